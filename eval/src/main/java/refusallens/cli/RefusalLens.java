@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "Find, test and use the SAE features through which chat models refuse harmful requests.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      BenchCommand.class,
     })
 public final class RefusalLens implements Runnable {
 
