@@ -246,6 +246,10 @@ public final class Transformer {
       resid = definition.block(ops, layer, resid, ctx);
       resid = hookPoint(ops, HookName.residPost(layer), resid, hooks, capture, captured, hookCtx, d);
     }
+    if (last + 1 < layers && last >= 0) {
+      // early exit right before a captured resid_pre
+      resid = hookPoint(ops, HookName.residPre(last + 1), resid, hooks, capture, captured, hookCtx, d);
+    }
     T out = null;
     if (logits == LogitScope.ALL) {
       out = definition.unembed(ops, resid); // [N, vocab]
