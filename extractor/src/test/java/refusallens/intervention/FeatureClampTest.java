@@ -48,12 +48,19 @@ class FeatureClampTest {
               ref.getFloat("p" + p + ".resid_post").get(NDArrayIndex.point(layer), NDArrayIndex.all(), NDArrayIndex.all()).dup('c');
           INDArray acts = ref.getFloat("p" + p + ".sae_acts"); // reference activations [seq, m]
           int seq = (int) resid.size(0);
-          INDArray want = Nd4j.zeros(resid.dataType(), resid.shape());
+          int d = (int) resid.size(1);
+          int m = (int) acts.size(1);
+          float[] a = acts.data().asFloat(); // [seq * m]
+          float[] w = wDec.data().asFloat(); // [m * d]
+          double[] sum = new double[seq * d];
           for (int t = 0; t < seq; t++) {
             for (int f : feats) {
-              want.getRow(t).addi(wDec.getRow(f).mul((c - 1) * acts.getDouble(t, f)));
+              for (int i = 0; i < d; i++) {
+                sum[t * d + i] += (c - 1) * a[t * m + f] * w[f * d + i];
+              }
             }
           }
+          INDArray want = Nd4j.createFromArray(sum).reshape(seq, d).castTo(resid.dataType());
           int[] rows = Positions.ALL.rows(0, seq, seq);
           INDArray edit = FeatureClamp.edit(resid, s, iv, rows);
           assertTrue(want.norm2Number().doubleValue() > 0, "the clamped features fire on p" + p);
@@ -82,10 +89,16 @@ class FeatureClampTest {
       int[] rows = set.positions().rows(0, seq, promptLength);
       assertArrayEquals(new int[] {promptLength - 3, promptLength - 2, promptLength - 1}, rows);
       INDArray edit = FeatureClamp.apply(resid, s, List.of(set), 0, promptLength).sub(resid);
+      float[] got = edit.data().asFloat();
+      float[] a = acts.data().asFloat();
+      float[] row = s.decoderRow(f).data().asFloat();
+      int d = s.dIn();
       for (int t = 0; t < seq; t++) {
         boolean edited = t >= promptLength - 3 && t < promptLength;
-        INDArray want = edited ? s.decoderRow(f).mul(v - acts.getDouble(t, f)) : Nd4j.zeros(resid.dataType(), s.dIn());
-        assertTrue(edit.getRow(t).sub(want).norm2Number().doubleValue() <= 1e-5 * (1 + want.norm2Number().doubleValue()), "row " + t);
+        double coef = edited ? v - a[t * s.dSae() + f] : 0;
+        for (int i = 0; i < d; i++) {
+          assertEquals(coef * row[i], got[t * d + i], 1e-5 * (1 + Math.abs(coef * row[i])), "row " + t);
+        }
       }
       // A decode step: one row at absolute position promptLength + 4 is generated.
       assertArrayEquals(new int[] {0}, Positions.GENERATED.rows(promptLength + 4, 1, promptLength));
