@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       BenchCommand.class,
       InspectCommand.class,
+      DatasetsCommand.class,
     })
 public final class RefusalLens implements Runnable {
 
