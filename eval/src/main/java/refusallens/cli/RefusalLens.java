@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       BenchCommand.class,
+      ProbesCommand.class,
     })
 public final class RefusalLens implements Runnable {
 
