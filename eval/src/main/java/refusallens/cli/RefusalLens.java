@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       InspectCommand.class,
       DatasetsCommand.class,
+      ProbesCommand.class,
     })
 public final class RefusalLens implements Runnable {
 
