@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       BenchCommand.class,
+      SaeCommand.class,
     })
 public final class RefusalLens implements Runnable {
 
