@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       InspectCommand.class,
       DatasetsCommand.class,
       ProbesCommand.class,
+      SaeCommand.class,
     })
 public final class RefusalLens implements Runnable {
 
