@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
       InspectCommand.class,
       DatasetsCommand.class,
       ProbesCommand.class,
+      RunWithCacheCommand.class,
+      SynthModelCommand.class,
     })
 public final class RefusalLens implements Runnable {
 
