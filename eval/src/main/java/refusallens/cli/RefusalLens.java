@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
       DatasetsCommand.class,
       ProbesCommand.class,
       SaeCommand.class,
+      RunWithCacheCommand.class,
+      SynthModelCommand.class,
     })
 public final class RefusalLens implements Runnable {
 
