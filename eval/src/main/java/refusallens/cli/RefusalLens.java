@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       BenchCommand.class,
       InspectCommand.class,
+      DatasetsCommand.class,
+      ProbesCommand.class,
     })
 public final class RefusalLens implements Runnable {
 
