@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       BenchCommand.class,
+      ServeCommand.class,
+      LoadtestCommand.class,
     })
 public final class RefusalLens implements Runnable {
 
