@@ -12,6 +12,9 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       BenchCommand.class,
+      InspectCommand.class,
+      DatasetsCommand.class,
+      ProbesCommand.class,
       ServeCommand.class,
       LoadtestCommand.class,
     })
