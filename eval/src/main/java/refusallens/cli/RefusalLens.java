@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
       SaeCommand.class,
       RunWithCacheCommand.class,
       SynthModelCommand.class,
+      ServeCommand.class,
+      LoadtestCommand.class,
     })
 public final class RefusalLens implements Runnable {
 
