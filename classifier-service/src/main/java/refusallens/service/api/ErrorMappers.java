@@ -93,6 +93,19 @@ public class ErrorMappers {
 
   @ServerExceptionMapper
   public Response web(WebApplicationException e) {
+    // Quarkus REST wraps the body reader's Jackson errors in a 400: answer them as the JSON errors they are.
+    if (e.getCause() instanceof UnrecognizedPropertyException u) {
+      return unknownField(u);
+    }
+    if (e.getCause() instanceof MismatchedInputException m) {
+      return wrongType(m);
+    }
+    if (e.getCause() instanceof JsonMappingException m) {
+      return badMapping(m);
+    }
+    if (e.getCause() instanceof JsonParseException p) {
+      return malformedJson(p);
+    }
     int status = e.getResponse().getStatus();
     String code =
         switch (status) {
