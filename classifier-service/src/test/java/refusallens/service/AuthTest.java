@@ -38,7 +38,7 @@ class AuthTest {
           new String[] {"POST", "/v1/classify/batch", "{\"items\": [{\"prompt\": \"hello\"}]}"},
           new String[] {"POST", "/v1/generate", "{\"prompt\": \"hello\", \"max_new_tokens\": 4}"},
           new String[] {"POST", "/v1/evaluate/clamp",
-              "{\"prompts\": [\"hello\"], \"intervention\": {\"clamps\": [{\"layer\": 2, \"feature\": 1, \"value\": -1}]}}"},
+              "{\"prompts\": [\"hello\"], \"intervention\": {\"interventions\": [{\"layer\": 2, \"features\": [1], \"scale\": -1}]}}"},
           new String[] {"GET", "/v1/model", null},
           new String[] {"GET", "/v1/features", null},
           new String[] {"GET", "/v1/probe", null});

@@ -133,7 +133,7 @@ class BadInputTest {
   }
 
   static Map<String, Object> clamp(int layer, int feature) {
-    return Map.of("clamps", List.of(Map.of("layer", layer, "feature", feature, "value", -3.0)));
+    return Map.of("interventions", List.of(Map.of("layer", layer, "features", List.of(feature), "scale", -3.0)));
   }
 
   @Test

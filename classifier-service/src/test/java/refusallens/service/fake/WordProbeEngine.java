@@ -24,7 +24,7 @@ import refusallens.service.engine.PromptInput;
 /**
  * A test double for the HTTP layer only: a linear "probe" over word features (feature index = harm word's own
  * feature or word hash at layer 2, harm words weigh +2, others -0.25), a refusing "model" that refuses when the score is >= 0.5
- * unless an intervention clamps feature (2, harm-feature) to a negative value. Scores depend on the prompt
+ * unless an intervention scales a feature by a negative factor. Scores depend on the prompt
  * text, so a batcher that mixed up results would fail the tests. Not used in main code.
  */
 public final class WordProbeEngine implements ClassificationEngine, GenerationEngine {
@@ -116,21 +116,22 @@ public final class WordProbeEngine implements ClassificationEngine, GenerationEn
 
   @Override
   public void checkIntervention(JsonNode intervention) {
-    JsonNode clamps = intervention.get("clamps");
-    if (clamps == null || !clamps.isArray() || clamps.isEmpty()) {
-      throw new InvalidInterventionException("intervention.clamps must be a non-empty list");
+    JsonNode entries = intervention.get("interventions");
+    if (entries == null || !entries.isArray() || entries.isEmpty()) {
+      throw new InvalidInterventionException("intervention.interventions must be a non-empty list");
     }
-    for (int i = 0; i < clamps.size(); i++) {
-      JsonNode c = clamps.get(i);
-      int layer = c.path("layer").asInt(-1);
-      int feature = c.path("feature").asInt(-1);
+    for (int i = 0; i < entries.size(); i++) {
+      JsonNode e = entries.get(i);
+      int layer = e.path("layer").asInt(-1);
       if (layer != LAYER) {
         throw new InvalidInterventionException(
-            "intervention.clamps[" + i + "].layer " + layer + ": no SAE is loaded at that layer (loaded: " + LAYER + ")");
+            "interventions[" + i + "]: layer " + layer + " has no SAE (SAE layers: [" + LAYER + "])");
       }
-      if (feature < 0 || feature >= WIDTH) {
-        throw new InvalidInterventionException(
-            "intervention.clamps[" + i + "].feature " + feature + " does not exist (SAE width " + WIDTH + ")");
+      for (JsonNode f : e.path("features")) {
+        if (f.asInt() < 0 || f.asInt() >= WIDTH) {
+          throw new InvalidInterventionException(
+              "interventions[" + i + "]: feature " + f.asInt() + " out of range for layer " + LAYER + " (d_sae " + WIDTH + ")");
+        }
       }
     }
   }
@@ -143,8 +144,8 @@ public final class WordProbeEngine implements ClassificationEngine, GenerationEn
         intervention
             .map(
                 iv -> {
-                  for (JsonNode c : iv.get("clamps")) {
-                    if (c.path("value").asDouble() < 0) {
+                  for (JsonNode e : iv.get("interventions")) {
+                    if (e.path("scale").asDouble(0) < 0 || e.path("value").asDouble(0) < 0) {
                       return true;
                     }
                   }

@@ -43,7 +43,7 @@ public final class FixtureArtifacts {
       Random rng = new Random(SEED);
       double[] w = new double[D_SAE];
       for (int i = 0; i < D_SAE; i++) {
-        w[i] = rng.nextGaussian();
+        w[i] = 0.05 * rng.nextGaussian(); // small, so scores stay away from 0 and 1
       }
       double[] mean = new double[D_SAE];
       double[] std = new double[D_SAE];
