@@ -16,6 +16,10 @@ import picocli.CommandLine.Command;
       DatasetsCommand.class,
       ProbesCommand.class,
       SaeCommand.class,
+      RunWithCacheCommand.class,
+      SynthModelCommand.class,
+      ServeCommand.class,
+      LoadtestCommand.class,
     })
 public final class RefusalLens implements Runnable {
 
