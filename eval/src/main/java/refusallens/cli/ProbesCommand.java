@@ -176,7 +176,7 @@ public final class ProbesCommand implements Runnable {
       boolean same = p.provenance() != null && store.manifestHash().equals(p.provenance().storeManifestHash());
       long seed = p.provenance() == null ? 0 : p.provenance().seed();
       DataSplit split = same
-          ? DataSplit.of(store.rows(), DataSplit.Fractions.defaults(), seed)
+          ? DataSplit.of(store.rows(), p.provenance().split() == null ? DataSplit.Fractions.defaults() : p.provenance().split(), seed)
           : DataSplit.whole(store.rows());
       System.err.println(same ? "training store: evaluating its held-out split" : "new store: evaluating all rows");
       Map<String, BinaryMetrics> m = ProbeExperiment.evaluate(p, probe.toString(), store, split, bootstrap, seed);
@@ -248,7 +248,7 @@ public final class ProbesCommand implements Runnable {
       System.out.println("view       " + p.view().spec() + " -> " + p.view().resolved() + " (" + p.width() + " columns)");
       System.out.println("model      " + p.view().model() + (p.view().sae() == null ? "" : ", SAE " + p.view().sae()));
       System.out.println("classifier " + p.probeModel().id() + (p.lambda() == null ? "" : ", lambda " + p.lambda()));
-      System.out.println("threshold  " + p.threshold() + " (target FPR " + p.targetFpr() + " on validation)");
+      System.out.println("threshold  logit " + p.threshold() + " = P(harmful) " + p.thresholdProbability() + " (target FPR " + p.targetFpr() + " on validation)");
       if (p.provenance() != null) {
         System.out.println("trained on " + p.provenance().store() + ", dataset " + p.provenance().dataset() + ", seed " + p.provenance().seed());
       }
