@@ -77,6 +77,9 @@ public final class ProbesCommand implements Runnable {
     @Option(names = "--bootstrap", defaultValue = "1000", description = "Bootstrap resamples of the AUROC CI (default ${DEFAULT-VALUE}).")
     int bootstrap;
 
+    @Option(names = "--lambdas", split = ",", description = "L2 penalties tried by cross-validation (default 1e-3,...,1e3).")
+    List<Double> lambdas;
+
     ActivationStore store() {
       if (!Files.isDirectory(extract)) throw new IllegalArgumentException("--extract " + extract + ": not a directory");
       return ActivationStore.open(extract);
@@ -100,7 +103,9 @@ public final class ProbesCommand implements Runnable {
     }
 
     ProbeTrainer.Options train(ProbeKind kind) {
-      return new ProbeTrainer.Options(kind, LogisticProbe.DEFAULT_LAMBDAS, folds, 1.0, MlpProbe.Options.defaults(), targetFpr, seed);
+      List<Double> grid = lambdas == null || lambdas.isEmpty() ? LogisticProbe.DEFAULT_LAMBDAS : lambdas;
+      for (double l : grid) if (!(l > 0)) throw new IllegalArgumentException("--lambdas: " + l + " must be > 0");
+      return new ProbeTrainer.Options(kind, grid, folds, 1.0, MlpProbe.Options.defaults(), targetFpr, seed);
     }
   }
 
