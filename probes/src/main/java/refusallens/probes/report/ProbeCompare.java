@@ -239,7 +239,7 @@ public final class ProbeCompare {
 
   /** ROC curves of every view on one set, or null when no view has both classes there. */
   private static byte[] roc(Outcome outcome, String set) {
-    LineChart c = new LineChart("ROC: " + set, "false-positive rate", "true-positive rate");
+    LineChart c = new LineChart("ROC: " + set, "false-positive rate", "true-positive rate").range(0, 1, 0, 1);
     int[] n = {0};
     outcome.results().forEach((k, r) -> {
       ProbeExperiment.Scored s = r.sets().get(set);
