@@ -15,6 +15,11 @@ import picocli.CommandLine.Command;
       InspectCommand.class,
       DatasetsCommand.class,
       ProbesCommand.class,
+      SaeCommand.class,
+      RunWithCacheCommand.class,
+      SynthModelCommand.class,
+      ServeCommand.class,
+      LoadtestCommand.class,
     })
 public final class RefusalLens implements Runnable {
 
