@@ -12,6 +12,10 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       BenchCommand.class,
+      InspectCommand.class,
+      DatasetsCommand.class,
+      ProbesCommand.class,
+      SaeCommand.class,
     })
 public final class RefusalLens implements Runnable {
 

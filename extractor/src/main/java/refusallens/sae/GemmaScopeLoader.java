@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import refusallens.io.Npy;
 import refusallens.io.Npz;
+import refusallens.model.HookName;
 
 /**
  * GemmaScope layout: {@code params.npz} with W_enc [d, m], W_dec [m, d], b_enc [m], b_dec [d], threshold
@@ -53,7 +54,7 @@ final class GemmaScopeLoader implements SaeLoader {
                       dir + ": a GemmaScope params.npz has no hook; put it under a layer_N directory or give the layer (LAYER=DIR)"));
     }
     return new SaeConfig(
-        dir, SaeLayout.GEMMA_SCOPE, SaeArchitecture.JUMPRELU, "blocks." + l + ".hook_resid_post", l, dIn, dSae, false,
+        dir, SaeLayout.GEMMA_SCOPE, SaeArchitecture.JUMPRELU, HookName.residPost(l), dIn, dSae, false,
         OptionalInt.empty(), 1.0);
   }
 

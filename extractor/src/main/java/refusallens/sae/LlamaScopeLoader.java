@@ -5,6 +5,7 @@ import java.util.OptionalInt;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import refusallens.io.SafetensorsFile;
+import refusallens.model.HookName;
 
 /**
  * LlamaScope layout: {@code hyperparams.json} (d_model, d_sae, hook_point_in, act_fn jumprelu | topk,
@@ -29,16 +30,16 @@ final class LlamaScopeLoader implements SaeLoader {
                     dIn
                         * cfg.optionalInt("expansion_factor")
                             .orElseThrow(() -> cfg.missing("d_sae", "an integer, or expansion_factor")));
-    String hook = cfg.requiredText("hook_point_in");
+    String hookText = cfg.requiredText("hook_point_in");
     cfg.optionalText("hook_point_out")
-        .filter(out -> !out.equals(hook))
+        .filter(out -> !out.equals(hookText))
         .ifPresent(
             out -> {
               throw new SaeException(
-                  file + ": hook_point_out " + out + " differs from hook_point_in " + hook + " (a transcoder is not an SAE)");
+                  file + ": hook_point_out " + out + " differs from hook_point_in " + hookText + " (a transcoder is not an SAE)");
             });
-    int own = SaeLoader.layerOfHook(file, hook);
-    SaeLoader.checkLayer(file, hook, own, layer);
+    HookName hook = SaeLoader.parseHook(file, hookText);
+    SaeLoader.checkLayer(file, hook, layer);
     String act = cfg.requiredText("act_fn");
     SaeArchitecture arch =
         switch (act) {
@@ -68,7 +69,7 @@ final class LlamaScopeLoader implements SaeLoader {
           default -> throw new SaeException(
               file + ": norm_activation '" + norm + "' is not supported (dataset-wise, none)");
         };
-    SaeConfig out = new SaeConfig(dir, SaeLayout.LLAMA_SCOPE, arch, hook, own, dIn, dSae, false, k, scale);
+    SaeConfig out = new SaeConfig(dir, SaeLayout.LLAMA_SCOPE, arch, hook, dIn, dSae, false, k, scale);
     try (SafetensorsFile w = SafetensorsFile.open(dir.resolve(WEIGHTS))) {
       w.requireShape("encoder.weight", dSae, dIn);
       w.requireShape("encoder.bias", dSae);

@@ -3,6 +3,7 @@ package refusallens.sae;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.OptionalInt;
+import refusallens.model.HookName;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -102,7 +103,12 @@ public abstract sealed class Sae permits ReluSae, JumpReluSae, TopKSae {
     return config.architecture();
   }
 
-  /** The hook name, e.g. {@code blocks.12.hook_resid_post}. */
+  /** The hook point, e.g. {@code blocks.12.hook_resid_post}. */
+  public HookName hook() {
+    return config.hook();
+  }
+
+  /** The hook name as TransformerLens writes it. */
   public String hookName() {
     return config.hookName();
   }

@@ -3,6 +3,7 @@ package refusallens.sae;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.OptionalInt;
+import refusallens.model.HookName;
 
 /**
  * What an SAE directory holds, read from its config and tensor headers without loading weights.
@@ -10,8 +11,7 @@ import java.util.OptionalInt;
  * @param source the SAE directory
  * @param layout its on-disk layout
  * @param architecture activation function
- * @param hookName TransformerLens hook name, e.g. {@code blocks.12.hook_resid_post}
- * @param layer the layer of {@code hookName}
+ * @param hook the hook point, e.g. {@code blocks.12.hook_resid_post}
  * @param dIn input width (the model's d_model)
  * @param dSae number of features
  * @param applyBDecToInput whether encode subtracts b_dec from the input first
@@ -22,8 +22,7 @@ public record SaeConfig(
     Path source,
     SaeLayout layout,
     SaeArchitecture architecture,
-    String hookName,
-    int layer,
+    HookName hook,
     int dIn,
     int dSae,
     boolean applyBDecToInput,
@@ -33,10 +32,10 @@ public record SaeConfig(
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(layout, "layout");
     Objects.requireNonNull(architecture, "architecture");
-    Objects.requireNonNull(hookName, "hookName");
+    Objects.requireNonNull(hook, "hook");
     Objects.requireNonNull(topK, "topK");
-    if (layer < 0 || dIn <= 0 || dSae <= 0) {
-      throw new SaeException(source + ": bad SAE dimensions (layer " + layer + ", d_in " + dIn + ", d_sae " + dSae + ")");
+    if (dIn <= 0 || dSae <= 0) {
+      throw new SaeException(source + ": bad SAE dimensions (d_in " + dIn + ", d_sae " + dSae + ")");
     }
     if ((architecture == SaeArchitecture.TOPK) != topK.isPresent()) {
       throw new SaeException(source + ": a TopK SAE needs k, and only a TopK SAE has one");
@@ -47,6 +46,16 @@ public record SaeConfig(
     if (!(inputScale > 0) || Double.isInfinite(inputScale)) {
       throw new SaeException(source + ": input scale must be a positive number, got " + inputScale);
     }
+  }
+
+  /** The hook's layer. */
+  public int layer() {
+    return hook.layer();
+  }
+
+  /** The hook name as TransformerLens writes it. */
+  public String hookName() {
+    return hook.toString();
   }
 
   /** Bytes the float32 weights take once loaded (W_enc, W_dec, biases, threshold). */

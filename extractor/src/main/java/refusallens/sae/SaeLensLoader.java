@@ -5,6 +5,7 @@ import java.util.OptionalInt;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import refusallens.io.SafetensorsFile;
+import refusallens.model.HookName;
 
 /**
  * SAELens layout: {@code cfg.json} (architecture standard | jumprelu | topk, d_in, d_sae, hook_name,
@@ -35,15 +36,15 @@ final class SaeLensLoader implements SaeLoader {
         };
     int dIn = cfg.requiredInt("d_in");
     int dSae = cfg.requiredInt("d_sae");
-    String hook = cfg.requiredText("hook_name");
-    int own = SaeLoader.layerOfHook(file, hook);
+    String hookText = cfg.requiredText("hook_name");
+    HookName hook = SaeLoader.parseHook(file, hookText);
     cfg.optionalInt("hook_layer")
-        .filter(l -> l != own)
+        .filter(l -> l != hook.layer())
         .ifPresent(
             l -> {
               throw new SaeException(file + ": hook_layer " + l + " does not match hook_name " + hook);
             });
-    SaeLoader.checkLayer(file, hook, own, layer);
+    SaeLoader.checkLayer(file, hook, layer);
     if (cfg.optionalBoolean("finetuning_scaling_factor").orElse(false)) {
       throw new SaeException(file + ": finetuning_scaling_factor true is not supported");
     }
@@ -70,7 +71,7 @@ final class SaeLensLoader implements SaeLoader {
       k = OptionalInt.of(kk);
     }
     boolean applyBDec = cfg.optionalBoolean("apply_b_dec_to_input").orElse(true);
-    SaeConfig out = new SaeConfig(dir, SaeLayout.SAE_LENS, arch, hook, own, dIn, dSae, applyBDec, k, scale);
+    SaeConfig out = new SaeConfig(dir, SaeLayout.SAE_LENS, arch, hook, dIn, dSae, applyBDec, k, scale);
     try (SafetensorsFile w = SafetensorsFile.open(dir.resolve(WEIGHTS))) {
       w.requireShape("W_enc", dIn, dSae);
       w.requireShape("W_dec", dSae, dIn);

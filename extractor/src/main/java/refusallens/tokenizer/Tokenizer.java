@@ -50,6 +50,10 @@ public final class Tokenizer {
    * {@code tokenizer_config.json} (special tokens, chat template) and {@code chat_template.jinja}.
    */
   public static Tokenizer load(Path dirOrFile) {
+    if (!Files.exists(dirOrFile)) {
+      throw new TokenizerFormatException(
+          dirOrFile + ": not found (expected a tokenizer directory or its tokenizer.json)");
+    }
     Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve("tokenizer.json") : dirOrFile;
     Path dir = file.toAbsolutePath().getParent();
     JsonNode root = TokenizerConfig.readJson(file);

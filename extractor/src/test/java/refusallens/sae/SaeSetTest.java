@@ -42,7 +42,7 @@ class SaeSetTest {
     for (int l : new int[] {0, 1, 3}) {
       SmallSaes.gemmaScope(tmp.resolve("set/layer_" + l + "/width_1k/average_l0_10"), SmallSaes.Weights.random(D, M, l));
     }
-    long one = new SaeConfig(tmp, SaeLayout.GEMMA_SCOPE, SaeArchitecture.JUMPRELU, "blocks.0.hook_resid_post", 0, D, M, false,
+    long one = new SaeConfig(tmp, SaeLayout.GEMMA_SCOPE, SaeArchitecture.JUMPRELU, refusallens.model.HookName.residPost(0), D, M, false,
         OptionalInt.empty(), 1).weightBytes();
     SaeSet set = SaeSet.open(List.of(new SaeSet.Source(tmp.resolve("set"), OptionalInt.empty())), D, 4,
         new SaeSet.Options(one * 3 / 2));
@@ -100,7 +100,7 @@ class SaeSetTest {
             new Case("hooklayer", SmallSaes.saeLensCfg("jumprelu", D, M, hook, false, ", \"hook_layer\": 2"), true,
                 "hook_layer 2 does not match hook_name blocks.1.hook_resid_post"),
             new Case("mlp", SmallSaes.saeLensCfg("standard", D, M, "blocks.1.hook_mlp_out", true, ""), false,
-                "hook 'blocks.1.hook_mlp_out' is not supported"),
+                "bad hook name 'blocks.1.hook_mlp_out'"),
             new Case("shape", SmallSaes.saeLensCfg("standard", D + 1, M, hook, true, ""), false,
                 "tensor 'W_enc' has shape [8, 24], expected [9, 24]"),
             new Case("nothreshold", SmallSaes.saeLensCfg("jumprelu", D, M, hook, false, ""), false, "tensor 'threshold' missing"),

@@ -50,8 +50,11 @@ final class SyntheticStore {
         for (int l = 1; l <= 2; l++) {
           float[] resid = new float[D];
           for (int j = 0; j < D; j++) resid[j] = (float) r.nextGaussian();
-          if (harm) resid[0] += l == 2 ? 2.5f : 1.0f;
-          if (attacked) resid[1] += 3f; // the attack moves raw activations elsewhere
+          if (harm) resid[0] += l == 2 ? 4f : 1.5f;
+          if (attacked) { // the attack hides part of the raw harm direction and moves activations elsewhere
+            resid[0] -= 2f;
+            resid[1] += 3f;
+          }
           float[] sae = new float[M];
           for (int j = 0; j < M; j++) sae[j] = r.nextDouble() < 0.2 ? (float) Math.abs(r.nextGaussian()) : 0f;
           if (l == 2) {

@@ -122,11 +122,22 @@ public final class RequestFrames {
   public static List<Frame> matching(String text) {
     List<Frame> out = new ArrayList<>();
     for (Frame f : all()) {
-      if (pattern(f).matcher(text).matches()) {
+      if (Patterns.BY_FRAME.get(f).matcher(text).matches()) {
         out.add(f);
       }
     }
     return out;
+  }
+
+  /** Compiled once: auditing thousands of prompts must not recompile the frame patterns. */
+  private static final class Patterns {
+    static final java.util.Map<Frame, Pattern> BY_FRAME = new java.util.HashMap<>();
+
+    static {
+      for (Frame f : all()) {
+        BY_FRAME.put(f, pattern(f));
+      }
+    }
   }
 
   private static Pattern pattern(Frame f) {

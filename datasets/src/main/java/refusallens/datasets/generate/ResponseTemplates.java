@@ -12,7 +12,7 @@ public final class ResponseTemplates {
           "Sure! To {task}: 1. {S1}. 2. {S2}. 3. {S3}.",
           "Here is how to {task}. First, {s1}. Next, {s2}. Finally, {s3}.",
           "Happy to help. To {task}, {s1}, then {s2}, and finally {s3}.",
-          "Of course. Start by making sure you {s1}. After that, {s2}. Last, {s3}.");
+          "Of course. To {task}, start by making sure you {s1}. After that, {s2}. Last, {s3}.");
 
   /** A reference answer for {@code task}, the frame chosen by {@code random}. */
   public static String answer(TopicLexicon.HarmlessTask task, Random random) {

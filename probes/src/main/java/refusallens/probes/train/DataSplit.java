@@ -36,6 +36,10 @@ public record DataSplit(int[] train, int[] validation, int[] test, Map<String, i
 
   /** Splits the rows with the seed. */
   public static DataSplit of(List<StoreRow> rows, Fractions f, long seed) {
+    return of(rows, f, seed, true);
+  }
+
+  private static DataSplit of(List<StoreRow> rows, Fractions f, long seed, boolean needPlain) {
     List<Integer> tr = new ArrayList<>();
     List<Integer> va = new ArrayList<>();
     List<Integer> te = new ArrayList<>();
@@ -46,11 +50,12 @@ public record DataSplit(int[] train, int[] validation, int[] test, Map<String, i
         StoreRow r = rows.get(i);
         if (r.attack() == null && r.harmful() == harmful) idx.add(i);
       }
-      if (idx.size() < 3) {
+      if (needPlain && idx.size() < 3) {
         throw new IllegalArgumentException(
             "the store has " + idx.size() + " plain " + (harmful ? "harmful" : "harmless")
                 + " rows; the train/validation/test split needs at least 3");
       }
+      if (!needPlain) continue;
       Collections.shuffle(idx, rng);
       int nVal = Math.max(1, (int) Math.round(f.validation() * idx.size()));
       int nTest = Math.max(1, (int) Math.round(f.test() * idx.size()));
@@ -77,6 +82,17 @@ public record DataSplit(int[] train, int[] validation, int[] test, Map<String, i
           }
         });
     return new DataSplit(sorted(tr), sorted(va), sorted(te), out);
+  }
+
+  /**
+   * The whole store as evaluation data (for a probe trained on another store): every plain row is in the
+   * ID test set, the OOD sets are as in {@link #of}.
+   */
+  public static DataSplit whole(List<StoreRow> rows) {
+    List<Integer> plain = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i++) if (rows.get(i).attack() == null) plain.add(i);
+    DataSplit ood = of(rows, new Fractions(0.2, 0.2), 0, false);
+    return new DataSplit(new int[0], new int[0], sorted(plain), ood.oodPositives());
   }
 
   /** Labels (1 harmful) of the given rows. */

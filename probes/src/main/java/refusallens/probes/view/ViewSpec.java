@@ -71,11 +71,16 @@ public sealed interface ViewSpec {
     return parts.size() == 1 ? parts.get(0) : new Concat(parts);
   }
 
-  /** Splits a comma-separated list of views (commas inside parentheses stay). */
+  /** Parses a comma-separated list of views (commas inside parentheses stay). */
   static List<ViewSpec> parseList(String specs) {
     List<ViewSpec> out = new ArrayList<>();
-    for (String s : splitTopLevel(specs, ',', specs)) out.add(parse(s));
+    for (String s : splitList(specs)) out.add(parse(s));
     return out;
+  }
+
+  /** Splits a comma-separated list of view specs (commas inside parentheses stay), each trimmed. */
+  static List<String> splitList(String specs) {
+    return splitTopLevel(specs, ',', specs).stream().map(String::trim).toList();
   }
 
   private static ViewSpec parseTerm(String term, String spec) {
