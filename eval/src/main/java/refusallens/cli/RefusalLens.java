@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       DatasetsCommand.class,
       ProbesCommand.class,
       SaeCommand.class,
+      FeaturesCommand.class,
     })
 public final class RefusalLens implements Runnable {
 
