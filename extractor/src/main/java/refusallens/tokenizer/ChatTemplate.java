@@ -1,0 +1,142 @@
+package refusallens.tokenizer;
+
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.lib.filter.Filter;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A Hugging Face chat template (Jinja) rendered as transformers renders it: trim_blocks and lstrip_blocks,
+ * the special-token strings and {@code add_generation_prompt} in the context, {@code raise_exception} and
+ * {@code strftime_now} as globals, Python-style {@code |tojson} and an {@code |items} filter.
+ */
+public final class ChatTemplate {
+  private final String source;
+  private final String where;
+  private final Map<String, Object> specialTokens;
+  private final Jinjava jinjava;
+
+  /**
+   * @param source the Jinja template text
+   * @param specialTokens variables such as bos_token, eos_token (strings) given to every render
+   * @param where the file the template came from, for error messages
+   */
+  public ChatTemplate(String source, Map<String, String> specialTokens, String where) {
+    this.source = Objects.requireNonNull(source, "source");
+    this.where = where;
+    this.specialTokens = new LinkedHashMap<>(specialTokens);
+    LegacyOverrides jinja2 =
+        LegacyOverrides.newBuilder()
+            .withUseTrimmingForNotesAndExpressions(true)
+            .withParseWhitespaceControlStrictly(true)
+            .withUseNaturalOperatorPrecedence(true)
+            .withKeepNullableLoopValues(true)
+            .withUsePyishObjectMapper(true)
+            .withEvaluateMapKeys(true)
+            .withIterateOverMapKeys(true)
+            .build();
+    JinjavaConfig config =
+        JinjavaConfig.newBuilder()
+            .withTrimBlocks(true)
+            .withLstripBlocks(true)
+            .withLegacyOverrides(jinja2)
+            .build();
+    jinjava = new Jinjava(config);
+    var global = jinjava.getGlobalContext();
+    global.registerFunction(
+        new ELFunctionDefinition("", "raise_exception", TemplateFunctions.class, "raiseException", Object.class));
+    global.registerFunction(
+        new ELFunctionDefinition("", "strftime_now", TemplateFunctions.class, "strftimeNow", String.class));
+    global.registerFilter(new ToJson());
+    global.registerFilter(new Items());
+  }
+
+  public String source() {
+    return source;
+  }
+
+  /** Renders the conversation; {@code addGenerationPrompt} appends the assistant turn header. */
+  public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+    return render(messages, addGenerationPrompt, Map.of());
+  }
+
+  /** Renders with extra template variables (for example {@code date_string}, {@code tools}). */
+  public String render(List<ChatMessage> messages, boolean addGenerationPrompt, Map<String, Object> extra) {
+    List<Map<String, Object>> msgs = new ArrayList<>(messages.size());
+    for (ChatMessage m : messages) {
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("role", m.role());
+      d.put("content", m.content());
+      msgs.add(d);
+    }
+    Map<String, Object> ctx = new HashMap<>(specialTokens);
+    ctx.putAll(extra);
+    ctx.put("messages", msgs);
+    ctx.put("add_generation_prompt", addGenerationPrompt);
+    RenderResult result = jinjava.renderForResult(source, ctx);
+    for (TemplateError e : result.getErrors()) {
+      if (e.getSeverity() != TemplateError.ErrorType.FATAL) {
+        continue;
+      }
+      for (Throwable t = e.getException(); t != null; t = t.getCause()) {
+        if (t instanceof TemplateFunctions.Raised raised) {
+          throw new ChatTemplateException(
+              "chat template of " + where + " raised: " + raised.getMessage(), raised.getMessage());
+        }
+      }
+      throw new ChatTemplateException(
+          "chat template of " + where + " failed at line " + e.getLineno() + ": " + e.getMessage(), null);
+    }
+    return result.getOutput();
+  }
+
+  /** {@code |tojson(indent=N)} as Python's json.dumps with ensure_ascii=False. */
+  private static final class ToJson implements Filter {
+    @Override
+    public String getName() {
+      return "tojson";
+    }
+
+    @Override
+    public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+      Integer indent = args.length > 0 && args[0] != null ? Integer.valueOf(args[0]) : null;
+      return PythonJson.dumps(var, indent);
+    }
+
+    @Override
+    public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
+      Object ind = kwargs.containsKey("indent") ? kwargs.get("indent") : (args.length > 0 ? args[0] : null);
+      Integer indent = ind == null ? null : Integer.valueOf(ind.toString());
+      return PythonJson.dumps(var, indent);
+    }
+  }
+
+  /** {@code |items}: a mapping's (key, value) pairs, as Python's dict.items(). */
+  private static final class Items implements Filter {
+    @Override
+    public String getName() {
+      return "items";
+    }
+
+    @Override
+    public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+      List<List<Object>> out = new ArrayList<>();
+      if (var instanceof Map<?, ?> m) {
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+          out.add(List.of(e.getKey(), e.getValue() == null ? "" : e.getValue()));
+        }
+      }
+      return out;
+    }
+  }
+}
