@@ -12,6 +12,14 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       BenchCommand.class,
+      InspectCommand.class,
+      DatasetsCommand.class,
+      ProbesCommand.class,
+      SaeCommand.class,
+      RunWithCacheCommand.class,
+      SynthModelCommand.class,
+      ServeCommand.class,
+      LoadtestCommand.class,
     })
 public final class RefusalLens implements Runnable {
 

@@ -32,6 +32,22 @@ public final class Npz {
     }
   }
 
+  /** The header (type, shape, order) of every array, read without the data. */
+  public static Map<String, Npy.Header> headers(Path path) {
+    try (ZipFile zip = openZip(path)) {
+      Map<String, Npy.Header> out = new LinkedHashMap<>();
+      for (Enumeration<? extends ZipEntry> en = zip.entries(); en.hasMoreElements(); ) {
+        ZipEntry e = en.nextElement();
+        try (InputStream in = new BufferedInputStream(zip.getInputStream(e))) {
+          out.put(arrayName(e), Npy.readHeader(in, path, "entry '" + e.getName() + "': "));
+        }
+      }
+      return Collections.unmodifiableMap(out);
+    } catch (IOException e) {
+      throw new TensorFileException(path, "cannot read .npz: " + e, e);
+    }
+  }
+
   /** Every array of the archive as float32, by name. */
   public static Map<String, INDArray> readFloat(Path path) {
     try (ZipFile zip = openZip(path)) {

@@ -50,16 +50,18 @@ public final class Tokenizer {
    * {@code tokenizer_config.json} (special tokens, chat template) and {@code chat_template.jinja}.
    */
   public static Tokenizer load(Path dirOrFile) {
+    if (!Files.exists(dirOrFile)) {
+      throw new TokenizerFormatException(
+          dirOrFile + ": not found (expected a tokenizer directory or its tokenizer.json)");
+    }
     Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve("tokenizer.json") : dirOrFile;
     Path dir = file.toAbsolutePath().getParent();
-    JsonNode root = TokenizerConfig.readJson(file);
-    if (!root.isObject()) {
-      throw new TokenizerFormatException(file + ": expected a JSON object");
-    }
+    TokenizerJsonReader.Parsed parsed = TokenizerJsonReader.read(file);
+    JsonNode root = parsed.root();
     TokenizerJson p = new TokenizerJson(file.toString());
     Normalizer normalizer = p.normalizer(root.get("normalizer"), "normalizer");
     PreTokenizer preTokenizer = p.preTokenizer(root.get("pre_tokenizer"), "pre_tokenizer");
-    BpeModel model = p.model(root.get("model"));
+    BpeModel model = p.model(root.get("model"), parsed.vocab(), parsed.merges());
     AddedVocabulary added = new AddedVocabulary(p.addedTokens(root.get("added_tokens")), normalizer);
     PostProcessor post = p.postProcessor(root.get("post_processor"), "post_processor");
     Decoder decoder = p.decoder(root.get("decoder"), "decoder");

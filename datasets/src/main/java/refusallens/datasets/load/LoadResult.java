@@ -1,6 +1,6 @@
 package refusallens.datasets.load;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.List;
 import refusallens.datasets.Prompt;
 
@@ -22,9 +22,10 @@ public record LoadResult(List<Prompt> prompts, int badRows, List<String> notes) 
   }
 
   /** Prints the notes, one warning per line (the CLI sends them to stderr). */
-  public void printNotes(PrintStream out) {
+  public void printNotes(PrintWriter out) {
     for (String n : notes) {
       out.println("warning: " + n);
     }
+    out.flush();
   }
 }

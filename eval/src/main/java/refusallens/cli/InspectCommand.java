@@ -1,0 +1,150 @@
+package refusallens.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import refusallens.tokenizer.ChatMessage;
+import refusallens.tokenizer.Tokenizer;
+
+/** {@code refusal-lens inspect MODEL_DIR}: architecture summary and the tokens of a prompt. */
+@Command(
+    name = "inspect",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print a checkpoint's architecture summary (config.json) and the token ids and pieces of a prompt.",
+      "Works on a directory that holds only tokenizer files too."
+    })
+public final class InspectCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "MODEL_DIR", description = "HF checkpoint or tokenizer directory.")
+  Path modelDir;
+
+  @Option(names = "--prompt", paramLabel = "TEXT", description = "Text to tokenize.")
+  String prompt;
+
+  @Option(names = "--chat", description = "Render the prompt as one user turn through the chat template first.")
+  boolean chat;
+
+  @Option(names = "--json", description = "Print one JSON object {text, ids, pieces} on stdout (summary on stderr).")
+  boolean json;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (!Files.isDirectory(modelDir)) {
+      throw new IllegalArgumentException("MODEL_DIR " + modelDir + ": not a directory");
+    }
+    if (chat && prompt == null) {
+      throw new IllegalArgumentException("--chat needs --prompt TEXT");
+    }
+    Map<String, Object> arch = architecture(modelDir);
+    PrintWriter summary = json ? err : out;
+    if (arch.isEmpty()) {
+      summary.println("no config.json in " + modelDir + " (tokenizer only)");
+    } else {
+      summary.println("architecture");
+      arch.forEach((k, v) -> summary.printf("  %-20s %s%n", k, v));
+    }
+    boolean hasTokenizer = Files.exists(modelDir.resolve("tokenizer.json"));
+    if (!hasTokenizer) {
+      if (prompt != null) {
+        throw new IllegalArgumentException(modelDir + ": no tokenizer.json, cannot tokenize --prompt");
+      }
+      if (json) {
+        out.println(JSON.writeValueAsString(Map.of("architecture", arch)));
+      }
+      out.flush();
+      return 0;
+    }
+    Tokenizer tok = Tokenizer.load(modelDir);
+    summary.printf("tokenizer%n  %-20s %d%n", "vocab_size", tok.vocabSize());
+    summary.printf("  %-20s %s%n", "chat_template", tok.hasChatTemplate() ? "yes" : "no");
+    if (prompt == null) {
+      if (json) {
+        out.println(JSON.writeValueAsString(Map.of("architecture", arch)));
+      }
+      summary.flush();
+      out.flush();
+      return 0;
+    }
+    String text;
+    int[] ids;
+    if (chat) {
+      text = tok.chatTemplate().render(List.of(ChatMessage.user(prompt)), true);
+      ids = tok.encode(text, false); // the template already holds BOS: no second one
+    } else {
+      text = prompt;
+      ids = tok.encode(text, true);
+    }
+    List<String> pieces = tok.pieces(ids);
+    if (json) {
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("text", text);
+      o.put("ids", ids);
+      o.put("pieces", pieces);
+      err.flush();
+      out.println(JSON.writeValueAsString(o));
+    } else {
+      out.println("text");
+      out.println("  " + JSON.writeValueAsString(text));
+      out.printf("tokens (%d)%n", ids.length);
+      for (int i = 0; i < ids.length; i++) {
+        out.printf("  %4d  %7d  %s%n", i, ids[i], JSON.writeValueAsString(pieces.get(i)));
+      }
+      out.println("ids");
+      out.println("  " + JSON.writeValueAsString(ids));
+    }
+    out.flush();
+    return 0;
+  }
+
+  /** The summary fields of config.json (empty when the directory has none). */
+  static Map<String, Object> architecture(Path dir) {
+    Map<String, Object> a = new LinkedHashMap<>();
+    Path file = dir.resolve("config.json");
+    if (!Files.exists(file)) {
+      return a;
+    }
+    JsonNode c;
+    try {
+      c = JSON.readTree(file.toFile());
+    } catch (IOException e) {
+      throw new IllegalArgumentException(file + ": malformed JSON: " + e.getMessage(), e);
+    }
+    if (!c.isObject()) {
+      throw new IllegalArgumentException(file + ": expected a JSON object");
+    }
+    a.put("model_type", text(c, "model_type"));
+    a.put("layers", c.path("num_hidden_layers").isMissingNode() ? null : c.get("num_hidden_layers").asInt());
+    int d = c.path("hidden_size").asInt(0);
+    int heads = c.path("num_attention_heads").asInt(0);
+    a.put("d_model", d == 0 ? null : d);
+    a.put("heads", heads == 0 ? null : heads);
+    a.put("kv_heads", c.has("num_key_value_heads") ? c.get("num_key_value_heads").asInt() : (heads == 0 ? null : heads));
+    a.put("head_dim", c.has("head_dim") && !c.get("head_dim").isNull() ? c.get("head_dim").asInt() : (heads == 0 ? null : d / heads));
+    a.put("vocab", c.has("vocab_size") ? c.get("vocab_size").asInt() : null);
+    a.put("dtype", c.has("torch_dtype") ? text(c, "torch_dtype") : text(c, "dtype"));
+    a.put("tie_word_embeddings", c.has("tie_word_embeddings") ? c.get("tie_word_embeddings").asBoolean() : "(default)");
+    return a;
+  }
+
+  private static String text(JsonNode c, String key) {
+    JsonNode v = c.get(key);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+}

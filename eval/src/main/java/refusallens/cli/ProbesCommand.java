@@ -1,0 +1,284 @@
+package refusallens.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import refusallens.extract.ActivationStore;
+import refusallens.probes.Probe;
+import refusallens.probes.ProbeExperiment;
+import refusallens.probes.metrics.BinaryMetrics;
+import refusallens.probes.report.CompareReport;
+import refusallens.probes.report.ProbeCompare;
+import refusallens.probes.report.ReportDiff;
+import refusallens.probes.train.DataSplit;
+import refusallens.probes.train.LogisticProbe;
+import refusallens.probes.train.MlpProbe;
+import refusallens.probes.train.ProbeKind;
+import refusallens.probes.train.ProbeTrainer;
+import refusallens.probes.view.FeatureRoles;
+import refusallens.probes.view.ViewResolver;
+import refusallens.probes.view.ViewSpec;
+
+/** {@code refusal-lens probes ...}: train, evaluate, compare, show and diff probes on activation stores. */
+@Command(
+    name = "probes",
+    mixinStandardHelpOptions = true,
+    description = "Linear probes on raw activations vs SAE features, and their OOD generalisation.",
+    subcommands = {
+      ProbesCommand.Train.class,
+      ProbesCommand.Evaluate.class,
+      ProbesCommand.Compare.class,
+      ProbesCommand.Show.class,
+      ProbesCommand.Diff.class
+    })
+public final class ProbesCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.err);
+  }
+
+  /** Options shared by the commands that train. */
+  static final class TrainingOptions {
+    @Option(names = "--extract", required = true, description = "Activation store directory (refusal-lens extract --out).")
+    Path extract;
+
+    @Option(names = "--features", description = "features.json for f*, fh, fr views (default: <extract>/features.json).")
+    Path features;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the split, CV folds, random control, bootstrap (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--val-frac", defaultValue = "0.2", description = "Fraction of plain prompts for validation (default ${DEFAULT-VALUE}).")
+    double valFrac;
+
+    @Option(names = "--test-frac", defaultValue = "0.2", description = "Fraction of plain prompts for the ID test (default ${DEFAULT-VALUE}).")
+    double testFrac;
+
+    @Option(names = "--target-fpr", defaultValue = "0.01", description = "FPR on validation that sets the decision threshold (default ${DEFAULT-VALUE}).")
+    double targetFpr;
+
+    @Option(names = "--folds", defaultValue = "5", description = "Cross-validation folds for lambda (default ${DEFAULT-VALUE}).")
+    int folds;
+
+    @Option(names = "--bootstrap", defaultValue = "1000", description = "Bootstrap resamples of the AUROC CI (default ${DEFAULT-VALUE}).")
+    int bootstrap;
+
+    ActivationStore store() {
+      if (!Files.isDirectory(extract)) throw new IllegalArgumentException("--extract " + extract + ": not a directory");
+      return ActivationStore.open(extract);
+    }
+
+    ViewResolver resolver(ActivationStore store) {
+      Path f = features != null ? features : extract.resolve("features.json");
+      if (features != null && !Files.isRegularFile(features)) {
+        throw new IllegalArgumentException("--features " + features + ": no such file");
+      }
+      return new ViewResolver(store, Files.isRegularFile(f) ? FeatureRoles.read(f) : null, seed);
+    }
+
+    String featuresPath() {
+      Path f = features != null ? features : extract.resolve("features.json");
+      return Files.isRegularFile(f) ? f.toString() : null;
+    }
+
+    DataSplit.Fractions fractions() {
+      return new DataSplit.Fractions(valFrac, testFrac);
+    }
+
+    ProbeTrainer.Options train(ProbeKind kind) {
+      return new ProbeTrainer.Options(kind, LogisticProbe.DEFAULT_LAMBDAS, folds, 1.0, MlpProbe.Options.defaults(), targetFpr, seed);
+    }
+  }
+
+  static void printMetrics(Map<String, BinaryMetrics> metrics) {
+    System.out.printf("%-28s %6s %8s %16s %8s %10s %6s%n", "set", "n", "AUROC", "95% CI", "acc", "TPR@1%FPR", "ECE");
+    metrics.forEach((k, m) -> System.out.printf("%-28s %6d %8s %16s %8s %10s %6s%n", k, m.n(), CompareReport.fmt(m.auroc()),
+        CompareReport.fmt(m.aurocCi()), CompareReport.fmt(m.accuracy()), CompareReport.fmt(m.tprAt1Fpr()), CompareReport.fmt(m.ece())));
+  }
+
+  /** {@code probes train}. */
+  @Command(name = "train", mixinStandardHelpOptions = true, description = "Train one probe on plain harmful vs harmless prompts and save probe.json.")
+  static final class Train implements Callable<Integer> {
+    @CommandLine.Mixin TrainingOptions opts;
+
+    @Option(names = "--view", required = true, description = "View spec: raw:L, raw:best, sae:L, f*, fh, fr, fh+fr, random(fh+fr), a+b, with @position.")
+    String view;
+
+    @Option(names = "--model", defaultValue = "logistic", description = "logistic, svm or mlp (default ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--out", required = true, description = "Probe file to write.")
+    Path out;
+
+    @Option(names = "--json", description = "Print one JSON document.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      TrainingOptions o = opts;
+      ActivationStore store = o.store();
+      ProbeKind kind = ProbeKind.parse(model);
+      DataSplit split = DataSplit.of(store.rows(), o.fractions(), o.seed);
+      var r = ProbeExperiment.run(store, o.resolver(store), view, split, o.train(kind), o.bootstrap);
+      r.probe().save(out);
+      System.err.println("wrote " + out + " (" + r.probe().view().resolved() + ", " + r.probe().width() + " columns)");
+      if (json) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("probe", out.toString());
+        doc.put("view", r.probe().view().resolved());
+        doc.put("lambda", r.probe().lambda());
+        doc.put("threshold", r.probe().threshold());
+        doc.put("metrics", r.probe().metrics());
+        System.out.println(JSON.writeValueAsString(doc));
+      } else {
+        printMetrics(r.probe().metrics());
+      }
+      return 0;
+    }
+  }
+
+  /** {@code probes evaluate}. */
+  @Command(name = "evaluate", mixinStandardHelpOptions = true,
+      description = "Evaluate a saved probe on an activation store: its held-out split if it is the training store,"
+          + " else all of it (plain prompts as ID, each attack as OOD).")
+  static final class Evaluate implements Callable<Integer> {
+    @Option(names = "--probe", required = true, description = "probe.json")
+    Path probe;
+
+    @Option(names = "--extract", required = true, description = "Activation store directory.")
+    Path extract;
+
+    @Option(names = "--bootstrap", defaultValue = "1000", description = "Bootstrap resamples (default ${DEFAULT-VALUE}).")
+    int bootstrap;
+
+    @Option(names = "--json", description = "Print one JSON document.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      Probe p = Probe.load(probe);
+      ActivationStore store = ActivationStore.open(extract);
+      p.view().checkCompatible(store.header().model(), store.header().sae(), probe + " against " + extract);
+      boolean same = p.provenance() != null && store.manifestHash().equals(p.provenance().storeManifestHash());
+      long seed = p.provenance() == null ? 0 : p.provenance().seed();
+      DataSplit split = same
+          ? DataSplit.of(store.rows(), DataSplit.Fractions.defaults(), seed)
+          : DataSplit.whole(store.rows());
+      System.err.println(same ? "training store: evaluating its held-out split" : "new store: evaluating all rows");
+      Map<String, BinaryMetrics> m = ProbeExperiment.evaluate(p, probe.toString(), store, split, bootstrap, seed);
+      if (json) {
+        System.out.println(JSON.writeValueAsString(Map.of("probe", probe.toString(), "extract", extract.toString(), "heldOut", same, "metrics", m)));
+      } else {
+        printMetrics(m);
+      }
+      return 0;
+    }
+  }
+
+  /** {@code probes compare}. */
+  @Command(name = "compare", mixinStandardHelpOptions = true,
+      description = "Train one probe per view on the same split; write report.json, report.html and probes/*.json.")
+  static final class Compare implements Callable<Integer> {
+    @CommandLine.Mixin TrainingOptions opts;
+
+    @Option(names = "--views", required = true, description = "Comma-separated view specs, e.g. raw:best,fh+fr,random(fh+fr).")
+    String views;
+
+    @Option(names = "--models", defaultValue = "logistic", description = "Comma-separated probe models: logistic, svm, mlp (default ${DEFAULT-VALUE}).")
+    String models;
+
+    @Option(names = "--out", required = true, description = "Report directory.")
+    Path out;
+
+    @Option(names = "--json", description = "Print report.json on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      TrainingOptions o = opts;
+      ActivationStore store = o.store();
+      List<String> specs = new ArrayList<>();
+      for (String s : ViewSpec.splitList(views)) specs.add(s.trim());
+      List<ProbeKind> kinds = new ArrayList<>();
+      for (String m : models.split(",")) kinds.add(ProbeKind.parse(m));
+      var options = new ProbeCompare.Options(specs, kinds, o.fractions(), o.train(kinds.get(0)), o.bootstrap);
+      var outcome = ProbeCompare.run(store, o.resolver(store), o.featuresPath(), options, System.err::println);
+      ProbeCompare.write(outcome, out);
+      System.err.println("wrote " + out.resolve("report.json") + " and " + out.resolve("report.html"));
+      if (json) {
+        System.out.println(outcome.report().toJson());
+      } else {
+        System.out.println(outcome.report().finding());
+      }
+      return 0;
+    }
+  }
+
+  /** {@code probes show}. */
+  @Command(name = "show", mixinStandardHelpOptions = true, description = "Print a probe file's view, model, threshold and metrics.")
+  static final class Show implements Callable<Integer> {
+    @Parameters(index = "0", description = "probe.json")
+    Path probe;
+
+    @Option(names = "--json", description = "Print the probe file as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      Probe p = Probe.load(probe);
+      if (json) {
+        System.out.println(p.toJson());
+        return 0;
+      }
+      System.out.println("probe      " + probe);
+      System.out.println("view       " + p.view().spec() + " -> " + p.view().resolved() + " (" + p.width() + " columns)");
+      System.out.println("model      " + p.view().model() + (p.view().sae() == null ? "" : ", SAE " + p.view().sae()));
+      System.out.println("classifier " + p.probeModel().id() + (p.lambda() == null ? "" : ", lambda " + p.lambda()));
+      System.out.println("threshold  " + p.threshold() + " (target FPR " + p.targetFpr() + " on validation)");
+      if (p.provenance() != null) {
+        System.out.println("trained on " + p.provenance().store() + ", dataset " + p.provenance().dataset() + ", seed " + p.provenance().seed());
+      }
+      printMetrics(p.metrics());
+      return 0;
+    }
+  }
+
+  /** {@code probes diff}. */
+  @Command(name = "diff", mixinStandardHelpOptions = true,
+      description = "Line up two or more compare reports view by view and set by set (differences vs the first, CI overlap).")
+  static final class Diff implements Callable<Integer> {
+    @Parameters(arity = "2..*", description = "report.json files")
+    List<Path> reports;
+
+    @Option(names = "--json", description = "Print one JSON document.")
+    boolean json;
+
+    @Option(names = "--html", description = "Also write the diff as an HTML page.")
+    Path html;
+
+    @Override
+    public Integer call() {
+      ReportDiff d = ReportDiff.of(reports);
+      if (html != null) {
+        d.toHtml().write(html);
+        System.err.println("wrote " + html);
+      }
+      System.out.print(json ? d.toJson() + "\n" : d.toText());
+      return 0;
+    }
+  }
+}

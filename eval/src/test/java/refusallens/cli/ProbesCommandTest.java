@@ -1,0 +1,115 @@
+package refusallens.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import refusallens.extract.ActivationStoreWriter;
+import refusallens.extract.Identity;
+import refusallens.extract.PositionRule;
+import refusallens.extract.StoreHeader;
+import refusallens.extract.StoreRow;
+import refusallens.extract.StoreTensor;
+
+class ProbesCommandTest {
+  /** A store with resid_post at layer 3 (d 6) and 16 SAE features; feature 2 carries the harm signal. */
+  static Path store(Path dir, String modelHash) {
+    var h = new StoreHeader(new Identity("m", modelHash), new Identity("s", "5a5a"), new Identity("d", "d0d0"),
+        List.of(StoreTensor.residPost(3, PositionRule.LAST, 6), StoreTensor.saeActs(3, PositionRule.LAST, 16)), 0, null, Map.of());
+    ActivationStoreWriter w = ActivationStoreWriter.open(dir, h);
+    Random r = new Random(5);
+    List<StoreRow> rows = new ArrayList<>();
+    float[][] resid = new float[120][6];
+    float[][] sae = new float[120][16];
+    for (int i = 0; i < 120; i++) {
+      boolean harm = i % 2 == 0;
+      String attack = i >= 80 ? "gcg" : null;
+      if (attack != null) harm = true;
+      rows.add(new StoreRow("q" + i, harm ? "harmful" : "harmless", "c", attack, null, null));
+      for (int j = 0; j < 6; j++) resid[i][j] = (float) r.nextGaussian() + (harm && j == 0 ? 4 : 0);
+      for (int j = 0; j < 16; j++) sae[i][j] = r.nextDouble() < 0.3 ? (float) r.nextDouble() : 0;
+      sae[i][2] = harm ? 2 + (float) r.nextDouble() : 0;
+    }
+    w.append(rows, Map.of("resid_post.L3.last", resid, "sae_acts.L3.last", sae));
+    try {
+      Files.writeString(dir.resolve("features.json"), "{\"features\": [{\"layer\": 3, \"index\": 2, \"role\": \"harm\"}, {\"layer\": 3, \"index\": 7, \"role\": \"refusal\"}]}");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return dir;
+  }
+
+  record Run(int code, String out, String err) {}
+
+  static Run run(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    var out = new ByteArrayOutputStream();
+    var err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true));
+      System.setErr(new PrintStream(err, true));
+      int code = RefusalLens.newCommandLine().execute(args);
+      return new Run(code, out.toString(), err.toString());
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  @Test
+  void trainShowEvaluateCompareDiff(@TempDir Path tmp) throws Exception {
+    Path s = store(tmp.resolve("store"), "aaaa");
+    Path probe = tmp.resolve("probe.json");
+    Run t = run("probes", "train", "--extract", s.toString(), "--view", "fh+fr", "--out", probe.toString(), "--bootstrap", "50", "--json");
+    assertEquals(0, t.code(), t.err());
+    JsonNode tj = new ObjectMapper().readTree(t.out());
+    assertTrue(tj.get("metrics").get("id").get("auroc").asDouble() > 0.95, t.out());
+
+    Run show = run("probes", "show", probe.toString());
+    assertEquals(0, show.code(), show.err());
+    assertTrue(show.out().contains("fh+fr") && show.out().contains("threshold"));
+
+    Run ev = run("probes", "evaluate", "--probe", probe.toString(), "--extract", s.toString(), "--bootstrap", "50", "--json");
+    assertEquals(0, ev.code(), ev.err());
+    assertTrue(new ObjectMapper().readTree(ev.out()).get("heldOut").asBoolean());
+
+    Path other = store(tmp.resolve("other"), "bbbb");
+    Run bad = run("probes", "evaluate", "--probe", probe.toString(), "--extract", other.toString());
+    assertEquals(1, bad.code());
+    assertTrue(bad.err().startsWith("error: ") && bad.err().contains("trained on model m (aaaa)"), bad.err());
+
+    Path r1 = tmp.resolve("r1");
+    Run c = run("probes", "compare", "--extract", s.toString(), "--views", "raw:3,fh+fr,random(fh+fr)", "--models", "logistic,svm",
+        "--bootstrap", "50", "--out", r1.toString(), "--json");
+    assertEquals(0, c.code(), c.err());
+    JsonNode views = new ObjectMapper().readTree(c.out()).get("views");
+    assertTrue(views.has("raw:3") && views.has("fh+fr#svm") && views.has("random(fh+fr)"));
+    assertTrue(views.get("raw:3").get("ood").get("gcg").get("auroc_ci").isArray());
+    assertTrue(Files.exists(r1.resolve("report.html")));
+
+    Path r2 = tmp.resolve("r2");
+    assertEquals(0, run("probes", "compare", "--extract", s.toString(), "--views", "raw:3,fh+fr", "--seed", "3",
+        "--bootstrap", "50", "--out", r2.toString()).code());
+    Run d = run("probes", "diff", r1.resolve("report.json").toString(), r2.resolve("report.json").toString(),
+        "--html", tmp.resolve("diff.html").toString());
+    assertEquals(0, d.code(), d.err());
+    assertTrue(d.out().contains("raw:3") && d.out().contains("gcg") && d.out().contains("CIs overlap"), d.out());
+    assertTrue(Files.readString(tmp.resolve("diff.html")).contains("<table>"));
+
+    Run badView = run("probes", "train", "--extract", s.toString(), "--view", "raw:x", "--out", probe.toString());
+    assertEquals(1, badView.code());
+    assertTrue(badView.err().contains("view 'raw:x': layer 'x' is not a number"), badView.err());
+  }
+}

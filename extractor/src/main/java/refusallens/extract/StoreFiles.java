@@ -1,0 +1,72 @@
+package refusallens.extract;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** File names and atomic manifest I/O of an activation store directory. */
+final class StoreFiles {
+  static final String MANIFEST = "manifest.json";
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private StoreFiles() {}
+
+  /** {@code shard-00000.safetensors}, ... */
+  static String shardName(int i) {
+    return String.format("shard-%05d.safetensors", i);
+  }
+
+  static boolean isShardName(String s) {
+    return s.matches("shard-\\d{5}\\.safetensors");
+  }
+
+  static StoreManifest readManifest(Path dir) {
+    Path f = dir.resolve(MANIFEST);
+    if (!Files.isRegularFile(f)) {
+      throw new IllegalArgumentException("activation store " + dir + ": no " + MANIFEST + " (not an extract directory?)");
+    }
+    try {
+      return JSON.readValue(f.toFile(), StoreManifest.class);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("activation store manifest " + f + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes the manifest to a temp file beside it, then renames it into place. */
+  static void writeManifest(Path dir, StoreManifest m) {
+    Path target = dir.resolve(MANIFEST);
+    Path tmp = dir.resolve("." + MANIFEST + ".tmp");
+    try {
+      JSON.writeValue(tmp.toFile(), m);
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing " + target, e);
+    }
+  }
+
+  /** SHA-256 hex of a file's bytes. */
+  static String sha256(Path f) {
+    try (var in = Files.newInputStream(f)) {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      byte[] buf = new byte[1 << 16];
+      for (int r; (r = in.read(buf)) > 0; ) md.update(buf, 0, r);
+      return HexFormat.of().formatHex(md.digest());
+    } catch (IOException e) {
+      throw new UncheckedIOException("hashing " + f, e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

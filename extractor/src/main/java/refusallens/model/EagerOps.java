@@ -1,0 +1,154 @@
+package refusallens.model;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/** {@link TensorOps} on ND4J arrays, computed immediately: inference, KV-cache generation. */
+public final class EagerOps implements TensorOps<INDArray> {
+  private final WeightStore weights;
+
+  public EagerOps(WeightStore weights) {
+    this.weights = weights;
+  }
+
+  @Override
+  public INDArray weight(String name) {
+    return weights.get(name);
+  }
+
+  @Override
+  public INDArray constant(INDArray value) {
+    return value;
+  }
+
+  @Override
+  public INDArray linear(INDArray x, INDArray w) {
+    return Nd4j.matmul(contiguous(x), w, false, true, false);
+  }
+
+  @Override
+  public INDArray matmul(INDArray a, INDArray b, boolean transposeB) {
+    return Nd4j.matmul(contiguous(a), contiguous(b), false, transposeB, false);
+  }
+
+  @Override
+  public INDArray add(INDArray a, INDArray b) {
+    return a.add(b);
+  }
+
+  @Override
+  public INDArray sub(INDArray a, INDArray b) {
+    return a.sub(b);
+  }
+
+  @Override
+  public INDArray mul(INDArray a, INDArray b) {
+    return a.mul(b);
+  }
+
+  @Override
+  public INDArray div(INDArray a, INDArray b) {
+    return a.div(b);
+  }
+
+  @Override
+  public INDArray mulScalar(INDArray a, double s) {
+    return a.mul(s);
+  }
+
+  @Override
+  public INDArray addScalar(INDArray a, double s) {
+    return a.add(s);
+  }
+
+  @Override
+  public INDArray tanh(INDArray x) {
+    return Transforms.tanh(x, true);
+  }
+
+  @Override
+  public INDArray sigmoid(INDArray x) {
+    return Transforms.sigmoid(x, true);
+  }
+
+  @Override
+  public INDArray exp(INDArray x) {
+    return Transforms.exp(x, true);
+  }
+
+  @Override
+  public INDArray log(INDArray x) {
+    return Transforms.log(x, true);
+  }
+
+  @Override
+  public INDArray rsqrt(INDArray x) {
+    return Transforms.pow(x, -0.5, true);
+  }
+
+  @Override
+  public INDArray square(INDArray x) {
+    return x.mul(x);
+  }
+
+  @Override
+  public INDArray mean(INDArray x, int dim) {
+    return x.mean(true, dim);
+  }
+
+  @Override
+  public INDArray sum(INDArray x, int dim) {
+    return x.sum(true, dim);
+  }
+
+  @Override
+  public INDArray max(INDArray x, int dim) {
+    return x.max(true, dim);
+  }
+
+  @Override
+  public INDArray sumAll(INDArray x) {
+    return Nd4j.scalar(DataType.FLOAT, x.sumNumber().floatValue());
+  }
+
+  @Override
+  public INDArray reshape(INDArray x, long... shape) {
+    return contiguous(x).reshape('c', shape);
+  }
+
+  @Override
+  public INDArray permute(INDArray x, int... dims) {
+    return x.permute(dims);
+  }
+
+  @Override
+  public INDArray gatherRows(INDArray table, int[] ids) {
+    return Nd4j.pullRows(table, 1, ids, 'c');
+  }
+
+  @Override
+  public INDArray concat(int dim, INDArray a, INDArray b) {
+    return Nd4j.concat(dim, contiguous(a), contiguous(b));
+  }
+
+  @Override
+  public INDArray stopGradient(INDArray x) {
+    return x;
+  }
+
+  @Override
+  public INDArray value(INDArray x) {
+    return x;
+  }
+
+  /** A c-ordered array with default strides (views from permute are copied). */
+  static INDArray contiguous(INDArray x) {
+    if (x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x) && !x.isView()) {
+      return x;
+    }
+    return x.dup('c');
+  }
+}

@@ -1,0 +1,119 @@
+package refusallens.model;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Set;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Greedy decoding of a left-padded batch on the eager path, with or without a KV cache; the caller's
+ * hooks stay active at every step, and their context marks generated slots.
+ */
+final class GreedyGenerator {
+  private final Transformer model;
+
+  GreedyGenerator(Transformer model) {
+    this.model = model;
+  }
+
+  List<int[]> generate(TokenBatch prompts, GenerationOptions options, Hooks<INDArray> hooks) {
+    int b = prompts.size();
+    int promptEnd = prompts.maxLength();
+    int[] padLeft = prompts.padLeft();
+    List<List<Integer>> out = new ArrayList<>();
+    for (int i = 0; i < b; i++) {
+      out.add(new ArrayList<>());
+    }
+    if (options.maxNewTokens() == 0) {
+      return toArrays(out);
+    }
+    EagerOps ops = new EagerOps(model.weights());
+    KvCache<INDArray> cache = options.useKvCache() ? new EagerKvCache(model.config().numLayers()) : KvCache.none();
+    boolean[] done = new boolean[b];
+    List<int[]> slots = new ArrayList<>(); // generated ids per step, [B] each
+    int[] allIds = prompts.paddedIds(model.padId());
+
+    // prefill: every prompt slot, logits of the last [B, vocab]
+    Transformer.Chunk chunk = new Transformer.Chunk(b, 0, promptEnd, allIds, padLeft, promptEnd);
+    INDArray logits = run(ops, chunk, hooks, cache);
+    for (int step = 0; step < options.maxNewTokens(); step++) {
+      int[] next = argmaxRows(logits);
+      slots.add(next);
+      for (int i = 0; i < b; i++) {
+        if (!done[i]) {
+          out.get(i).add(next[i]);
+          done[i] = options.stopTokens().contains(next[i]);
+        }
+      }
+      if (allDone(done) || step + 1 == options.maxNewTokens()) {
+        break;
+      }
+      if (options.useKvCache()) {
+        // one new slot per row; finished rows keep being fed (their output is already final)
+        chunk = new Transformer.Chunk(b, promptEnd + step, 1, next, padLeft, promptEnd);
+      } else {
+        chunk = new Transformer.Chunk(b, 0, promptEnd + step + 1, concat(prompts, allIds, slots), padLeft, promptEnd);
+      }
+      logits = run(ops, chunk, hooks, cache);
+    }
+    return toArrays(out);
+  }
+
+  private INDArray run(EagerOps ops, Transformer.Chunk chunk, Hooks<INDArray> hooks, KvCache<INDArray> cache) {
+    return model.pass(ops, chunk, hooks, Set.of(), new HashMap<>(), LogitScope.LAST, cache).logits();
+  }
+
+  /** Prompt slots followed by the generated ones, row-major [B * (promptEnd + steps)]. */
+  private static int[] concat(TokenBatch prompts, int[] promptIds, List<int[]> generated) {
+    int b = prompts.size();
+    int p = prompts.maxLength();
+    int len = p + generated.size();
+    int[] ids = new int[b * len];
+    for (int i = 0; i < b; i++) {
+      System.arraycopy(promptIds, i * p, ids, i * len, p);
+      for (int g = 0; g < generated.size(); g++) {
+        ids[i * len + p + g] = generated.get(g)[i];
+      }
+    }
+    return ids;
+  }
+
+  /** First index of the maximum of each row of [B, vocab] (ties go to the lowest id, as torch.argmax). */
+  static int[] argmaxRows(INDArray logits) {
+    int b = (int) logits.size(0);
+    int v = (int) logits.size(1);
+    float[] flat = EagerOps.contiguous(logits).data().asFloat();
+    int[] out = new int[b];
+    for (int i = 0; i < b; i++) {
+      int best = 0;
+      float bestVal = Float.NEGATIVE_INFINITY;
+      for (int j = 0; j < v; j++) {
+        float x = flat[i * v + j];
+        if (x > bestVal) {
+          bestVal = x;
+          best = j;
+        }
+      }
+      out[i] = best;
+    }
+    return out;
+  }
+
+  private static boolean allDone(boolean[] done) {
+    for (boolean d : done) {
+      if (!d) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static List<int[]> toArrays(List<List<Integer>> rows) {
+    List<int[]> out = new ArrayList<>();
+    for (List<Integer> r : rows) {
+      out.add(r.stream().mapToInt(Integer::intValue).toArray());
+    }
+    return out;
+  }
+}

@@ -1,0 +1,22 @@
+package refusallens.model;
+
+/**
+ * Keys and values of earlier positions, per layer, so a decode step only computes its new tokens.
+ *
+ * @param <T> the tensor type
+ */
+public interface KvCache<T> {
+  /**
+   * Appends a chunk's keys and values ([batch, kv_heads, chunk, head_dim]) for {@code layer} and
+   * returns those of every slot so far ([batch, kv_heads, slots, head_dim]).
+   */
+  Entry<T> append(int layer, T keys, T values);
+
+  /** Keys and values of every cached slot of one layer. */
+  record Entry<T>(T keys, T values) {}
+
+  /** No cache: the chunk is the whole sequence. */
+  static <T> KvCache<T> none() {
+    return (layer, keys, values) -> new Entry<>(keys, values);
+  }
+}

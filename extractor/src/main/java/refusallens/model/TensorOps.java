@@ -1,0 +1,116 @@
+package refusallens.model;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The small set of tensor operations the architectures are written against, so that one model
+ * definition serves eager inference ({@link EagerOps}, INDArray) and differentiation
+ * ({@link SameDiffOps}, SDVariable). Dimensions are explicit non-negative indices; reductions keep
+ * the reduced dimension (size 1) so results broadcast back.
+ *
+ * @param <T> the tensor type
+ */
+public interface TensorOps<T> {
+  /** The float32 parameter stored under a checkpoint tensor name. */
+  T weight(String name);
+
+  /** A constant tensor (masks, rotary tables, selectors). */
+  T constant(INDArray value);
+
+  /** Dense layer without bias: x [N, in] times w [out, in] transposed gives [N, out]. */
+  T linear(T x, T w);
+
+  /** Batched matrix product over leading dims: [..., m, k] x [..., k, n] (or [..., n, k] transposed). */
+  T matmul(T a, T b, boolean transposeB);
+
+  /** Elementwise with numpy broadcasting. */
+  T add(T a, T b);
+
+  T sub(T a, T b);
+
+  T mul(T a, T b);
+
+  T div(T a, T b);
+
+  T mulScalar(T a, double s);
+
+  T addScalar(T a, double s);
+
+  T tanh(T x);
+
+  T sigmoid(T x);
+
+  T exp(T x);
+
+  T log(T x);
+
+  /** 1 / sqrt(x). */
+  T rsqrt(T x);
+
+  T square(T x);
+
+  /** Mean over {@code dim}, kept as size 1. */
+  T mean(T x, int dim);
+
+  /** Sum over {@code dim}, kept as size 1. */
+  T sum(T x, int dim);
+
+  /** Max over {@code dim}, kept as size 1. */
+  T max(T x, int dim);
+
+  /** Sum of every element: a scalar. */
+  T sumAll(T x);
+
+  /** C-order reshape. */
+  T reshape(T x, long... shape);
+
+  T permute(T x, int... dims);
+
+  /** Rows of a [rows, d] table: [ids.length, d]. */
+  T gatherRows(T table, int[] ids);
+
+  /** Concatenation along {@code dim}. */
+  T concat(int dim, T a, T b);
+
+  /** Identity whose gradient is zero (e.g. an SAE error term carried past a splice). */
+  T stopGradient(T x);
+
+  /** The value as an array (evaluates a graph variable). */
+  INDArray value(T x);
+
+  // ---- composites, written once for both backends ----
+
+  /** GELU with the tanh approximation, written out: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+  default T geluTanh(T x) {
+    T cube = mul(square(x), x);
+    T inner = mulScalar(add(x, mulScalar(cube, 0.044715)), Math.sqrt(2.0 / Math.PI));
+    return mul(mulScalar(x, 0.5), addScalar(tanh(inner), 1.0));
+  }
+
+  /** x * sigmoid(x). */
+  default T silu(T x) {
+    return mul(x, sigmoid(x));
+  }
+
+  /** Soft-capping: cap * tanh(x / cap). */
+  default T softcap(T x, double cap) {
+    return mulScalar(tanh(mulScalar(x, 1.0 / cap)), cap);
+  }
+
+  /** log(sum(exp(x))) over {@code dim}, stabilised by the (gradient-free) max. */
+  default T logSumExp(T x, int dim) {
+    T m = stopGradient(max(x, dim));
+    return add(log(sum(exp(sub(x, m)), dim)), m);
+  }
+
+  /** x - logsumexp(x): written out because SameDiff's logSoftmax breaks the gradient build. */
+  default T logSoftmax(T x, int dim) {
+    return sub(x, logSumExp(x, dim));
+  }
+
+  /** Softmax over {@code dim}. */
+  default T softmax(T x, int dim) {
+    T e = exp(sub(x, stopGradient(max(x, dim))));
+    return div(e, sum(e, dim));
+  }
+}

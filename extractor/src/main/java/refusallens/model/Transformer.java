@@ -1,0 +1,292 @@
+package refusallens.model;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import refusallens.io.SafetensorsCheckpoint;
+
+/**
+ * A loaded decoder-only chat model: immutable weights plus the architecture's one definition. Every
+ * call builds its own mutable state (activations, masks, KV cache), so one instance serves many
+ * threads. The eager path ({@link #forward}) serves inference and generation; {@link ResidGradients}
+ * runs the same definition through SameDiff.
+ */
+public final class Transformer {
+  /** Additive mask value for hidden keys: large and finite so fully hidden (padding) rows stay finite. */
+  static final float MASKED = -1e30f;
+
+  private final TransformerDefinition definition;
+  private final WeightStore weights;
+  private final RopeTables rope;
+  private final int padId;
+  private final Set<Integer> stopTokens;
+
+  /** A model from a definition and weights already loaded; stop tokens from config.json. */
+  public Transformer(TransformerDefinition definition, WeightStore weights) {
+    this(definition, weights, new LinkedHashSet<>(definition.config().eosTokenIds()));
+  }
+
+  private Transformer(TransformerDefinition definition, WeightStore weights, Set<Integer> stopTokens) {
+    this.definition = definition;
+    this.weights = weights;
+    ModelConfig c = definition.config();
+    this.rope = new RopeTables(c.rope(), c.headDim());
+    this.padId = c.padTokenId().orElse(0);
+    this.stopTokens = Set.copyOf(stopTokens);
+  }
+
+  /** Opens a HF checkpoint directory with float32-resident weights. */
+  public static Transformer open(Path dir) {
+    return open(dir, WeightStore.Residency.RESIDENT);
+  }
+
+  /**
+   * Opens a HF checkpoint directory ({@code config.json} + single or sharded safetensors); every tensor
+   * the config implies is checked for presence and shape before any compute.
+   */
+  public static Transformer open(Path dir, WeightStore.Residency residency) {
+    ModelConfig config = ModelConfig.read(dir);
+    TransformerDefinition def = config.architecture().definition(config);
+    SafetensorsCheckpoint ckpt = SafetensorsCheckpoint.open(dir);
+    WeightStore store = WeightStore.load(ckpt, def.weightSpecs(), residency);
+    if (residency == WeightStore.Residency.RESIDENT) {
+      ckpt.close();
+    }
+    Set<Integer> stops = new LinkedHashSet<>(config.eosTokenIds());
+    Path genConfig = dir.resolve("generation_config.json");
+    if (java.nio.file.Files.isRegularFile(genConfig)) {
+      stops.addAll(HfConfigJson.read(genConfig).intOrIntList("eos_token_id"));
+    }
+    return new Transformer(def, store, stops);
+  }
+
+  public ModelConfig config() {
+    return definition.config();
+  }
+
+  public TransformerDefinition definition() {
+    return definition;
+  }
+
+  public WeightStore weights() {
+    return weights;
+  }
+
+  /** One eager forward pass over a (left-padded) batch. */
+  public ForwardResult forward(TokenBatch batch, ForwardRequest request) {
+    Chunk chunk = Chunk.prompt(batch, padId);
+    Map<HookName, INDArray> captured = new HashMap<>();
+    INDArray logits = pass(new EagerOps(weights), chunk, request.hooks(), request.capture(), captured,
+        request.logits(), KvCache.none()).logits();
+    Optional<INDArray> out = Optional.empty();
+    if (request.logits() == LogitScope.ALL) {
+      out = Optional.of(logits.reshape(batch.size(), chunk.length(), config().vocabSize()));
+    } else if (request.logits() == LogitScope.LAST) {
+      out = Optional.of(logits);
+    }
+    return new ForwardResult(out, captured);
+  }
+
+  /** Logits [B, S, vocab] and the named activations [B, S, d] (TransformerLens {@code run_with_cache}). */
+  public ForwardResult runWithCache(TokenBatch batch, Set<HookName> names) {
+    return forward(batch, new ForwardRequest(names, Hooks.none(), LogitScope.ALL));
+  }
+
+  /** Logits [B, S, vocab] with {@code hooks} active for this call only. */
+  public INDArray runWithHooks(TokenBatch batch, Hooks<INDArray> hooks) {
+    return forward(batch, new ForwardRequest(Set.of(), hooks, LogitScope.ALL)).logits();
+  }
+
+  /** Mean next-token negative log-likelihood of each row's real tokens (the coherence metric). */
+  public double[] crossEntropy(TokenBatch batch, Hooks<INDArray> hooks) {
+    INDArray logits = forward(batch, new ForwardRequest(Set.of(), hooks, LogitScope.ALL)).logits();
+    EagerOps ops = new EagerOps(weights);
+    INDArray logProbs = ops.logSoftmax(logits, 2); // [B, S, V]
+    int len = batch.maxLength();
+    double[] out = new double[batch.size()];
+    for (int b = 0; b < batch.size(); b++) {
+      int[] row = batch.row(b);
+      if (row.length < 2) {
+        throw new IllegalArgumentException("cross-entropy needs at least 2 tokens, row " + b + " has " + row.length);
+      }
+      int pad = len - row.length;
+      double nll = 0;
+      for (int t = 0; t + 1 < row.length; t++) {
+        nll -= logProbs.getDouble(b, pad + t, row[t + 1]);
+      }
+      out[b] = nll / (row.length - 1);
+    }
+    return out;
+  }
+
+  /** Cross-entropy of one token sequence. */
+  public double crossEntropy(int[] ids, Hooks<INDArray> hooks) {
+    return crossEntropy(TokenBatch.of(ids), hooks)[0];
+  }
+
+  /** Greedy decoding; see {@link GreedyGenerator}. */
+  public List<int[]> generateGreedy(TokenBatch prompts, GenerationOptions options, Hooks<INDArray> hooks) {
+    return new GreedyGenerator(this).generate(prompts, options, hooks);
+  }
+
+  /** Stop tokens: config.json's {@code eos_token_id} plus generation_config.json's when present. */
+  public Set<Integer> stopTokens() {
+    return stopTokens;
+  }
+
+  int padId() {
+    return padId;
+  }
+
+  /**
+   * The slots one pass computes: {@code length} new slots starting at {@code start} of a left-padded
+   * batch whose prompt ends at slot {@code promptEnd}.
+   */
+  record Chunk(int batch, int start, int length, int[] ids, int[] padLeft, int promptEnd) {
+    static Chunk prompt(TokenBatch tb, int padId) {
+      return new Chunk(tb.size(), 0, tb.maxLength(), tb.paddedIds(padId), tb.padLeft(), tb.maxLength());
+    }
+
+    int total() {
+      return start + length;
+    }
+
+    /** Token position of every new slot ([B * length]); padding slots get 0. */
+    int[] positions() {
+      int[] pos = new int[batch * length];
+      for (int b = 0; b < batch; b++) {
+        for (int s = 0; s < length; s++) {
+          pos[b * length + s] = Math.max(0, start + s - padLeft[b]);
+        }
+      }
+      return pos;
+    }
+
+    /** Additive mask [B, 1, 1, S, T]: causal, no padding keys, optional sliding window. */
+    INDArray mask(OptionalInt window) {
+      int t = total();
+      float[] m = new float[batch * length * t];
+      int i = 0;
+      for (int b = 0; b < batch; b++) {
+        for (int s = 0; s < length; s++) {
+          int q = start + s;
+          for (int k = 0; k < t; k++) {
+            boolean visible = k <= q && k >= padLeft[b] && (window.isEmpty() || q - k < window.getAsInt());
+            m[i++] = visible ? 0f : MASKED;
+          }
+        }
+      }
+      return Nd4j.create(m, new long[] {batch, 1, 1, length, t}, 'c');
+    }
+  }
+
+  /** Result of one pass: logits (if asked) and the residual stream after the last computed layer [N, d]. */
+  record PassOutput<T>(T logits, T finalResid) {}
+
+  /**
+   * The forward pass written once for every backend: embed, layers with hook points, optional
+   * unembedding. Layers after the deepest one needed are skipped when no logits are asked for.
+   */
+  <T> PassOutput<T> pass(
+      TensorOps<T> ops,
+      Chunk chunk,
+      Hooks<T> hooks,
+      Set<HookName> capture,
+      Map<HookName, T> captured,
+      LogitScope logits,
+      KvCache<T> cache) {
+    ModelConfig c = config();
+    int layers = c.numLayers();
+    for (HookName n : capture) {
+      requireLayer(n);
+    }
+    for (HookName n : hooks.names()) {
+      requireLayer(n);
+    }
+    int last = layers - 1;
+    if (logits == LogitScope.NONE) {
+      last = -1;
+      for (HookName n : capture) {
+        last = Math.max(last, n.point() == HookName.Point.RESID_POST ? n.layer() : n.layer() - 1);
+      }
+    }
+    int b = chunk.batch();
+    int s = chunk.length();
+    long n = (long) b * s;
+    int d = c.dModel();
+
+    // rotary tables for the chunk's positions [N, 1, hd] and masks [B, 1, 1, S, T] per window
+    INDArray[] cosSin = rope.cosSin(chunk.positions());
+    Map<OptionalInt, T> masks = new HashMap<>();
+    for (int layer = 0; layer <= last; layer++) {
+      OptionalInt w = definition.slidingWindow(layer);
+      if (!masks.containsKey(w)) {
+        masks.put(w, ops.constant(chunk.mask(w)));
+      }
+    }
+    AttentionContext<T> ctx = new AttentionContext<>(b, s, chunk.total(), ops.constant(cosSin[0]),
+        ops.constant(cosSin[1]), ops.constant(rope.rotateHalfMatrix()), masks, cache);
+    HookContext<T> hookCtx = new HookContext<>(ops, b, chunk.start(), s, chunk.padLeft(), chunk.promptEnd());
+
+    // token embeddings: hook_resid_pre of layer 0, [N, d]
+    T resid = definition.embed(ops, chunk.ids());
+    resid = hookPoint(ops, HookName.residPre(0), resid, hooks, capture, captured, hookCtx, d);
+    for (int layer = 0; layer <= last; layer++) {
+      if (layer > 0) {
+        resid = hookPoint(ops, HookName.residPre(layer), resid, hooks, capture, captured, hookCtx, d);
+      }
+      // decoder layer: resid_pre [N, d] -> resid_post [N, d]
+      resid = definition.block(ops, layer, resid, ctx);
+      resid = hookPoint(ops, HookName.residPost(layer), resid, hooks, capture, captured, hookCtx, d);
+    }
+    if (last + 1 < layers && last >= 0) {
+      // early exit right before a captured resid_pre
+      resid = hookPoint(ops, HookName.residPre(last + 1), resid, hooks, capture, captured, hookCtx, d);
+    }
+    T out = null;
+    if (logits == LogitScope.ALL) {
+      out = definition.unembed(ops, resid); // [N, vocab]
+    } else if (logits == LogitScope.LAST) {
+      int[] lastRows = new int[b];
+      for (int i = 0; i < b; i++) {
+        lastRows[i] = i * s + s - 1;
+      }
+      out = definition.unembed(ops, ops.gatherRows(resid, lastRows)); // [B, vocab]
+    }
+    return new PassOutput<>(out, resid);
+  }
+
+  private void requireLayer(HookName name) {
+    if (name.layer() >= config().numLayers()) {
+      throw new IllegalArgumentException(
+          "hook " + name + " is past the model's last layer (" + (config().numLayers() - 1) + ")");
+    }
+  }
+
+  /** Presents resid [N, d] as [B, S, d] to the hooks and the capture, and returns the (replaced) stream. */
+  private static <T> T hookPoint(
+      TensorOps<T> ops, HookName name, T resid, Hooks<T> hooks, Set<HookName> capture,
+      Map<HookName, T> captured, HookContext<T> ctx, int d) {
+    boolean hooked = hooks.contains(name);
+    boolean wanted = capture.contains(name);
+    if (!hooked && !wanted) {
+      return resid;
+    }
+    T act = ops.reshape(resid, ctx.batch(), ctx.chunkLength(), d);
+    if (hooked) {
+      act = hooks.apply(name, act, ctx);
+    }
+    if (wanted) {
+      captured.put(name, act);
+    }
+    return ops.reshape(act, (long) ctx.batch() * ctx.chunkLength(), d);
+  }
+
+}

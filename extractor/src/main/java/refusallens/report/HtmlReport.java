@@ -1,0 +1,100 @@
+package refusallens.report;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Builds a self-contained HTML report: headings, paragraphs, tables and PNG charts embedded as base64
+ * data URIs, so the file can be mailed or archived alone. Every text is escaped.
+ */
+public final class HtmlReport {
+  private final StringBuilder body = new StringBuilder();
+  private final String title;
+
+  public HtmlReport(String title) {
+    this.title = title;
+    body.append("<h1>").append(escape(title)).append("</h1>\n");
+  }
+
+  /** Escapes the five HTML-special characters. */
+  public static String escape(String s) {
+    if (s == null) return "";
+    StringBuilder b = new StringBuilder(s.length());
+    for (char c : s.toCharArray()) {
+      switch (c) {
+        case '<' -> b.append("&lt;");
+        case '>' -> b.append("&gt;");
+        case '&' -> b.append("&amp;");
+        case '"' -> b.append("&quot;");
+        case '\'' -> b.append("&#39;");
+        default -> b.append(c);
+      }
+    }
+    return b.toString();
+  }
+
+  /** A section heading. */
+  public HtmlReport heading(String text) {
+    body.append("<h2>").append(escape(text)).append("</h2>\n");
+    return this;
+  }
+
+  /** A paragraph of plain text. */
+  public HtmlReport paragraph(String text) {
+    body.append("<p>").append(escape(text)).append("</p>\n");
+    return this;
+  }
+
+  /** A highlighted statement (a finding stated plainly). */
+  public HtmlReport finding(String text) {
+    body.append("<p class=\"finding\">").append(escape(text)).append("</p>\n");
+    return this;
+  }
+
+  /** A table with a header row; cells are plain text. */
+  public HtmlReport table(List<String> header, List<List<String>> rows) {
+    body.append("<table>\n<tr>");
+    for (String h : header) body.append("<th>").append(escape(h)).append("</th>");
+    body.append("</tr>\n");
+    for (List<String> r : rows) {
+      body.append("<tr>");
+      for (String c : r) body.append("<td>").append(escape(c)).append("</td>");
+      body.append("</tr>\n");
+    }
+    body.append("</table>\n");
+    return this;
+  }
+
+  /** A PNG image embedded as a base64 data URI. */
+  public HtmlReport png(byte[] png, String alt) {
+    body.append("<img alt=\"").append(escape(alt)).append("\" src=\"data:image/png;base64,")
+        .append(Base64.getEncoder().encodeToString(png)).append("\">\n");
+    return this;
+  }
+
+  /** The whole document. */
+  public String toHtml() {
+    return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + escape(title) + "</title>\n"
+        + "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
+        + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;"
+        + "text-align:right}th{background:#eee}td:first-child{text-align:left}"
+        + ".finding{font-weight:bold;background:#fff6d5;padding:.5em}img{max-width:100%}</style>\n"
+        + "</head><body>\n" + body + "</body></html>\n";
+  }
+
+  /** Writes the document (UTF-8). */
+  public void write(Path file) {
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) Files.createDirectories(parent);
+      Files.writeString(file, toHtml(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing report " + file, e);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package refusallens.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** d metric / d resid_post (SameDiff) against the reference and against finite differences. */
+class GradientTest {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"gemma2", "llama3"})
+  void gradResidPostMatchesReference(String arch) {
+    Fixture f = Fixture.of(arch);
+    for (int p = 0; p < f.promptCount(); p++) {
+      int[] ids = f.inputIds(p);
+      TokenBatch tb = TokenBatch.of(ids);
+      int target = f.prompt(p).get("metric_target").asInt();
+      ResidGradients.Result r = ResidGradients.compute(f.model, tb, LogProbMetric.lastToken(tb, target), Hooks.none());
+      assertEquals(f.prompt(p).get("metric_value").asDouble(), r.metric(), 1e-4, arch + " p" + p + " metric");
+      INDArray grad = r.gradResidPost().reshape(f.model.config().numLayers(), ids.length, f.model.config().dModel());
+      double err = Fixture.relFrobenius(grad, f.ref(p, "grad_resid_post"));
+      System.err.printf("%s p%d grad_resid_post %.2e%n", arch, p, err);
+      assertTrue(err <= 1e-3, arch + " p" + p + " grad_resid_post rel err " + err);
+    }
+  }
+
+  @Test
+  void batchedGradientsOfASumAreEachPromptsGradient() {
+    Fixture f = Fixture.of("gemma2");
+    int[] a = f.inputIds(0);
+    int[] b = f.inputIds(2);
+    int ta = f.prompt(0).get("metric_target").asInt();
+    int tb = f.prompt(2).get("metric_target").asInt();
+    TokenBatch batch = TokenBatch.of(a, b);
+    LogProbMetric metric = new LogProbMetric(List.of(
+        new LogProbMetric.Term(0, a.length - 1, ta, 1.0), new LogProbMetric.Term(1, b.length - 1, tb, 1.0)));
+    ResidGradients.Result r = ResidGradients.compute(f.model, batch, metric, Hooks.none());
+    assertEquals(f.prompt(0).get("metric_value").asDouble() + f.prompt(2).get("metric_value").asDouble(), r.metric(), 2e-4);
+    int pad = batch.padLeft(1);
+    INDArray gradB = r.gradResidPost().get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.interval(pad, pad + b.length), NDArrayIndex.all());
+    assertTrue(Fixture.relFrobenius(gradB, f.ref(2, "grad_resid_post")) <= 1e-3);
+    INDArray gradA = r.gradResidPost().get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.all());
+    assertTrue(Fixture.relFrobenius(gradA, f.ref(0, "grad_resid_post")) <= 1e-3);
+    // padding slots of row 1 get no gradient
+    assertEquals(0.0, HookAndBatchTest.maxAbs(r.gradResidPost().get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.interval(0, pad), NDArrayIndex.all())), 0.0);
+  }
+
+  /**
+   * Directional finite difference on the eager path: nudging resid_post of a layer along the unit
+   * gradient by +-eps changes the metric by about +-eps * |grad|.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"gemma2", "llama3"})
+  void gradientAgreesWithFiniteDifferences(String arch) {
+    Fixture f = Fixture.of(arch);
+    int[] ids = f.inputIds(2);
+    int target = f.prompt(2).get("metric_target").asInt();
+    TokenBatch tb = TokenBatch.of(ids);
+    LogProbMetric metric = new LogProbMetric(List.of(new LogProbMetric.Term(0, ids.length - 1, target, 1.0),
+        new LogProbMetric.Term(0, ids.length - 2, ids[ids.length - 1], -0.5)));
+    ResidGradients.Result r = ResidGradients.compute(f.model, tb, metric, Hooks.none());
+    for (int layer = 0; layer < f.model.config().numLayers(); layer++) {
+      INDArray g = r.gradResidPost().get(NDArrayIndex.point(layer)).dup(); // [1, S, d]
+      double norm = g.norm2Number().doubleValue();
+      INDArray dir = g.div(norm);
+      double eps = 1e-2;
+      double plus = eagerMetric(f.model, tb, metric, HookName.residPost(layer), dir.mul(eps));
+      double minus = eagerMetric(f.model, tb, metric, HookName.residPost(layer), dir.mul(-eps));
+      double fd = (plus - minus) / (2 * eps);
+      assertEquals(norm, fd, 2e-2 * norm + 1e-4, arch + " layer " + layer + " directional derivative");
+    }
+    assertEquals(r.metric(), eagerMetric(f.model, tb, metric, HookName.residPost(0), null), 1e-4);
+  }
+
+  private static double eagerMetric(Transformer m, TokenBatch tb, LogProbMetric metric, HookName at, INDArray delta) {
+    Hooks<INDArray> hooks = delta == null ? Hooks.none() : Hooks.of(at, (x, n, c) -> x.add(delta));
+    INDArray logits = m.runWithHooks(tb, hooks); // [B, S, V]
+    INDArray logProbs = new EagerOps(m.weights()).logSoftmax(logits, 2);
+    double sum = 0;
+    for (LogProbMetric.Term t : metric.terms()) {
+      sum += t.coefficient() * logProbs.getDouble(t.row(), tb.padLeft(t.row()) + t.position(), t.token());
+    }
+    return sum;
+  }
+}

@@ -1,0 +1,89 @@
+package refusallens.probes;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import refusallens.extract.ActivationStoreWriter;
+import refusallens.extract.Identity;
+import refusallens.extract.PositionRule;
+import refusallens.extract.StoreHeader;
+import refusallens.extract.StoreRow;
+import refusallens.extract.StoreTensor;
+
+/**
+ * Writes a small activation store with a planted harm signal: resid_post at layers 1 and 2 (d = 8), all
+ * 32 SAE features of both layers; SAE feature (2, 5) fires on harm, (2, 9) on refusal-like rows, (1, 3)
+ * weakly on harm. Attacked rows shift the raw residual along another direction.
+ */
+final class SyntheticStore {
+  static final int D = 8;
+  static final int M = 32;
+  static final Identity MODEL = new Identity("toy-model", "a1a1a1a1a1a1a1a1");
+  static final Identity SAE = new Identity("toy-sae", "b2b2b2b2b2b2b2b2");
+
+  private SyntheticStore() {}
+
+  static Path write(Path dir, Identity model, long seed) throws Exception {
+    List<StoreTensor> tensors = new ArrayList<>();
+    for (int l = 1; l <= 2; l++) {
+      tensors.add(StoreTensor.residPost(l, PositionRule.LAST, D));
+      tensors.add(StoreTensor.saeActs(l, PositionRule.LAST, M));
+    }
+    StoreHeader h = new StoreHeader(model, SAE, new Identity("toy.jsonl", "c3c3"), tensors, seed, null, Map.of());
+    ActivationStoreWriter w = ActivationStoreWriter.open(dir, h);
+    Random r = new Random(seed);
+    List<StoreRow> rows = new ArrayList<>();
+    List<float[][]> values = new ArrayList<>();
+    int id = 0;
+    String[][] kinds = {{null, "harmful", "60"}, {null, "harmless", "60"}, {"suffix", "harmful", "30"}, {"roleplay", "harmful", "30"}};
+    for (String[] k : kinds) {
+      for (int i = 0; i < Integer.parseInt(k[2]); i++) {
+        boolean harm = k[1].equals("harmful");
+        boolean attacked = k[0] != null;
+        Boolean jb = "suffix".equals(k[0]) ? i % 3 == 0 : null;
+        rows.add(new StoreRow("p" + id++, k[1], "c" + (i % 3), k[0], attacked ? "p" + i : null, jb));
+        float[][] v = new float[4][];
+        for (int l = 1; l <= 2; l++) {
+          float[] resid = new float[D];
+          for (int j = 0; j < D; j++) resid[j] = (float) r.nextGaussian();
+          if (harm) resid[0] += l == 2 ? 4f : 1.5f;
+          if (attacked) { // the attack hides part of the raw harm direction and moves activations elsewhere
+            resid[0] -= 2f;
+            resid[1] += 3f;
+          }
+          float[] sae = new float[M];
+          for (int j = 0; j < M; j++) sae[j] = r.nextDouble() < 0.2 ? (float) Math.abs(r.nextGaussian()) : 0f;
+          if (l == 2) {
+            sae[5] = harm ? 2f + (float) Math.abs(r.nextGaussian()) : (float) (0.2 * Math.abs(r.nextGaussian()));
+            sae[9] = harm && !Boolean.TRUE.equals(jb) ? 1.5f : 0f;
+          } else {
+            sae[3] = harm ? (float) Math.abs(r.nextGaussian()) + 0.5f : (float) Math.abs(0.5 * r.nextGaussian());
+          }
+          v[(l - 1) * 2] = resid;
+          v[(l - 1) * 2 + 1] = sae;
+        }
+        values.add(v);
+      }
+    }
+    // two shards, so that readers cross a shard boundary
+    int half = rows.size() / 2;
+    for (int[] range : new int[][] {{0, half}, {half, rows.size()}}) {
+      Map<String, float[][]> m = new LinkedHashMap<>();
+      for (int t = 0; t < tensors.size(); t++) {
+        float[][] x = new float[range[1] - range[0]][];
+        for (int i = range[0]; i < range[1]; i++) x[i - range[0]] = values.get(i)[t];
+        m.put(tensors.get(t).name(), x);
+      }
+      w.append(rows.subList(range[0], range[1]), m);
+    }
+    Files.writeString(
+        dir.resolve("features.json"),
+        "{\"schemaVersion\": 1, \"features\": [{\"layer\": 2, \"index\": 5, \"role\": \"harm\", \"cosine\": 0.3},"
+            + " {\"layer\": 1, \"index\": 3, \"role\": \"harm\"}, {\"layer\": 2, \"index\": 9, \"role\": \"refusal\"}]}");
+    return dir;
+  }
+}
