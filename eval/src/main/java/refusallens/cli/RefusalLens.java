@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       SynthModelCommand.class,
       ServeCommand.class,
       LoadtestCommand.class,
+      OrganismCommand.class,
     })
 public final class RefusalLens implements Runnable {
 
