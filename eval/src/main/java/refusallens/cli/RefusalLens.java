@@ -17,6 +17,11 @@ import picocli.CommandLine.Command;
       ProbesCommand.class,
       SaeCommand.class,
       FeaturesCommand.class,
+      RunWithCacheCommand.class,
+      SynthModelCommand.class,
+      ServeCommand.class,
+      LoadtestCommand.class,
+      OrganismCommand.class,
     })
 public final class RefusalLens implements Runnable {
 

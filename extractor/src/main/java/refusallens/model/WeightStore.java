@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import refusallens.io.SafetensorsCheckpoint;
+import refusallens.io.SafetensorsFile;
 import refusallens.io.TensorSource;
 
 /**
@@ -49,8 +51,14 @@ public interface WeightStore {
     specs.forEach(s -> known.add(s.name()));
     if (residency == Residency.RESIDENT) {
       Map<String, INDArray> map = new HashMap<>();
+      long sinceGc = 0;
       for (WeightSpec spec : specs) {
-        map.put(spec.name(), source.getFloat(spec.name()));
+        map.put(spec.name(), widenUnmapped(source, spec.name()));
+        sinceGc += source.info(spec.name()).byteLength();
+        if (sinceGc > UNMAP_EVERY_BYTES) {
+          System.gc(); // unmaps the file pages just widened, so they stop counting as resident
+          sinceGc = 0;
+        }
       }
       return of(map);
     }
@@ -60,6 +68,22 @@ public interface WeightStore {
       }
       return source.getFloat(name);
     };
+  }
+
+  /** Bytes widened between collections that release file mappings during a resident load. */
+  long UNMAP_EVERY_BYTES = 512L << 20;
+
+  /**
+   * Widens one tensor through a mapping of its own that becomes garbage right after, so a resident
+   * load never holds more than a few hundred MB of mapped checkpoint pages besides the float32 copies.
+   */
+  private static INDArray widenUnmapped(TensorSource source, String name) {
+    if (source instanceof SafetensorsCheckpoint) {
+      try (SafetensorsFile f = SafetensorsFile.open(source.fileOf(name))) {
+        return f.getFloat(name);
+      }
+    }
+    return source.getFloat(name);
   }
 
   /** Weights already in memory (tests, synthetic models, training). */

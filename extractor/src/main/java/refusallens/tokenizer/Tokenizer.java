@@ -56,14 +56,12 @@ public final class Tokenizer {
     }
     Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve("tokenizer.json") : dirOrFile;
     Path dir = file.toAbsolutePath().getParent();
-    JsonNode root = TokenizerConfig.readJson(file);
-    if (!root.isObject()) {
-      throw new TokenizerFormatException(file + ": expected a JSON object");
-    }
+    TokenizerJsonReader.Parsed parsed = TokenizerJsonReader.read(file);
+    JsonNode root = parsed.root();
     TokenizerJson p = new TokenizerJson(file.toString());
     Normalizer normalizer = p.normalizer(root.get("normalizer"), "normalizer");
     PreTokenizer preTokenizer = p.preTokenizer(root.get("pre_tokenizer"), "pre_tokenizer");
-    BpeModel model = p.model(root.get("model"));
+    BpeModel model = p.model(root.get("model"), parsed.vocab(), parsed.merges());
     AddedVocabulary added = new AddedVocabulary(p.addedTokens(root.get("added_tokens")), normalizer);
     PostProcessor post = p.postProcessor(root.get("post_processor"), "post_processor");
     Decoder decoder = p.decoder(root.get("decoder"), "decoder");

@@ -2,7 +2,6 @@ package refusallens.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -160,12 +159,12 @@ final class TokenizerJson {
     };
   }
 
-  BpeModel model(JsonNode node) {
+  BpeModel model(JsonNode node, Map<String, Integer> vocab, String[][] merges) {
     String field = "model";
     if (node == null || !node.isObject()) {
       throw error(field, "missing model object");
     }
-    String type = node.has("type") ? node.get("type").asText() : (node.has("merges") ? "BPE" : "?");
+    String type = node.has("type") ? node.get("type").asText() : (merges != null ? "BPE" : "?");
     if (!type.equals("BPE")) {
       throw error(field, "unsupported model type '" + type + "' (supported: " + MODELS + ")");
     }
@@ -173,38 +172,11 @@ final class TokenizerJson {
     if (dropout != null && !dropout.isNull() && dropout.asDouble() != 0.0) {
       throw error("model.dropout", "BPE dropout is not supported (expected null)");
     }
-    JsonNode vocabNode = node.get("vocab");
-    if (vocabNode == null || !vocabNode.isObject()) {
+    if (vocab == null) {
       throw error("model.vocab", "expected an object of token -> id");
     }
-    Map<String, Integer> vocab = new LinkedHashMap<>(vocabNode.size() * 2);
-    var it = vocabNode.fields();
-    while (it.hasNext()) {
-      var e = it.next();
-      if (!e.getValue().canConvertToInt()) {
-        throw error("model.vocab", "id of '" + e.getKey() + "' is not an integer");
-      }
-      vocab.put(e.getKey(), e.getValue().asInt());
-    }
-    JsonNode mergesNode = node.get("merges");
-    if (mergesNode == null || !mergesNode.isArray()) {
+    if (merges == null) {
       throw error("model.merges", "expected an array");
-    }
-    String[][] merges = new String[mergesNode.size()][];
-    for (int i = 0; i < merges.length; i++) {
-      JsonNode m = mergesNode.get(i);
-      if (m.isTextual()) {
-        String s = m.asText();
-        int sp = s.indexOf(' ');
-        if (sp < 0 || s.indexOf(' ', sp + 1) >= 0) {
-          throw error("model.merges[" + i + "]", "expected \"left right\", got \"" + s + "\"");
-        }
-        merges[i] = new String[] {s.substring(0, sp), s.substring(sp + 1)};
-      } else if (m.isArray() && m.size() == 2) {
-        merges[i] = new String[] {m.get(0).asText(), m.get(1).asText()};
-      } else {
-        throw error("model.merges[" + i + "]", "expected \"left right\" or [\"left\", \"right\"]");
-      }
     }
     JsonNode unk = node.get("unk_token");
     JsonNode prefix = node.get("continuing_subword_prefix");

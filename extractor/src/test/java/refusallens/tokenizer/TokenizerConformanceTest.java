@@ -26,6 +26,11 @@ class TokenizerConformanceTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final Path SHARED = Path.of(System.getProperty("refusallens.shared", "../../shared"));
 
+  /** The real Llama-3.1 tokenizer, loaded once for the tests that use it. */
+  private static final class Llama {
+    static final Tokenizer TOKENIZER = Tokenizer.load(SHARED.resolve("tokenizers/llama3"));
+  }
+
   private static int[] ints(JsonNode arr) {
     int[] out = new int[arr.size()];
     for (int i = 0; i < out.length; i++) {
@@ -99,7 +104,7 @@ class TokenizerConformanceTest {
 
   @TestFactory
   Stream<DynamicTest> realLlama31Tokenizer() throws IOException {
-    Tokenizer tok = Tokenizer.load(SHARED.resolve("tokenizers/llama3"));
+    Tokenizer tok = Llama.TOKENIZER;
     assertEquals(128_256, tok.vocabSize());
     JsonNode ref = JSON.readTree(SHARED.resolve("tokenizers/reference.json").toFile()).get("llama3");
     assertTrue(ref.path("tokenizer").size() > 0 && ref.path("chat").size() > 0);
@@ -140,15 +145,25 @@ class TokenizerConformanceTest {
     assertEquals(gemma.tokenId("<bos>"), gemma.bosId());
     assertEquals(gemma.tokenId("<eos>"), gemma.eosId());
     assertEquals(gemma.tokenId("<pad>"), gemma.padId());
-    Tokenizer llama = Tokenizer.load(SHARED.resolve("tokenizers/llama3/tokenizer.json"));
+    Tokenizer llama = Llama.TOKENIZER;
     assertEquals(llama.tokenId("<|begin_of_text|>"), llama.bosId());
     assertEquals(llama.tokenId("<|eot_id|>"), llama.eosId());
     assertTrue(llama.isSpecial(llama.eosId().getAsInt()));
   }
 
   @Test
+  void loadsFromTheFileAsFromItsDirectory() {
+    Tokenizer fromFile = Tokenizer.load(SHARED.resolve("fixtures/llama3/model/tokenizer.json"));
+    Tokenizer fromDir = Tokenizer.load(SHARED.resolve("fixtures/llama3/model"));
+    String text = "<|start_header_id|>user<|end_header_id|>\n\nHello, world!";
+    assertArrayEquals(fromDir.encode(text, true), fromFile.encode(text, true));
+    assertEquals(fromDir.bosId(), fromFile.bosId());
+    assertTrue(fromFile.hasChatTemplate());
+  }
+
+  @Test
   void skipSpecialTokensDropsThem() {
-    Tokenizer llama = Tokenizer.load(SHARED.resolve("tokenizers/llama3"));
+    Tokenizer llama = Llama.TOKENIZER;
     String text = "<|begin_of_text|>literal special<|eot_id|>";
     int[] ids = llama.encode(text, true);
     assertEquals("literal special", llama.decode(ids, true));

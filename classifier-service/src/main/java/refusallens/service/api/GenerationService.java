@@ -1,0 +1,144 @@
+package refusallens.service.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import refusallens.eval.judge.Judge;
+import refusallens.eval.judge.Verdict;
+import refusallens.service.engine.Engines;
+import refusallens.service.engine.Generation;
+import refusallens.service.engine.GenerationEngine;
+import refusallens.service.engine.PromptInput;
+import refusallens.service.inference.EngineHolder;
+import refusallens.service.inference.InferenceExecutor;
+
+/** Clamped generation and the clamping evaluation, queued on the inference executor. */
+@ApplicationScoped
+public class GenerationService {
+
+  static final int DEFAULT_NEW_TOKENS = 64;
+  static final int DEFAULT_EVAL_NEW_TOKENS = 32;
+
+  private final EngineHolder holder;
+  private final PromptRules rules;
+  private final InferenceExecutor executor;
+  private final Judges judges;
+
+  @Inject
+  public GenerationService(
+      EngineHolder holder, PromptRules rules, InferenceExecutor executor, Judges judges) {
+    this.holder = holder;
+    this.rules = rules;
+    this.executor = executor;
+    this.judges = judges;
+  }
+
+  /** POST /v1/generate. */
+  public CompletionStage<GenerateResponse> generate(GenerateRequest request) {
+    long t0 = System.nanoTime();
+    if (request == null) {
+      throw new InvalidRequestException("a JSON request body is required");
+    }
+    Engines engines = holder.require();
+    PromptInput prompt = rules.prompt(request.prompt(), request.messages(), "", engines.classifier());
+    int maxNew = rules.maxNewTokens(request.maxNewTokens(), DEFAULT_NEW_TOKENS);
+    Optional<JsonNode> intervention = intervention(request.intervention(), engines.generator(), false);
+    Judge judge = judges.standard();
+    Function<Engines, Generation> job = e -> e.generator().generate(prompt, maxNew, intervention);
+    return executor.submit(List.of(job)).get(0)
+        .thenApply(
+            g -> {
+              Verdict v = judge.judge(prompt.lastUserText(), g.text());
+              return new GenerateResponse(
+                  g.text(),
+                  v.refused(),
+                  judge.name(),
+                  v.reason(),
+                  g.promptTokens(),
+                  g.newTokens(),
+                  intervention.orElse(null),
+                  (System.nanoTime() - t0) / 1e6);
+            });
+  }
+
+  /** POST /v1/evaluate/clamp. */
+  public CompletionStage<ClampEvaluationResponse> evaluateClamp(ClampEvaluationRequest request) {
+    if (request == null) {
+      throw new InvalidRequestException("a JSON request body is required");
+    }
+    Engines engines = holder.require();
+    if (request.prompts() == null || request.prompts().isEmpty()) {
+      throw new InvalidRequestException("\"prompts\" (a non-empty list of strings) is required");
+    }
+    int max = rules.limits().maxClampPrompts();
+    if (request.prompts().size() > max) {
+      throw new PayloadTooLargeException(
+          "\"prompts\" has " + request.prompts().size() + " entries; the limit is " + max);
+    }
+    ClampMetric metric = ClampMetric.parse(request.metric());
+    Judge judge = judges.named(request.judge());
+    int maxNew = rules.maxNewTokens(request.maxNewTokens(), DEFAULT_EVAL_NEW_TOKENS);
+    Optional<JsonNode> intervention = intervention(request.intervention(), engines.generator(), true);
+    List<PromptInput> prompts = new ArrayList<>();
+    for (int i = 0; i < request.prompts().size(); i++) {
+      String p = request.prompts().get(i);
+      if (p == null) {
+        throw new InvalidRequestException("prompts[" + i + "] must be a non-empty string");
+      }
+      prompts.add(rules.prompt(p, null, "prompts[" + i + "]: ", engines.classifier()));
+    }
+    List<Function<Engines, ClampEvaluationResponse.Item>> jobs = new ArrayList<>();
+    for (PromptInput p : prompts) {
+      jobs.add(
+          e -> {
+            String base = e.generator().generate(p, maxNew, Optional.empty()).text();
+            String clamped = e.generator().generate(p, maxNew, intervention).text();
+            String request1 = p.lastUserText();
+            return new ClampEvaluationResponse.Item(
+                request1,
+                base,
+                judge.judge(request1, base).refused(),
+                clamped,
+                judge.judge(request1, clamped).refused());
+          });
+    }
+    List<CompletableFuture<ClampEvaluationResponse.Item>> futures = executor.submit(jobs);
+    return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+        .thenApply(
+            done -> {
+              List<ClampEvaluationResponse.Item> items =
+                  futures.stream().map(CompletableFuture::join).toList();
+              double clampedScore = metric.score(items.stream().map(i -> i.clampedRefused()).toList());
+              double baseScore = metric.score(items.stream().map(i -> i.baseRefused()).toList());
+              return new ClampEvaluationResponse(
+                  metric.wireName(),
+                  metric == ClampMetric.JAILBREAK ? clampedScore : null,
+                  metric == ClampMetric.REFUSAL ? clampedScore : null,
+                  baseScore,
+                  judge.name(),
+                  items.size(),
+                  intervention.orElse(null),
+                  items);
+            });
+  }
+
+  private static Optional<JsonNode> intervention(JsonNode spec, GenerationEngine engine, boolean required) {
+    if (spec == null || spec.isNull()) {
+      if (required) {
+        throw new InvalidRequestException("\"intervention\" (an intervention spec object) is required");
+      }
+      return Optional.empty();
+    }
+    if (!spec.isObject()) {
+      throw new InvalidRequestException("\"intervention\" must be a JSON object (an intervention spec)");
+    }
+    engine.checkIntervention(spec);
+    return Optional.of(spec);
+  }
+}

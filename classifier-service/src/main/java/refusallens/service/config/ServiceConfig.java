@@ -1,0 +1,81 @@
+package refusallens.service.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Typed configuration of the classifier service (keys under {@code refusallens.service}). */
+@ConfigMapping(prefix = "refusallens.service")
+public interface ServiceConfig {
+
+  /** Request limits; exceeding one answers 400 or 413 with a JSON error body. */
+  Limits limits();
+
+  /** The inference executor: queue bound and dynamic micro-batching of classify requests. */
+  Batching batching();
+
+  /** When set, every /v1 request must carry {@code Authorization: Bearer <key>}. */
+  Optional<String> apiKey();
+
+  /** What to load at start-up; each absent path means the embedded default (the organism). */
+  Artifacts artifacts();
+
+  /** Request limits. */
+  interface Limits {
+    /** Longest prompt (characters, summed over all messages) before tokenizing: 413 above. */
+    @WithDefault("8000")
+    int maxPromptChars();
+
+    /** Longest prompt in tokens after the chat template: 413 above. */
+    @WithDefault("512")
+    int maxPromptTokens();
+
+    /** Most items in one /v1/classify/batch request: 413 above. */
+    @WithDefault("64")
+    int maxBatchItems();
+
+    /** Most prompts in one /v1/evaluate/clamp request: 413 above. */
+    @WithDefault("16")
+    int maxClampPrompts();
+
+    /** Largest max_new_tokens a request may ask for: 400 above. */
+    @WithDefault("128")
+    int maxNewTokens();
+  }
+
+  /** Inference executor settings. */
+  interface Batching {
+    /** Most queued prompts (classify items plus generation jobs) before 503 with Retry-After. */
+    @WithDefault("256")
+    int queueSize();
+
+    /** Most prompts scored in one forward pass. */
+    @WithDefault("16")
+    int maxBatch();
+
+    /** How long the first queued classify request waits for company before its batch runs. */
+    @WithDefault("2ms")
+    Duration maxWait();
+
+    /** The Retry-After value (seconds) sent with 503 answers. */
+    @WithDefault("1")
+    int retryAfterSeconds();
+  }
+
+  /** Paths of the served artifacts. */
+  interface Artifacts {
+    /** HF checkpoint directory (config.json, *.safetensors, tokenizer.json). */
+    Optional<Path> model();
+
+    /** SAE directory (or a directory of per-layer SAE directories). */
+    Optional<Path> sae();
+
+    /** features.json written by feature discovery. */
+    Optional<Path> features();
+
+    /** probe.json written by {@code refusal-lens probes train}. */
+    Optional<Path> probe();
+  }
+}

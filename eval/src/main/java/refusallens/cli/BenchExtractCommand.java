@@ -1,0 +1,99 @@
+package refusallens.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import refusallens.model.ExtractBenchmark;
+import refusallens.model.Transformer;
+import refusallens.model.WeightStore;
+
+/** {@code refusal-lens bench extract}: tokens/s and peak memory of resid_post extraction. */
+@Command(
+    name = "extract",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Time eager forward passes over random tokens that capture blocks.L.hook_resid_post for every layer up to",
+      "--upto (layers after it are skipped): median tokens/s after warm-up, and peak RSS (VmHWM)."
+    })
+public final class BenchExtractCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "MODEL_DIR", description = "HF checkpoint directory.")
+  Path modelDir;
+
+  @Option(names = "--batch", defaultValue = "4", description = "Prompts per pass (default ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(names = "--seq", defaultValue = "64", description = "Tokens per prompt (default ${DEFAULT-VALUE}).")
+  int seq;
+
+  @Option(names = "--upto", paramLabel = "L", description = "Last layer captured (default: the last layer).")
+  Integer upto;
+
+  @Option(names = "--warmup", defaultValue = "1", description = "Untimed passes first (default ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--runs", defaultValue = "3", description = "Timed passes (default ${DEFAULT-VALUE}).")
+  int runs;
+
+  @Option(names = "--streamed", description = "Keep weights as mapped bf16 and widen per layer at use (less memory, slower).")
+  boolean streamed;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed of the random token ids (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--json", description = "Print one JSON document on stdout.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!Files.isDirectory(modelDir)) {
+      throw new IllegalArgumentException("MODEL_DIR " + modelDir + ": not a directory");
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    long t0 = System.nanoTime();
+    Transformer model = Transformer.open(modelDir, streamed ? WeightStore.Residency.STREAMED : WeightStore.Residency.RESIDENT);
+    double loadS = (System.nanoTime() - t0) / 1e9;
+    err.printf("loaded %s (%s, %d layers) in %.1f s%n", modelDir, model.config().architecture().modelType(),
+        model.config().numLayers(), loadS);
+    err.flush();
+    int last = upto == null ? model.config().numLayers() - 1 : upto;
+    ExtractBenchmark.Result r = ExtractBenchmark.run(model,
+        new ExtractBenchmark.Options(batch, seq, last, warmup, runs, seed), line -> {
+          err.println(line);
+          err.flush();
+        });
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("schemaVersion", 1);
+      o.put("tokens_per_s", r.tokensPerS());
+      o.put("median_s", r.medianS());
+      o.put("peak_rss_bytes", r.peakRssBytes());
+      o.put("batch", r.batch());
+      o.put("seq", r.seq());
+      o.put("layers", r.layers());
+      o.put("run_s", r.runSeconds());
+      o.put("load_s", loadS);
+      o.put("weights", streamed ? "streamed" : "resident");
+      o.put("model_type", model.config().architecture().modelType());
+      o.put("threads", Runtime.getRuntime().availableProcessors());
+      out.println(JSON.writeValueAsString(o));
+    } else {
+      out.printf("%.2f tokens/s (median %.3f s per pass of %d x %d tokens, %d layers), peak RSS %.2f GiB%n",
+          r.tokensPerS(), r.medianS(), r.batch(), r.seq(), r.layers(), r.peakRssBytes() / (double) (1L << 30));
+    }
+    out.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,163 @@
+package refusallens.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import refusallens.io.SafetensorsWriter;
+import refusallens.model.ForwardResult;
+import refusallens.model.HookName;
+import refusallens.model.Hooks;
+import refusallens.model.LogProbMetric;
+import refusallens.model.ResidGradients;
+import refusallens.model.TokenBatch;
+import refusallens.model.Transformer;
+import refusallens.tokenizer.ChatMessage;
+import refusallens.tokenizer.Tokenizer;
+
+/**
+ * {@code refusal-lens run-with-cache}: one forward pass whose logits, every layer's resid_post and
+ * optionally d log p(target) / d resid_post go to a float32 safetensors file (TransformerLens
+ * {@code run_with_cache}).
+ */
+@Command(
+    name = "run-with-cache",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run one prompt and write input_ids [seq], logits [seq, vocab], resid_post [layers, seq, d] and, with",
+      "--grad-target, grad_resid_post [layers, seq, d] of log_softmax(logits[-1])[TOKEN_ID] to a safetensors file."
+    })
+public final class RunWithCacheCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "MODEL_DIR", description = "HF checkpoint directory (config.json, safetensors).")
+  Path modelDir;
+
+  @CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+  Input input;
+
+  /** Exactly one of the prompt sources. */
+  static final class Input {
+    @Option(names = "--prompt", paramLabel = "TEXT", description = "Prompt text (tokenized with BOS).")
+    String prompt;
+
+    @Option(names = "--ids", paramLabel = "1,2,3", split = ",", description = "Token ids, comma-separated.")
+    int[] ids;
+  }
+
+  @Option(names = "--chat", description = "Render --prompt as one user turn through the chat template.")
+  boolean chat;
+
+  @Option(names = "--out", required = true, paramLabel = "FILE.safetensors", description = "Output file.")
+  Path out;
+
+  @Option(names = "--grad-target", paramLabel = "TOKEN_ID", description = "Also write grad_resid_post of this token's log-prob at the last position.")
+  Integer gradTarget;
+
+  @Option(names = "--json", description = "Print one JSON summary on stdout.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter stdout = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (!Files.isDirectory(modelDir)) {
+      throw new IllegalArgumentException("MODEL_DIR " + modelDir + ": not a directory");
+    }
+    if (chat && input.prompt == null) {
+      throw new IllegalArgumentException("--chat needs --prompt TEXT");
+    }
+    int[] ids = input.ids != null ? input.ids : tokenize(modelDir, input.prompt, chat);
+    if (ids.length == 0) {
+      throw new IllegalArgumentException("--ids: expected at least one token id");
+    }
+    Transformer model = Transformer.open(modelDir);
+    int vocab = model.config().vocabSize();
+    for (int id : ids) {
+      if (id < 0 || id >= vocab) {
+        throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + vocab + ")");
+      }
+    }
+    if (gradTarget != null && (gradTarget < 0 || gradTarget >= vocab)) {
+      throw new IllegalArgumentException("--grad-target " + gradTarget + ": expected a token id in [0, " + vocab + ")");
+    }
+    int layers = model.config().numLayers();
+    int seq = ids.length;
+    int d = model.config().dModel();
+    Set<HookName> names = new TreeSet<>();
+    for (int l = 0; l < layers; l++) {
+      names.add(HookName.residPost(l));
+    }
+    TokenBatch batch = TokenBatch.of(ids);
+    ForwardResult r = model.runWithCache(batch, names);
+    INDArray resid = Nd4j.zeros(DataType.FLOAT, layers, seq, d);
+    for (int l = 0; l < layers; l++) {
+      resid.get(org.nd4j.linalg.indexing.NDArrayIndex.point(l)).assign(r.activation(HookName.residPost(l)).reshape(seq, d));
+    }
+    long[] idsLong = new long[seq];
+    for (int i = 0; i < seq; i++) {
+      idsLong[i] = ids[i];
+    }
+    SafetensorsWriter w = new SafetensorsWriter()
+        .putI64("input_ids", Nd4j.createFromArray(idsLong))
+        .putF32("logits", r.logits().reshape(seq, vocab))
+        .putF32("resid_post", resid);
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("schemaVersion", 1);
+    summary.put("out", out.toString());
+    summary.put("tokens", seq);
+    summary.put("layers", layers);
+    summary.put("d_model", d);
+    if (gradTarget != null) {
+      ResidGradients.Result g =
+          ResidGradients.compute(model, batch, LogProbMetric.lastToken(batch, gradTarget), Hooks.none());
+      w.putF32("grad_resid_post", g.gradResidPost().reshape(layers, seq, d));
+      summary.put("grad_target", gradTarget);
+      summary.put("metric", g.metric());
+    }
+    Path parent = out.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    w.write(out);
+    summary.put("tensors", gradTarget != null
+        ? List.of("input_ids", "logits", "resid_post", "grad_resid_post")
+        : List.of("input_ids", "logits", "resid_post"));
+    if (json) {
+      stdout.println(JSON.writeValueAsString(summary));
+    } else {
+      stdout.printf("wrote %s: %d tokens, %d layers, d_model %d%s%n", out, seq, layers, d,
+          gradTarget != null ? String.format(", log p(%d) = %.6f", gradTarget, (double) summary.get("metric")) : "");
+    }
+    err.flush();
+    stdout.flush();
+    return 0;
+  }
+
+  static int[] tokenize(Path modelDir, String prompt, boolean chat) {
+    if (!Files.exists(modelDir.resolve("tokenizer.json"))) {
+      throw new IllegalArgumentException(modelDir + ": no tokenizer.json, cannot tokenize --prompt (use --ids)");
+    }
+    Tokenizer tok = Tokenizer.load(modelDir);
+    if (chat) {
+      String text = tok.chatTemplate().render(List.of(ChatMessage.user(prompt)), true);
+      return tok.encode(text, false); // the template already holds BOS
+    }
+    return tok.encode(prompt, true);
+  }
+}

@@ -1,0 +1,184 @@
+package refusallens.cli;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code refusal-lens serve}: starts the classifier service, the packaged Quarkus app
+ * (classifier-service/target/quarkus-app/quarkus-run.jar, built with mvn when missing or older than the
+ * sources), passing the options on as Quarkus configuration keys. This module does not depend on the service:
+ * it runs it as a child process.
+ */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Start the classifier service (HTTP): /v1/classify, /v1/generate, /v1/evaluate/clamp, playground at /.",
+      "Without --model/--sae/--features/--probe it serves the embedded organism and its shipped probe.",
+      "Set REFUSALLENS_SERVICE_API_KEY to require 'Authorization: Bearer <key>' on /v1."
+    })
+public final class ServeCommand implements Callable<Integer> {
+
+  static final String APP_JAR = "classifier-service/target/quarkus-app/quarkus-run.jar";
+
+  @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
+      description = "Interface to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 for all).")
+  String host;
+
+  @Option(names = "--model", description = "HF checkpoint directory (default: the organism).")
+  Path model;
+
+  @Option(names = "--sae", description = "SAE directory (default: the organism's SAEs).")
+  Path sae;
+
+  @Option(names = "--features", description = "features.json (default: the organism's).")
+  Path features;
+
+  @Option(names = "--probe", description = "probe.json (default: the organism's shipped probe).")
+  Path probe;
+
+  @Option(
+      names = "-D",
+      paramLabel = "KEY=VALUE",
+      description = "Any other Quarkus/service configuration key, e.g. -Drefusallens.service.batching.max-batch=32.")
+  Map<String, String> properties = new LinkedHashMap<>();
+
+  @Option(names = "--rebuild", description = "Rebuild the service app even when it looks up to date.")
+  boolean rebuild;
+
+  @Option(names = "--java-opts", defaultValue = "-Xmx8g", description = "JVM options of the service (default ${DEFAULT-VALUE}).")
+  String javaOpts;
+
+  @Override
+  public Integer call() throws Exception {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("--port must be in 0..65535, got " + port);
+    }
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("quarkus.http.port", String.valueOf(port));
+    config.put("quarkus.http.host", host);
+    putPath(config, "refusallens.service.artifacts.model", "--model", model, true);
+    putPath(config, "refusallens.service.artifacts.sae", "--sae", sae, true);
+    putPath(config, "refusallens.service.artifacts.features", "--features", features, false);
+    putPath(config, "refusallens.service.artifacts.probe", "--probe", probe, false);
+    config.putAll(properties);
+
+    Path root = repoRoot();
+    Path jar = root.resolve(APP_JAR);
+    if (rebuild || isStale(root, jar)) {
+      build(root);
+    }
+    List<String> cmd = command(jar, config);
+    System.err.println("refusal-lens: starting the classifier service on http://" + host + ":" + port + "/");
+    Process p = new ProcessBuilder(cmd).directory(root.toFile()).inheritIO().start();
+    Thread stopChild = new Thread(p::destroy, "stop-classifier-service");
+    Runtime.getRuntime().addShutdownHook(stopChild);
+    int rc = p.waitFor();
+    Runtime.getRuntime().removeShutdownHook(stopChild);
+    return rc;
+  }
+
+  /** The java command line that runs the app with {@code config} as system properties. */
+  List<String> command(Path jar, Map<String, String> config) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String opt : javaOpts.trim().split("\\s+")) {
+      if (!opt.isEmpty()) {
+        cmd.add(opt);
+      }
+    }
+    config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+    cmd.add("-jar");
+    cmd.add(jar.toString());
+    return cmd;
+  }
+
+  private static void putPath(Map<String, String> config, String key, String flag, Path path, boolean dir) {
+    if (path == null) {
+      return;
+    }
+    if (dir ? !Files.isDirectory(path) : !Files.isRegularFile(path)) {
+      throw new IllegalArgumentException(
+          flag + " " + path + ": expected an existing " + (dir ? "directory" : "file"));
+    }
+    config.put(key, path.toAbsolutePath().normalize().toString());
+  }
+
+  /** The checkout root: where the service's pom is, found from this jar's location or the working dir. */
+  static Path repoRoot() throws URISyntaxException {
+    List<Path> starts = new ArrayList<>();
+    File here = new File(ServeCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    starts.add(here.toPath().toAbsolutePath());
+    starts.add(Path.of("").toAbsolutePath());
+    for (Path start : starts) {
+      for (Path p = start; p != null; p = p.getParent()) {
+        if (Files.isRegularFile(p.resolve("classifier-service/pom.xml"))) {
+          return p;
+        }
+      }
+    }
+    throw new IllegalStateException(
+        "cannot find the refusal-lens checkout (a directory holding classifier-service/pom.xml) above "
+            + starts);
+  }
+
+  /** Missing, or older than any source or pom of the checkout. */
+  static boolean isStale(Path root, Path jar) throws IOException {
+    if (!Files.isRegularFile(jar)) {
+      return true;
+    }
+    FileTime built = Files.getLastModifiedTime(jar);
+    try (Stream<Path> files = Files.walk(root)) {
+      return files
+          .filter(p -> !p.toString().contains(File.separator + "target" + File.separator))
+          .filter(p -> !p.toString().contains(File.separator + ".git" + File.separator))
+          .filter(
+              p -> {
+                String s = p.toString();
+                return s.endsWith(".java")
+                    || s.endsWith("pom.xml")
+                    || s.contains(File.separator + "src" + File.separator + "main" + File.separator + "resources");
+              })
+          .filter(Files::isRegularFile)
+          .anyMatch(p -> {
+            try {
+              return Files.getLastModifiedTime(p).compareTo(built) > 0;
+            } catch (IOException e) {
+              return true;
+            }
+          });
+    }
+  }
+
+  private static void build(Path root) throws IOException, InterruptedException {
+    System.err.println("refusal-lens: building the classifier service (mvn package, tests skipped) ...");
+    Process mvn =
+        new ProcessBuilder(
+                "mvn", "-q", "-B", "-ntp", "-DskipTests", "-pl", "classifier-service", "-am", "package")
+            .directory(root.toFile())
+            .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    int rc = mvn.waitFor();
+    if (rc != 0) {
+      throw new IllegalStateException("building the classifier service failed (mvn exit " + rc + ")");
+    }
+  }
+}
