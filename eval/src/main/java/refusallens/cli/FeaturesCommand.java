@@ -17,6 +17,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import refusallens.model.Transformer;
+import refusallens.organism.Organism;
 import refusallens.refusal.DirectionPositions;
 import refusallens.refusal.DiscoveryData;
 import refusallens.refusal.DiscoveryOptions;
@@ -52,10 +53,10 @@ public final class FeaturesCommand implements Runnable {
         "Prints a table of F* (layer, index, role, attribution)."
       })
   static final class Find implements Callable<Integer> {
-    @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face checkpoint directory (with tokenizer.json).")
+    @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face checkpoint directory (with tokenizer.json). Default: the embedded organism.")
     Path model;
 
-    @Option(names = "--sae", paramLabel = "[LAYER=]DIR", description = "SAE directory, or a directory of per-layer SAEs; repeatable.")
+    @Option(names = "--sae", paramLabel = "[LAYER=]DIR", description = "SAE directory, or a directory of per-layer SAEs; repeatable. Default: the organism's SAEs.")
     List<String> sae = new ArrayList<>();
 
     @Option(names = "--data", paramLabel = "builtin|DIR", defaultValue = "builtin",
@@ -105,22 +106,23 @@ public final class FeaturesCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      if (model == null || sae.isEmpty()) {
-        throw new IllegalArgumentException(
-            "give --model DIR and --sae DIR (the embedded organism is not available in this build)");
+      if (model != null && sae.isEmpty()) {
+        throw new IllegalArgumentException("--sae is required with --model (the organism's SAEs fit only the organism)");
       }
+      Path modelDir = Organism.modelOrDefault(model);
+      List<String> saeSpecs = sae.isEmpty() ? List.of(Organism.saeOrDefault(null).toString()) : sae;
       DiscoveryOptions options = new DiscoveryOptions(k0, kStar, steps, n, seed,
           layer == null ? OptionalInt.empty() : OptionalInt.of(layer), DirectionPositions.parse(positions),
           refusalToken, batchSize, clampScale);
       DiscoveryData prompts = "builtin".equals(data) ? DiscoveryData.builtin(seed, n) : DiscoveryData.directory(Path.of(data));
-      Transformer m = Transformer.open(model);
-      Tokenizer tok = Tokenizer.load(model);
-      List<SaeSet.Source> sources = sae.stream().map(SaeSet.Source::parse).toList();
+      Transformer m = Transformer.open(modelDir);
+      Tokenizer tok = Tokenizer.load(modelDir);
+      List<SaeSet.Source> sources = saeSpecs.stream().map(SaeSet.Source::parse).toList();
       SaeSet saes = SaeSet.open(sources, m.config().dModel(), m.config().numLayers(), SaeSet.Options.defaults());
       FeaturesFile f;
       try (BarProgress progress = new BarProgress()) {
         f = new FeatureDiscovery(m, tok, saes, options, progress)
-            .run(prompts, new FeatureDiscovery.Inputs(model, sources.stream().map(SaeSet.Source::dir).toList()));
+            .run(prompts, new FeatureDiscovery.Inputs(modelDir, sources.stream().map(SaeSet.Source::dir).toList()));
       }
       f.write(out);
       print(f, System.out);

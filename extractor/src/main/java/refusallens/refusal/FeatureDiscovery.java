@@ -90,7 +90,7 @@ public final class FeatureDiscovery {
     List<FeaturesFile.ScoredFeature> allAttr = new ArrayList<>();
     List<FeaturesFile.LayerAttribution> layerAttr = new ArrayList<>();
     for (int l : ap.layers()) {
-      double[] mean = ap.mean(l).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).data().asDouble();
+      double[] mean = ap.mean(l).toDoubleVector();
       double sum = 0;
       for (int i = 0; i < mean.length; i++) {
         attribution.put(new FeatureKey(l, i), mean[i]);
@@ -151,7 +151,7 @@ public final class FeatureDiscovery {
         new FeaturesFile.Steering("direction-ablation", selection.layer(), ablation.norm(), "all", "all"),
         cosSim, apOnly, actDiff, random);
     FeaturesFile.Direction dir = new FeaturesFile.Direction(selection.layer(), ablation.norm(), options.positions(),
-        selection, vStar.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).data().asFloat());
+        selection, vStar.toFloatVector());
     FeaturesFile.Settings settings = new FeaturesFile.Settings(options.k0(), options.kStar(), options.steps(), n,
         options.seed(), options.refusalToken(), pieces(refusalTokens), options.positions(), roles.describe());
     return new FeaturesFile(FeaturesFile.SCHEMA_VERSION, FeaturesFile.KIND, dir, features, perPrompt, f0Attr, layerAttr,

@@ -60,6 +60,19 @@ class FeatureDiscoveryTest {
     assertTrue(f.effects().fStarClamped() != null && Double.isFinite(f.effects().fStarClamped()));
     assertEquals(64, f.provenance().model().sha256().length());
 
+    // a top token's activation is the SAE's activation at that prompt and position, run alone
+    FeaturesFile.Feature top = f.features().get(0);
+    FeaturesFile.TopToken tt = top.topTokens().get(0);
+    DiscoveryData data = DiscoveryData.builtin(7, 4);
+    var prompt = java.util.stream.Stream.of(data.harmfulTrain(), data.harmlessTrain()).flatMap(List::stream)
+        .filter(p -> p.id().equals(tt.promptId())).findFirst().orElseThrow();
+    int[] ids = TemplateSpan.encode(RefusalFixture.tokenizer(), prompt);
+    var resid = RefusalFixture.model().runWithCache(refusallens.model.TokenBatch.of(ids),
+        Set.of(refusallens.model.HookName.residPost(top.layer()))).activation(refusallens.model.HookName.residPost(top.layer()));
+    var acts = saes.get(top.layer()).encode(resid.reshape(ids.length, 64));
+    assertEquals(acts.getDouble(tt.position(), top.index()), tt.activation(), 1e-3 * Math.abs(tt.activation()) + 1e-4);
+    assertEquals(RefusalFixture.tokenizer().decode(new int[] {ids[tt.position()]}, false), tt.token());
+
     // the same seed gives the same random baseline, another seed another one
     assertEquals(f.baselines().random().features(), FeatureDiscovery.randomFeatures(saes, 4, 7));
     assertTrue(!f.baselines().random().features().equals(FeatureDiscovery.randomFeatures(saes, 4, 8)));
