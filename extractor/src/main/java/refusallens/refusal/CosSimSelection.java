@@ -23,8 +23,8 @@ public final class CosSimSelection {
     INDArray w = wDec.castTo(DataType.DOUBLE);
     INDArray v = direction.castTo(DataType.DOUBLE).reshape(direction.length(), 1);
     double vn = v.norm2Number().doubleValue();
-    double[] dots = w.mmul(v).data().asDouble(); // [m]
-    double[] norms = Transforms.sqrt(w.mul(w).sum(1), false).data().asDouble(); // [m]
+    double[] dots = w.mmul(v).toDoubleVector(); // [m]
+    double[] norms = Transforms.sqrt(w.mul(w).sum(1), false).toDoubleVector(); // [m]
     double[] out = new double[dots.length];
     for (int i = 0; i < out.length; i++) {
       out[i] = norms[i] > 0 && vn > 0 ? dots[i] / (norms[i] * vn) : 0;

@@ -12,6 +12,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import refusallens.intervention.DirectionAblation;
+import refusallens.intervention.FeatureIntervention;
+import refusallens.intervention.InterventionHooks;
+import refusallens.intervention.InterventionSpec;
+import refusallens.intervention.Positions;
 import refusallens.model.Hooks;
 import refusallens.model.Transformer;
 import refusallens.sae.SaeSet;
@@ -86,7 +90,7 @@ public final class FeatureDiscovery {
     List<FeaturesFile.ScoredFeature> allAttr = new ArrayList<>();
     List<FeaturesFile.LayerAttribution> layerAttr = new ArrayList<>();
     for (int l : ap.layers()) {
-      double[] mean = ap.mean(l).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).data().asDouble();
+      double[] mean = ap.mean(l).toDoubleVector();
       double sum = 0;
       for (int i = 0; i < mean.length; i++) {
         attribution.put(new FeatureKey(l, i), mean[i]);
@@ -114,7 +118,8 @@ public final class FeatureDiscovery {
     // 4. baselines (their feature lists), then statistics and roles of everything listed
     List<FeaturesFile.ScoredFeature> cosSim = top(allCos, options.kStar());
     List<FeaturesFile.ScoredFeature> apOnly = top(allAttr, options.kStar());
-    FeaturesFile.RandomFeatures random = randomFeatures();
+    FeaturesFile.RandomFeatures random =
+        new FeaturesFile.RandomFeatures(options.seed(), randomFeatures(saes, options.kStar(), options.seed()));
     Set<FeatureKey> tracked = new LinkedHashSet<>();
     fStar.forEach(f -> tracked.add(new FeatureKey(f.layer(), f.index())));
     FeatureStats.Result stats = FeatureStats.compute(model, tokenizer, saes, harmful, harmless, span, tracked,
@@ -146,7 +151,7 @@ public final class FeatureDiscovery {
         new FeaturesFile.Steering("direction-ablation", selection.layer(), ablation.norm(), "all", "all"),
         cosSim, apOnly, actDiff, random);
     FeaturesFile.Direction dir = new FeaturesFile.Direction(selection.layer(), ablation.norm(), options.positions(),
-        selection, vStar.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).data().asFloat());
+        selection, vStar.toFloatVector());
     FeaturesFile.Settings settings = new FeaturesFile.Settings(options.k0(), options.kStar(), options.steps(), n,
         options.seed(), options.refusalToken(), pieces(refusalTokens), options.positions(), roles.describe());
     return new FeaturesFile(FeaturesFile.SCHEMA_VERSION, FeaturesFile.KIND, dir, features, perPrompt, f0Attr, layerAttr,
@@ -182,26 +187,40 @@ public final class FeatureDiscovery {
   private FeaturesFile.Effects effects(
       List<EncodedPrompt> prompts, DirectionAblation ablation, int[] refusalTokens, List<FeaturesFile.ScoredFeature> fStar) {
     List<int[]> ids = EncodedPrompt.ids(prompts);
-    progress.start("effects", 2L * ids.size());
+    progress.start("effects", 3L * ids.size());
     double base = RefusalScores.mean(RefusalScores.refusalScore(
         PromptRuns.lastLogits(model, ids, Hooks.none(), options.batchSize(), progress), refusalTokens));
     double ablated = RefusalScores.mean(RefusalScores.refusalScore(PromptRuns.lastLogits(model, ids,
         ablation.everyLayer(model.config().numLayers()), options.batchSize(), progress), refusalTokens));
+    double clamped = RefusalScores.mean(RefusalScores.refusalScore(PromptRuns.lastLogits(model, ids,
+        InterventionHooks.of(clampSpec(fStar, options.clampScale()), saes), options.batchSize(), progress), refusalTokens));
     progress.finish();
-    return new FeaturesFile.Effects(ids.size(), base, ablated, null, null, "F* clamp not measured in this build");
+    return new FeaturesFile.Effects(ids.size(), base, ablated, options.clampScale(), clamped,
+        "mean first-token refusal score (log-odds) of the attribution prompts; F* clamped a_i -> c a_i at every position");
   }
 
-  private FeaturesFile.RandomFeatures randomFeatures() {
-    Random rnd = new Random(options.seed());
+  /** The intervention clamping {@code features} (a_i -> c a_i) at every position, one entry per layer. */
+  public static InterventionSpec clampSpec(List<FeaturesFile.ScoredFeature> features, double c) {
+    Map<Integer, List<Integer>> byLayer = new TreeMap<>();
+    for (FeaturesFile.ScoredFeature f : features) {
+      byLayer.computeIfAbsent(f.layer(), k -> new ArrayList<>()).add(f.index());
+    }
+    List<FeatureIntervention> entries = new ArrayList<>();
+    byLayer.forEach((l, fs) -> entries.add(FeatureIntervention.scale(l, fs, c, Positions.ALL)));
+    return InterventionSpec.of(entries);
+  }
+
+  /** {@code k} distinct features drawn uniformly from the SAE layers by {@code seed} (the random baseline). */
+  static List<FeaturesFile.ScoredFeature> randomFeatures(SaeSet saes, int k, long seed) {
+    Random rnd = new Random(seed);
     List<Integer> layers = List.copyOf(saes.layers());
     Set<FeatureKey> picked = new LinkedHashSet<>();
     long total = layers.stream().mapToLong(l -> saes.config(l).dSae()).sum();
-    while (picked.size() < Math.min(options.kStar(), total)) {
+    while (picked.size() < Math.min(k, total)) {
       int l = layers.get(rnd.nextInt(layers.size()));
       picked.add(new FeatureKey(l, rnd.nextInt(saes.config(l).dSae())));
     }
-    return new FeaturesFile.RandomFeatures(options.seed(),
-        picked.stream().map(k -> new FeaturesFile.ScoredFeature(k.layer(), k.index(), 0)).toList());
+    return picked.stream().map(f -> new FeaturesFile.ScoredFeature(f.layer(), f.index(), 0)).toList();
   }
 
   private FeaturesFile.Provenance provenance(DiscoveryData data, Inputs inputs) {

@@ -119,7 +119,7 @@ final class FeatureStats {
           INDArray acts = saes.get(l).encode(batch.resid(l, b)).castTo(DataType.DOUBLE); // [len, m]
           double[] m = mean.get(l);
           double[] rowMean = acts.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, len),
-              org.nd4j.linalg.indexing.NDArrayIndex.all()).mean(0).data().asDouble();
+              org.nd4j.linalg.indexing.NDArrayIndex.all()).mean(0).toDoubleVector();
           for (int i = 0; i < m.length; i++) {
             m[i] += rowMean[i] / prompts.size();
           }
@@ -127,7 +127,7 @@ final class FeatureStats {
             if (e.getKey().layer() != l) {
               continue;
             }
-            double[] col = acts.getColumn(e.getKey().index()).data().asDouble(); // [len]
+            double[] col = acts.getColumn(e.getKey().index()).toDoubleVector(); // [len] (a view: not data())
             Tracked t = e.getValue();
             for (int s = from; s < len; s++) {
               if (col[s] > 0) {
