@@ -1,0 +1,257 @@
+package refusallens.cli;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import refusallens.model.Transformer;
+import refusallens.organism.Organism;
+import refusallens.refusal.DirectionPositions;
+import refusallens.refusal.DiscoveryData;
+import refusallens.refusal.DiscoveryOptions;
+import refusallens.refusal.DiscoveryProgress;
+import refusallens.refusal.FeatureDiscovery;
+import refusallens.refusal.FeaturesFile;
+import refusallens.sae.SaeSet;
+import refusallens.tokenizer.Tokenizer;
+
+/** {@code refusal-lens features ...}: find the SAE features that mediate refusal. */
+@Command(
+    name = "features",
+    mixinStandardHelpOptions = true,
+    description = "Refusal features: the refusal direction, CosSim F0, attribution-patching F*, harm vs refusal roles.",
+    subcommands = {FeaturesCommand.Find.class})
+public final class FeaturesCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.err);
+  }
+
+  /** {@code refusal-lens features find}: V*_R, F0, F*, roles and baselines into features.json. */
+  @Command(
+      name = "find",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Find the refusal direction V*_R (difference in means, layer chosen by validation), the K0 features per SAE"
+            + " layer closest to it (F0), and the K* features of F0 with the largest integrated-gradients attribution"
+            + " when V*_R is ablated (F*); split F* into harm and refusal features; write features.json with the"
+            + " baselines (steering, CosSim, AP only, ActDiff, random) and the measured effects.",
+        "Prints a table of F* (layer, index, role, attribution)."
+      })
+  static final class Find implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face checkpoint directory (with tokenizer.json). Default: the embedded organism.")
+    Path model;
+
+    @Option(names = "--sae", paramLabel = "[LAYER=]DIR", description = "SAE directory, or a directory of per-layer SAEs; repeatable. Default: the organism's SAEs.")
+    List<String> sae = new ArrayList<>();
+
+    @Option(names = "--data", paramLabel = "builtin|DIR", defaultValue = "builtin",
+        description = "Prompts: the built-in generator, or a dataset directory (harmful_/harmless_ train/val JSONL, or train.jsonl + val.jsonl). Default: ${DEFAULT-VALUE}.")
+    String data;
+
+    @Option(names = "--k0", defaultValue = "10", description = "Features per SAE layer kept by cosine with V*_R (F0). Default: ${DEFAULT-VALUE}.")
+    int k0;
+
+    @Option(names = "--kstar", defaultValue = "20", description = "Features kept by attribution (F*). Default: ${DEFAULT-VALUE}.")
+    int kStar;
+
+    @Option(names = "--steps", defaultValue = "10", description = "Integrated-gradients steps. Default: ${DEFAULT-VALUE}.")
+    int steps;
+
+    @Option(names = "--layer", paramLabel = "L", description = "Use layer L's direction as V*_R (every layer is still scored).")
+    Integer layer;
+
+    @Option(names = "--n", defaultValue = "32", description = "Prompts per label for the direction, the validation and the attribution. Default: ${DEFAULT-VALUE}.")
+    int n;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed (built-in prompts, random baseline). Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--positions", defaultValue = "last", paramLabel = "last|post-instruction",
+        description = "Positions of the difference in means. Default: ${DEFAULT-VALUE}.")
+    String positions;
+
+    @Option(names = "--refusal-token", defaultValue = "I", paramLabel = "TEXT",
+        description = "Text whose first token is a refusal token; the metric uses the refusal token the model most often starts harmful answers with (this one if none). Default: ${DEFAULT-VALUE}.")
+    String refusalToken;
+
+    @Option(names = "--batch-size", defaultValue = "8", description = "Prompts per forward/backward pass. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--clamp-scale", defaultValue = "-3", description = "c of the F* clamp whose effect is measured. Default: ${DEFAULT-VALUE}.")
+    double clampScale;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write features.json.")
+    Path out;
+
+    @Option(names = "--json", description = "Print one JSON document (a summary) on stdout.")
+    boolean json;
+
+    @Option(names = "--verbose", description = "Print stack traces of errors.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+      if (model != null && sae.isEmpty()) {
+        throw new IllegalArgumentException("--sae is required with --model (the organism's SAEs fit only the organism)");
+      }
+      Path modelDir = Organism.modelOrDefault(model);
+      List<String> saeSpecs = sae.isEmpty() ? List.of(Organism.saeOrDefault(null).toString()) : sae;
+      DiscoveryOptions options = new DiscoveryOptions(k0, kStar, steps, n, seed,
+          layer == null ? OptionalInt.empty() : OptionalInt.of(layer), DirectionPositions.parse(positions),
+          refusalToken, batchSize, clampScale);
+      DiscoveryData prompts = "builtin".equals(data) ? DiscoveryData.builtin(seed, n) : DiscoveryData.directory(Path.of(data));
+      Transformer m = Transformer.open(modelDir);
+      Tokenizer tok = Tokenizer.load(modelDir);
+      List<SaeSet.Source> sources = saeSpecs.stream().map(SaeSet.Source::parse).toList();
+      SaeSet saes = SaeSet.open(sources, m.config().dModel(), m.config().numLayers(), SaeSet.Options.defaults());
+      FeaturesFile f;
+      // SameDiff prints a line per differentiated op while each gradient graph is built (the runtime routes it to
+      // stderr); drop those lines here so that the progress bars stay readable.
+      PrintStream err = System.err;
+      System.setErr(new PrintStream(new LineFilter(err, "Added differentiated op"), true));
+      try (BarProgress progress = new BarProgress(err)) {
+        f = new FeatureDiscovery(m, tok, saes, options, progress)
+            .run(prompts, new FeatureDiscovery.Inputs(modelDir, sources.stream().map(SaeSet.Source::dir).toList()));
+      } finally {
+        System.setErr(err);
+      }
+      f.write(out);
+      print(f, System.out);
+      return 0;
+    }
+
+    /** The summary printed with {@code --json}. */
+    @JsonPropertyOrder({"out", "layer", "norm", "selectedBy", "features", "effects"})
+    record Summary(String out, int layer, double norm, String selectedBy, List<Row> features, FeaturesFile.Effects effects) {}
+
+    /** One F* row of the summary. */
+    @JsonPropertyOrder({"layer", "index", "role", "attribution", "cosine"})
+    record Row(int layer, int index, String role, double attribution, double cosine) {}
+
+    private void print(FeaturesFile f, PrintStream ps) throws Exception {
+      List<Row> rows = f.features().stream()
+          .map(x -> new Row(x.layer(), x.index(), x.role().wireName(), x.attribution(), x.cosine())).toList();
+      FeaturesFile.Direction d = f.refusalDirection();
+      if (json) {
+        Summary s = new Summary(out.toString(), d.layer(), d.norm(), d.selection().selectedBy(), rows, f.effects());
+        ps.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s));
+        return;
+      }
+      ps.printf("refusal score without intervention: harmful %.3f, harmless %.3f%n",
+          d.selection().baselineHarmfulRefusalScore(), d.selection().baselineHarmlessRefusalScore());
+      ps.printf("%5s %9s %13s %10s %13s  %s%n", "layer", "norm", "ablated-harm", "KL-harmls", "steered-harmls", "excluded");
+      for (var c : d.selection().candidates()) {
+        ps.printf("%5d %9.4g %13.3f %10.4f %13.3f  %s%n", c.layer(), c.norm(), c.ablationRefusalScore(), c.harmlessKl(),
+            c.steeringRefusalScore(), c.excludedBecause() == null ? "" : c.excludedBecause());
+      }
+      ps.printf("V*_R: layer %d, norm %.4g (%s)%n", d.layer(), d.norm(), d.selection().selectedBy());
+      ps.printf("%5s %7s %-8s %12s %8s%n", "layer", "index", "role", "attribution", "cosine");
+      for (Row r : rows) {
+        ps.printf("%5d %7d %-8s %12.5g %8.4f%n", r.layer(), r.index(), r.role(), r.attribution(), r.cosine());
+      }
+      FeaturesFile.Effects e = f.effects();
+      if (e != null) {
+        ps.printf("refusal score on %d prompts: baseline %.3f, V*_R ablated %.3f, F* clamped (c=%s) %s%n", e.prompts(),
+            e.baseline(), e.directionAblated(), e.clampScale(), e.fStarClamped() == null ? "-" : String.format("%.3f", e.fStarClamped()));
+      }
+      ps.printf("wrote %s%n", out);
+    }
+  }
+
+  /** Progress bars on stderr, one per stage; notes as lines. */
+  static final class BarProgress implements DiscoveryProgress, AutoCloseable {
+    private final PrintStream err;
+    private ProgressBar bar;
+
+    BarProgress(PrintStream err) {
+      this.err = err;
+    }
+
+    @Override
+    public void start(String stage, long total) {
+      finish();
+      bar = new ProgressBarBuilder().setTaskName(stage).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
+          .setConsumer(new ConsoleProgressBarConsumer(err)).build();
+    }
+
+    @Override
+    public void step(long n) {
+      if (bar != null) {
+        bar.stepBy(n);
+      }
+    }
+
+    @Override
+    public void log(String message) {
+      err.println(message);
+    }
+
+    @Override
+    public void finish() {
+      if (bar != null) {
+        bar.close();
+        bar = null;
+      }
+    }
+
+    @Override
+    public void close() {
+      finish();
+    }
+  }
+
+  /** Passes lines through to {@code out} except those starting with {@code prefix}. */
+  static final class LineFilter extends java.io.OutputStream {
+    private final PrintStream out;
+    private final String prefix;
+    private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+
+    LineFilter(PrintStream out, String prefix) {
+      this.out = out;
+      this.prefix = prefix;
+    }
+
+    @Override
+    public synchronized void write(int b) {
+      line.write(b);
+      if (b == '\n') {
+        flushLine();
+      }
+    }
+
+    @Override
+    public synchronized void flush() {
+      // a partial line stays buffered until its newline: it may still turn out to be a dropped one
+      out.flush();
+    }
+
+    @Override
+    public synchronized void close() {
+      flushLine();
+    }
+
+    private void flushLine() {
+      String s = line.toString(java.nio.charset.StandardCharsets.UTF_8);
+      line.reset();
+      if (!s.startsWith(prefix)) {
+        out.print(s);
+        out.flush();
+      }
+    }
+  }
+}
