@@ -119,7 +119,8 @@ public final class ModelEngine implements ClassificationEngine, GenerationEngine
             probe.view().resolved() == null ? probe.view().spec() : probe.view().resolved(),
             POSITIVE,
             NEGATIVE,
-            probe.threshold(),
+            // probe.json keeps its threshold on the logit scale; the API speaks probabilities
+            probe.thresholdProbability(),
             metrics,
             probeFile.toString(),
             probeHash);
