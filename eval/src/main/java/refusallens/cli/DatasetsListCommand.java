@@ -1,6 +1,7 @@
 package refusallens.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,9 +63,13 @@ public final class DatasetsListCommand implements Callable<Integer> {
         attacks.put(a.name(), a.description());
       }
       doc.put("attacks", attacks);
-      out.println(DatasetsJson.mapper().copy().disable(
-          com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-          .writerWithDefaultPrettyPrinter().writeValueAsString(doc));
+      // Insertion order: formats and attacks in the order `datasets list` prints them.
+      out.println(
+          DatasetsJson.mapper()
+              .copy()
+              .disable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+              .writerWithDefaultPrettyPrinter()
+              .writeValueAsString(doc));
       out.flush();
       return 0;
     }

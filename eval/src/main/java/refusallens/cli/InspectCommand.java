@@ -1,6 +1,5 @@
 package refusallens.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -14,6 +13,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import refusallens.model.ModelConfig;
 import refusallens.tokenizer.ChatMessage;
 import refusallens.tokenizer.Tokenizer;
 
@@ -113,38 +113,23 @@ public final class InspectCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The summary fields of config.json (empty when the directory has none). */
+  /** The summary fields of config.json, read through the runtime's ModelConfig (empty when there is none). */
   static Map<String, Object> architecture(Path dir) {
     Map<String, Object> a = new LinkedHashMap<>();
-    Path file = dir.resolve("config.json");
-    if (!Files.exists(file)) {
+    if (!Files.exists(dir.resolve("config.json"))) {
       return a;
     }
-    JsonNode c;
-    try {
-      c = JSON.readTree(file.toFile());
-    } catch (IOException e) {
-      throw new IllegalArgumentException(file + ": malformed JSON: " + e.getMessage(), e);
-    }
-    if (!c.isObject()) {
-      throw new IllegalArgumentException(file + ": expected a JSON object");
-    }
-    a.put("model_type", text(c, "model_type"));
-    a.put("layers", c.path("num_hidden_layers").isMissingNode() ? null : c.get("num_hidden_layers").asInt());
-    int d = c.path("hidden_size").asInt(0);
-    int heads = c.path("num_attention_heads").asInt(0);
-    a.put("d_model", d == 0 ? null : d);
-    a.put("heads", heads == 0 ? null : heads);
-    a.put("kv_heads", c.has("num_key_value_heads") ? c.get("num_key_value_heads").asInt() : (heads == 0 ? null : heads));
-    a.put("head_dim", c.has("head_dim") && !c.get("head_dim").isNull() ? c.get("head_dim").asInt() : (heads == 0 ? null : d / heads));
-    a.put("vocab", c.has("vocab_size") ? c.get("vocab_size").asInt() : null);
-    a.put("dtype", c.has("torch_dtype") ? text(c, "torch_dtype") : text(c, "dtype"));
-    a.put("tie_word_embeddings", c.has("tie_word_embeddings") ? c.get("tie_word_embeddings").asBoolean() : "(default)");
+    ModelConfig c = ModelConfig.read(dir);
+    a.put("model_type", c.architecture().modelType());
+    a.put("layers", c.numLayers());
+    a.put("d_model", c.dModel());
+    a.put("heads", c.numHeads());
+    a.put("kv_heads", c.numKvHeads());
+    a.put("head_dim", c.headDim());
+    a.put("d_mlp", c.dMlp());
+    a.put("vocab", c.vocabSize());
+    a.put("dtype", c.torchDtype());
+    a.put("tie_word_embeddings", c.tieWordEmbeddings());
     return a;
-  }
-
-  private static String text(JsonNode c, String key) {
-    JsonNode v = c.get(key);
-    return v == null || v.isNull() ? null : v.asText();
   }
 }

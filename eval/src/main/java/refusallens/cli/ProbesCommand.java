@@ -77,6 +77,9 @@ public final class ProbesCommand implements Runnable {
     @Option(names = "--bootstrap", defaultValue = "1000", description = "Bootstrap resamples of the AUROC CI (default ${DEFAULT-VALUE}).")
     int bootstrap;
 
+    @Option(names = "--lambdas", split = ",", description = "L2 penalties tried by cross-validation (default 1e-3,...,1e3).")
+    List<Double> lambdas;
+
     ActivationStore store() {
       if (!Files.isDirectory(extract)) throw new IllegalArgumentException("--extract " + extract + ": not a directory");
       return ActivationStore.open(extract);
@@ -100,7 +103,9 @@ public final class ProbesCommand implements Runnable {
     }
 
     ProbeTrainer.Options train(ProbeKind kind) {
-      return new ProbeTrainer.Options(kind, LogisticProbe.DEFAULT_LAMBDAS, folds, 1.0, MlpProbe.Options.defaults(), targetFpr, seed);
+      List<Double> grid = lambdas == null || lambdas.isEmpty() ? LogisticProbe.DEFAULT_LAMBDAS : lambdas;
+      for (double l : grid) if (!(l > 0)) throw new IllegalArgumentException("--lambdas: " + l + " must be > 0");
+      return new ProbeTrainer.Options(kind, grid, folds, 1.0, MlpProbe.Options.defaults(), targetFpr, seed);
     }
   }
 
@@ -176,7 +181,7 @@ public final class ProbesCommand implements Runnable {
       boolean same = p.provenance() != null && store.manifestHash().equals(p.provenance().storeManifestHash());
       long seed = p.provenance() == null ? 0 : p.provenance().seed();
       DataSplit split = same
-          ? DataSplit.of(store.rows(), DataSplit.Fractions.defaults(), seed)
+          ? DataSplit.of(store.rows(), p.provenance().split() == null ? DataSplit.Fractions.defaults() : p.provenance().split(), seed)
           : DataSplit.whole(store.rows());
       System.err.println(same ? "training store: evaluating its held-out split" : "new store: evaluating all rows");
       Map<String, BinaryMetrics> m = ProbeExperiment.evaluate(p, probe.toString(), store, split, bootstrap, seed);
@@ -248,7 +253,7 @@ public final class ProbesCommand implements Runnable {
       System.out.println("view       " + p.view().spec() + " -> " + p.view().resolved() + " (" + p.width() + " columns)");
       System.out.println("model      " + p.view().model() + (p.view().sae() == null ? "" : ", SAE " + p.view().sae()));
       System.out.println("classifier " + p.probeModel().id() + (p.lambda() == null ? "" : ", lambda " + p.lambda()));
-      System.out.println("threshold  " + p.threshold() + " (target FPR " + p.targetFpr() + " on validation)");
+      System.out.println("threshold  logit " + p.threshold() + " = P(harmful) " + p.thresholdProbability() + " (target FPR " + p.targetFpr() + " on validation)");
       if (p.provenance() != null) {
         System.out.println("trained on " + p.provenance().store() + ", dataset " + p.provenance().dataset() + ", seed " + p.provenance().seed());
       }

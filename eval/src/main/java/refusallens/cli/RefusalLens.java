@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       SynthModelCommand.class,
       ServeCommand.class,
       LoadtestCommand.class,
+      ExtractCommand.class,
       OrganismCommand.class,
     })
 public final class RefusalLens implements Runnable {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -53,6 +52,20 @@ class InspectCommandTest {
     assertEquals(chat0.get("text").asText(), doc.get("text").asText());
     assertEquals(chat0.get("ids").size(), doc.get("pieces").size());
     assertTrue(r.err().contains("gemma2"), "architecture summary goes to stderr: " + r.err());
+  }
+
+  @Test
+  void worksOnADirectoryHoldingOnlyTokenizerFiles(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    Path fixture = SHARED.resolve("fixtures/gemma2");
+    for (String f : List.of("tokenizer.json", "tokenizer_config.json")) {
+      java.nio.file.Files.copy(fixture.resolve("model").resolve(f), tmp.resolve(f));
+    }
+    JsonNode chat0 = JSON.readTree(fixture.resolve("reference.json").toFile()).get("chat").get(0);
+    String prompt = chat0.get("messages").get(0).get("content").asText();
+    Run r = run("inspect", tmp.toString(), "--chat", "--prompt", prompt, "--json");
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(chat0.get("ids"), JSON.readTree(r.out()).get("ids"));
+    assertTrue(r.err().contains("tokenizer only"), r.err());
   }
 
   @Test

@@ -13,6 +13,9 @@ import refusallens.io.SafetensorsFile;
  * tensor, read shard by shard (only the requested rows are touched).
  */
 public final class ActivationStore {
+  /** Bytes read per block when gathering rows of a shard. */
+  static final long READ_BYTES = 64L << 20;
+
   private final Path dir;
   private final StoreManifest manifest;
   private final int[] shardStart;
@@ -117,11 +120,24 @@ public final class ActivationStore {
               "shard " + f.path() + ": tensor " + name + " is " + info.dtype() + " " + info.shapeString()
                   + ", expected F32 [n, " + t.width() + "]");
         }
+        // Read runs of consecutive rows in blocks of up to READ_BYTES (one mapping per block, not per row).
+        long rowBytes = (long) t.width() * 4;
+        int maxRows = (int) Math.max(1, READ_BYTES / rowBytes);
         while (k < order.length && shardOf(rows[order[k]]) == shard) {
-          int i = order[k++];
-          int local = rows[i] - shardStart[shard];
-          ByteBuffer b = f.rawRange(name, (long) local * t.width() * 4, t.width() * 4);
-          for (int j = 0; j < cols.length; j++) out[i][j] = b.getFloat(cols[j] * 4);
+          int first = rows[order[k]] - shardStart[shard];
+          int last = k;
+          while (last + 1 < order.length
+              && shardOf(rows[order[last + 1]]) == shard
+              && rows[order[last + 1]] - shardStart[shard] < first + maxRows) {
+            last++;
+          }
+          int end = rows[order[last]] - shardStart[shard] + 1;
+          ByteBuffer b = f.rawRange(name, first * rowBytes, (int) ((end - first) * rowBytes));
+          for (; k <= last; k++) {
+            int i = order[k];
+            long base = (rows[i] - shardStart[shard] - first) * rowBytes;
+            for (int j = 0; j < cols.length; j++) out[i][j] = b.getFloat((int) (base + cols[j] * 4L));
+          }
         }
       }
     }

@@ -23,6 +23,9 @@ final class ArrayFill {
   private final float[] floats;
   private final long[] longs;
   private final int[] ints;
+  private FloatPointer floatDst; // the array's memory, created on first write
+  private short[] shorts; // scratch for 16-bit sources
+  private double[] doubles; // scratch for F64
 
   private ArrayFill(INDArray array, DType source) {
     this.array = array;
@@ -97,31 +100,37 @@ final class ArrayFill {
 
   private void convert(ByteBuffer b, int n) {
     if (floats != null) {
+      // Bulk-copy the raw elements into a Java array first (a memcpy on little-endian hosts), then widen.
       switch (source) {
         case F32 -> b.asFloatBuffer().get(floats, 0, n);
         case F64 -> {
-          var d = b.asDoubleBuffer();
-          for (int i = 0; i < n; i++) floats[i] = (float) d.get(i);
+          double[] d = scratchDoubles(n);
+          b.asDoubleBuffer().get(d, 0, n);
+          for (int i = 0; i < n; i++) floats[i] = (float) d[i];
         }
         case BF16 -> {
-          var s = b.asShortBuffer();
-          for (int i = 0; i < n; i++) floats[i] = HalfFloats.bf16ToFloat(s.get(i));
+          short[] s = scratchShorts(n);
+          b.asShortBuffer().get(s, 0, n);
+          for (int i = 0; i < n; i++) floats[i] = HalfFloats.bf16ToFloat(s[i]);
         }
         case F16 -> {
-          var s = b.asShortBuffer();
-          for (int i = 0; i < n; i++) floats[i] = HalfFloats.halfToFloat(s.get(i));
+          short[] s = scratchShorts(n);
+          b.asShortBuffer().get(s, 0, n);
+          for (int i = 0; i < n; i++) floats[i] = HalfFloats.halfToFloat(s[i]);
         }
         case I32 -> {
-          var s = b.asIntBuffer();
-          for (int i = 0; i < n; i++) floats[i] = s.get(i);
+          int[] s = new int[n];
+          b.asIntBuffer().get(s, 0, n);
+          for (int i = 0; i < n; i++) floats[i] = s[i];
         }
         case I64 -> {
-          var s = b.asLongBuffer();
-          for (int i = 0; i < n; i++) floats[i] = s.get(i);
+          long[] s = new long[n];
+          b.asLongBuffer().get(s, 0, n);
+          for (int i = 0; i < n; i++) floats[i] = s[i];
         }
         default -> throw new IllegalStateException("cannot widen " + source + " to float32");
       }
-      new FloatPointer(array.data().addressPointer()).position(filled).put(floats, 0, n);
+      floatDst().position(filled).put(floats, 0, n);
     } else if (longs != null) {
       b.asLongBuffer().get(longs, 0, n);
       new LongPointer(array.data().addressPointer()).position(filled).put(longs, 0, n);
@@ -131,6 +140,27 @@ final class ArrayFill {
     }
     b.position(b.position() + n * source.bytes());
     filled += n;
+  }
+
+  private FloatPointer floatDst() {
+    if (floatDst == null) {
+      floatDst = new FloatPointer(array.data().addressPointer());
+    }
+    return floatDst;
+  }
+
+  private short[] scratchShorts(int n) {
+    if (shorts == null || shorts.length < n) {
+      shorts = new short[chunkLength()];
+    }
+    return shorts;
+  }
+
+  private double[] scratchDoubles(int n) {
+    if (doubles == null || doubles.length < n) {
+      doubles = new double[chunkLength()];
+    }
+    return doubles;
   }
 
   /** The filled array; fails if bytes are missing. */

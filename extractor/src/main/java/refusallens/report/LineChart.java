@@ -15,6 +15,7 @@ public final class LineChart {
   private final String xLabel;
   private final String yLabel;
   private final Map<String, double[][]> series = new LinkedHashMap<>();
+  private double[] range;
 
   public LineChart(String title, String xLabel, String yLabel) {
     this.title = title;
@@ -31,11 +32,22 @@ public final class LineChart {
     return this;
   }
 
+  /** Fixes both axes (e.g. the unit square of a ROC plot); ticks get one decimal. */
+  public LineChart range(double xMin, double xMax, double yMin, double yMax) {
+    range = new double[] {xMin, xMax, yMin, yMax};
+    return this;
+  }
+
   /** Renders the chart as a PNG image. */
   public byte[] png(int width, int height) {
     System.setProperty("java.awt.headless", "true");
     XYChart c = new XYChartBuilder().width(width).height(height).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
     c.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+    if (range != null) {
+      c.getStyler().setXAxisMin(range[0]).setXAxisMax(range[1]).setYAxisMin(range[2]).setYAxisMax(range[3]);
+      c.getStyler().setXAxisDecimalPattern("0.0").setYAxisDecimalPattern("0.0");
+      c.getStyler().setXAxisTickMarkSpacingHint(60).setYAxisTickMarkSpacingHint(60);
+    }
     series.forEach((name, xy) -> c.addSeries(name, xy[0], xy[1]).setMarker(SeriesMarkers.NONE));
     try {
       return BitmapEncoder.getBitmapBytes(c, BitmapEncoder.BitmapFormat.PNG);

@@ -22,6 +22,7 @@ import java.util.Objects;
  */
 public final class ChatTemplate {
   private final String source;
+  private final String jinjaSource; // source with Jinja2 precedence made explicit for Jinjava
   private final String where;
   private final Map<String, Object> specialTokens;
   private final Jinjava jinjava;
@@ -33,6 +34,7 @@ public final class ChatTemplate {
    */
   public ChatTemplate(String source, Map<String, String> specialTokens, String where) {
     this.source = Objects.requireNonNull(source, "source");
+    this.jinjaSource = JinjaCompat.rewrite(source);
     this.where = where;
     this.specialTokens = new LinkedHashMap<>(specialTokens);
     LegacyOverrides jinja2 =
@@ -83,7 +85,7 @@ public final class ChatTemplate {
     ctx.putAll(extra);
     ctx.put("messages", msgs);
     ctx.put("add_generation_prompt", addGenerationPrompt);
-    RenderResult result = jinjava.renderForResult(source, ctx);
+    RenderResult result = jinjava.renderForResult(jinjaSource, ctx);
     for (TemplateError e : result.getErrors()) {
       if (e.getSeverity() != TemplateError.ErrorType.FATAL) {
         continue;

@@ -2,7 +2,6 @@ package refusallens.tokenizer;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /** A tokenizer.json pre-tokenizer: splits normalized text into the words the model encodes one by one. */
 sealed interface PreTokenizer {
@@ -10,19 +9,19 @@ sealed interface PreTokenizer {
   void split(Piece piece, List<Piece> out);
 
   /** {@code Split}: a literal or regex pattern with a delimiter behaviour. */
-  record Split(Pattern pattern, SplitBehavior behavior, boolean invert) implements PreTokenizer {
+  record Split(MatchFinder finder, SplitBehavior behavior, boolean invert) implements PreTokenizer {
     @Override
     public void split(Piece piece, List<Piece> out) {
-      behavior.split(piece, pattern, invert, out);
+      behavior.split(piece, finder, invert, out);
     }
   }
 
   /** {@code ByteLevel}: optional prefix space and GPT-2 regex split, then bytes mapped to visible chars. */
   record ByteLevel(boolean addPrefixSpace, boolean useRegex) implements PreTokenizer {
-    static final Pattern GPT2 =
-        HfRegex.compile(
+    static final MatchFinder GPT2 =
+        MatchFinder.of(HfRegex.compile(
             "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+",
-            "ByteLevel");
+            "ByteLevel"));
 
     @Override
     public void split(Piece piece, List<Piece> out) {
@@ -61,7 +60,7 @@ sealed interface PreTokenizer {
       }
       Piece p = new Piece(s, piece.atStart());
       if (splitWords) {
-        SplitBehavior.MERGED_WITH_NEXT.split(p, HfRegex.literal(rep), false, out);
+        SplitBehavior.MERGED_WITH_NEXT.split(p, MatchFinder.of(HfRegex.literal(rep)), false, out);
       } else if (!s.isEmpty()) {
         out.add(p);
       }

@@ -2,8 +2,6 @@ package refusallens.tokenizer;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** How a Split pre-tokenizer treats the delimiters it finds (HF's SplitDelimiterBehavior). */
 enum SplitBehavior {
@@ -26,25 +24,39 @@ enum SplitBehavior {
     };
   }
 
-  /** Splits {@code piece} around the matches of {@code pattern} (or between them when inverted). */
-  void split(Piece piece, Pattern pattern, boolean invert, List<Piece> out) {
+  /** Splits {@code piece} around the matches of {@code finder} (or between them when inverted). */
+  void split(Piece piece, MatchFinder finder, boolean invert, List<Piece> out) {
     String s = piece.text();
     if (s.isEmpty()) {
       return;
     }
     // Spans as (start, end, isMatch), covering s, as HF's Pattern::find_matches.
+    IntList found = new IntList(16);
+    finder.find(s, found);
+    int[] se = found.toArray();
+    if (this == ISOLATED) {
+      // Fast path: every match and every gap is a piece of its own.
+      int prev = 0;
+      for (int k = 0; k < se.length; k += 2) {
+        if (prev != se[k]) {
+          out.add(new Piece(s.substring(prev, se[k]), piece.atStart() && prev == 0));
+        }
+        out.add(new Piece(s.substring(se[k], se[k + 1]), piece.atStart() && se[k] == 0));
+        prev = se[k + 1];
+      }
+      if (prev != s.length()) {
+        out.add(new Piece(s.substring(prev), piece.atStart() && prev == 0));
+      }
+      return;
+    }
     List<int[]> spans = new ArrayList<>();
-    Matcher m = pattern.matcher(s);
     int prev = 0;
-    while (m.find()) {
-      if (m.end() == m.start()) {
-        continue;
+    for (int k = 0; k < se.length; k += 2) {
+      if (prev != se[k]) {
+        spans.add(new int[] {prev, se[k], invert ? 1 : 0});
       }
-      if (prev != m.start()) {
-        spans.add(new int[] {prev, m.start(), invert ? 1 : 0});
-      }
-      spans.add(new int[] {m.start(), m.end(), invert ? 0 : 1});
-      prev = m.end();
+      spans.add(new int[] {se[k], se[k + 1], invert ? 0 : 1});
+      prev = se[k + 1];
     }
     if (prev != s.length()) {
       spans.add(new int[] {prev, s.length(), invert ? 1 : 0});

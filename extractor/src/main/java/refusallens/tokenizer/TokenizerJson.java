@@ -112,7 +112,10 @@ final class TokenizerJson {
       case "Split": {
         PatternSpec p = pattern(node, field);
         SplitBehavior b = SplitBehavior.parse(text(node, "behavior", field), file + ": " + field + ".behavior");
-        return new PreTokenizer.Split(p.pattern(), b, bool(node, "invert", false));
+        String regex = node.path("pattern").path("Regex").asText(null);
+        MatchFinder finder =
+            Cl100kSplitter.PATTERN.equals(regex) ? new Cl100kSplitter() : MatchFinder.of(p.pattern());
+        return new PreTokenizer.Split(finder, b, bool(node, "invert", false));
       }
       case "ByteLevel":
         return new PreTokenizer.ByteLevel(bool(node, "add_prefix_space", true), bool(node, "use_regex", true));

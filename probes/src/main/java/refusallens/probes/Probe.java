@@ -19,9 +19,10 @@ import refusallens.probes.train.Standardization;
 
 /**
  * A trained probe as saved in {@code probe.json}: view, standardisation, model (weights and bias), decision
- * threshold on P(harmful), metrics per evaluation set, and provenance. {@link #score} is what the classifier
- * service calls.
+ * threshold, metrics per evaluation set, and provenance. {@link #score} is what the classifier service calls.
  *
+ * @param threshold the decision threshold on the logit (flag when logit >= threshold), chosen on validation
+ *     for {@code targetFpr}; {@link #thresholdProbability} is the same on the probability scale
  * @param lambda the L2 penalty chosen by cross-validation (logistic only)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -69,9 +70,20 @@ public record Probe(
     return model.probability(standardization.apply(features));
   }
 
-  /** Whether the probe flags the feature vector as harmful (score >= threshold). */
+  /** The decision value (log-odds of harmful) of one raw feature vector. */
+  public double logit(double[] features) {
+    return model.logit(standardization.apply(features));
+  }
+
+  /** Whether the probe flags the feature vector as harmful (logit >= threshold). */
   public boolean flags(double[] features) {
-    return score(features) >= threshold;
+    return logit(features) >= threshold;
+  }
+
+  /** The threshold as a probability (informative; may round to 0 or 1). */
+  @com.fasterxml.jackson.annotation.JsonProperty(access = com.fasterxml.jackson.annotation.JsonProperty.Access.READ_ONLY)
+  public double thresholdProbability() {
+    return ProbeModel.sigmoid(threshold);
   }
 
   /** Number of input columns. */

@@ -25,8 +25,8 @@ public final class ProbeExperiment {
   /** Name of the validation set. */
   public static final String VALIDATION = "validation";
 
-  /** One evaluation set's labels and probabilities, with its metrics. */
-  public record Scored(int[] labels, double[] probabilities, BinaryMetrics metrics) {}
+  /** One evaluation set's labels and logits, with its metrics. */
+  public record Scored(int[] labels, double[] logits, BinaryMetrics metrics) {}
 
   /** A trained probe and its evaluation sets (validation, id, then each OOD set). */
   public record Result(Probe probe, Map<String, Scored> sets, Map<Integer, Double> bestLayerAuroc) {
@@ -63,7 +63,7 @@ public final class ProbeExperiment {
       for (int layer : layers) {
         ResolvedView v = resolver.resolveWithBestLayer(spec, layer);
         ProbeTrainer.Fitted f = fit(store, v, split, options);
-        double[] p = f.probabilities(v.matrix(store, split.validation()));
+        double[] p = f.logits(v.matrix(store, split.validation()));
         double auc = Roc.auroc(DataSplit.labels(rows, split.validation()), p);
         layerAuroc.put(layer, auc);
         if (auc > bestAuc + 1e-12) {
@@ -89,14 +89,14 @@ public final class ProbeExperiment {
     long s = options.seed();
     for (var e : setRows.entrySet()) {
       int[] labels = DataSplit.labels(rows, e.getValue());
-      double[] p = fitted.probabilities(view.matrix(store, e.getValue()));
+      double[] p = fitted.logits(view.matrix(store, e.getValue()));
       BinaryMetrics m = BinaryMetrics.of(labels, p, fitted.threshold(), bootstrap, s++);
       sets.put(e.getKey(), new Scored(labels, p, m));
       metrics.put(e.getKey(), m);
     }
     Provenance prov =
         new Provenance(
-            store.dir().toString(), store.manifestHash(), store.header().dataset(), options.seed(),
+            store.dir().toString(), store.manifestHash(), store.header().dataset(), split.fractions(), options.seed(),
             Provenance.currentVersions());
     Probe probe =
         new Probe(
@@ -129,7 +129,7 @@ public final class ProbeExperiment {
     for (var e : setRows.entrySet()) {
       double[][] x = probe.view().matrix(store, e.getValue(), probeFile);
       double[] p = new double[x.length];
-      for (int i = 0; i < x.length; i++) p[i] = probe.score(x[i]);
+      for (int i = 0; i < x.length; i++) p[i] = probe.logit(x[i]);
       out.put(e.getKey(), BinaryMetrics.of(DataSplit.labels(rows, e.getValue()), p, probe.threshold(), bootstrap, s++));
     }
     return out;

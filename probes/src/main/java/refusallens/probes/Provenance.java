@@ -3,12 +3,19 @@ package refusallens.probes;
 import java.util.Map;
 import java.util.TreeMap;
 import refusallens.extract.Identity;
+import refusallens.probes.train.DataSplit;
 
 /**
  * Where a probe or report came from: the activation store (directory and manifest hash), the dataset it
- * was extracted from, the seed, and software versions.
+ * was extracted from, the split fractions and seed, and software versions.
  */
-public record Provenance(String store, String storeManifestHash, Identity dataset, long seed, Map<String, String> versions) {
+public record Provenance(
+    String store,
+    String storeManifestHash,
+    Identity dataset,
+    DataSplit.Fractions split,
+    long seed,
+    Map<String, String> versions) {
   public Provenance {
     versions = versions == null ? Map.of() : new TreeMap<>(versions);
   }

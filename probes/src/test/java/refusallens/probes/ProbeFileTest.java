@@ -39,8 +39,9 @@ class ProbeFileTest {
     double[][] x = back.view().matrix(store, split.test(), file.toString());
     for (int i = 0; i < x.length; i++) {
       int row = split.test()[i];
-      double expected = r.sets().get(ProbeExperiment.ID).probabilities()[i];
-      assertEquals(expected, back.score(x[i]), 1e-12, "row " + row);
+      double expected = r.sets().get(ProbeExperiment.ID).logits()[i];
+      assertEquals(expected, back.logit(x[i]), 1e-12, "row " + row);
+      assertEquals(1 / (1 + Math.exp(-expected)), back.score(x[i]), 1e-12);
     }
     Map<String, BinaryMetrics> again = ProbeExperiment.evaluate(back, file.toString(), store, split, 100, 1);
     assertEquals(p.metrics().get("id").auroc(), again.get("id").auroc(), 1e-12);

@@ -27,7 +27,11 @@ public interface Attack {
   /** {@code request} without trailing sentence punctuation and with a lower-case first letter. */
   static String inline(String request) {
     String s = request.strip().replaceAll("[.?!]+$", "");
-    if (s.length() > 1 && Character.isUpperCase(s.charAt(0)) && !Character.isUpperCase(s.charAt(1))) {
+    boolean pronounI = s.startsWith("I ") || s.startsWith("I'");
+    if (s.length() > 1
+        && !pronounI
+        && Character.isUpperCase(s.charAt(0))
+        && !Character.isUpperCase(s.charAt(1))) {
       s = Character.toLowerCase(s.charAt(0)) + s.substring(1);
     }
     return s;

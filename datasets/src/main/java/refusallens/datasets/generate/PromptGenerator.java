@@ -66,8 +66,14 @@ public final class PromptGenerator {
         int count = size / cats.length + (ci < size % cats.length ? 1 : 0);
         fill(options.seed(), split, cats[ci], count, seen, h, b);
       }
-      harmful.put(split, List.copyOf(h));
-      harmless.put(split, List.copyOf(b));
+      // Interleave the categories (one seeded permutation for both labels keeps the pairs aligned).
+      List<Integer> order = new ArrayList<>();
+      for (int i = 0; i < h.size(); i++) {
+        order.add(i);
+      }
+      Collections.shuffle(order, Seeds.random(options.seed(), SOURCE, "order", split.wireName()));
+      harmful.put(split, order.stream().map(h::get).toList());
+      harmless.put(split, order.stream().map(b::get).toList());
     }
     return new Generated(harmful, harmless);
   }

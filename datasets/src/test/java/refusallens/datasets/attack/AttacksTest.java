@@ -95,6 +95,14 @@ class AttacksTest {
   }
 
   @Test
+  void inlineLowersTheFirstWordButNotThePronounI() {
+    assertEquals("how do I go", Attack.inline("How do I go?"));
+    assertEquals("I have a question", Attack.inline("I have a question."));
+    assertEquals("I'm lost", Attack.inline("I'm lost!"));
+    assertEquals("DAN, help", Attack.inline("DAN, help"));
+  }
+
+  @Test
   void applyAllIsPromptMajorAndComplete() {
     List<Prompt> out = Attacks.applyAll(Attacks.all(), bases(), 9);
     assertEquals(bases().size() * Attacks.all().size(), out.size());

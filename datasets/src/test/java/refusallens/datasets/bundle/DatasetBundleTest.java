@@ -107,6 +107,5 @@ class DatasetBundleTest {
     assertEquals(Map.of("harmful", 10, "harmless", 10), m.files().get(2).byLabel());
     assertTrue(m.files().stream().allMatch(f -> f.sha256().length() == 64));
     assertTrue(Files.readString(dir.resolve("manifest.json")).contains("\"schemaVersion\" : 1"));
-    assertEquals(Label.HARMFUL, Label.valueOf("HARMFUL"));
   }
 }

@@ -3,8 +3,8 @@ package refusallens.probes.metrics;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * Metrics of a binary detector on one evaluation set: threshold metrics use the probe's decision
- * threshold on the predicted probability of the positive (harmful) class.
+ * Metrics of a binary detector on one evaluation set, from decision values (logits): ranking metrics use
+ * the logits, threshold metrics flag logit >= threshold, calibration uses sigmoid(logit).
  */
 public record BinaryMetrics(
     int n,
@@ -24,28 +24,28 @@ public record BinaryMetrics(
   public static final int BOOTSTRAP = 1000;
 
   /**
-   * Computes every metric; {@code probabilities} in [0, 1], flagged when >= threshold. AUROC, its
-   * interval and TPR@1%FPR are NaN (JSON null) when the set has one class only.
+   * Computes every metric from logits; a row is flagged when its logit >= threshold. AUROC, its interval
+   * and TPR@1%FPR are NaN when the set has one class only.
    */
-  public static BinaryMetrics of(
-      int[] labels, double[] probabilities, double threshold, int bootstrap, long seed) {
+  public static BinaryMetrics of(int[] labels, double[] logits, double threshold, int bootstrap, long seed) {
+    double[] probabilities = new double[logits.length];
+    for (int i = 0; i < logits.length; i++) probabilities[i] = 1 / (1 + Math.exp(-logits[i]));
     int n = labels.length;
     int pos = 0;
     int tp = 0;
     int fp = 0;
     int tn = 0;
     for (int i = 0; i < n; i++) {
-      boolean flag = probabilities[i] >= threshold;
+      boolean flag = logits[i] >= threshold;
       pos += labels[i];
       if (labels[i] == 1 && flag) tp++;
       if (labels[i] == 0 && flag) fp++;
       if (labels[i] == 0 && !flag) tn++;
     }
     boolean both = pos > 0 && pos < n;
-    double auroc = both ? Roc.auroc(labels, probabilities) : Double.NaN;
-    double[] ci =
-        both ? Bootstrap.aurocInterval(labels, probabilities, bootstrap, 0.95, seed) : null;
-    double tpr1 = both ? Roc.tprAtFpr(labels, probabilities, 0.01) : Double.NaN;
+    double auroc = both ? Roc.auroc(labels, logits) : Double.NaN;
+    double[] ci = both ? Bootstrap.aurocInterval(labels, logits, bootstrap, 0.95, seed) : null;
+    double tpr1 = both ? Roc.tprAtFpr(labels, logits, 0.01) : Double.NaN;
     return new BinaryMetrics(
         n,
         pos,

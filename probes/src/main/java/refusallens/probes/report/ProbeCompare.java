@@ -92,7 +92,7 @@ public final class ProbeCompare {
       finding = summarise(raw, dis, gaps);
     }
     Provenance prov =
-        new Provenance(store.dir().toString(), store.manifestHash(), store.header().dataset(), o.train().seed(),
+        new Provenance(store.dir().toString(), store.manifestHash(), store.header().dataset(), split.fractions(), o.train().seed(),
             Provenance.currentVersions());
     CompareReport report =
         new CompareReport(CompareReport.SCHEMA_VERSION, CompareReport.KIND, prov, featuresFile, views, gaps, finding);
@@ -239,12 +239,12 @@ public final class ProbeCompare {
 
   /** ROC curves of every view on one set, or null when no view has both classes there. */
   private static byte[] roc(Outcome outcome, String set) {
-    LineChart c = new LineChart("ROC: " + set, "false-positive rate", "true-positive rate");
+    LineChart c = new LineChart("ROC: " + set, "false-positive rate", "true-positive rate").range(0, 1, 0, 1);
     int[] n = {0};
     outcome.results().forEach((k, r) -> {
       ProbeExperiment.Scored s = r.sets().get(set);
       if (s == null || s.metrics().positives() == 0 || s.metrics().positives() == s.metrics().n()) return;
-      var pts = Roc.curve(s.labels(), s.probabilities());
+      var pts = Roc.curve(s.labels(), s.logits());
       c.series(k, pts.stream().mapToDouble(Roc.Point::fpr).toArray(), pts.stream().mapToDouble(Roc.Point::tpr).toArray());
       n[0]++;
     });

@@ -14,8 +14,11 @@ import refusallens.extract.StoreRow;
  * validation and in-distribution test; every attack's harmful rows form an out-of-distribution positive
  * set (and {@code attack:jailbroken}, its rows whose completion was judged not refused, when the store has
  * that flag). OOD sets are scored against the ID test's harmless rows as negatives.
+ *
+ * @param fractions the fractions of {@link #of}; null for {@link #whole}
  */
-public record DataSplit(int[] train, int[] validation, int[] test, Map<String, int[]> oodPositives) {
+public record DataSplit(
+    int[] train, int[] validation, int[] test, Map<String, int[]> oodPositives, Fractions fractions) {
   /** Fractions of plain rows for validation and test (the rest trains). */
   public record Fractions(double validation, double test) {
     public Fractions {
@@ -81,7 +84,7 @@ public record DataSplit(int[] train, int[] validation, int[] test, Map<String, i
                 sorted(idx.stream().filter(i -> Boolean.TRUE.equals(rows.get(i).jailbroken())).toList()));
           }
         });
-    return new DataSplit(sorted(tr), sorted(va), sorted(te), out);
+    return new DataSplit(sorted(tr), sorted(va), sorted(te), out, f);
   }
 
   /**
@@ -92,7 +95,7 @@ public record DataSplit(int[] train, int[] validation, int[] test, Map<String, i
     List<Integer> plain = new ArrayList<>();
     for (int i = 0; i < rows.size(); i++) if (rows.get(i).attack() == null) plain.add(i);
     DataSplit ood = of(rows, new Fractions(0.2, 0.2), 0, false);
-    return new DataSplit(new int[0], new int[0], sorted(plain), ood.oodPositives());
+    return new DataSplit(new int[0], new int[0], sorted(plain), ood.oodPositives(), null);
   }
 
   /** Labels (1 harmful) of the given rows. */

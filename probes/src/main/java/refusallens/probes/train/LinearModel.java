@@ -14,15 +14,11 @@ public record LinearModel(double[] weights, double bias) implements ProbeModel {
   }
 
   /** The decision value weights . z + bias. */
+  @Override
   public double logit(double[] z) {
     double t = bias;
     for (int j = 0; j < weights.length; j++) t += weights[j] * z[j];
     return t;
-  }
-
-  @Override
-  public double probability(double[] z) {
-    return ProbeModel.sigmoid(logit(z));
   }
 
   @Override

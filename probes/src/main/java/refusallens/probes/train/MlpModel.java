@@ -29,7 +29,7 @@ public record MlpModel(
   }
 
   @Override
-  public double probability(double[] z) {
+  public double logit(double[] z) {
     double t = outputBias;
     for (int h = 0; h < hiddenWeights.length; h++) {
       double a = hiddenBias[h];
@@ -37,7 +37,7 @@ public record MlpModel(
       for (int j = 0; j < w.length; j++) a += w[j] * z[j];
       if (a > 0) t += outputWeights[h] * a;
     }
-    return ProbeModel.sigmoid(t);
+    return t;
   }
 
   @Override

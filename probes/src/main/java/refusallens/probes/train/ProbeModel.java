@@ -3,15 +3,23 @@ package refusallens.probes.train;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
-/** A fitted probe on standardised features: maps z to P(harmful). */
+/**
+ * A fitted probe on standardised features: a decision value (logit) whose sigmoid is P(harmful). Ranking
+ * metrics and thresholds use the logit, which does not saturate where the probability rounds to 0 or 1.
+ */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
   @JsonSubTypes.Type(value = LinearModel.class, name = "linear"),
   @JsonSubTypes.Type(value = MlpModel.class, name = "mlp")
 })
 public sealed interface ProbeModel permits LinearModel, MlpModel {
+  /** The decision value (log-odds of harmful) for one standardised row. */
+  double logit(double[] z);
+
   /** Probability of the positive (harmful) class for one standardised row. */
-  double probability(double[] z);
+  default double probability(double[] z) {
+    return sigmoid(logit(z));
+  }
 
   /** Number of input columns. */
   int width();

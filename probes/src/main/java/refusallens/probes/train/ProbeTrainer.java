@@ -22,17 +22,17 @@ public final class ProbeTrainer {
     }
   }
 
-  /** A fitted probe: standardisation, model, threshold on P(harmful), and the chosen lambda (logistic). */
+  /** A fitted probe: standardisation, model, threshold on the logit, and the chosen lambda (logistic). */
   public record Fitted(
       Standardization standardization,
       ProbeModel model,
       double threshold,
       Double lambda,
       LogisticProbe.CvResult cv) {
-    /** P(harmful) of raw feature rows. */
-    public double[] probabilities(double[][] x) {
+    /** Logits (decision values) of raw feature rows. */
+    public double[] logits(double[][] x) {
       double[] p = new double[x.length];
-      for (int i = 0; i < x.length; i++) p[i] = model.probability(standardization.apply(x[i]));
+      for (int i = 0; i < x.length; i++) p[i] = model.logit(standardization.apply(x[i]));
       return p;
     }
   }
@@ -56,8 +56,8 @@ public final class ProbeTrainer {
       case MLP -> model = MlpProbe.fit(z, yTrain, o.mlp(), o.seed());
       default -> throw new IllegalStateException(o.kind().toString());
     }
-    Fitted unthresholded = new Fitted(s, model, 0.5, lambda, cv);
-    double[] pVal = unthresholded.probabilities(xVal);
+    Fitted unthresholded = new Fitted(s, model, 0.0, lambda, cv);
+    double[] pVal = unthresholded.logits(xVal);
     double[] neg = IntStream.range(0, yVal.length).filter(i -> yVal[i] == 0).mapToDouble(i -> pVal[i]).toArray();
     double threshold = Roc.thresholdForFpr(neg, o.targetFpr());
     return new Fitted(s, model, threshold, lambda, cv);

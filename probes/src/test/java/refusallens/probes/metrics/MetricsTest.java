@@ -65,8 +65,8 @@ class MetricsTest {
   void f1AndAccuracyAtThreshold() {
     assertEquals(2 * 0.75 * 0.6 / 1.35, BinaryMetrics.f1(3, 1, 2), 1e-12);
     int[] labels = {1, 1, 1, 1, 1, 0, 0, 0};
-    double[] p = {0.9, 0.8, 0.7, 0.2, 0.1, 0.6, 0.3, 0.1};
-    var m = BinaryMetrics.of(labels, p, 0.5, 200, 1);
+    double[] logit = {2.2, 1.4, 0.8, -1.4, -2.2, 0.4, -0.8, -2.2};
+    var m = BinaryMetrics.of(labels, logit, 0.0, 200, 1);
     assertEquals(5.0 / 8, m.accuracy(), 1e-12); // tp 3 + tn 2 of 8
     assertEquals(BinaryMetrics.f1(3, 1, 2), m.f1(), 1e-12);
     assertEquals(0.6, m.detectionRate(), 1e-12);
