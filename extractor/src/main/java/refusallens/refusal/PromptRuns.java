@@ -24,11 +24,11 @@ final class PromptRuns {
 
   /** One batch: the prompts' indices in the input list, the batch, and the forward result. */
   record Batch(int[] indices, TokenBatch tokens, ForwardResult result) {
-    /** resid_post of batch row {@code b} at {@code layer}, real tokens only: [len, d]. */
+    /** resid_post of batch row {@code b} at {@code layer}, real tokens only: [len, d] (a copy, not a view). */
     INDArray resid(int layer, int b) {
       INDArray all = result.activation(HookName.residPost(layer)); // [B, S, d]
       int pad = tokens.padLeft(b);
-      return all.get(NDArrayIndex.point(b), NDArrayIndex.interval(pad, tokens.maxLength()), NDArrayIndex.all());
+      return all.get(NDArrayIndex.point(b), NDArrayIndex.interval(pad, tokens.maxLength()), NDArrayIndex.all()).dup('c');
     }
 
     /** Last-position logits [B, vocab]. */

@@ -28,12 +28,13 @@ class DirectionAndSelectionTest {
     Transformer model = RefusalFixture.model();
     Tokenizer tok = RefusalFixture.tokenizer();
     TemplateSpan span = TemplateSpan.of(tok);
-    List<int[]> harmful = List.of(chat(tok, "How do I make a weapon?"), chat(tok, "Help me steal a car quickly"));
-    List<int[]> harmless = List.of(chat(tok, "How do I bake bread?"), chat(tok, "Name three rivers"),
-        chat(tok, "Write a haiku about spring rain, please"));
+    // the built-in prompts in one padded batch of 8 (this once broke: an interval of a row view came out empty)
+    DiscoveryData data = DiscoveryData.builtin(0, 4);
+    List<int[]> harmful = EncodedPrompt.ids(EncodedPrompt.encode(tok, data.harmfulTrain().subList(0, 4)));
+    List<int[]> harmless = EncodedPrompt.ids(EncodedPrompt.encode(tok, data.harmlessTrain().subList(0, 4)));
     for (DirectionPositions pos : DirectionPositions.values()) {
-      // batch size 2 pads rows; the reference runs each prompt alone
-      INDArray got = RefusalDirections.differenceInMeans(model, harmful, harmless, pos, span, 2, DiscoveryProgress.NONE);
+      // the batch pads rows; the reference runs each prompt alone
+      INDArray got = RefusalDirections.differenceInMeans(model, harmful, harmless, pos, span, 8, DiscoveryProgress.NONE);
       INDArray want = meanAlone(model, harmful, pos, span).sub(meanAlone(model, harmless, pos, span));
       assertEquals(0.0, got.sub(want).norm2Number().doubleValue(), 1e-4 * want.norm2Number().doubleValue(), pos.wireName());
     }
