@@ -16,10 +16,12 @@ import picocli.CommandLine.Command;
       DatasetsCommand.class,
       ProbesCommand.class,
       SaeCommand.class,
+      FeaturesCommand.class,
       RunWithCacheCommand.class,
       SynthModelCommand.class,
       ServeCommand.class,
       LoadtestCommand.class,
+      OrganismCommand.class,
     })
 public final class RefusalLens implements Runnable {
 

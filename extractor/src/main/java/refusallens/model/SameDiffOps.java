@@ -17,6 +17,8 @@ public final class SameDiffOps implements TensorOps<SDVariable> {
   private final WeightStore weights;
   private final boolean trainableWeights;
   private final Map<String, SDVariable> weightVars = new HashMap<>();
+  private final java.util.List<String> idPlaceholders = new java.util.ArrayList<>();
+  private boolean idsAsPlaceholders;
 
   public SameDiffOps(SameDiff sd, WeightStore weights, boolean trainableWeights) {
     this.sd = sd;
@@ -26,6 +28,21 @@ public final class SameDiffOps implements TensorOps<SDVariable> {
 
   public SameDiff sameDiff() {
     return sd;
+  }
+
+  /**
+   * From now on {@link #gatherRows} selects its rows with a one-hot placeholder [ids, rows] (a matrix product,
+   * whose gradient SameDiff builds reliably, unlike gather's with fed indices) instead of baking the ids in,
+   * so one graph serves every batch of the same shape (training); {@link #idPlaceholders()} names them in order.
+   */
+  public SameDiffOps idsAsPlaceholders() {
+    this.idsAsPlaceholders = true;
+    return this;
+  }
+
+  /** Names of the id placeholders created by {@link #gatherRows}, in creation order. */
+  public java.util.List<String> idPlaceholders() {
+    return java.util.List.copyOf(idPlaceholders);
   }
 
   /** The graph variables created for checkpoint weights so far, by checkpoint name. */
@@ -156,6 +173,12 @@ public final class SameDiffOps implements TensorOps<SDVariable> {
 
   @Override
   public SDVariable gatherRows(SDVariable table, int[] ids) {
+    if (idsAsPlaceholders) {
+      long rows = table.getShape()[0];
+      SDVariable oneHot = sd.placeHolder("rows_onehot_" + idPlaceholders.size(), DataType.FLOAT, ids.length, rows);
+      idPlaceholders.add(oneHot.name());
+      return sd.mmul(oneHot, table);
+    }
     return sd.gather(table, ids, 0);
   }
 

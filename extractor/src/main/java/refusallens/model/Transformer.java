@@ -136,6 +136,15 @@ public final class Transformer {
     return new GreedyGenerator(this).generate(prompts, options, hooks);
   }
 
+  /**
+   * Logits [B * S, vocab] of a full pass over {@code batch} written with {@code ops}: with
+   * {@link SameDiffOps} this builds the training graph of the same definition.
+   */
+  public <T> T logits(TensorOps<T> ops, TokenBatch batch, Hooks<T> hooks) {
+    return pass(ops, Chunk.prompt(batch, padId), hooks, Set.of(), new HashMap<>(), LogitScope.ALL, KvCache.none())
+        .logits();
+  }
+
   /** Stop tokens: config.json's {@code eos_token_id} plus generation_config.json's when present. */
   public Set<Integer> stopTokens() {
     return stopTokens;

@@ -1,0 +1,199 @@
+package refusallens.cli;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import refusallens.model.Transformer;
+import refusallens.organism.Organism;
+import refusallens.refusal.DirectionPositions;
+import refusallens.refusal.DiscoveryData;
+import refusallens.refusal.DiscoveryOptions;
+import refusallens.refusal.DiscoveryProgress;
+import refusallens.refusal.FeatureDiscovery;
+import refusallens.refusal.FeaturesFile;
+import refusallens.sae.SaeSet;
+import refusallens.tokenizer.Tokenizer;
+
+/** {@code refusal-lens features ...}: find the SAE features that mediate refusal. */
+@Command(
+    name = "features",
+    mixinStandardHelpOptions = true,
+    description = "Refusal features: the refusal direction, CosSim F0, attribution-patching F*, harm vs refusal roles.",
+    subcommands = {FeaturesCommand.Find.class})
+public final class FeaturesCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.err);
+  }
+
+  /** {@code refusal-lens features find}: V*_R, F0, F*, roles and baselines into features.json. */
+  @Command(
+      name = "find",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Find the refusal direction V*_R (difference in means, layer chosen by validation), the K0 features per SAE"
+            + " layer closest to it (F0), and the K* features of F0 with the largest integrated-gradients attribution"
+            + " when V*_R is ablated (F*); split F* into harm and refusal features; write features.json with the"
+            + " baselines (steering, CosSim, AP only, ActDiff, random) and the measured effects.",
+        "Prints a table of F* (layer, index, role, attribution)."
+      })
+  static final class Find implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face checkpoint directory (with tokenizer.json). Default: the embedded organism.")
+    Path model;
+
+    @Option(names = "--sae", paramLabel = "[LAYER=]DIR", description = "SAE directory, or a directory of per-layer SAEs; repeatable. Default: the organism's SAEs.")
+    List<String> sae = new ArrayList<>();
+
+    @Option(names = "--data", paramLabel = "builtin|DIR", defaultValue = "builtin",
+        description = "Prompts: the built-in generator, or a dataset directory (harmful_/harmless_ train/val JSONL, or train.jsonl + val.jsonl). Default: ${DEFAULT-VALUE}.")
+    String data;
+
+    @Option(names = "--k0", defaultValue = "10", description = "Features per SAE layer kept by cosine with V*_R (F0). Default: ${DEFAULT-VALUE}.")
+    int k0;
+
+    @Option(names = "--kstar", defaultValue = "20", description = "Features kept by attribution (F*). Default: ${DEFAULT-VALUE}.")
+    int kStar;
+
+    @Option(names = "--steps", defaultValue = "10", description = "Integrated-gradients steps. Default: ${DEFAULT-VALUE}.")
+    int steps;
+
+    @Option(names = "--layer", paramLabel = "L", description = "Use layer L's direction as V*_R (every layer is still scored).")
+    Integer layer;
+
+    @Option(names = "--n", defaultValue = "32", description = "Prompts per label for the direction, the validation and the attribution. Default: ${DEFAULT-VALUE}.")
+    int n;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed (built-in prompts, random baseline). Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--positions", defaultValue = "last", paramLabel = "last|post-instruction",
+        description = "Positions of the difference in means. Default: ${DEFAULT-VALUE}.")
+    String positions;
+
+    @Option(names = "--refusal-token", defaultValue = "I", paramLabel = "TEXT",
+        description = "Text whose first token is the metric's refusal token. Default: ${DEFAULT-VALUE}.")
+    String refusalToken;
+
+    @Option(names = "--batch-size", defaultValue = "8", description = "Prompts per forward/backward pass. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--clamp-scale", defaultValue = "-3", description = "c of the F* clamp whose effect is measured. Default: ${DEFAULT-VALUE}.")
+    double clampScale;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write features.json.")
+    Path out;
+
+    @Option(names = "--json", description = "Print one JSON document (a summary) on stdout.")
+    boolean json;
+
+    @Option(names = "--verbose", description = "Print stack traces of errors.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+      if (model != null && sae.isEmpty()) {
+        throw new IllegalArgumentException("--sae is required with --model (the organism's SAEs fit only the organism)");
+      }
+      Path modelDir = Organism.modelOrDefault(model);
+      List<String> saeSpecs = sae.isEmpty() ? List.of(Organism.saeOrDefault(null).toString()) : sae;
+      DiscoveryOptions options = new DiscoveryOptions(k0, kStar, steps, n, seed,
+          layer == null ? OptionalInt.empty() : OptionalInt.of(layer), DirectionPositions.parse(positions),
+          refusalToken, batchSize, clampScale);
+      DiscoveryData prompts = "builtin".equals(data) ? DiscoveryData.builtin(seed, n) : DiscoveryData.directory(Path.of(data));
+      Transformer m = Transformer.open(modelDir);
+      Tokenizer tok = Tokenizer.load(modelDir);
+      List<SaeSet.Source> sources = saeSpecs.stream().map(SaeSet.Source::parse).toList();
+      SaeSet saes = SaeSet.open(sources, m.config().dModel(), m.config().numLayers(), SaeSet.Options.defaults());
+      FeaturesFile f;
+      try (BarProgress progress = new BarProgress()) {
+        f = new FeatureDiscovery(m, tok, saes, options, progress)
+            .run(prompts, new FeatureDiscovery.Inputs(modelDir, sources.stream().map(SaeSet.Source::dir).toList()));
+      }
+      f.write(out);
+      print(f, System.out);
+      return 0;
+    }
+
+    /** The summary printed with {@code --json}. */
+    @JsonPropertyOrder({"out", "layer", "norm", "selectedBy", "features", "effects"})
+    record Summary(String out, int layer, double norm, String selectedBy, List<Row> features, FeaturesFile.Effects effects) {}
+
+    /** One F* row of the summary. */
+    @JsonPropertyOrder({"layer", "index", "role", "attribution", "cosine"})
+    record Row(int layer, int index, String role, double attribution, double cosine) {}
+
+    private void print(FeaturesFile f, PrintStream ps) throws Exception {
+      List<Row> rows = f.features().stream()
+          .map(x -> new Row(x.layer(), x.index(), x.role().wireName(), x.attribution(), x.cosine())).toList();
+      FeaturesFile.Direction d = f.refusalDirection();
+      if (json) {
+        Summary s = new Summary(out.toString(), d.layer(), d.norm(), d.selection().selectedBy(), rows, f.effects());
+        ps.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s));
+        return;
+      }
+      ps.printf("V*_R: layer %d, norm %.4g (%s)%n", d.layer(), d.norm(), d.selection().selectedBy());
+      ps.printf("%5s %7s %-8s %12s %8s%n", "layer", "index", "role", "attribution", "cosine");
+      for (Row r : rows) {
+        ps.printf("%5d %7d %-8s %12.5g %8.4f%n", r.layer(), r.index(), r.role(), r.attribution(), r.cosine());
+      }
+      FeaturesFile.Effects e = f.effects();
+      if (e != null) {
+        ps.printf("refusal score on %d prompts: baseline %.3f, V*_R ablated %.3f, F* clamped (c=%s) %s%n", e.prompts(),
+            e.baseline(), e.directionAblated(), e.clampScale(), e.fStarClamped() == null ? "-" : String.format("%.3f", e.fStarClamped()));
+      }
+      ps.printf("wrote %s%n", out);
+    }
+  }
+
+  /** Progress bars on stderr, one per stage; notes as lines. */
+  static final class BarProgress implements DiscoveryProgress, AutoCloseable {
+    private ProgressBar bar;
+
+    @Override
+    public void start(String stage, long total) {
+      finish();
+      bar = new ProgressBarBuilder().setTaskName(stage).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
+          .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+    }
+
+    @Override
+    public void step(long n) {
+      if (bar != null) {
+        bar.stepBy(n);
+      }
+    }
+
+    @Override
+    public void log(String message) {
+      System.err.println(message);
+    }
+
+    @Override
+    public void finish() {
+      if (bar != null) {
+        bar.close();
+        bar = null;
+      }
+    }
+
+    @Override
+    public void close() {
+      finish();
+    }
+  }
+}

@@ -1,0 +1,130 @@
+package refusallens.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import refusallens.eval.judge.RefusalPhraseJudge;
+import refusallens.eval.organism.OrganismEvaluator;
+import refusallens.organism.Organism;
+import refusallens.organism.OrganismBudget;
+import refusallens.organism.OrganismTrainer;
+
+/** {@code refusal-lens organism ...}: train, evaluate and export the embedded refusal model organism. */
+@Command(
+    name = "organism",
+    mixinStandardHelpOptions = true,
+    description = "The embedded default model: a small gemma2 chat model that refuses harmful requests, with SAEs.",
+    subcommands = {OrganismCommand.Train.class, OrganismCommand.Evaluate.class, OrganismCommand.Export.class})
+public final class OrganismCommand implements Runnable {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.err);
+  }
+
+  /** {@code organism train}. */
+  @Command(name = "train", mixinStandardHelpOptions = true,
+      description = "Train tokenizer, chat model and SAEs into --out; an existing --out resumes from its last checkpoint.")
+  static final class Train implements Callable<Integer> {
+    @Option(names = "--out", required = true, description = "Output directory (resumed when it holds a run).")
+    Path out;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of every random choice (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--budget", defaultValue = "full", description = "tiny | small | full (default ${DEFAULT-VALUE}).")
+    String budget;
+
+    @Option(names = "--json", description = "Print the training report as JSON on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonNode report = new OrganismTrainer(new OrganismTrainer.Options(out, seed, OrganismBudget.parse(budget))).run();
+      if (json) {
+        System.out.println(JSON.writeValueAsString(report));
+      } else {
+        System.out.println("organism written to " + out);
+        System.out.println(JSON.writeValueAsString(report));
+      }
+      return 0;
+    }
+  }
+
+  /** {@code organism evaluate}. */
+  @Command(name = "evaluate", mixinStandardHelpOptions = true,
+      description = "Refusal of held-out harmful prompts, compliance with harmless ones, attacks, SAE metrics.")
+  static final class Evaluate implements Callable<Integer> {
+    @Option(names = "--model", description = "Organism directory (default: the embedded organism).")
+    Path model;
+
+    @Option(names = "--harmful", defaultValue = "2147483647", description = "At most this many held-out harmful prompts (default: all).")
+    int harmful;
+
+    @Option(names = "--harmless", defaultValue = "2147483647", description = "At most this many held-out harmless prompts (default: all).")
+    int harmless;
+
+    @Option(names = "--attack-base", defaultValue = "40", description = "Harmful prompts each attack is applied to (default ${DEFAULT-VALUE}; 0 = none).")
+    int attackBase;
+
+    @Option(names = "--max-new-tokens", defaultValue = "32", description = "Greedy tokens per completion (default ${DEFAULT-VALUE}).")
+    int maxNewTokens;
+
+    @Option(names = "--no-sae", description = "Skip the SAE metrics.")
+    boolean noSae;
+
+    @Option(names = "--json", description = "Print one JSON document on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      Path dir = Organism.modelOrDefault(model);
+      OrganismEvaluator.Result r = OrganismEvaluator.evaluate(dir, RefusalPhraseJudge.standard(),
+          new OrganismEvaluator.Options(harmful, harmless, attackBase, maxNewTokens, !noSae),
+          s -> System.err.println("organism: " + s));
+      if (json) {
+        System.out.println(JSON.writeValueAsString(r));
+        return 0;
+      }
+      System.out.printf("model %s (judge %s)%n", r.model(), r.judge());
+      System.out.printf("harmful refusal rate    %.3f  (n=%d)%n", r.harmfulRefusalRate(), r.nHarmful());
+      System.out.printf("harmless compliance rate %.3f  (n=%d)%n", r.harmlessComplianceRate(), r.nHarmless());
+      for (Map.Entry<String, Double> e : r.attacks().entrySet()) {
+        System.out.printf("attack %-22s refusal %.3f  (n=%d)%n", e.getKey(), e.getValue(), r.nAttackBase());
+      }
+      for (Map.Entry<String, OrganismEvaluator.SaeFigures> e : r.sae().entrySet()) {
+        OrganismEvaluator.SaeFigures s = e.getValue();
+        System.out.printf("sae layer %s: fvu %.4f  L0 %.1f  dead %.3f  delta CE %.4f%n",
+            e.getKey(), s.fvu(), s.l0(), s.deadFraction(), s.deltaCe());
+      }
+      return 0;
+    }
+  }
+
+  /** {@code organism export}. */
+  @Command(name = "export", mixinStandardHelpOptions = true,
+      description = "Copy a trained organism (model, tokenizer, SAEs, reports) into a folder with its file manifest.")
+  static final class Export implements Callable<Integer> {
+    @Option(names = "--from", required = true, description = "Directory written by organism train.")
+    Path from;
+
+    @Option(names = "--to", required = true, description = "Destination, e.g. extractor/src/main/resources/refusallens/organism.")
+    Path to;
+
+    @Override
+    public Integer call() {
+      Organism.export(from, to);
+      System.err.println("organism: exported " + from + " to " + to);
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package refusallens.eval.organism;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import refusallens.datasets.Prompt;
+import refusallens.eval.judge.Judge;
+import refusallens.eval.judge.Verdict;
+import refusallens.model.GenerationOptions;
+import refusallens.model.Hooks;
+import refusallens.model.TokenBatch;
+import refusallens.model.Transformer;
+import refusallens.tokenizer.ChatMessage;
+import refusallens.tokenizer.Tokenizer;
+
+/** Greedy chat completions of prompts, judged for refusal: the measurement behind every refusal rate. */
+public final class RefusalEvaluation {
+  /** One judged completion. */
+  public record Judged(Prompt prompt, String completion, Verdict verdict) {}
+
+  private final Transformer model;
+  private final Tokenizer tokenizer;
+  private final Judge judge;
+  private final int maxNewTokens;
+  private final int batchSize;
+
+  public RefusalEvaluation(Transformer model, Tokenizer tokenizer, Judge judge, int maxNewTokens, int batchSize) {
+    if (maxNewTokens <= 0 || batchSize <= 0) {
+      throw new IllegalArgumentException("max new tokens and batch size must be positive");
+    }
+    this.model = model;
+    this.tokenizer = tokenizer;
+    this.judge = judge;
+    this.maxNewTokens = maxNewTokens;
+    this.batchSize = batchSize;
+  }
+
+  /** Completes every prompt (chat template, generation prompt, greedy, {@code hooks} active) and judges it. */
+  public List<Judged> run(List<Prompt> prompts, Hooks<INDArray> hooks) {
+    List<Judged> out = new ArrayList<>();
+    GenerationOptions gen = GenerationOptions.greedy(model, maxNewTokens);
+    for (int start = 0; start < prompts.size(); start += batchSize) {
+      List<Prompt> chunk = prompts.subList(start, Math.min(prompts.size(), start + batchSize));
+      List<int[]> rows = new ArrayList<>();
+      for (Prompt p : chunk) {
+        rows.add(tokenizer.encodeChat(List.of(ChatMessage.user(p.userText())), true));
+      }
+      List<int[]> completions = model.generateGreedy(new TokenBatch(rows), gen, hooks);
+      for (int i = 0; i < chunk.size(); i++) {
+        String text = tokenizer.decode(completions.get(i), true);
+        out.add(new Judged(chunk.get(i), text, judge.judge(chunk.get(i).userText(), text)));
+      }
+    }
+    return out;
+  }
+
+  /** Share of {@code judged} that refused (NaN for none). */
+  public static double refusalRate(List<Judged> judged) {
+    if (judged.isEmpty()) {
+      return Double.NaN;
+    }
+    return (double) judged.stream().filter(j -> j.verdict().refused()).count() / judged.size();
+  }
+}

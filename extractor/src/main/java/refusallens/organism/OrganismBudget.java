@@ -1,0 +1,62 @@
+package refusallens.organism;
+
+import java.util.Locale;
+
+/** How much the organism's training spends: model size, data, steps, SAE training. */
+public enum OrganismBudget {
+  /** A few-second model for CI: proves the pipeline end to end, not the behaviour. */
+  TINY(new Spec(2, 32, 2, 1, 16, 64, 16, 384, 48, 24, 8, 48, 30, 3e-3, 8, 2_000, 100)),
+  /** Under 3 minutes on 2 cores: a small model that already refuses most harmful training-style requests. */
+  SMALL(new Spec(4, 64, 4, 2, 16, 256, 32, 1024, 600, 200, 16, 96, 350, 2e-3, 16, 20_000, 1200)),
+  /** The shipped organism. */
+  FULL(new Spec(4, 64, 4, 2, 16, 256, 32, 2048, 2000, 500, 32, 64, 500, 3e-3, 32, 40_000, 1500));
+
+  /**
+   * The numbers of one budget.
+   *
+   * @param layers decoder layers
+   * @param dModel residual width
+   * @param heads query heads
+   * @param kvHeads key/value heads (GQA)
+   * @param headDim per-head width
+   * @param dMlp MLP hidden width
+   * @param slidingWindow window of the sliding (even) layers
+   * @param vocabSize BPE vocabulary size
+   * @param perLabel generator prompts per label over all splits
+   * @param instructions plain instructions added to the harmless side
+   * @param batchSize conversations per step
+   * @param seqLen padded conversation length (longer ones are truncated)
+   * @param steps Adam steps on the model
+   * @param learningRate peak learning rate of the model
+   * @param saeK TopK k of every SAE
+   * @param saeTokens activations collected per layer
+   * @param saeSteps Adam steps per SAE
+   */
+  public record Spec(
+      int layers, int dModel, int heads, int kvHeads, int headDim, int dMlp, int slidingWindow, int vocabSize,
+      int perLabel, int instructions, int batchSize, int seqLen, int steps, double learningRate,
+      int saeK, int saeTokens, int saeSteps) {}
+
+  private final Spec spec;
+
+  OrganismBudget(Spec spec) {
+    this.spec = spec;
+  }
+
+  public Spec spec() {
+    return spec;
+  }
+
+  /** Parses {@code tiny|small|full}. */
+  public static OrganismBudget parse(String s) {
+    try {
+      return valueOf(s.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--budget must be tiny, small or full, got '" + s + "'");
+    }
+  }
+
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,328 @@
+package refusallens.organism;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import refusallens.datasets.Seeds;
+import refusallens.io.SafetensorsFile;
+import refusallens.io.SafetensorsWriter;
+import refusallens.model.ModelConfig;
+import refusallens.model.Transformer;
+import refusallens.model.TransformerDefinition;
+import refusallens.tokenizer.Tokenizer;
+
+/**
+ * {@code organism train}: corpus, BPE tokenizer, gemma2 chat model, TopK SAEs on every layer, report.
+ * Each stage leaves files in the output directory; a run on an existing directory skips finished stages
+ * and resumes model training from its last (atomic) checkpoint.
+ */
+public final class OrganismTrainer {
+  /** What to train. */
+  public record Options(Path out, long seed, OrganismBudget budget) {
+    public Options {
+      if (out == null) {
+        throw new IllegalArgumentException("--out is required");
+      }
+    }
+  }
+
+  static final String STATE_FILE = "train-state.safetensors";
+  static final String REPORT_FILE = "training-report.json";
+  static final String SAE_DIR = "saes";
+  static final String MODEL_NAME = "refusal-organism";
+  private static final int CHECKPOINT_EVERY = 50;
+  /** Validation conversations for held-out CE and SAE metrics. */
+  static final int HELD_OUT = 96;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Options options;
+  private final OrganismBudget.Spec spec;
+  private final Map<String, Object> timings = new TreeMap<>();
+
+  public OrganismTrainer(Options options) {
+    this.options = options;
+    this.spec = options.budget().spec();
+  }
+
+  /** Runs every unfinished stage; returns the report. */
+  public JsonNode run() {
+    Path out = options.out();
+    try {
+      Files.createDirectories(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create --out " + out, e);
+    }
+    checkSameRun(out);
+    long t0 = System.nanoTime();
+    List<ChatCorpus.Conversation> corpus = ChatCorpus.build(options.seed(), spec.perLabel(), spec.instructions());
+    log("corpus: " + corpus.size() + " training conversations");
+    Tokenizer tokenizer = tokenizer(out, corpus);
+    timings.put("tokenizer_s", seconds(t0));
+    ConversationEncoder encoder = new ConversationEncoder(tokenizer);
+    List<ChatModelTrainer.Example> examples = new ArrayList<>();
+    for (ChatCorpus.Conversation c : corpus) {
+      examples.add(encoder.encode(c));
+    }
+    long t1 = System.nanoTime();
+    ModelTraining trained = model(out, tokenizer, examples);
+    timings.put("model_s", seconds(t1));
+    long t2 = System.nanoTime();
+    Transformer model = Transformer.open(out);
+    List<ChatModelTrainer.Example> heldOut = ChatCorpus.heldOut(options.seed(), spec.perLabel(), encoder, HELD_OUT);
+    List<OrganismSaes.LayerMetrics> metrics = saes(out, model, examples, heldOut);
+    timings.put("saes_s", seconds(t2));
+    timings.put("total_s", seconds(t0));
+    ObjectNode report = report(trained, metrics);
+    try {
+      AtomicFiles.writeJson(out.resolve(REPORT_FILE), report);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + out.resolve(REPORT_FILE), e);
+    }
+    return report;
+  }
+
+  /** Refuses to resume a directory trained with another seed or budget. */
+  private void checkSameRun(Path out) {
+    Path run = out.resolve("organism-run.json");
+    ObjectNode want = JSON.createObjectNode();
+    want.put("schemaVersion", 1);
+    want.put("seed", options.seed());
+    want.put("budget", options.budget().wireName());
+    try {
+      if (Files.isRegularFile(run)) {
+        JsonNode have = JSON.readTree(run.toFile());
+        if (!have.equals(want)) {
+          throw new IllegalArgumentException(
+              "--out " + out + " holds a run with " + have + "; resume it with the same --seed and --budget or use a new directory");
+        }
+      } else {
+        AtomicFiles.writeJson(run, want);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read or write " + run, e);
+    }
+  }
+
+  private Tokenizer tokenizer(Path out, List<ChatCorpus.Conversation> corpus) {
+    if (!Files.isRegularFile(out.resolve("tokenizer.json")) || !Files.isRegularFile(out.resolve("tokenizer_config.json"))) {
+      List<String> texts = new ArrayList<>();
+      for (ChatCorpus.Conversation c : corpus) {
+        texts.add(c.user());
+        texts.add(c.assistant());
+      }
+      texts.add("user\nmodel\n");
+      GemmaBpeTrainer.Vocabulary v = GemmaBpeTrainer.train(texts, spec.vocabSize(), 2);
+      GemmaBpeTrainer.write(v, out);
+      log("tokenizer: " + v.size() + " tokens, " + v.merges().size() + " merges");
+    }
+    return Tokenizer.load(out);
+  }
+
+  /** Result of the model stage. */
+  record ModelTraining(int steps, double finalLoss, double heldOutLoss) {}
+
+  private ModelTraining model(Path out, Tokenizer tokenizer, List<ChatModelTrainer.Example> examples) {
+    Path report = out.resolve("model-training.json");
+    if (Files.isRegularFile(report) && Files.isRegularFile(out.resolve("model.safetensors"))) {
+      try {
+        JsonNode r = JSON.readTree(report.toFile());
+        return new ModelTraining(r.get("steps").asInt(), r.get("final_loss").asDouble(), r.get("held_out_loss").asDouble());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + report, e);
+      }
+    }
+    ObjectNode configJson = ChatModelFiles.configJson(spec, tokenizer.vocabSize());
+    Path stageDir = out.resolve("train-state");
+    ModelConfig config = ChatModelFiles.parse(configJson, stageDir);
+    TransformerDefinition def = config.architecture().definition(config);
+    ChatModelTrainer.Options topts = new ChatModelTrainer.Options(
+        spec.batchSize(), spec.seqLen(), spec.steps(), spec.learningRate(), Math.max(1, spec.steps() / 20), 1.0);
+    Path statePath = stageDir.resolve(STATE_FILE);
+    int startStep = 0;
+    Map<String, INDArray> weights;
+    ChatModelTrainer.AdamState adam = null;
+    if (Files.isRegularFile(statePath)) {
+      try (SafetensorsFile f = SafetensorsFile.open(statePath)) {
+        startStep = Integer.parseInt(f.metadata().get("step"));
+        weights = new TreeMap<>();
+        Map<String, INDArray> m = new TreeMap<>();
+        Map<String, INDArray> v = new TreeMap<>();
+        for (String name : f.names()) {
+          INDArray a = f.getFloat(name).dup();
+          if (name.startsWith("adam_m.")) {
+            m.put(name.substring(7), a);
+          } else if (name.startsWith("adam_v.")) {
+            v.put(name.substring(7), a);
+          } else {
+            weights.put(name, a);
+          }
+        }
+        adam = new ChatModelTrainer.AdamState(m, v);
+      }
+      log("model: resuming from step " + startStep);
+    } else {
+      weights = ChatModelFiles.initialWeights(def, Seeds.derive(options.seed(), "organism", "init"));
+    }
+    ChatModelTrainer trainer = new ChatModelTrainer(def, weights, adam, topts);
+    List<ChatModelTrainer.Example> train = examples;
+    int b = spec.batchSize();
+    double loss = Double.NaN;
+    double ema = Double.NaN;
+    try (ProgressBar pb = progress("model", spec.steps())) {
+      pb.stepTo(startStep);
+      for (int step = startStep + 1; step <= spec.steps(); step++) {
+        loss = trainer.step(batch(train, step, b), step);
+        ema = Double.isNaN(ema) ? loss : 0.95 * ema + 0.05 * loss;
+        pb.stepTo(step);
+        pb.setExtraMessage(String.format("loss %.3f", ema));
+        if (step % checkpointEvery() == 0 && step < spec.steps()) {
+          saveState(statePath, trainer, step);
+        }
+      }
+    }
+    // the shipped bfloat16 checkpoint, reloaded through the runtime for the held-out loss
+    ChatModelFiles.write(out, configJson, trainer.weights(), true);
+    Transformer reloaded = Transformer.open(out);
+    List<ChatModelTrainer.Example> val =
+        ChatCorpus.heldOut(options.seed(), spec.perLabel(), new ConversationEncoder(tokenizer), HELD_OUT);
+    double heldOut = AssistantCrossEntropy.of(reloaded, val, refusallens.model.Hooks.none(), 16);
+    ModelTraining result = new ModelTraining(spec.steps(), ema, heldOut);
+    ObjectNode r = JSON.createObjectNode();
+    r.put("schemaVersion", 1);
+    r.put("steps", result.steps());
+    r.put("final_loss", result.finalLoss());
+    r.put("held_out_loss", result.heldOutLoss());
+    r.put("resumed_from_step", startStep);
+    try {
+      AtomicFiles.writeJson(report, r);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + report, e);
+    }
+    log(String.format("model: %d steps, train loss %.4f, held-out assistant CE %.4f", result.steps(), ema, heldOut));
+    return result;
+  }
+
+  /** Steps between checkpoints: 50, or a quarter of a short run so even the tiny budget checkpoints. */
+  private int checkpointEvery() {
+    return Math.max(1, Math.min(CHECKPOINT_EVERY, spec.steps() / 4));
+  }
+
+  /** The examples of {@code step}: epoch-wise shuffles seeded by (seed, epoch), so a resumed run sees the same batches. */
+  private List<ChatModelTrainer.Example> batch(List<ChatModelTrainer.Example> all, int step, int b) {
+    long first = (long) (step - 1) * b;
+    List<ChatModelTrainer.Example> out = new ArrayList<>();
+    Map<Long, List<Integer>> orders = new HashMap<>();
+    for (long i = first; i < first + b; i++) {
+      long epoch = i / all.size();
+      List<Integer> order = orders.computeIfAbsent(epoch, e -> {
+        List<Integer> o = new ArrayList<>();
+        for (int k = 0; k < all.size(); k++) {
+          o.add(k);
+        }
+        Collections.shuffle(o, Seeds.random(options.seed(), "organism", "epoch", Long.toString(e)));
+        return o;
+      });
+      out.add(all.get(order.get((int) (i % all.size()))));
+    }
+    return out;
+  }
+
+  private static void saveState(Path path, ChatModelTrainer trainer, int step) {
+    SafetensorsWriter w = new SafetensorsWriter();
+    trainer.weights().forEach(w::putF32);
+    trainer.adamState().m().forEach((n, a) -> w.putF32("adam_m." + n, a));
+    trainer.adamState().v().forEach((n, a) -> w.putF32("adam_v." + n, a));
+    w.metadata("step", Integer.toString(step));
+    w.write(path);
+  }
+
+  private List<OrganismSaes.LayerMetrics> saes(
+      Path out, Transformer model, List<ChatModelTrainer.Example> train, List<ChatModelTrainer.Example> heldOut) {
+    Path saeDir = out.resolve(SAE_DIR);
+    int layers = model.config().numLayers();
+    INDArray[] acts = null;
+    INDArray[] heldActs = OrganismSaes.collect(model, heldOut, Integer.MAX_VALUE, 16);
+    double clean = AssistantCrossEntropy.of(model, heldOut, refusallens.model.Hooks.none(), 16);
+    List<OrganismSaes.LayerMetrics> metrics = new ArrayList<>();
+    for (int layer = 0; layer < layers; layer++) {
+      Path dir = OrganismSaes.layerDir(saeDir, layer);
+      TopKSaeTrainer.Weights w;
+      if (OrganismSaes.exists(dir)) {
+        w = OrganismSaes.read(dir);
+      } else {
+        if (acts == null) {
+          log("saes: collecting activations");
+          acts = OrganismSaes.collect(model, train, spec.saeTokens(), 32);
+        }
+        TopKSaeTrainer.Options o = new TopKSaeTrainer.Options(
+            8 * model.config().dModel(), spec.saeK(), spec.saeSteps(), 256, 1e-3, 2 * spec.saeK(),
+            Seeds.derive(options.seed(), "organism", "sae", Integer.toString(layer)));
+        try (ProgressBar pb = progress("sae L" + layer, spec.saeSteps())) {
+          w = new TopKSaeTrainer(o).train(acts[layer], pb::stepTo);
+        }
+        OrganismSaes.write(dir, w, layer, MODEL_NAME);
+      }
+      OrganismSaes.LayerMetrics m = OrganismSaes.metrics(model, w, layer, heldOut, heldActs[layer], clean);
+      metrics.add(m);
+      log(String.format("sae L%d: fvu %.4f, L0 %.1f, dead %.3f, delta CE %.4f", layer, m.fvu(), m.l0(), m.deadFraction(), m.deltaCe()));
+    }
+    return metrics;
+  }
+
+  private ObjectNode report(ModelTraining trained, List<OrganismSaes.LayerMetrics> metrics) {
+    ObjectNode r = JSON.createObjectNode();
+    r.put("schemaVersion", 1);
+    r.put("seed", options.seed());
+    r.put("budget", options.budget().wireName());
+    ObjectNode model = r.putObject("model");
+    model.put("steps", trained.steps());
+    model.put("final_train_loss", trained.finalLoss());
+    model.put("held_out_assistant_ce", trained.heldOutLoss());
+    ObjectNode sae = r.putObject("sae");
+    for (OrganismSaes.LayerMetrics m : metrics) {
+      ObjectNode l = sae.putObject(Integer.toString(m.layer()));
+      l.put("fvu", m.fvu());
+      l.put("l0", m.l0());
+      l.put("dead_fraction", m.deadFraction());
+      l.put("clean_ce", m.cleanCe());
+      l.put("spliced_ce", m.splicedCe());
+      l.put("delta_ce", m.deltaCe());
+    }
+    ObjectNode t = r.putObject("timings");
+    timings.forEach((k, v) -> t.putPOJO(k, v));
+    return r;
+  }
+
+  private static ProgressBar progress(String task, long max) {
+    return new ProgressBarBuilder()
+        .setTaskName(task)
+        .setInitialMax(max)
+        .setConsumer(new ConsoleProgressBarConsumer(System.err))
+        .setUpdateIntervalMillis(1000)
+        .build();
+  }
+
+  private static double seconds(long since) {
+    return Math.round((System.nanoTime() - since) / 1e8) / 10.0;
+  }
+
+  private static void log(String s) {
+    System.err.println("organism: " + s);
+  }
+}

@@ -1,0 +1,60 @@
+package refusallens.refusal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** SHA-256 of inputs for provenance: of text, of files (names and bytes), of every file under a directory. */
+final class ContentHash {
+  private ContentHash() {}
+
+  static String ofText(String s) {
+    MessageDigest md = digest();
+    md.update(s.getBytes(StandardCharsets.UTF_8));
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  /** Hash of the files' names and bytes, in the given order. */
+  static String ofFiles(List<Path> files) {
+    MessageDigest md = digest();
+    byte[] buf = new byte[1 << 16];
+    for (Path f : files) {
+      md.update(f.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+      md.update((byte) 0);
+      try (InputStream in = Files.newInputStream(f)) {
+        int r;
+        while ((r = in.read(buf)) > 0) {
+          md.update(buf, 0, r);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(f + ": cannot read for hashing: " + e.getMessage(), e);
+      }
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  /** Hash of every regular file under {@code dir} (sorted by relative path). */
+  static String ofDirectory(Path dir) {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      return ofFiles(walk.filter(Files::isRegularFile).sorted().toList());
+    } catch (IOException e) {
+      throw new UncheckedIOException(dir + ": cannot list for hashing: " + e.getMessage(), e);
+    }
+  }
+
+  private static MessageDigest digest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package refusallens.refusal;
+
+/** Where the long loops of feature discovery report progress: a progress bar on the CLI, nothing in tests. */
+public interface DiscoveryProgress {
+  /** A new stage of {@code total} steps begins (the previous one, if any, is over). */
+  void start(String stage, long total);
+
+  /** {@code n} more steps of the current stage are done. */
+  void step(long n);
+
+  /** A one-line note (a choice made, a fallback taken). */
+  void log(String message);
+
+  /** The stage in progress is over. */
+  default void finish() {}
+
+  /** Reports nothing. */
+  DiscoveryProgress NONE =
+      new DiscoveryProgress() {
+        @Override
+        public void start(String stage, long total) {}
+
+        @Override
+        public void step(long n) {}
+
+        @Override
+        public void log(String message) {}
+      };
+}

@@ -1,0 +1,228 @@
+package refusallens.refusal;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * {@code features.json}: the refusal direction V*_R, the global F* (top-level {@code features}, each with its
+ * role "harm" or "refusal" and the evidence), the per-prompt F* sets, F0, the baselines, measured effects
+ * and provenance.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"schemaVersion", "kind", "refusalDirection", "features", "perPrompt", "f0", "layerAttribution",
+    "baselines", "effects", "settings", "provenance"})
+public record FeaturesFile(
+    int schemaVersion,
+    String kind,
+    Direction refusalDirection,
+    List<Feature> features,
+    List<PromptFeatures> perPrompt,
+    List<ScoredFeature> f0,
+    List<LayerAttribution> layerAttribution,
+    Baselines baselines,
+    Effects effects,
+    Settings settings,
+    Provenance provenance) {
+  /** The version this code writes and reads. */
+  public static final int SCHEMA_VERSION = 1;
+
+  /** The {@code kind} of features files. */
+  public static final String KIND = "refusal-features";
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  public FeaturesFile {
+    if (schemaVersion != SCHEMA_VERSION) {
+      throw new IllegalArgumentException(
+          "features.json schemaVersion " + schemaVersion + " is not supported (this version reads " + SCHEMA_VERSION + ")");
+    }
+    if (!KIND.equals(kind)) {
+      throw new IllegalArgumentException("features.json kind '" + kind + "': expected " + KIND);
+    }
+    Objects.requireNonNull(refusalDirection, "features.json: 'refusalDirection' is missing");
+    if (features == null) {
+      throw new IllegalArgumentException("features.json: 'features' is missing");
+    }
+    features = List.copyOf(features);
+    perPrompt = perPrompt == null ? List.of() : List.copyOf(perPrompt);
+    f0 = f0 == null ? List.of() : List.copyOf(f0);
+    layerAttribution = layerAttribution == null ? List.of() : List.copyOf(layerAttribution);
+  }
+
+  /**
+   * V*_R: the chosen layer, the direction's norm and its values (unnormalised difference in means), the
+   * positions averaged, and how every candidate layer scored.
+   */
+  @JsonPropertyOrder({"layer", "norm", "positions", "selection", "direction"})
+  public record Direction(int layer, double norm, DirectionPositions positions, LayerSelection.Result selection, float[] direction) {
+    public Direction {
+      Objects.requireNonNull(direction, "refusalDirection.direction");
+      if (layer < 0) {
+        throw new IllegalArgumentException("refusalDirection.layer must be >= 0, got " + layer);
+      }
+    }
+  }
+
+  /** One feature of the global F*: scores, activation statistics, the tokens it fires on, its role and why. */
+  @JsonPropertyOrder({"layer", "index", "role", "cosine", "attribution", "mean_act_harmful", "mean_act_harmless",
+      "top_tokens", "evidence"})
+  public record Feature(
+      int layer,
+      int index,
+      FeatureRole role,
+      double cosine,
+      double attribution,
+      @JsonProperty("mean_act_harmful") double meanActHarmful,
+      @JsonProperty("mean_act_harmless") double meanActHarmless,
+      @JsonProperty("top_tokens") List<TopToken> topTokens,
+      RoleEvidence evidence) {
+    public Feature {
+      Objects.requireNonNull(role, "feature role");
+      topTokens = topTokens == null ? List.of() : List.copyOf(topTokens);
+    }
+  }
+
+  /** A token on which a feature fires strongly: the token text, the prompt and position, the activation. */
+  @JsonPropertyOrder({"token", "promptId", "position", "activation"})
+  public record TopToken(String token, String promptId, int position, double activation) {}
+
+  /**
+   * Why a feature got its role, measured on the harmful prompts' clean runs: mean activation over the request
+   * (content) tokens and over the post-instruction tokens, the share of the two at the post-instruction ones,
+   * the mean activation at each post-instruction position, the mean post-instruction activation per harm
+   * category, and the share of categories where it is active there.
+   */
+  @JsonPropertyOrder({"contentMean", "postInstructionMean", "postInstructionShare", "postInstructionProfile",
+      "categoryCoverage", "byCategory"})
+  public record RoleEvidence(
+      double contentMean,
+      double postInstructionMean,
+      double postInstructionShare,
+      double[] postInstructionProfile,
+      double categoryCoverage,
+      Map<String, Double> byCategory) {}
+
+  /** A feature id with one score (cosine, attribution, activation difference ...). */
+  @JsonPropertyOrder({"layer", "index", "score"})
+  public record ScoredFeature(int layer, int index, double score) {}
+
+  /** One attribution prompt: its metric before and after patching and its own top-K* features. */
+  @JsonPropertyOrder({"promptId", "category", "jbToken", "cleanMetric", "patchedMetric", "features"})
+  public record PromptFeatures(
+      String promptId, String category, String jbToken, double cleanMetric, double patchedMetric,
+      List<ScoredFeature> features) {}
+
+  /** Sum of the attributions of a layer's features and its SAE error term (mean over prompts). */
+  @JsonPropertyOrder({"layer", "features", "error"})
+  public record LayerAttribution(int layer, double features, double error) {}
+
+  /** Comparison feature sets and the direction-steering baseline, for the evaluation. */
+  @JsonPropertyOrder({"activationSteering", "cosSim", "apOnly", "actDiff", "random"})
+  public record Baselines(
+      Steering activationSteering,
+      List<ScoredFeature> cosSim,
+      List<ScoredFeature> apOnly,
+      List<ScoredFeature> actDiff,
+      RandomFeatures random) {}
+
+  /** Activation steering: ablating V*_R (layer, direction in {@code refusalDirection}) at every layer and position. */
+  @JsonPropertyOrder({"kind", "layer", "norm", "layers", "positions"})
+  public record Steering(String kind, int layer, double norm, String layers, String positions) {}
+
+  /** Seeded random features of the SAE layers. */
+  @JsonPropertyOrder({"seed", "features"})
+  public record RandomFeatures(long seed, List<ScoredFeature> features) {}
+
+  /**
+   * Refusal scores of the attribution prompts (first-token log-odds of refusal tokens): unchanged, with V*_R
+   * ablated, and with F* clamped (scale {@code clampScale}) at every position; null where not measured.
+   */
+  @JsonPropertyOrder({"prompts", "baseline", "directionAblated", "clampScale", "fStarClamped", "note"})
+  public record Effects(int prompts, double baseline, double directionAblated, Double clampScale, Double fStarClamped, String note) {}
+
+  /** The settings of the run. */
+  @JsonPropertyOrder({"k0", "kStar", "steps", "n", "seed", "refusalToken", "refusalTokens", "positions", "roleRule"})
+  public record Settings(
+      int k0, int kStar, int steps, int n, long seed, String refusalToken, List<String> refusalTokens,
+      DirectionPositions positions, String roleRule) {}
+
+  /** Where the numbers come from: model, SAEs, data (each with a content hash), versions. */
+  @JsonPropertyOrder({"model", "saes", "data", "tool", "java"})
+  public record Provenance(Source model, List<Source> saes, Source data, String tool, String java) {
+    public Provenance {
+      saes = saes == null ? List.of() : List.copyOf(saes);
+    }
+  }
+
+  /** A named input and the SHA-256 of its content. */
+  @JsonPropertyOrder({"id", "sha256"})
+  public record Source(String id, String sha256) {}
+
+  /** The JSON text. */
+  public String toJson() {
+    try {
+      return JSON.writeValueAsString(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Writes {@code file} atomically (temp file + rename). */
+  public void write(Path file) {
+    try {
+      Path abs = file.toAbsolutePath();
+      if (abs.getParent() != null) {
+        Files.createDirectories(abs.getParent());
+      }
+      Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
+      Files.writeString(tmp, toJson() + "\n");
+      Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(file + ": cannot write features file: " + e, e);
+    }
+  }
+
+  /** Reads a features file; errors name the file and the field. */
+  public static FeaturesFile read(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(file + ": cannot read features file: " + e, e);
+    }
+    try {
+      return JSON.readValue(text, FeaturesFile.class);
+    } catch (JsonMappingException e) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      String msg = root instanceof IllegalArgumentException ? root.getMessage() : e.getOriginalMessage();
+      throw new IllegalArgumentException(file + ": " + msg, e);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(file + ": bad JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /** The global F* features of one role. */
+  public List<Feature> withRole(FeatureRole role) {
+    return features.stream().filter(f -> f.role() == role).toList();
+  }
+}
