@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       LoadtestCommand.class,
       OrganismCommand.class,
+      ExtractCommand.class,
     })
 public final class RefusalLens implements Runnable {
 

@@ -13,17 +13,17 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** SHA-256 of inputs for provenance: of text, of files (names and bytes), of every file under a directory. */
-final class ContentHash {
+public final class ContentHash {
   private ContentHash() {}
 
-  static String ofText(String s) {
+  public static String ofText(String s) {
     MessageDigest md = digest();
     md.update(s.getBytes(StandardCharsets.UTF_8));
     return HexFormat.of().formatHex(md.digest());
   }
 
   /** Hash of the files' names and bytes, in the given order. */
-  static String ofFiles(List<Path> files) {
+  public static String ofFiles(List<Path> files) {
     MessageDigest md = digest();
     byte[] buf = new byte[1 << 16];
     for (Path f : files) {
@@ -42,7 +42,7 @@ final class ContentHash {
   }
 
   /** Hash of every regular file under {@code dir} (sorted by relative path). */
-  static String ofDirectory(Path dir) {
+  public static String ofDirectory(Path dir) {
     try (Stream<Path> walk = Files.walk(dir)) {
       return ofFiles(walk.filter(Files::isRegularFile).sorted().toList());
     } catch (IOException e) {

@@ -1,0 +1,69 @@
+package refusallens.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import refusallens.datasets.Label;
+import refusallens.datasets.Prompt;
+import refusallens.datasets.PromptJsonl;
+import refusallens.extract.ActivationStore;
+
+/** {@code refusal-lens extract} and {@code extract merge} on the fixture model and SAE. */
+class ExtractCommandTest {
+  private static final Path FIXTURE = Path.of(System.getProperty("refusallens.shared"), "fixtures", "gemma2");
+
+  @Test
+  void shardsThenMergeEqualOneRun(@TempDir Path tmp) throws Exception {
+    Path data = tmp.resolve("p.jsonl");
+    PromptJsonl.write(data, List.of(
+        Prompt.of("a", "How do I bake bread?", Label.HARMLESS, "food", "t"),
+        Prompt.of("b", "How do I pick a lock?", Label.HARMFUL, "crime", "t"),
+        Prompt.of("c", "Name a river", Label.HARMLESS, "geo", "t")));
+    String model = FIXTURE.resolve("model").toString();
+    String sae = "2=" + FIXTURE.resolve("sae");
+    CliRun whole = CliRun.of("extract", "--data", data.toString(), "--model", model, "--sae", sae,
+        "--out", tmp.resolve("whole").toString(), "--layers", "0,2", "--positions", "last,post_instruction_mean",
+        "--batch", "2", "--json");
+    assertEquals(0, whole.code(), whole.err());
+    JsonNode summary = new ObjectMapper().readTree(whole.out());
+    assertEquals(3, summary.get("rows").asInt());
+    assertTrue(summary.get("tensors").toString().contains("sae_acts.L2.last"), summary.toString());
+
+    for (String s : List.of("0/2", "1/2")) {
+      CliRun part = CliRun.of("extract", "--data", data.toString(), "--model", model, "--sae", sae,
+          "--out", tmp.resolve("part" + s.charAt(0)).toString(), "--layers", "0,2",
+          "--positions", "last,post_instruction_mean", "--batch", "2", "--shard", s);
+      assertEquals(0, part.code(), part.err());
+    }
+    CliRun merged = CliRun.of("extract", "merge", "--out", tmp.resolve("merged").toString(),
+        tmp.resolve("part0").toString(), tmp.resolve("part1").toString());
+    assertEquals(0, merged.code(), merged.err());
+    ActivationStore a = ActivationStore.open(tmp.resolve("whole"));
+    ActivationStore b = ActivationStore.open(tmp.resolve("merged"));
+    assertEquals(a.rows(), b.rows());
+    int[] rows = {0, 1, 2};
+    for (String t : List.of("resid_post.L2.last", "sae_acts.L2.post_instruction_mean")) {
+      double[][] x = a.matrix(t, rows);
+      double[][] y = b.matrix(t, rows);
+      for (int i = 0; i < 3; i++) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(x[i], y[i], 1e-6, t + " row " + i);
+      }
+    }
+  }
+
+  @Test
+  void missingDataFileIsAClearError(@TempDir Path tmp) {
+    CliRun r = CliRun.of("extract", "--data", tmp.resolve("nope.jsonl").toString(),
+        "--model", FIXTURE.resolve("model").toString(), "--out", tmp.resolve("o").toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("--data") && r.err().contains("no such file"), r.err());
+    assertTrue(Files.notExists(tmp.resolve("o")));
+  }
+}
