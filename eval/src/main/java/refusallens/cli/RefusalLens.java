@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       LoadtestCommand.class,
       OrganismCommand.class,
       ExtractCommand.class,
+      EvalCommand.class,
     })
 public final class RefusalLens implements Runnable {
 
