@@ -28,8 +28,14 @@
       $('loaded').textContent = 'model ' + model.name + ' (' + model.architecture + ', ' + model.layers +
         ' layers) · probe ' + probe.id + ' · ' + features.features.length + ' refusal features';
       if (!$('intervention').value && features.features.length > 0) {
-        const clamps = features.features.slice(0, 3).map(f => ({ layer: f.layer, feature: f.index, value: -3.0 }));
-        $('intervention').value = JSON.stringify({ clamps }, null, 2);
+        // Default: scale the first refusal features by -3 (a jailbreak clamp), one entry per layer.
+        const byLayer = new Map();
+        features.features.slice(0, 8).forEach(f => {
+          if (!byLayer.has(f.layer)) byLayer.set(f.layer, []);
+          byLayer.get(f.layer).push(f.index);
+        });
+        const interventions = [...byLayer].map(([layer, feats]) => ({ layer, features: feats, scale: -3.0 }));
+        $('intervention').value = JSON.stringify({ schemaVersion: 1, interventions }, null, 2);
       }
     } catch (e) {
       $('loaded').textContent = 'model info unavailable (' + e.message + ')';

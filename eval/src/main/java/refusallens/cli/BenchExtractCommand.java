@@ -84,6 +84,11 @@ public final class BenchExtractCommand implements Callable<Integer> {
       o.put("seq", r.seq());
       o.put("layers", r.layers());
       o.put("run_s", r.runSeconds());
+      o.put("median_cpu_s", r.medianCpuS());
+      o.put("tokens_per_cpu_s", r.tokensPerCpuS());
+      o.put("gflop_per_token", r.gflopPerToken());
+      o.put("sgemm_gflop_per_cpu_s", r.sgemmGflopPerCpuS());
+      o.put("fraction_of_sgemm", r.fractionOfSgemm());
       o.put("load_s", loadS);
       o.put("weights", streamed ? "streamed" : "resident");
       o.put("model_type", model.config().architecture().modelType());
@@ -92,6 +97,9 @@ public final class BenchExtractCommand implements Callable<Integer> {
     } else {
       out.printf("%.2f tokens/s (median %.3f s per pass of %d x %d tokens, %d layers), peak RSS %.2f GiB%n",
           r.tokensPerS(), r.medianS(), r.batch(), r.seq(), r.layers(), r.peakRssBytes() / (double) (1L << 30));
+      out.printf("%.2f tokens per CPU-second (median %.3f CPU-s per pass, all threads)%n", r.tokensPerCpuS(), r.medianCpuS());
+      out.printf("%.1f%% of the sgemm rate measured alongside (%.1f GFLOP per CPU-second; %.2f GFLOP per token)%n",
+          100 * r.fractionOfSgemm(), r.sgemmGflopPerCpuS(), r.gflopPerToken());
     }
     out.flush();
     return 0;

@@ -86,7 +86,7 @@ public final class FeaturesCommand implements Runnable {
     String positions;
 
     @Option(names = "--refusal-token", defaultValue = "I", paramLabel = "TEXT",
-        description = "Text whose first token is the metric's refusal token. Default: ${DEFAULT-VALUE}.")
+        description = "Text whose first token is a refusal token; the metric uses the refusal token the model most often starts harmful answers with (this one if none). Default: ${DEFAULT-VALUE}.")
     String refusalToken;
 
     @Option(names = "--batch-size", defaultValue = "8", description = "Prompts per forward/backward pass. Default: ${DEFAULT-VALUE}.")

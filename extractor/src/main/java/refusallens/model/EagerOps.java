@@ -8,10 +8,31 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** {@link TensorOps} on ND4J arrays, computed immediately: inference, KV-cache generation. */
 public final class EagerOps implements TensorOps<INDArray> {
+  /**
+   * Bytes of intermediates after which {@link #releasePoint} collects garbage: ND4J frees off-heap arrays
+   * only when their Java objects are collected, and the tiny Java heap of a forward pass rarely triggers
+   * a collection, so without this a large model's intermediates pile up by gigabytes.
+   */
+  static final long RELEASE_EVERY_BYTES = 1L << 30;
+
   private final WeightStore weights;
+  private long allocatedSinceRelease;
 
   public EagerOps(WeightStore weights) {
     this.weights = weights;
+  }
+
+  private INDArray track(INDArray a) {
+    allocatedSinceRelease += a.length() * a.dataType().width();
+    return a;
+  }
+
+  @Override
+  public void releasePoint() {
+    if (allocatedSinceRelease > RELEASE_EVERY_BYTES) {
+      allocatedSinceRelease = 0;
+      System.gc();
+    }
   }
 
   @Override
@@ -26,87 +47,87 @@ public final class EagerOps implements TensorOps<INDArray> {
 
   @Override
   public INDArray linear(INDArray x, INDArray w) {
-    return Nd4j.matmul(contiguous(x), w, false, true, false);
+    return track(Nd4j.matmul(contiguous(x), w, false, true, false));
   }
 
   @Override
   public INDArray matmul(INDArray a, INDArray b, boolean transposeB) {
-    return Nd4j.matmul(contiguous(a), contiguous(b), false, transposeB, false);
+    return track(Nd4j.matmul(contiguous(a), contiguous(b), false, transposeB, false));
   }
 
   @Override
   public INDArray add(INDArray a, INDArray b) {
-    return a.add(b);
+    return track(a.add(b));
   }
 
   @Override
   public INDArray sub(INDArray a, INDArray b) {
-    return a.sub(b);
+    return track(a.sub(b));
   }
 
   @Override
   public INDArray mul(INDArray a, INDArray b) {
-    return a.mul(b);
+    return track(a.mul(b));
   }
 
   @Override
   public INDArray div(INDArray a, INDArray b) {
-    return a.div(b);
+    return track(a.div(b));
   }
 
   @Override
   public INDArray mulScalar(INDArray a, double s) {
-    return a.mul(s);
+    return track(a.mul(s));
   }
 
   @Override
   public INDArray addScalar(INDArray a, double s) {
-    return a.add(s);
+    return track(a.add(s));
   }
 
   @Override
   public INDArray tanh(INDArray x) {
-    return Transforms.tanh(x, true);
+    return track(Transforms.tanh(x, true));
   }
 
   @Override
   public INDArray sigmoid(INDArray x) {
-    return Transforms.sigmoid(x, true);
+    return track(Transforms.sigmoid(x, true));
   }
 
   @Override
   public INDArray exp(INDArray x) {
-    return Transforms.exp(x, true);
+    return track(Transforms.exp(x, true));
   }
 
   @Override
   public INDArray log(INDArray x) {
-    return Transforms.log(x, true);
+    return track(Transforms.log(x, true));
   }
 
   @Override
   public INDArray rsqrt(INDArray x) {
-    return Transforms.pow(x, -0.5, true);
+    return track(Transforms.pow(x, -0.5, true));
   }
 
   @Override
   public INDArray square(INDArray x) {
-    return x.mul(x);
+    return track(x.mul(x));
   }
 
   @Override
   public INDArray mean(INDArray x, int dim) {
-    return x.mean(true, dim);
+    return track(x.mean(true, dim));
   }
 
   @Override
   public INDArray sum(INDArray x, int dim) {
-    return x.sum(true, dim);
+    return track(x.sum(true, dim));
   }
 
   @Override
   public INDArray max(INDArray x, int dim) {
-    return x.max(true, dim);
+    return track(x.max(true, dim));
   }
 
   @Override
@@ -126,12 +147,12 @@ public final class EagerOps implements TensorOps<INDArray> {
 
   @Override
   public INDArray gatherRows(INDArray table, int[] ids) {
-    return Nd4j.pullRows(table, 1, ids, 'c');
+    return track(Nd4j.pullRows(table, 1, ids, 'c'));
   }
 
   @Override
   public INDArray concat(int dim, INDArray a, INDArray b) {
-    return Nd4j.concat(dim, contiguous(a), contiguous(b));
+    return track(Nd4j.concat(dim, contiguous(a), contiguous(b)));
   }
 
   @Override

@@ -78,6 +78,9 @@ public interface TensorOps<T> {
   /** The value as an array (evaluates a graph variable). */
   INDArray value(T x);
 
+  /** Called between layers: a point where the backend may release the previous layer's intermediates. */
+  default void releasePoint() {}
+
   // ---- composites, written once for both backends ----
 
   /** GELU with the tanh approximation, written out: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */

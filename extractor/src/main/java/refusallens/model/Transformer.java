@@ -254,6 +254,7 @@ public final class Transformer {
       // decoder layer: resid_pre [N, d] -> resid_post [N, d]
       resid = definition.block(ops, layer, resid, ctx);
       resid = hookPoint(ops, HookName.residPost(layer), resid, hooks, capture, captured, hookCtx, d);
+      ops.releasePoint();
     }
     if (last + 1 < layers && last >= 0) {
       // early exit right before a captured resid_pre

@@ -12,7 +12,8 @@ import java.util.OptionalInt;
  * @param seed seed of every random choice (the random baseline)
  * @param layer forces V*_R's layer
  * @param positions positions of the difference in means
- * @param refusalToken text whose first token is the metric's refusal token ("I")
+ * @param refusalToken text whose first token is a refusal token ("I"); the metric uses the refusal token the
+ *     model most often starts harmful answers with, this one where it never starts with any
  * @param batchSize prompts per forward pass (and per backward pass)
  * @param clampScale c of the F* clamp (a_i -> c a_i) whose effect is measured
  */

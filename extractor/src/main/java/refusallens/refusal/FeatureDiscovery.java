@@ -49,10 +49,15 @@ public final class FeatureDiscovery {
   public FeaturesFile run(DiscoveryData data, Inputs inputs) {
     int layers = model.config().numLayers();
     TemplateSpan span = TemplateSpan.of(tokenizer);
-    int refusalToken = firstToken(options.refusalToken());
-    int[] refusalTokens = refusalTokens(refusalToken);
     int n = options.n();
     List<EncodedPrompt> harmful = EncodedPrompt.encode(tokenizer, DiscoveryData.first(data.harmfulTrain(), n));
+    progress.start("first tokens", harmful.size());
+    int[] cleanFirst = RefusalScores.argmax(
+        PromptRuns.lastLogits(model, EncodedPrompt.ids(harmful), Hooks.none(), options.batchSize(), progress));
+    progress.finish();
+    int[] refusalTokens = refusalTokens(firstToken(options.refusalToken()));
+    int refusalToken = usualRefusalToken(cleanFirst, refusalTokens);
+    progress.log("refusal token: '" + tokenizer.decode(new int[] {refusalToken}, false) + "' (" + refusalToken + ")");
     List<EncodedPrompt> harmless = EncodedPrompt.encode(tokenizer, DiscoveryData.first(data.harmlessTrain(), n));
     List<int[]> harmfulVal = EncodedPrompt.ids(EncodedPrompt.encode(tokenizer, DiscoveryData.first(data.harmfulVal(), n)));
     List<int[]> harmlessVal = EncodedPrompt.ids(EncodedPrompt.encode(tokenizer, DiscoveryData.first(data.harmlessVal(), n)));
@@ -83,7 +88,7 @@ public final class FeatureDiscovery {
     }
 
     // 3. attribution prompts: harmful prompts the model refuses and, with V*_R ablated, no longer refuses
-    List<EncodedPrompt> attrPrompts = attributionPrompts(harmful, ablation, refusalTokens);
+    List<EncodedPrompt> attrPrompts = attributionPrompts(harmful, cleanFirst, ablation, refusalTokens);
     AttributionPatching.Result ap = AttributionPatching.run(model, saes, EncodedPrompt.ids(attrPrompts), ablation,
         refusalToken, span, new AttributionPatching.Options(options.steps(), options.batchSize()), progress);
     Map<FeatureKey, Double> attribution = new TreeMap<>();
@@ -153,15 +158,15 @@ public final class FeatureDiscovery {
     FeaturesFile.Direction dir = new FeaturesFile.Direction(selection.layer(), ablation.norm(), options.positions(),
         selection, vStar.toFloatVector());
     FeaturesFile.Settings settings = new FeaturesFile.Settings(options.k0(), options.kStar(), options.steps(), n,
-        options.seed(), options.refusalToken(), pieces(refusalTokens), options.positions(), roles.describe());
+        options.seed(), tokenizer.decode(new int[] {refusalToken}, false), pieces(refusalTokens), options.positions(), roles.describe());
     return new FeaturesFile(FeaturesFile.SCHEMA_VERSION, FeaturesFile.KIND, dir, features, perPrompt, f0Attr, layerAttr,
         baselines, effects, settings, provenance(data, inputs));
   }
 
-  private List<EncodedPrompt> attributionPrompts(List<EncodedPrompt> harmful, DirectionAblation ablation, int[] refusalTokens) {
+  private List<EncodedPrompt> attributionPrompts(
+      List<EncodedPrompt> harmful, int[] clean, DirectionAblation ablation, int[] refusalTokens) {
     List<int[]> ids = EncodedPrompt.ids(harmful);
-    progress.start("attribution prompts", 2L * ids.size());
-    int[] clean = RefusalScores.argmax(PromptRuns.lastLogits(model, ids, Hooks.none(), options.batchSize(), progress));
+    progress.start("attribution prompts", ids.size());
     int[] patched = RefusalScores.argmax(PromptRuns.lastLogits(model, ids,
         ablation.everyLayer(model.config().numLayers()), options.batchSize(), progress));
     progress.finish();
@@ -252,11 +257,31 @@ public final class FeatureDiscovery {
     return ids[0];
   }
 
-  /** The refusal token and the first tokens of other usual refusal openings, deduplicated. */
+  /**
+   * The first token of the model's usual refusal: the most frequent first token of the harmful prompts among the
+   * refusal tokens (the {@code --refusal-token} one when none of them is ever first, e.g. an untrained model).
+   */
+  static int usualRefusalToken(int[] firstTokens, int[] refusalTokens) {
+    int best = refusalTokens[0];
+    int bestCount = 0;
+    for (int t : refusalTokens) {
+      int c = 0;
+      for (int f : firstTokens) {
+        c += f == t ? 1 : 0;
+      }
+      if (c > bestCount) {
+        best = t;
+        bestCount = c;
+      }
+    }
+    return best;
+  }
+
+  /** The --refusal-token's first token and the first tokens of other usual refusal openings, deduplicated. */
   private int[] refusalTokens(int refusalToken) {
     Set<Integer> out = new LinkedHashSet<>();
     out.add(refusalToken);
-    for (String s : List.of("I", "As", "Sorry", "I'm", "I cannot", "Unfortunately")) {
+    for (String s : List.of("I", "I'm", "I am", "I cannot", "I can't", "I'm sorry", "Sorry", "As", "Unfortunately")) {
       int[] ids = tokenizer.encode(s, false);
       if (ids.length > 0) {
         out.add(ids[0]);

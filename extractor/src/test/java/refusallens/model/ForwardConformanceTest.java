@@ -40,4 +40,16 @@ class ForwardConformanceTest {
       assertTrue(errResid <= 1e-4, arch + " p" + p + " resid_post rel err " + errResid);
     }
   }
+
+  /** Weights kept as mapped bf16 and widened at each use give the same logits as resident float32 ones. */
+  @ParameterizedTest
+  @ValueSource(strings = {"gemma2", "llama3"})
+  void streamedWeightsGiveTheSameLogits(String arch) {
+    Fixture f = Fixture.of(arch);
+    Transformer streamed = Transformer.open(Fixture.modelDir(arch), WeightStore.Residency.STREAMED);
+    int[] ids = f.inputIds(1);
+    INDArray a = streamed.runWithHooks(TokenBatch.of(ids), Hooks.none());
+    INDArray b = f.model.runWithHooks(TokenBatch.of(ids), Hooks.none());
+    assertTrue(Fixture.relFrobenius(a, b) == 0.0, "streamed and resident weights must agree exactly");
+  }
 }

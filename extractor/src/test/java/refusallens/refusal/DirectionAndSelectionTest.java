@@ -90,6 +90,13 @@ class DirectionAndSelectionTest {
   }
 
   @Test
+  void usualRefusalTokenIsTheMostFrequentRefusalTokenAmongFirstTokens() {
+    int[] refusal = {10, 11, 12};
+    assertEquals(11, FeatureDiscovery.usualRefusalToken(new int[] {11, 3, 11, 12, 4, 10}, refusal));
+    assertEquals(10, FeatureDiscovery.usualRefusalToken(new int[] {3, 4, 5}, refusal), "none refuses: the first given");
+  }
+
+  @Test
   void layerSelectionRejectsAnOutOfRangeLayer() {
     Transformer model = RefusalFixture.model();
     INDArray dirs = Nd4j.ones(DataType.FLOAT, 4, 64);

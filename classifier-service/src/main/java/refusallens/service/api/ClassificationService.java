@@ -33,6 +33,9 @@ public class ClassificationService {
 
   /** One prompt. */
   public CompletionStage<ClassifyResponse> classify(ClassifyRequest request) {
+    if (request == null) {
+      throw new InvalidRequestException("a JSON request body is required");
+    }
     return classifyAll(List.of(request), false).thenApply(r -> r.get(0));
   }
 

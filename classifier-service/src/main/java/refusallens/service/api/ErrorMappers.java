@@ -59,8 +59,9 @@ public class ErrorMappers {
   @ServerExceptionMapper
   public Response malformedJson(JsonParseException e) {
     String msg = firstLine(e.getOriginalMessage());
-    if (msg.toLowerCase(Locale.ROOT).contains("invalid utf-8")) {
-      return error(Response.Status.BAD_REQUEST, "invalid_utf8", "request body is not valid UTF-8: " + msg);
+    String utf8 = invalidUtf8(e);
+    if (utf8 != null) {
+      return error(Response.Status.BAD_REQUEST, "invalid_utf8", "request body is not valid UTF-8: " + utf8);
     }
     return error(Response.Status.BAD_REQUEST, "malformed_json", "request body is not valid JSON: " + msg);
   }
@@ -85,6 +86,10 @@ public class ErrorMappers {
 
   @ServerExceptionMapper
   public Response badMapping(JsonMappingException e) {
+    String utf8 = invalidUtf8(e);
+    if (utf8 != null) {
+      return error(Response.Status.BAD_REQUEST, "invalid_utf8", "request body is not valid UTF-8: " + utf8);
+    }
     return error(
         Response.Status.BAD_REQUEST,
         "invalid_request",
@@ -93,7 +98,24 @@ public class ErrorMappers {
 
   @ServerExceptionMapper
   public Response web(WebApplicationException e) {
+    // Quarkus REST wraps the body reader's Jackson errors in a 400: answer them as the JSON errors they are.
+    if (e.getCause() instanceof UnrecognizedPropertyException u) {
+      return unknownField(u);
+    }
+    if (e.getCause() instanceof MismatchedInputException m) {
+      return wrongType(m);
+    }
+    if (e.getCause() instanceof JsonMappingException m) {
+      return badMapping(m);
+    }
+    if (e.getCause() instanceof JsonParseException p) {
+      return malformedJson(p);
+    }
     int status = e.getResponse().getStatus();
+    String utf8 = invalidUtf8(e);
+    if (status == 400 && utf8 != null) {
+      return error(Response.Status.BAD_REQUEST, "invalid_utf8", "request body is not valid UTF-8: " + utf8);
+    }
     String code =
         switch (status) {
           case 404 -> "not_found";
@@ -127,6 +149,17 @@ public class ErrorMappers {
 
   private static Response error(Response.Status status, String code, String detail) {
     return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ErrorBody(code, detail)).build();
+  }
+
+  /** Jackson's message when the body failed as bad UTF-8 (anywhere in the cause chain), else null. */
+  private static String invalidUtf8(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String m = t instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : t.getMessage();
+      if (m != null && m.toLowerCase(Locale.ROOT).contains("invalid utf-8")) {
+        return firstLine(m);
+      }
+    }
+    return null;
   }
 
   /** The JSON path of the offending field, e.g. items[2].prompt. */

@@ -1,0 +1,242 @@
+package refusallens.service.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import refusallens.intervention.InterventionHooks;
+import refusallens.intervention.InterventionSpec;
+import refusallens.model.ForwardRequest;
+import refusallens.model.ForwardResult;
+import refusallens.model.GenerationOptions;
+import refusallens.model.Hooks;
+import refusallens.model.TokenBatch;
+import refusallens.model.Transformer;
+import refusallens.probes.Probe;
+import refusallens.probes.train.LinearModel;
+import refusallens.probes.train.ProbeModel;
+import refusallens.probes.view.FeatureRoles;
+import refusallens.sae.SaeSet;
+import refusallens.service.engine.ChatMessage;
+import refusallens.service.engine.Classification;
+import refusallens.service.engine.ClassificationEngine;
+import refusallens.service.engine.FeatureContribution;
+import refusallens.service.engine.FeaturesInfo;
+import refusallens.service.engine.Generation;
+import refusallens.service.engine.GenerationEngine;
+import refusallens.service.engine.InvalidInterventionException;
+import refusallens.service.engine.ModelInfo;
+import refusallens.service.engine.ProbeInfo;
+import refusallens.service.engine.PromptInput;
+import refusallens.tokenizer.Tokenizer;
+
+/**
+ * The real engine: the runtime's {@link Transformer}, the model's tokenizer and chat template, the SAE set,
+ * features.json and a trained {@link Probe}. Scoring runs one forward pass per batch that stops at the
+ * deepest layer the probe reads; generation is the runtime's greedy decoding with the intervention's hooks
+ * ({@link InterventionHooks}) active while the model writes.
+ */
+public final class ModelEngine implements ClassificationEngine, GenerationEngine {
+
+  /** Labels of the probe's two classes: it scores P(harmful). */
+  static final String POSITIVE = "harmful";
+
+  static final String NEGATIVE = "benign";
+
+  private final Transformer model;
+  private final Tokenizer tokenizer;
+  private final SaeSet saes;
+  private final Probe probe;
+  private final ProbeInput input;
+  private final ModelInfo modelInfo;
+  private final FeaturesInfo featuresInfo;
+  private final ProbeInfo probeInfo;
+
+  /** Loads and cross-checks the four artifacts; errors name the file and what is wrong. */
+  public static ModelEngine load(Path modelDir, Path saeDir, Path featuresFile, Path probeFile) {
+    Transformer model = Transformer.open(modelDir);
+    Tokenizer tokenizer = Tokenizer.load(modelDir);
+    if (!tokenizer.hasChatTemplate()) {
+      throw new IllegalArgumentException(modelDir + ": the tokenizer has no chat template (a chat model is needed)");
+    }
+    SaeSet saes =
+        SaeSet.open(
+            List.of(new SaeSet.Source(saeDir, java.util.OptionalInt.empty())),
+            model.config().dModel(),
+            model.config().numLayers(),
+            SaeSet.Options.defaults());
+    FeatureRoles features = FeatureRoles.read(featuresFile);
+    for (FeatureRoles.Feature f : features.features()) {
+      if (!saes.contains(f.layer()) || f.index() >= saes.config(f.layer()).dSae()) {
+        throw new IllegalArgumentException(
+            featuresFile + ": feature (" + f.layer() + ", " + f.index() + ") is not in the SAE set (SAE layers "
+                + saes.layers() + ")");
+      }
+    }
+    Probe probe = Probe.load(probeFile);
+    ProbeInput input = new ProbeInput(probe, saes, model.config().dModel(), model.config().numLayers(), probeFile.toString());
+
+    List<ModelInfo.SaeInfo> saeInfos = new ArrayList<>();
+    saes.configs().forEach(
+        (layer, c) ->
+            saeInfos.add(
+                new ModelInfo.SaeInfo(
+                    layer, c.hookName(), c.architecture().name().toLowerCase(java.util.Locale.ROOT), c.dSae(), c.source().toString(),
+                    ArtifactHash.of(c.source()))));
+    ModelInfo modelInfo =
+        new ModelInfo(
+            modelDir.toAbsolutePath().normalize().getFileName().toString(),
+            model.config().architecture().modelType(),
+            model.config().numLayers(),
+            model.config().dModel(),
+            model.config().vocabSize(),
+            modelDir.toString(),
+            ArtifactHash.of(modelDir),
+            saeInfos);
+    FeaturesInfo featuresInfo =
+        new FeaturesInfo(
+            featuresFile.toString(),
+            ArtifactHash.of(featuresFile),
+            features.features().stream()
+                .map(f -> new FeaturesInfo.Feature(f.layer(), f.index(), f.role()))
+                .toList());
+    String probeHash = ArtifactHash.of(probeFile);
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    probe.metrics().forEach(
+        (set, m) -> {
+          metrics.put(set + ".auroc", m.auroc());
+          metrics.put(set + ".accuracy", m.accuracy());
+          metrics.put(set + ".tpr_at_1fpr", m.tprAt1Fpr());
+        });
+    ProbeInfo probeInfo =
+        new ProbeInfo(
+            probe.view().spec() + "@" + probeHash.substring(0, 12),
+            probe.view().resolved() == null ? probe.view().spec() : probe.view().resolved(),
+            POSITIVE,
+            NEGATIVE,
+            probe.threshold(),
+            metrics,
+            probeFile.toString(),
+            probeHash);
+    return new ModelEngine(model, tokenizer, saes, probe, input, modelInfo, featuresInfo, probeInfo);
+  }
+
+  private ModelEngine(
+      Transformer model, Tokenizer tokenizer, SaeSet saes, Probe probe, ProbeInput input,
+      ModelInfo modelInfo, FeaturesInfo featuresInfo, ProbeInfo probeInfo) {
+    this.model = model;
+    this.tokenizer = tokenizer;
+    this.saes = saes;
+    this.probe = probe;
+    this.input = input;
+    this.modelInfo = modelInfo;
+    this.featuresInfo = featuresInfo;
+    this.probeInfo = probeInfo;
+  }
+
+  @Override
+  public ModelInfo model() {
+    return modelInfo;
+  }
+
+  @Override
+  public FeaturesInfo features() {
+    return featuresInfo;
+  }
+
+  @Override
+  public ProbeInfo probe() {
+    return probeInfo;
+  }
+
+  /** Chat tokens with the generation prompt: what the probe and the model read. */
+  int[] ids(PromptInput prompt) {
+    List<refusallens.tokenizer.ChatMessage> turns = new ArrayList<>();
+    for (ChatMessage m : prompt.messages()) {
+      turns.add(new refusallens.tokenizer.ChatMessage(m.role(), m.content()));
+    }
+    return tokenizer.encodeChat(turns, true);
+  }
+
+  @Override
+  public int promptTokens(PromptInput prompt) {
+    return ids(prompt).length;
+  }
+
+  @Override
+  public List<Classification> classify(List<PromptInput> prompts, int topFeatures) {
+    List<int[]> rows = prompts.stream().map(this::ids).toList();
+    ForwardResult out = model.forward(new TokenBatch(rows), ForwardRequest.captureOnly(input.hooks()));
+    Map<refusallens.model.HookName, INDArray> captured = out.activations();
+    double[][] x = input.rows(captured, rows.size());
+    List<Classification> result = new ArrayList<>(rows.size());
+    for (int b = 0; b < rows.size(); b++) {
+      double score = probe.score(x[b]);
+      result.add(new Classification(score, contributions(x[b], score, topFeatures), rows.get(b).length));
+    }
+    return result;
+  }
+
+  /**
+   * Each SAE feature column's share of the probe's logit: for a linear probe weight times standardised
+   * activation; otherwise the logit change when the feature is set to its training mean (the same quantity
+   * for a linear probe). Largest absolute share first.
+   */
+  private List<FeatureContribution> contributions(double[] x, double score, int top) {
+    if (top == 0) {
+      return List.of();
+    }
+    double[] z = probe.standardization().apply(x);
+    ProbeModel m = probe.model();
+    double baseLogit = logit(score);
+    List<FeatureContribution> out = new ArrayList<>();
+    for (ProbeInput.FeatureColumn c : input.featureColumns()) {
+      int j = c.column();
+      double share;
+      if (m instanceof LinearModel lm) {
+        share = lm.weights()[j] * z[j];
+      } else {
+        double[] occluded = x.clone();
+        occluded[j] = probe.standardization().mean()[j];
+        share = baseLogit - logit(probe.score(occluded));
+      }
+      out.add(new FeatureContribution(c.layer(), c.index(), x[j], share));
+    }
+    out.sort(Comparator.comparingDouble((FeatureContribution f) -> -Math.abs(f.contribution())));
+    return List.copyOf(out.subList(0, Math.min(top, out.size())));
+  }
+
+  private static double logit(double p) {
+    double q = Math.min(Math.max(p, 1e-15), 1 - 1e-15);
+    return Math.log(q / (1 - q));
+  }
+
+  @Override
+  public void checkIntervention(JsonNode intervention) {
+    parse(intervention);
+  }
+
+  private InterventionSpec parse(JsonNode intervention) {
+    try {
+      InterventionSpec spec = InterventionSpec.parse(intervention.toString(), "intervention");
+      spec.validateAgainst(saes);
+      return spec;
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInterventionException(e.getMessage());
+    }
+  }
+
+  @Override
+  public Generation generate(PromptInput prompt, int maxNewTokens, Optional<JsonNode> intervention) {
+    int[] ids = ids(prompt);
+    Hooks<INDArray> hooks = intervention.map(j -> InterventionHooks.of(parse(j), saes)).orElse(Hooks.none());
+    int[] generated =
+        model.generateGreedy(TokenBatch.of(ids), GenerationOptions.greedy(model, maxNewTokens), hooks).get(0);
+    return new Generation(tokenizer.decode(generated, true), ids.length, generated.length);
+  }
+}
