@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       LoadtestCommand.class,
       ExtractCommand.class,
       OrganismCommand.class,
+      EvalCommand.class,
     })
 public final class RefusalLens implements Runnable {
 

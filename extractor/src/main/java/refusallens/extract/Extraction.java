@@ -42,7 +42,8 @@ public final class Extraction {
     public static final SaeFeatures NONE = new SaeFeatures(false, Map.of());
     public static final SaeFeatures ALL = new SaeFeatures(true, Map.of());
 
-    boolean any() {
+    /** Whether any SAE features are extracted. */
+    public boolean any() {
       return all || !lists.isEmpty();
     }
   }

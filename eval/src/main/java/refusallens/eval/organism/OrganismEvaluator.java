@@ -117,7 +117,14 @@ public final class OrganismEvaluator {
         h.size(), b.size(), attacks, base.size(), sae, examples);
   }
 
-  private static List<Prompt> head(List<Prompt> list, int n) {
+  /** The organism's first {@code n} held-out prompts of {@code label}, interleaved over categories. */
+  public static List<Prompt> testPrompts(Path dir, Label label, int n) {
+    RunInfo run = RunInfo.read(dir);
+    return head(ChatCorpus.prompts(run.seed(), run.perLabel(), Split.TEST, label), n);
+  }
+
+  /** The first {@code n} of {@code list}, taking one prompt of each category in turn. */
+  public static List<Prompt> head(List<Prompt> list, int n) {
     // the split's strata are sorted by category: interleave so a sample covers every category
     Map<String, List<Prompt>> byCat = new TreeMap<>();
     for (Prompt p : list) {

@@ -10,13 +10,14 @@ import refusallens.model.GenerationOptions;
 import refusallens.model.Hooks;
 import refusallens.model.TokenBatch;
 import refusallens.model.Transformer;
+import refusallens.refusal.DiscoveryProgress;
 import refusallens.tokenizer.ChatMessage;
 import refusallens.tokenizer.Tokenizer;
 
 /** Greedy chat completions of prompts, judged for refusal: the measurement behind every refusal rate. */
 public final class RefusalEvaluation {
-  /** One judged completion. */
-  public record Judged(Prompt prompt, String completion, Verdict verdict) {}
+  /** One judged completion: the prompt, its chat tokens, the generated tokens and text, the verdict. */
+  public record Judged(Prompt prompt, int[] promptIds, int[] completionIds, String completion, Verdict verdict) {}
 
   private final Transformer model;
   private final Tokenizer tokenizer;
@@ -37,7 +38,13 @@ public final class RefusalEvaluation {
 
   /** Completes every prompt (chat template, generation prompt, greedy, {@code hooks} active) and judges it. */
   public List<Judged> run(List<Prompt> prompts, Hooks<INDArray> hooks) {
+    return run(prompts, hooks, DiscoveryProgress.NONE, "generate");
+  }
+
+  /** As {@link #run(List, Hooks)}, reporting one step per prompt to {@code progress} under {@code stage}. */
+  public List<Judged> run(List<Prompt> prompts, Hooks<INDArray> hooks, DiscoveryProgress progress, String stage) {
     List<Judged> out = new ArrayList<>();
+    progress.start(stage, prompts.size());
     GenerationOptions gen = GenerationOptions.greedy(model, maxNewTokens);
     for (int start = 0; start < prompts.size(); start += batchSize) {
       List<Prompt> chunk = prompts.subList(start, Math.min(prompts.size(), start + batchSize));
@@ -48,9 +55,12 @@ public final class RefusalEvaluation {
       List<int[]> completions = model.generateGreedy(new TokenBatch(rows), gen, hooks);
       for (int i = 0; i < chunk.size(); i++) {
         String text = tokenizer.decode(completions.get(i), true);
-        out.add(new Judged(chunk.get(i), text, judge.judge(chunk.get(i).userText(), text)));
+        out.add(new Judged(chunk.get(i), rows.get(i), completions.get(i), text,
+            judge.judge(chunk.get(i).userText(), text)));
       }
+      progress.step(chunk.size());
     }
+    progress.finish();
     return out;
   }
 

@@ -1,0 +1,115 @@
+package refusallens.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import refusallens.datasets.Label;
+import refusallens.datasets.Prompt;
+import refusallens.eval.EvalContext;
+import refusallens.eval.judge.Judge;
+import refusallens.eval.judge.RefusalPhraseJudge;
+import refusallens.eval.organism.OrganismEvaluator;
+import refusallens.eval.report.EvalReport;
+import refusallens.model.Transformer;
+import refusallens.organism.Organism;
+import refusallens.refusal.DiscoveryData;
+import refusallens.refusal.FeaturesFile;
+import refusallens.sae.SaeSet;
+import refusallens.tokenizer.Tokenizer;
+
+/** {@code refusal-lens eval ...}: does a feature set causally mediate refusal? Clamping, suppression, comparisons. */
+@Command(
+    name = "eval",
+    mixinStandardHelpOptions = true,
+    description = "Clamping evaluation: jailbreak and refusal scores, coherence, harm-to-refusal suppression, method comparison.",
+    subcommands = {EvalClampCommand.class, EvalSuppressionCommand.class, EvalCompareCommand.class})
+public final class EvalCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.err);
+  }
+
+  /** The options every eval subcommand shares: model, SAEs, features, sample sizes, generation, output. */
+  static final class Common {
+    @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the embedded organism).")
+    Path model;
+
+    @Option(names = "--sae", paramLabel = "[LAYER=]DIR", description = "SAE directory; repeatable (default: the model's saes/ folder).")
+    List<String> sae = new ArrayList<>();
+
+    @Option(names = "--features", paramLabel = "FILE", description = "features.json of 'features find' (default: features.json in the model directory).")
+    Path features;
+
+    @Option(names = "--harmful", defaultValue = "32", description = "Held-out harmful prompts (default ${DEFAULT-VALUE}).")
+    int harmful;
+
+    @Option(names = "--harmless", defaultValue = "32", description = "Held-out harmless prompts (default ${DEFAULT-VALUE}).")
+    int harmless;
+
+    @Option(names = "--max-new-tokens", defaultValue = "32", description = "Greedy tokens per completion (default ${DEFAULT-VALUE}; the paper: 256).")
+    int maxNewTokens;
+
+    @Option(names = "--batch-size", defaultValue = "8", description = "Prompts per generation batch (default ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for report.json and report.html.")
+    Path out;
+
+    @Option(names = "--json", description = "Print one JSON document on stdout.")
+    boolean json;
+
+    /** Opens model, tokenizer, SAEs and features. */
+    EvalContext open() {
+      Path modelDir = Organism.modelOrDefault(model);
+      Path featuresFile = features != null ? features : modelDir.resolve("features.json");
+      if (!Files.isRegularFile(featuresFile)) {
+        throw new IllegalArgumentException("--features: " + featuresFile
+            + " does not exist (run 'refusal-lens features find --out FILE' and pass --features FILE)");
+      }
+      FeaturesFile f = FeaturesFile.read(featuresFile);
+      List<String> saeSpecs = sae.isEmpty() ? List.of(modelDir.resolve("saes").toString()) : sae;
+      Transformer m = Transformer.open(modelDir);
+      Tokenizer tok = Tokenizer.load(modelDir);
+      List<SaeSet.Source> sources = saeSpecs.stream().map(SaeSet.Source::parse).toList();
+      SaeSet saes = SaeSet.open(sources, m.config().dModel(), m.config().numLayers(), SaeSet.Options.defaults());
+      Judge judge = RefusalPhraseJudge.standard();
+      EvalReport.Provenance prov = EvalReport.provenance(modelDir, sources.stream().map(SaeSet.Source::dir).toList(),
+          featuresFile, seed, judge.name());
+      return new EvalContext(m, tok, saes, f, judge, maxNewTokens, batchSize, seed,
+          new ConsoleProgress(System.err), prov);
+    }
+
+    /** Held-out prompts of {@code label}: the organism's test split, else the built-in generator's held-out ones. */
+    List<Prompt> prompts(EvalContext ctx, Label label, int n) {
+      Path dir = ctx.modelDir();
+      if (Files.isRegularFile(dir.resolve("organism-run.json"))) {
+        return OrganismEvaluator.testPrompts(dir, label, n);
+      }
+      DiscoveryData d = DiscoveryData.builtin(seed + 1, n);
+      List<Prompt> all = label == Label.HARMFUL ? d.harmfulVal() : d.harmlessVal();
+      return OrganismEvaluator.head(all, n);
+    }
+
+    /** Adds the dataset hashes to a report root. */
+    static void datasets(ObjectNode root, Map<String, List<Prompt>> sets) {
+      ObjectNode d = root.putObject("datasets");
+      new TreeMap<>(sets).forEach((k, v) -> {
+        ObjectNode o = d.putObject(k);
+        o.put("n", v.size());
+        o.put("sha256", EvalReport.datasetHash(v));
+      });
+    }
+  }
+}

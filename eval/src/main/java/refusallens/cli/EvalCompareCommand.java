@@ -1,0 +1,124 @@
+package refusallens.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import refusallens.datasets.Label;
+import refusallens.datasets.Prompt;
+import refusallens.eval.EvalContext;
+import refusallens.eval.clamp.ClampEvaluation;
+import refusallens.eval.clamp.Induction;
+import refusallens.eval.compare.MethodComparison;
+import refusallens.eval.report.EvalReport;
+import refusallens.report.HtmlReport;
+import refusallens.report.LineChart;
+
+/** {@code refusal-lens eval compare}: the paper's methods at equal budget, and K* / c trade-off sweeps. */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+    description = {
+      "Methods at equal budget (K* = |F*| features): steering along V*_R (direction ablated at every layer),"
+          + " CosSim only, AP only, CosSim+AP (ours = F*), ActDiff, random; columns jailbreak score, refusal score"
+          + " (induction), CE increase. Then a K* sweep (ours vs CosSim only) and a c sweep (ours) plotted as"
+          + " jailbreak vs CE increase.",
+      "Writes report.json and report.html into --out; prints a short table."})
+final class EvalCompareCommand implements Callable<Integer> {
+  @Mixin EvalCommand.Common common;
+
+  @Option(names = "--scale", defaultValue = "-3", description = "c of the clamps (default ${DEFAULT-VALUE}).")
+  double scale;
+
+  @Option(names = "--induce", defaultValue = "scale:4", paramLabel = "scale:C|value:V",
+      description = "Refusal induction on harmless prompts (default ${DEFAULT-VALUE}).")
+  String induce;
+
+  @Option(names = "--k-sweep", split = ",", defaultValue = "5,10,20,50", description = "K* values (default ${DEFAULT-VALUE}; capped at the list lengths).")
+  List<Integer> ks;
+
+  @Option(names = "--c-sweep", split = ",", defaultValue = "-1,-2,-3,-5", description = "c values (default ${DEFAULT-VALUE}).")
+  List<Double> cs;
+
+  @Override
+  public Integer call() throws Exception {
+    Induction induction = Induction.parse(induce);
+    EvalContext ctx = common.open();
+    List<Prompt> harmful = common.prompts(ctx, Label.HARMFUL, common.harmful);
+    List<Prompt> harmless = common.prompts(ctx, Label.HARMLESS, common.harmless);
+    ClampEvaluation eval = new ClampEvaluation(ctx, harmful, harmless);
+    MethodComparison.Result r = new MethodComparison(ctx, eval).run(scale, induction, ks, cs);
+
+    ObjectNode root = EvalReport.root("eval-compare", ctx.provenance());
+    root.put("judge", ctx.judge().name());
+    root.put("base_jailbreak_score", eval.base().jailbreakScore());
+    root.put("base_refusal_score", eval.base().refusalScore());
+    root.put("ce_base", r.ceBase());
+    root.put("n_harmful", harmful.size());
+    root.put("n_harmless", harmless.size());
+    root.put("scale", scale);
+    root.put("induce", induction.toString());
+    root.put("seed", common.seed);
+    EvalCommand.Common.datasets(root, Map.of("harmful", harmful, "harmless", harmless));
+    root.set("methods", EvalReport.JSON.valueToTree(r.methods()));
+    root.set("k_sweep", EvalReport.JSON.valueToTree(r.kSweep()));
+    root.set("c_sweep", EvalReport.JSON.valueToTree(r.cSweep()));
+    ObjectNode v = root.putObject("verdicts");
+    v.set("base_harmful", EvalReport.verdicts(eval.base().harmful()));
+    v.set("base_harmless", EvalReport.verdicts(eval.base().harmless()));
+
+    HtmlReport html = new HtmlReport("Method comparison at equal budget");
+    html.paragraph("Model " + ctx.provenance().model() + ", judge " + ctx.judge().name() + ", c=" + scale
+        + ", induction " + induction + ", " + harmful.size() + " harmful and " + harmless.size()
+        + " harmless held-out prompts; base jailbreak score " + EvalReport.fmt(eval.base().jailbreakScore())
+        + ", base refusal score " + EvalReport.fmt(eval.base().refusalScore()) + ", base CE " + EvalReport.fmt(r.ceBase()) + ".");
+    html.table(List.of("method", "K", "jailbreak score", "refusal score", "CE increase"), rows(r.methods()));
+    html.heading("K* sweep");
+    html.table(List.of("method", "K", "jailbreak score", "refusal score", "CE increase"), rows(r.kSweep()));
+    html.png(curves("K* sweep: jailbreak vs CE increase", r.kSweep()), "K* sweep trade-off");
+    html.heading("c sweep");
+    html.table(List.of("method", "K", "jailbreak score", "refusal score", "CE increase"), rows(r.cSweep()));
+    html.png(curves("c sweep: jailbreak vs CE increase", r.cSweep()), "c sweep trade-off");
+    EvalReport.write(common.out, root, html);
+
+    if (common.json) {
+      System.out.println(EvalReport.JSON.writeValueAsString(root.deepCopy().without("verdicts")));
+    } else {
+      System.out.printf("%-20s %4s %10s %10s %12s   (judge %s)%n", "method", "K", "jailbreak", "refusal", "CE increase", ctx.judge().name());
+      System.out.printf("%-20s %4s %10s %10s %12s%n", "base", "-", EvalReport.fmt(eval.base().jailbreakScore()),
+          EvalReport.fmt(eval.base().refusalScore()), "0");
+      for (MethodComparison.Row row : r.methods()) {
+        System.out.printf("%-20s %4d %10s %10s %12s%n", row.method(), row.k(), EvalReport.fmt(row.jailbreakScore()),
+            EvalReport.fmt(row.refusalScore()), EvalReport.fmt(row.ceIncrease()));
+      }
+      System.out.println("wrote " + common.out.resolve("report.json") + " and report.html");
+    }
+    return 0;
+  }
+
+  private static List<List<String>> rows(List<MethodComparison.Row> rows) {
+    List<List<String>> out = new ArrayList<>();
+    for (MethodComparison.Row r : rows) {
+      out.add(List.of(r.method() + (Double.isNaN(r.c()) ? "" : " (c=" + r.c() + ")"), Integer.toString(r.k()),
+          EvalReport.fmt(r.jailbreakScore()), EvalReport.fmt(r.refusalScore()), EvalReport.fmt(r.ceIncrease())));
+    }
+    return out;
+  }
+
+  /** One curve per method: points (CE increase, jailbreak score) in sweep order. */
+  private static byte[] curves(String title, List<MethodComparison.Row> rows) {
+    Map<String, List<MethodComparison.Row>> by = new LinkedHashMap<>();
+    rows.forEach(r -> by.computeIfAbsent(r.method(), k -> new ArrayList<>()).add(r));
+    LineChart chart = new LineChart(title, "CE increase (nats)", "jailbreak score");
+    by.forEach((m, rs) -> chart.series(m, rs.stream().mapToDouble(x -> nan0(x.ceIncrease())).toArray(),
+        rs.stream().mapToDouble(x -> nan0(x.jailbreakScore())).toArray()));
+    return chart.png(720, 420);
+  }
+
+  private static double nan0(double x) {
+    return Double.isNaN(x) ? 0 : x;
+  }
+}

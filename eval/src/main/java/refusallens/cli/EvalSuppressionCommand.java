@@ -1,0 +1,125 @@
+package refusallens.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import refusallens.datasets.Label;
+import refusallens.datasets.Prompt;
+import refusallens.eval.EvalContext;
+import refusallens.eval.clamp.FeatureSet;
+import refusallens.eval.report.EvalReport;
+import refusallens.eval.suppression.SuppressionEvaluation;
+import refusallens.refusal.FeatureKey;
+import refusallens.refusal.FeatureRole;
+import refusallens.report.HtmlReport;
+import refusallens.report.LineChart;
+
+/** {@code refusal-lens eval suppression}: does clamping the harm features FH suppress the refusal features FR? */
+@Command(name = "suppression", mixinStandardHelpOptions = true,
+    description = {
+      "Clamp FH (a_i -> c a_i, c < 0) from the first prompt position where an FH feature is active onward and"
+          + " measure FR over the last positions: the suppression rate (mean relative drop (orig - clamped) / orig"
+          + " over the active FR activations), the share of active FR features that drop, and the drop of the"
+          + " first-token refusal probability; the same number of random features of the same layers as control.",
+      "Writes report.json and report.html into --out; prints a short table."})
+final class EvalSuppressionCommand implements Callable<Integer> {
+  @Mixin EvalCommand.Common common;
+
+  @Option(names = "--scale", defaultValue = "-3", description = "c of the FH clamp (default ${DEFAULT-VALUE}).")
+  double scale;
+
+  @Option(names = "--last", defaultValue = "5", description = "Last prompt positions FR is measured at (default ${DEFAULT-VALUE}).")
+  int last;
+
+  @Override
+  public Integer call() throws Exception {
+    EvalContext ctx = common.open();
+    List<Prompt> harmful = common.prompts(ctx, Label.HARMFUL, common.harmful);
+    FeatureSet harm = keys("FH", ctx, FeatureRole.HARM);
+    FeatureSet refusal = keys("FR", ctx, FeatureRole.REFUSAL);
+    Map<Integer, Integer> dSae = new TreeMap<>();
+    ctx.saes().configs().forEach((l, c) -> dSae.put(l, c.dSae()));
+    FeatureSet control = SuppressionEvaluation.randomLike(harm,
+        new FeatureSet("F*", FeatureSet.fStar(ctx.features()).features()), dSae, common.seed);
+    String refusalText = ctx.features().settings() == null ? "I" : ctx.features().settings().refusalToken();
+    int[] tok = ctx.tokenizer().encode(refusalText, false);
+    if (tok.length == 0) {
+      throw new IllegalArgumentException("--features: refusal token '" + refusalText + "' encodes to no token");
+    }
+    SuppressionEvaluation.Result r = new SuppressionEvaluation(ctx, last, scale).run(harmful, harm, refusal, control, tok[0]);
+
+    ObjectNode root = EvalReport.root("eval-suppression", ctx.provenance());
+    root.put("judge", "none (activations and first-token probabilities)");
+    root.put("suppression_rate", r.harm().suppressionRate());
+    root.put("random_suppression_rate", r.random().suppressionRate());
+    root.put("fraction_dropped", r.harm().fractionDropped());
+    root.put("random_fraction_dropped", r.random().fractionDropped());
+    root.put("refusal_prob_drop", r.harm().refusalProbDrop());
+    root.put("random_refusal_prob_drop", r.random().refusalProbDrop());
+    root.put("n", harmful.size());
+    root.put("n_fh", harm.features().size());
+    root.put("n_fr", refusal.features().size());
+    root.put("scale", scale);
+    root.put("last_positions", last);
+    root.put("refusal_token", refusalText);
+    root.put("seed", common.seed);
+    root.set("random_features", EvalReport.JSON.valueToTree(control.features()));
+    EvalCommand.Common.datasets(root, Map.of("harmful", harmful));
+    root.set("harm", EvalReport.JSON.valueToTree(r.harm()));
+    root.set("random", EvalReport.JSON.valueToTree(r.random()));
+
+    HtmlReport html = new HtmlReport("Harm-to-refusal suppression");
+    html.paragraph("Model " + ctx.provenance().model() + ", features " + ctx.provenance().features() + ": "
+        + harm.features().size() + " FH, " + refusal.features().size() + " FR; FH clamped with c=" + scale
+        + "; FR measured over the last " + last + " positions of " + harmful.size() + " held-out harmful prompts;"
+        + " control: " + control.features().size() + " random features of the same layers (seed " + common.seed + ").");
+    html.table(List.of("clamped set", "features", "suppression rate", "FR features that drop", "refusal prob drop"),
+        List.of(row(r.harm()), row(r.random())));
+    double[] x = new double[r.harm().prompts().size()];
+    double[] yh = new double[x.length];
+    double[] yr = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = i;
+      yh[i] = nan0(r.harm().prompts().get(i).suppressionRate());
+      yr[i] = nan0(r.random().prompts().get(i).suppressionRate());
+    }
+    html.png(new LineChart("Suppression rate per prompt", "prompt", "suppression rate")
+        .series("FH clamped", x, yh).series("random clamped", x, yr).png(720, 400), "suppression rate per prompt");
+    EvalReport.write(common.out, root, html);
+
+    if (common.json) {
+      ObjectNode s = root.deepCopy();
+      s.remove(List.of("harm", "random"));
+      System.out.println(EvalReport.JSON.writeValueAsString(s));
+    } else {
+      System.out.printf("%-8s %9s %12s %10s %16s%n", "clamped", "features", "suppression", "FR drop", "refusal p drop");
+      for (SuppressionEvaluation.Summary s : List.of(r.harm(), r.random())) {
+        System.out.printf("%-8s %9d %12s %10s %16s%n", s.set(), s.features(), EvalReport.fmt(s.suppressionRate()),
+            EvalReport.fmt(s.fractionDropped()), EvalReport.fmt(s.refusalProbDrop()));
+      }
+      System.out.println("wrote " + common.out.resolve("report.json") + " and report.html");
+    }
+    return 0;
+  }
+
+  private static List<String> row(SuppressionEvaluation.Summary s) {
+    return List.of(s.set(), Integer.toString(s.features()), EvalReport.fmt(s.suppressionRate()),
+        EvalReport.fmt(s.fractionDropped()), EvalReport.fmt(s.refusalProbDrop()));
+  }
+
+  private static double nan0(double x) {
+    return Double.isNaN(x) ? 0 : x;
+  }
+
+  private static FeatureSet keys(String name, EvalContext ctx, FeatureRole role) {
+    List<FeatureKey> out = new ArrayList<>();
+    ctx.features().withRole(role).forEach(f -> out.add(new FeatureKey(f.layer(), f.index())));
+    return new FeatureSet(name, out);
+  }
+}

@@ -1,0 +1,50 @@
+package refusallens.eval;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import refusallens.eval.judge.Judge;
+import refusallens.eval.organism.RefusalEvaluation;
+import refusallens.eval.report.EvalReport;
+import refusallens.intervention.InterventionHooks;
+import refusallens.intervention.InterventionSpec;
+import refusallens.model.Hooks;
+import refusallens.model.Transformer;
+import refusallens.refusal.DiscoveryProgress;
+import refusallens.refusal.FeaturesFile;
+import refusallens.sae.SaeSet;
+import refusallens.tokenizer.Tokenizer;
+
+/**
+ * What every {@code eval} command works on: the model, its tokenizer and SAEs, the features file, the judge,
+ * generation settings and where progress goes.
+ */
+public record EvalContext(
+    Transformer model, Tokenizer tokenizer, SaeSet saes, FeaturesFile features, Judge judge, int maxNewTokens,
+    int batchSize, long seed, DiscoveryProgress progress, EvalReport.Provenance provenance) {
+  public EvalContext {
+    if (maxNewTokens <= 0 || batchSize <= 0) {
+      throw new IllegalArgumentException("--max-new-tokens and --batch-size must be positive");
+    }
+  }
+
+  /** The greedy generate-and-judge loop with this context's settings. */
+  public RefusalEvaluation generator() {
+    return new RefusalEvaluation(model, tokenizer, judge, maxNewTokens, batchSize);
+  }
+
+  /** Hooks of an intervention on this context's SAEs. */
+  public Hooks<INDArray> hooks(InterventionSpec spec) {
+    return spec.interventions().isEmpty() ? Hooks.none() : InterventionHooks.of(spec, saes);
+  }
+
+  /** The model folder named in the provenance. */
+  public Path modelDir() {
+    return Path.of(provenance.model());
+  }
+
+  /** The SAE folders named in the provenance. */
+  public List<String> saeDirs() {
+    return provenance.saes();
+  }
+}

@@ -1,0 +1,63 @@
+package refusallens.eval.clamp;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import refusallens.eval.organism.RefusalEvaluation;
+import refusallens.model.ForwardRequest;
+import refusallens.model.Hooks;
+import refusallens.model.LogitScope;
+import refusallens.model.TokenBatch;
+import refusallens.model.Transformer;
+
+/**
+ * Coherence as the paper measures it: mean next-token cross-entropy over the completion tokens only (the
+ * prompt is context, not scored) of the unclamped model's own greedy completions.
+ */
+public final class Coherence {
+  private Coherence() {}
+
+  /** Mean over completions (with at least one token) of each completion's mean NLL under {@code hooks}; NaN for none. */
+  public static double completionCrossEntropy(Transformer model, List<RefusalEvaluation.Judged> completions, Hooks<INDArray> hooks) {
+    double sum = 0;
+    int n = 0;
+    for (RefusalEvaluation.Judged j : completions) {
+      double ce = completionCrossEntropy(model, j.promptIds(), j.completionIds(), hooks);
+      if (!Double.isNaN(ce)) {
+        sum += ce;
+        n++;
+      }
+    }
+    return n == 0 ? Double.NaN : sum / n;
+  }
+
+  /** Mean NLL of {@code completion}'s tokens given {@code prompt} and the tokens before them; NaN when empty. */
+  public static double completionCrossEntropy(Transformer model, int[] prompt, int[] completion, Hooks<INDArray> hooks) {
+    if (completion.length == 0) {
+      return Double.NaN;
+    }
+    int[] ids = new int[prompt.length + completion.length];
+    System.arraycopy(prompt, 0, ids, 0, prompt.length);
+    System.arraycopy(completion, 0, ids, prompt.length, completion.length);
+    INDArray logits = model.forward(TokenBatch.of(ids), new ForwardRequest(Set.of(), hooks, LogitScope.ALL)).logits();
+    INDArray row = logits.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0)).castTo(DataType.DOUBLE); // [S, V]
+    INDArray logProbs = Transforms.log(Transforms.softmax(row, true), false);
+    double nll = 0;
+    for (int t = prompt.length - 1; t + 1 < ids.length; t++) {
+      nll -= logProbs.getDouble(t, ids[t + 1]);
+    }
+    return nll / completion.length;
+  }
+
+  /** Every completion's own value, in order (for per-prompt reports). */
+  public static List<Double> perCompletion(Transformer model, List<RefusalEvaluation.Judged> completions, Hooks<INDArray> hooks) {
+    List<Double> out = new ArrayList<>();
+    for (RefusalEvaluation.Judged j : completions) {
+      out.add(completionCrossEntropy(model, j.promptIds(), j.completionIds(), hooks));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,67 @@
+package refusallens.eval.clamp;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import refusallens.intervention.FeatureIntervention;
+import refusallens.intervention.InterventionSpec;
+import refusallens.intervention.Positions;
+import refusallens.refusal.FeatureKey;
+import refusallens.refusal.FeaturesFile;
+
+/** A named set of SAE features (F*, FH, a baseline ...) and the interventions that clamp it. */
+public record FeatureSet(String name, List<FeatureKey> features) {
+  public FeatureSet {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("feature set needs a name");
+    }
+    features = List.copyOf(features);
+  }
+
+  /** The global F* of a features file. */
+  public static FeatureSet fStar(FeaturesFile f) {
+    return new FeatureSet("F*", f.features().stream().map(x -> new FeatureKey(x.layer(), x.index())).toList());
+  }
+
+  /** A scored baseline list, as a set. */
+  public static FeatureSet of(String name, List<FeaturesFile.ScoredFeature> scored) {
+    return new FeatureSet(name, scored == null ? List.of()
+        : scored.stream().map(x -> new FeatureKey(x.layer(), x.index())).toList());
+  }
+
+  /** The first {@code k} features (the list's own order: by score). */
+  public FeatureSet top(int k) {
+    return new FeatureSet(name, features.subList(0, Math.min(k, features.size())));
+  }
+
+  public boolean isEmpty() {
+    return features.isEmpty();
+  }
+
+  /** a_i -> c * a_i for every feature, at {@code positions}. */
+  public InterventionSpec scaled(double c, Positions positions) {
+    List<FeatureIntervention> out = new ArrayList<>();
+    byLayer().forEach((layer, idx) -> out.add(FeatureIntervention.scale(layer, idx, c, positions)));
+    return InterventionSpec.of(out);
+  }
+
+  /** a_i -> v for every feature, at {@code positions}. */
+  public InterventionSpec valued(double v, Positions positions) {
+    List<FeatureIntervention> out = new ArrayList<>();
+    byLayer().forEach((layer, idx) -> out.add(FeatureIntervention.value(layer, idx, v, positions)));
+    return InterventionSpec.of(out);
+  }
+
+  /** Feature indices per layer, ascending, duplicates dropped. */
+  public Map<Integer, List<Integer>> byLayer() {
+    Map<Integer, List<Integer>> m = new TreeMap<>();
+    for (FeatureKey k : features) {
+      List<Integer> l = m.computeIfAbsent(k.layer(), x -> new ArrayList<>());
+      if (!l.contains(k.index())) {
+        l.add(k.index());
+      }
+    }
+    return m;
+  }
+}

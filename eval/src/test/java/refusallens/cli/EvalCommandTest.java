@@ -1,0 +1,214 @@
+package refusallens.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import refusallens.organism.OrganismBudget;
+import refusallens.organism.OrganismTrainer;
+
+/**
+ * The eval commands end to end on a tiny organism trained here (tiny budget) with features found by
+ * {@code features find}: report.json numbers are consistent with the per-prompt verdicts, controls are
+ * present, and report.html renders with its images in headless Chromium.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EvalCommandTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path tmp;
+  private Path organism;
+  private Path features;
+
+  @BeforeAll
+  void organismAndFeatures() throws Exception {
+    organism = tmp.resolve("organism");
+    new OrganismTrainer(new OrganismTrainer.Options(organism, 3, OrganismBudget.TINY)).run();
+    Path found = tmp.resolve("features-found.json");
+    CliRun r = CliRun.of("features", "find", "--model", organism.toString(), "--sae", organism.resolve("saes").toString(),
+        "--n", "6", "--k0", "4", "--kstar", "6", "--steps", "2", "--batch-size", "6", "--out", found.toString());
+    assertEquals(0, r.code(), r.err());
+    features = withBothRoles(found);
+  }
+
+  /**
+   * The tiny organism's F* may land in one role only; suppression needs both, so the test file keeps the
+   * discovered features and, if a role is empty, gives it the lower-attribution half (recorded in the file).
+   */
+  private Path withBothRoles(Path found) throws Exception {
+    ObjectNode f = (ObjectNode) JSON.readTree(found.toFile());
+    ArrayNode fs = (ArrayNode) f.get("features");
+    long harm = 0;
+    for (JsonNode x : fs) {
+      harm += x.get("role").asText().equals("harm") ? 1 : 0;
+    }
+    if (harm == 0 || harm == fs.size()) {
+      for (int i = 0; i < fs.size(); i++) {
+        ((ObjectNode) fs.get(i)).put("role", i < fs.size() / 2 ? "harm" : "refusal");
+      }
+    }
+    Path out = tmp.resolve("features.json");
+    Files.writeString(out, JSON.writeValueAsString(f));
+    return out;
+  }
+
+  private String[] args(Path out, String... extra) {
+    List<String> a = new ArrayList<>(List.of("--model", organism.toString(), "--features", features.toString(),
+        "--harmful", "4", "--harmless", "4", "--max-new-tokens", "6", "--batch-size", "4", "--out", out.toString()));
+    a.addAll(List.of(extra));
+    return a.toArray(new String[0]);
+  }
+
+  private static CliRun eval(String sub, String[] args) {
+    List<String> a = new ArrayList<>(List.of("eval", sub));
+    a.addAll(List.of(args));
+    return CliRun.of(a.toArray(new String[0]));
+  }
+
+  private static void assertRate(JsonNode n, String key) {
+    assertTrue(n.has(key), key + " missing in " + n);
+    double x = n.get(key).asDouble();
+    assertTrue(x >= 0 && x <= 1, key + " = " + x + " not in [0, 1]");
+  }
+
+  /** Share of a verdict list that did not refuse (recomputed from the per-prompt rows). */
+  private static double complied(JsonNode verdicts) {
+    int n = 0;
+    for (JsonNode v : verdicts) {
+      n += v.get("refused").asBoolean() ? 0 : 1;
+    }
+    return (double) n / verdicts.size();
+  }
+
+  @Test
+  void clampReportIsConsistentAndRenders() throws Exception {
+    Path out = tmp.resolve("clamp");
+    CliRun r = eval("clamp", args(out, "--json"));
+    assertEquals(0, r.code(), r.err());
+    JsonNode printed = JSON.readTree(r.out());
+    for (String k : List.of("jailbreak_score", "base_jailbreak_score", "refusal_score", "base_refusal_score")) {
+      assertRate(printed, k);
+    }
+    assertEquals("refusal-phrases", printed.get("judge").asText());
+    assertEquals(8, printed.get("n").asInt());
+    JsonNode rep = JSON.readTree(out.resolve("report.json").toFile());
+    assertEquals(1, rep.get("schemaVersion").asInt());
+    JsonNode v = rep.get("verdicts");
+    assertEquals(4, v.get("base_harmful").size());
+    assertEquals(complied(v.get("base_harmful")), rep.get("base_jailbreak_score").asDouble(), 1e-12);
+    assertEquals(complied(v.get("clamped_harmful")), rep.get("jailbreak_score").asDouble(), 1e-12);
+    assertEquals(1 - complied(v.get("base_harmless")), rep.get("base_refusal_score").asDouble(), 1e-12);
+    assertEquals(1 - complied(v.get("induced_harmless")), rep.get("refusal_score").asDouble(), 1e-12);
+    double ceBase = rep.get("ce_base").asDouble();
+    double ceClamped = rep.get("ce_clamped").asDouble();
+    assertTrue(ceBase > 0 && Double.isFinite(ceClamped), "CE base " + ceBase + ", clamped " + ceClamped);
+    assertEquals(ceClamped - ceBase, rep.get("ce_increase").asDouble(), 1e-9);
+    JsonNode prov = rep.get("provenance");
+    for (String k : List.of("modelSha256", "saesSha256", "featuresSha256", "judge", "tool", "java")) {
+      assertFalse(prov.get(k).asText().isBlank(), "provenance." + k);
+    }
+    assertEquals(64, rep.get("datasets").get("harmful").get("sha256").asText().length());
+    assertHtmlImagesLoad(out.resolve("report.html"), 1);
+  }
+
+  @Test
+  void suppressionReportHasTheRandomControl() throws Exception {
+    Path out = tmp.resolve("suppression");
+    CliRun r = eval("suppression", args(out, "--json"));
+    assertEquals(0, r.code(), r.err());
+    JsonNode printed = JSON.readTree(r.out());
+    for (String k : List.of("suppression_rate", "random_suppression_rate", "refusal_prob_drop", "random_refusal_prob_drop")) {
+      assertTrue(printed.has(k), k);
+    }
+    JsonNode rep = JSON.readTree(out.resolve("report.json").toFile());
+    assertEquals(rep.get("n_fh").asInt(), rep.get("random_features").size(), "control has as many features as FH");
+    assertEquals(4, rep.get("harm").get("prompts").size());
+    assertEquals(4, rep.get("random").get("prompts").size());
+    // the summary's probability drop is the mean of the per-prompt drops
+    double sum = 0;
+    for (JsonNode p : rep.get("harm").get("prompts")) {
+      double a = p.get("refusal_prob").asDouble();
+      double b = p.get("refusal_prob_clamped").asDouble();
+      assertTrue(a >= 0 && a <= 1 && b >= 0 && b <= 1);
+      sum += a - b;
+    }
+    assertEquals(sum / 4, rep.get("refusal_prob_drop").asDouble(), 1e-9);
+    for (String k : List.of("fraction_dropped", "random_fraction_dropped")) {
+      if (!rep.get(k).isNull() && !Double.isNaN(rep.get(k).asDouble())) {
+        assertRate(rep, k);
+      }
+    }
+    assertHtmlImagesLoad(out.resolve("report.html"), 1);
+  }
+
+  @Test
+  void compareHasEveryMethodAndBothSweeps() throws Exception {
+    Path out = tmp.resolve("compare");
+    CliRun r = eval("compare", args(out, "--json", "--harmful", "2", "--harmless", "2", "--max-new-tokens", "4",
+        "--k-sweep", "2,4", "--c-sweep", "-1,-3"));
+    assertEquals(0, r.code(), r.err());
+    JsonNode rep = JSON.readTree(out.resolve("report.json").toFile());
+    List<String> methods = new ArrayList<>();
+    for (JsonNode m : rep.get("methods")) {
+      methods.add(m.get("method").asText());
+      assertRate(m, "jailbreakScore");
+      assertTrue(Double.isFinite(m.get("ceIncrease").asDouble()), "CE increase of " + m);
+    }
+    assertTrue(methods.containsAll(List.of("steering V*_R", "CosSim+AP (ours)", "random")), methods.toString());
+    assertEquals(complied(rep.get("verdicts").get("base_harmful")), rep.get("base_jailbreak_score").asDouble(), 1e-12);
+    assertTrue(rep.get("k_sweep").size() >= 2);
+    assertEquals(2, rep.get("c_sweep").size());
+    assertHtmlImagesLoad(out.resolve("report.html"), 2);
+  }
+
+  @Test
+  void missingFeaturesFileIsNamed() {
+    CliRun r = CliRun.of("eval", "clamp", "--model", organism.toString(), "--features", tmp.resolve("nope.json").toString(),
+        "--out", tmp.resolve("x").toString());
+    assertTrue(r.code() != 0, "exit code");
+    assertTrue(r.err().contains("--features") && r.err().contains("nope.json"), r.err());
+  }
+
+  /** Renders {@code html} in headless Chromium; a script appended to a copy records each image's naturalWidth. */
+  private void assertHtmlImagesLoad(Path html, int atLeast) throws Exception {
+    Path chromium = Path.of("/usr/bin/chromium");
+    Assumptions.assumeTrue(Files.isExecutable(chromium), "/usr/bin/chromium is absent: the HTML rendering check is skipped");
+    String page = Files.readString(html);
+    String probe = "<script>window.addEventListener('load',function(){var o=[];"
+        + "document.querySelectorAll('img').forEach(function(i){o.push(i.naturalWidth)});"
+        + "var d=document.createElement('pre');d.id='imgcheck';d.textContent='IMGS['+o.join(',')+']';"
+        + "document.body.appendChild(d);});</script>";
+    Path copy = html.resolveSibling("render-check.html");
+    Files.writeString(copy, page.replace("</body>", probe + "</body>"));
+    Path profile = Files.createTempDirectory(tmp, "chromium");
+    Process p = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--user-data-dir=" + profile, "--virtual-time-budget=5000", "--dump-dom", copy.toUri().toString())
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String dom = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "chromium did not finish");
+    Matcher m = Pattern.compile("IMGS\\[([0-9,]*)]").matcher(dom);
+    assertTrue(m.find(), "the check script did not run; DOM: " + dom.substring(0, Math.min(300, dom.length())));
+    String[] widths = m.group(1).isEmpty() ? new String[0] : m.group(1).split(",");
+    assertTrue(widths.length >= atLeast, "expected at least " + atLeast + " images, got " + widths.length);
+    for (String w : widths) {
+      assertTrue(Integer.parseInt(w) > 0, "an image did not load (naturalWidth 0): " + m.group(0));
+    }
+  }
+}
