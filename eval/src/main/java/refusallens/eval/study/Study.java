@@ -22,7 +22,9 @@ import refusallens.datasets.PromptJsonl;
 import refusallens.datasets.bundle.DatasetBundle;
 import refusallens.datasets.generate.GeneratorOptions;
 import refusallens.datasets.split.Split;
+import refusallens.eval.EvalContext;
 import refusallens.eval.judge.RefusalPhraseJudge;
+import refusallens.eval.report.EvalReport;
 import refusallens.extract.ActivationStore;
 import refusallens.extract.ActivationStoreWriter;
 import refusallens.extract.Extraction;
@@ -59,9 +61,9 @@ import refusallens.tokenizer.Tokenizer;
  */
 public final class Study {
   /** The steps in order (their marker names). */
-  public static final List<String> STEPS = List.of("organism", "datasets", "extract", "features", "clamp", "probes");
-  /** The F* clamp scale of the jailbreak condition (a -> c a). */
-  public static final double CLAMP_SCALE = -3.0;
+  public static final List<String> STEPS = List.of("organism", "datasets", "extract", "features", "clamp", "suppression", "probes");
+  /** Last prompt positions where FR is measured in the suppression analysis. */
+  static final int SUPPRESSION_LAST = 5;
 
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -109,6 +111,7 @@ public final class Study {
     extract(bundle);
     features(bundle);
     clamp(bundle);
+    suppression(bundle);
     probes();
     StudyReport report = StudyReport.build(out, options, runs, modelDir, saeSpecs, modelHash);
     report.write(out);
@@ -250,7 +253,7 @@ public final class Study {
 
   private void features(Path bundle) {
     DiscoveryOptions d = new DiscoveryOptions(sizes.k0(), sizes.kStar(), sizes.igSteps(), sizes.discoveryN(), options.seed(),
-        OptionalInt.empty(), DirectionPositions.LAST, "I", sizes.batch(), CLAMP_SCALE);
+        OptionalInt.empty(), DirectionPositions.LAST, "I", sizes.batch(), StudyEvaluation.CLAMP_SCALE);
     String inputs = "model=" + modelHash + ",data=" + markers.get("datasets").outputsHash() + "," + d;
     step("features", inputs, List.of("features.json"), () -> {
       loadModel();
@@ -260,22 +263,42 @@ public final class Study {
     });
   }
 
-  // ---- step 4 (and 5): clamping
+  // ---- step 4: clamping (jailbreak, refusal induction, CE, method comparison); step 5: suppression
+
+  private EvalContext context() {
+    loadModel();
+    FeaturesFile f = FeaturesFile.read(out.resolve("features.json"));
+    RefusalPhraseJudge judge = RefusalPhraseJudge.standard();
+    EvalReport.Provenance prov = EvalReport.provenance(modelDir,
+        saeSpecs.stream().map(s -> SaeSet.Source.parse(s).dir()).toList(), out.resolve("features.json"), options.seed(), judge.name());
+    return new EvalContext(model, tokenizer, saes, f, judge, sizes.maxNewTokens(), sizes.batch(), options.seed(), progress, prov);
+  }
+
+  private List<Prompt> testPrompts(Path bundle, Label label) {
+    return head(PromptJsonl.read(bundle.resolve(DatasetBundle.fileName(label, Split.TEST))), sizes.clampN());
+  }
 
   private void clamp(Path bundle) {
     String inputs = "model=" + modelHash + ",data=" + markers.get("datasets").outputsHash() + ",features="
-        + markers.get("features").outputsHash() + ",n=" + sizes.clampN() + ",tokens=" + sizes.maxNewTokens() + ",c=" + CLAMP_SCALE;
+        + markers.get("features").outputsHash() + "," + sizes + ",c=" + StudyEvaluation.CLAMP_SCALE + ",induce="
+        + StudyEvaluation.INDUCE;
     step("clamp", inputs, List.of("eval/clamp.json"), () -> {
-      loadModel();
-      FeaturesFile f = FeaturesFile.read(out.resolve("features.json"));
-      List<Prompt> harmful = head(PromptJsonl.read(bundle.resolve(DatasetBundle.fileName(Label.HARMFUL, Split.TEST))), sizes.clampN());
-      List<Prompt> harmless = head(PromptJsonl.read(bundle.resolve(DatasetBundle.fileName(Label.HARMLESS, Split.TEST))), sizes.clampN());
-      progress.start("clamp", 6);
-      ClampAnalysis.Result r = ClampAnalysis.run(model, tokenizer, saes, f, RefusalPhraseJudge.standard(), harmful, harmless,
-          CLAMP_SCALE, sizes.maxNewTokens(), sizes.batch());
-      progress.step(6);
-      progress.finish();
+      EvalContext ctx = context();
+      int k = ctx.features().features().size();
+      List<Integer> ks = options.quick() ? List.of() : List.of(Math.max(1, k / 4), Math.max(1, k / 2), k);
+      List<Double> cs = options.quick() ? List.of() : List.of(-1.0, -6.0);
+      StudyEvaluation.Clamp r = StudyEvaluation.clamp(ctx, testPrompts(bundle, Label.HARMFUL),
+          testPrompts(bundle, Label.HARMLESS), ks, cs);
       writeJson(out.resolve("eval/clamp.json"), r);
+    });
+  }
+
+  private void suppression(Path bundle) {
+    String inputs = "model=" + modelHash + ",data=" + markers.get("datasets").outputsHash() + ",features="
+        + markers.get("features").outputsHash() + ",n=" + sizes.clampN() + ",last=" + SUPPRESSION_LAST;
+    step("suppression", inputs, List.of("eval/suppression.json"), () -> {
+      StudyEvaluation.Suppression r = StudyEvaluation.suppression(context(), testPrompts(bundle, Label.HARMFUL), SUPPRESSION_LAST);
+      writeJson(out.resolve("eval/suppression.json"), r);
     });
   }
 

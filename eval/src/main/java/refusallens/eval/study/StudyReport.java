@@ -125,18 +125,19 @@ public final class StudyReport {
     fe.set("effects", JSON.valueToTree(f.effects()));
     fe.set("layer_attribution", JSON.valueToTree(f.layerAttribution()));
 
-    // clamping
+    // clamping and method comparison
     ObjectNode cl = section(sections, "clamp", runs);
     JsonNode clamp = read(out.resolve("eval/clamp.json"));
     cl.setAll((ObjectNode) clamp);
-    cl.put("cross_entropy", "not run: the clamping evaluation library (eval clamp: CE on instructions, method sweeps)"
-        + " is not on main");
-    ObjectNode sup = sections.putObject("suppression");
-    sup.put("status", "not run");
-    sup.put("reason", "the eval suppression analysis library is not on main or the eval branch yet");
+    ObjectNode sup = section(sections, "suppression", runs);
+    JsonNode suppression = read(out.resolve("eval/suppression.json"));
+    sup.setAll((ObjectNode) suppression);
+    if (suppression.hasNonNull("reason")) {
+      sup.put("status", "not run");
+    }
     ObjectNode suf = sections.putObject("suffix");
     suf.put("status", "not run");
-    suf.put("reason", "the eval suffix analysis library is not on main or the eval branch yet");
+    suf.put("reason", "no suffix analysis library on main or the eval branch (eval suffix is not implemented yet)");
 
     // probes
     ObjectNode pr = section(sections, "probes", runs);
@@ -150,22 +151,19 @@ public final class StudyReport {
     pr.put("finding", compare.path("finding").asText());
 
     // summary
-    double base = rate(clamp, "baseline", "harmful");
-    double clamped = rate(clamp, "f*-clamp", "harmful");
-    double ablated = rate(clamp, "direction-ablation", "harmful");
-    double random = rate(clamp, "random-clamp", "harmful");
-    double benign = rate(clamp, "baseline", "harmless");
-    double induced = rate(clamp, "induce", "harmless");
-    JsonNode rawView = compare.path("views").path("raw:best");
-    JsonNode disView = compare.path("views").path(dis);
-    summary.put("harmful_refusal_rate", base);
+    summary.put("harmful_refusal_rate", 1 - clamp.path("base_jailbreak_score").asDouble(Double.NaN));
+    summary.put("harmless_refusal_rate", clamp.path("base_refusal_score").asDouble(Double.NaN));
     summary.put("f_star_count", f.features().size());
     summary.put("refusal_direction_layer", dir.layer());
-    summary.put("jailbreak_rate_f_star_clamp", 1 - clamped);
-    summary.put("jailbreak_rate_direction_ablation", 1 - ablated);
-    summary.put("jailbreak_rate_random_clamp", 1 - random);
-    summary.put("harmless_refusal_rate", benign);
-    summary.put("induced_refusal_rate", induced);
+    summary.put("jailbreak_rate_f_star_clamp", clamp.path("jailbreak_score").asDouble(Double.NaN));
+    summary.put("jailbreak_rate_direction_ablation", method(clamp, "steering V*_R"));
+    summary.put("jailbreak_rate_random_clamp", method(clamp, "random"));
+    summary.put("induced_refusal_rate", clamp.path("refusal_score").asDouble(Double.NaN));
+    summary.put("ce_increase", clamp.path("ce_clamped").asDouble(Double.NaN) - clamp.path("ce_base").asDouble(Double.NaN));
+    summary.put("suppression_rate_fh", suppression.path("result").path("harm").path("suppression_rate").asDouble(Double.NaN));
+    summary.put("suppression_rate_random", suppression.path("result").path("random").path("suppression_rate").asDouble(Double.NaN));
+    JsonNode rawView = compare.path("views").path("raw:best");
+    JsonNode disView = compare.path("views").path(dis);
     summary.put("probe_id_auroc_raw", rawView.path("id").path("auroc").asDouble(Double.NaN));
     summary.put("probe_id_auroc_disentangled", disView.path("id").path("auroc").asDouble(Double.NaN));
     summary.put("probe_mean_ood_auroc_raw", meanOod(rawView));
@@ -226,11 +224,11 @@ public final class StudyReport {
     }
   }
 
-  /** The refusal rate of a clamp condition on a prompt set (NaN when absent). */
-  static double rate(JsonNode clamp, String name, String prompts) {
-    for (JsonNode c : clamp.path("conditions")) {
-      if (name.equals(c.path("name").asText()) && prompts.equals(c.path("prompts").asText())) {
-        return c.path("refusal_rate").asDouble(Double.NaN);
+  /** The jailbreak score of a method of the comparison table (NaN when absent). */
+  static double method(JsonNode clamp, String name) {
+    for (JsonNode c : clamp.path("methods")) {
+      if (name.equals(c.path("method").asText())) {
+        return c.path("jailbreakScore").asDouble(Double.NaN);
       }
     }
     return Double.NaN;
@@ -273,8 +271,10 @@ public final class StudyReport {
             + " (projecting out the refusal direction: %s; as many random features: %s).",
         s.get("f_star_count").asInt(), s.get("refusal_direction_layer").asInt(), pct(s.get("jailbreak_rate_f_star_clamp").asDouble()),
         pct(s.get("jailbreak_rate_direction_ablation").asDouble()), pct(s.get("jailbreak_rate_random_clamp").asDouble())));
-    h.finding(String.format(Locale.ROOT, "Switching the refusal features on makes the model refuse %s of harmless requests.",
-        pct(s.get("induced_refusal_rate").asDouble())));
+    h.finding(String.format(Locale.ROOT, "Switching F* on (%s) makes the model refuse %s of harmless requests; the jailbreak"
+        + " clamp raises the cross-entropy of ordinary answers by %s nats (0 = coherence kept).",
+        root.get("sections").get("clamp").get("induce").asText(), pct(s.get("induced_refusal_rate").asDouble()),
+        num(s.get("ce_increase").asDouble())));
     h.finding(String.format(Locale.ROOT,
         "A linear probe detects harmful prompts with AUROC %s on raw activations and %s on the disentangled features"
             + " in distribution; on adversarial (OOD) prompts the mean AUROC is %s vs %s.",
@@ -330,24 +330,49 @@ public final class StudyReport {
 
     JsonNode cl = sec.get("clamp");
     h.heading("4. Clamping (" + cl.get("status").asText() + ")");
-    List<List<String>> crows = new ArrayList<>();
-    for (JsonNode c : cl.get("conditions")) {
-      crows.add(List.of(c.get("name").asText(), c.get("prompts").asText(), c.get("n").asText(),
-          pct(c.get("refusal_rate").asDouble()), c.get("note").asText()));
+    h.table(List.of("measure", "base", "F* clamped", "n"), List.of(
+        List.of("jailbreak score (harmful complied, c=" + cl.get("scale").asText() + ")", pct(cl.get("base_jailbreak_score").asDouble()),
+            pct(cl.get("jailbreak_score").asDouble()), cl.get("n_harmful").asText()),
+        List.of("refusal score (harmless refused, " + cl.get("induce").asText() + ")", pct(cl.get("base_refusal_score").asDouble()),
+            pct(cl.get("refusal_score").asDouble()), cl.get("n_harmless").asText()),
+        List.of("CE on own harmless completions (nats)", num(cl.get("ce_base").asDouble()), num(cl.get("ce_clamped").asDouble()),
+            cl.get("n_harmless").asText())));
+    h.paragraph("Judge: " + cl.get("judge").asText() + "; greedy, " + cl.get("max_new_tokens").asText() + " new tokens.");
+    List<List<String>> mrows = new ArrayList<>();
+    for (String part : List.of("methods", "k_sweep", "c_sweep")) {
+      for (JsonNode m : cl.path(part)) {
+        mrows.add(List.of(part, m.path("method").asText(), m.path("k").asText(), num(m.path("c").asDouble(Double.NaN)),
+            pct(m.path("jailbreakScore").asDouble(Double.NaN)), pct(m.path("refusalScore").asDouble(Double.NaN)),
+            num(m.path("ceIncrease").asDouble(Double.NaN))));
+      }
     }
-    h.table(List.of("condition", "prompts", "n", "refusal rate", "intervention"), crows);
-    h.paragraph("Judge: " + cl.get("judge").asText() + "; greedy, " + cl.get("max_new_tokens").asText() + " new tokens."
-        + " Cross-entropy: " + cl.get("cross_entropy").asText() + ".");
+    h.paragraph("Method comparison (same prompts): feature selections clamped with the same c, and V*_R steering.");
+    h.table(List.of("table", "method", "K", "c", "jailbreak score", "refusal score", "CE increase"), mrows);
     List<List<String>> erows = new ArrayList<>();
     for (JsonNode e : cl.get("examples")) {
-      erows.add(List.of(e.get("condition").asText(), e.get("prompt").asText(),
+      erows.add(List.of(e.get("set").asText(), e.get("prompt").asText(),
           e.get("before").asText() + " [" + e.get("before_verdict").asText() + "]",
           e.get("after").asText() + " [" + e.get("after_verdict").asText() + "]"));
     }
-    h.table(List.of("condition", "prompt", "before", "after"), erows);
+    h.paragraph("Example completions before and after the intervention:");
+    h.table(List.of("set", "prompt", "before", "after"), erows);
 
-    h.heading("5. Suppression and suffix analyses (not run)");
-    h.paragraph("Suppression: not run: " + sec.get("suppression").get("reason").asText() + ".");
+    JsonNode sup = sec.get("suppression");
+    h.heading("5. Suppression (" + sup.get("status").asText() + ") and suffix (not run)");
+    if (sup.hasNonNull("reason")) {
+      h.paragraph("Suppression: not run: " + sup.get("reason").asText() + ".");
+    } else {
+      JsonNode r = sup.get("result");
+      List<List<String>> srows = new ArrayList<>();
+      for (String k : List.of("harm", "random")) {
+        JsonNode x = r.get(k);
+        srows.add(List.of(x.path("set").asText(), x.path("features").asText(), num(x.path("suppression_rate").asDouble(Double.NaN)),
+            num(x.path("fraction_dropped").asDouble(Double.NaN)), num(x.path("refusal_prob_drop").asDouble(Double.NaN))));
+      }
+      h.paragraph("Clamping the harm features FH (c=" + sup.get("scale").asText() + ") and measuring the refusal features FR"
+          + " over the last " + sup.get("last_positions").asText() + " prompt positions, against as many random features.");
+      h.table(List.of("clamped set", "features", "suppression rate", "FR features that drop", "refusal prob drop"), srows);
+    }
     h.paragraph("Suffix: not run: " + sec.get("suffix").get("reason").asText() + ".");
 
     JsonNode pr = sec.get("probes");
