@@ -135,7 +135,7 @@ public final class Study {
       try {
         shipped = Organism.defaultModelDir();
       } catch (IllegalStateException missing) {
-        progress.log("the embedded organism is not in this build: training one into " + out.resolve("organism"));
+        progress.log("the embedded organism is not in this build: using (or training) one in " + out.resolve("organism"));
       }
       if (shipped != null) {
         modelDir = shipped;

@@ -267,10 +267,16 @@ public final class StudyReport {
         "Without intervention the model refuses %s of held-out harmful requests and %s of harmless ones.",
         pct(s.get("harmful_refusal_rate").asDouble()), pct(s.get("harmless_refusal_rate").asDouble())));
     h.finding(String.format(Locale.ROOT,
-        "Clamping the %d refusal features F* (found at layer %d's refusal direction) jailbreaks %s of harmful requests"
-            + " (projecting out the refusal direction: %s; as many random features: %s).",
+        "Clamping the %d refusal features F* (found from layer %d's refusal direction) makes the model comply with %s of"
+            + " harmful requests (%s without intervention; projecting out the refusal direction: %s; as many random"
+            + " features: %s).",
         s.get("f_star_count").asInt(), s.get("refusal_direction_layer").asInt(), pct(s.get("jailbreak_rate_f_star_clamp").asDouble()),
+        pct(1 - s.get("harmful_refusal_rate").asDouble()),
         pct(s.get("jailbreak_rate_direction_ablation").asDouble()), pct(s.get("jailbreak_rate_random_clamp").asDouble())));
+    if (!(s.get("harmful_refusal_rate").asDouble() >= 0.5)) {
+      h.paragraph("Caution: this model refuses few harmful requests to begin with, so the jailbreak numbers carry little"
+          + " information (a model trained with a tiny budget checks the pipeline, not the behaviour).");
+    }
     h.finding(String.format(Locale.ROOT, "Switching F* on (%s) makes the model refuse %s of harmless requests; the jailbreak"
         + " clamp raises the cross-entropy of ordinary answers by %s nats (0 = coherence kept).",
         root.get("sections").get("clamp").get("induce").asText(), pct(s.get("induced_refusal_rate").asDouble()),
