@@ -46,16 +46,16 @@ public final class ExtractCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--data", required = true, paramLabel = "FILE.jsonl", description = "Prompts (datasets JSONL).")
+  @Option(names = "--data", paramLabel = "FILE.jsonl", description = "Prompts (datasets JSONL).")
   Path data;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "HF checkpoint directory.")
+  @Option(names = "--model", paramLabel = "DIR", description = "HF checkpoint directory.")
   Path modelDir;
 
   @Option(names = "--sae", paramLabel = "[LAYER=]DIR", description = "SAE directory (repeatable), or a directory of layers.")
   List<String> sae = new ArrayList<>();
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Activation store directory.")
+  @Option(names = "--out", paramLabel = "DIR", description = "Activation store directory.")
   Path out;
 
   @Option(names = "--layers", split = ",", paramLabel = "L", description = "Layers of raw resid_post (default: all).")
@@ -83,6 +83,10 @@ public final class ExtractCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // Checked here, not by picocli, so that 'extract merge' does not ask for them.
+    if (data == null || modelDir == null || out == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "extract needs --data, --model and --out");
+    }
     if (!Files.isRegularFile(data)) {
       throw new IllegalArgumentException("--data " + data + ": no such file");
     }

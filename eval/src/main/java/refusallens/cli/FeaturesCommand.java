@@ -120,9 +120,15 @@ public final class FeaturesCommand implements Runnable {
       List<SaeSet.Source> sources = saeSpecs.stream().map(SaeSet.Source::parse).toList();
       SaeSet saes = SaeSet.open(sources, m.config().dModel(), m.config().numLayers(), SaeSet.Options.defaults());
       FeaturesFile f;
-      try (BarProgress progress = new BarProgress()) {
+      // SameDiff prints a line per differentiated op while each gradient graph is built (the runtime routes it to
+      // stderr); drop those lines here so that the progress bars stay readable.
+      PrintStream err = System.err;
+      System.setErr(new PrintStream(new LineFilter(err, "Added differentiated op"), true));
+      try (BarProgress progress = new BarProgress(err)) {
         f = new FeatureDiscovery(m, tok, saes, options, progress)
             .run(prompts, new FeatureDiscovery.Inputs(modelDir, sources.stream().map(SaeSet.Source::dir).toList()));
+      } finally {
+        System.setErr(err);
       }
       f.write(out);
       print(f, System.out);
@@ -146,6 +152,13 @@ public final class FeaturesCommand implements Runnable {
         ps.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s));
         return;
       }
+      ps.printf("refusal score without intervention: harmful %.3f, harmless %.3f%n",
+          d.selection().baselineHarmfulRefusalScore(), d.selection().baselineHarmlessRefusalScore());
+      ps.printf("%5s %9s %13s %10s %13s  %s%n", "layer", "norm", "ablated-harm", "KL-harmls", "steered-harmls", "excluded");
+      for (var c : d.selection().candidates()) {
+        ps.printf("%5d %9.4g %13.3f %10.4f %13.3f  %s%n", c.layer(), c.norm(), c.ablationRefusalScore(), c.harmlessKl(),
+            c.steeringRefusalScore(), c.excludedBecause() == null ? "" : c.excludedBecause());
+      }
       ps.printf("V*_R: layer %d, norm %.4g (%s)%n", d.layer(), d.norm(), d.selection().selectedBy());
       ps.printf("%5s %7s %-8s %12s %8s%n", "layer", "index", "role", "attribution", "cosine");
       for (Row r : rows) {
@@ -162,13 +175,18 @@ public final class FeaturesCommand implements Runnable {
 
   /** Progress bars on stderr, one per stage; notes as lines. */
   static final class BarProgress implements DiscoveryProgress, AutoCloseable {
+    private final PrintStream err;
     private ProgressBar bar;
+
+    BarProgress(PrintStream err) {
+      this.err = err;
+    }
 
     @Override
     public void start(String stage, long total) {
       finish();
       bar = new ProgressBarBuilder().setTaskName(stage).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
-          .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+          .setConsumer(new ConsoleProgressBarConsumer(err)).build();
     }
 
     @Override
@@ -180,7 +198,7 @@ public final class FeaturesCommand implements Runnable {
 
     @Override
     public void log(String message) {
-      System.err.println(message);
+      err.println(message);
     }
 
     @Override
@@ -194,6 +212,46 @@ public final class FeaturesCommand implements Runnable {
     @Override
     public void close() {
       finish();
+    }
+  }
+
+  /** Passes lines through to {@code out} except those starting with {@code prefix}. */
+  static final class LineFilter extends java.io.OutputStream {
+    private final PrintStream out;
+    private final String prefix;
+    private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+
+    LineFilter(PrintStream out, String prefix) {
+      this.out = out;
+      this.prefix = prefix;
+    }
+
+    @Override
+    public synchronized void write(int b) {
+      line.write(b);
+      if (b == '\n') {
+        flushLine();
+      }
+    }
+
+    @Override
+    public synchronized void flush() {
+      // a partial line stays buffered until its newline: it may still turn out to be a dropped one
+      out.flush();
+    }
+
+    @Override
+    public synchronized void close() {
+      flushLine();
+    }
+
+    private void flushLine() {
+      String s = line.toString(java.nio.charset.StandardCharsets.UTF_8);
+      line.reset();
+      if (!s.startsWith(prefix)) {
+        out.print(s);
+        out.flush();
+      }
     }
   }
 }

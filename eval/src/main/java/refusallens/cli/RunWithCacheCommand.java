@@ -18,7 +18,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import refusallens.io.SafetensorsWriter;
+import refusallens.intervention.InterventionHooks;
+import refusallens.intervention.InterventionSpec;
+import refusallens.model.ForwardRequest;
 import refusallens.model.ForwardResult;
+import refusallens.model.LogitScope;
+import refusallens.sae.Sae;
+import refusallens.sae.SaeSet;
 import refusallens.model.HookName;
 import refusallens.model.Hooks;
 import refusallens.model.LogProbMetric;
@@ -69,6 +75,15 @@ public final class RunWithCacheCommand implements Callable<Integer> {
   @Option(names = "--grad-target", paramLabel = "TOKEN_ID", description = "Also write grad_resid_post of this token's log-prob at the last position.")
   Integer gradTarget;
 
+  @Option(names = "--sae", paramLabel = "[LAYER=]DIR",
+      description = "SAE spliced at its layer's resid_post (repeatable, or a directory of layers): also writes"
+          + " sae_acts.L{layer} [seq, m] and sae_recon.L{layer} [seq, d] of the SAE's input.")
+  List<String> sae = new java.util.ArrayList<>();
+
+  @Option(names = "--intervention", paramLabel = "FILE.json",
+      description = "Intervention applied during the pass (needs --sae): logits and resid_post are those of the edited run.")
+  Path intervention;
+
   @Option(names = "--json", description = "Print one JSON summary on stdout.")
   boolean json;
 
@@ -104,7 +119,29 @@ public final class RunWithCacheCommand implements Callable<Integer> {
       names.add(HookName.residPost(l));
     }
     TokenBatch batch = TokenBatch.of(ids);
-    ForwardResult r = model.runWithCache(batch, names);
+    if (intervention != null && gradTarget != null) {
+      throw new IllegalArgumentException("--grad-target with --intervention is not supported (gradients run unedited)");
+    }
+    if (intervention != null && sae.isEmpty()) {
+      throw new IllegalArgumentException("--intervention " + intervention + " needs --sae (the SAEs whose features it edits)");
+    }
+    SaeSet saes = sae.isEmpty() ? null : SaeSet.open(
+        sae.stream().map(SaeSet.Source::parse).toList(), d, layers, SaeSet.Options.defaults());
+    // Observers first, so each SAE sees its layer's input before any edit at that layer.
+    Map<Integer, INDArray> saeInputs = new java.util.TreeMap<>();
+    Hooks<INDArray> hooks = Hooks.none();
+    if (saes != null) {
+      for (int layer : saes.layers()) {
+        hooks = hooks.with(HookName.residPost(layer), (x, n, ctx) -> {
+          saeInputs.put(n.layer(), x.reshape(seq, d).dup());
+          return null;
+        });
+      }
+    }
+    if (intervention != null) {
+      hooks = hooks.with(InterventionHooks.of(InterventionSpec.read(intervention), saes));
+    }
+    ForwardResult r = model.forward(batch, new ForwardRequest(names, hooks, LogitScope.ALL));
     INDArray resid = Nd4j.zeros(DataType.FLOAT, layers, seq, d);
     for (int l = 0; l < layers; l++) {
       resid.get(org.nd4j.linalg.indexing.NDArrayIndex.point(l)).assign(r.activation(HookName.residPost(l)).reshape(seq, d));
@@ -117,6 +154,14 @@ public final class RunWithCacheCommand implements Callable<Integer> {
         .putI64("input_ids", Nd4j.createFromArray(idsLong))
         .putF32("logits", r.logits().reshape(seq, vocab))
         .putF32("resid_post", resid);
+    List<String> tensorNames = new java.util.ArrayList<>(List.of("input_ids", "logits", "resid_post"));
+    for (Map.Entry<Integer, INDArray> e : saeInputs.entrySet()) {
+      Sae s = saes.get(e.getKey());
+      INDArray acts = s.encode(e.getValue());
+      w.putF32("sae_acts.L" + e.getKey(), acts).putF32("sae_recon.L" + e.getKey(), s.decode(acts));
+      tensorNames.add("sae_acts.L" + e.getKey());
+      tensorNames.add("sae_recon.L" + e.getKey());
+    }
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("schemaVersion", 1);
     summary.put("out", out.toString());
@@ -129,15 +174,17 @@ public final class RunWithCacheCommand implements Callable<Integer> {
       w.putF32("grad_resid_post", g.gradResidPost().reshape(layers, seq, d));
       summary.put("grad_target", gradTarget);
       summary.put("metric", g.metric());
+      tensorNames.add("grad_resid_post");
     }
     Path parent = out.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
     }
     w.write(out);
-    summary.put("tensors", gradTarget != null
-        ? List.of("input_ids", "logits", "resid_post", "grad_resid_post")
-        : List.of("input_ids", "logits", "resid_post"));
+    summary.put("tensors", tensorNames);
+    if (intervention != null) {
+      summary.put("intervention", intervention.toString());
+    }
     if (json) {
       stdout.println(JSON.writeValueAsString(summary));
     } else {

