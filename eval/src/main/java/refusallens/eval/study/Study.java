@@ -184,7 +184,7 @@ public final class Study {
     return out.resolve("bundle");
   }
 
-  private static List<String> bundleFiles(Path dir) {
+  static List<String> bundleFiles(Path dir) {
     List<String> files = new ArrayList<>();
     for (Label l : Label.values()) {
       for (Split s : Split.values()) {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import refusallens.datasets.PromptJsonl;
 import refusallens.datasets.bundle.BundleManifest;
 import refusallens.datasets.bundle.DatasetBundle;
 import refusallens.extract.ActivationStore;
@@ -71,11 +72,20 @@ public final class StudyReport {
 
     // datasets
     ObjectNode ds = section(sections, "datasets", runs);
-    BundleManifest manifest = DatasetBundle.readManifest(bundle.resolve(DatasetBundle.MANIFEST_FILE));
     ds.put("bundle", bundle.toString());
-    ds.put("seed", manifest.seed());
-    ds.set("counts", JSON.valueToTree(manifest.counts()));
-    ds.set("attacks", JSON.valueToTree(manifest.attacks()));
+    if (Files.isRegularFile(bundle.resolve(DatasetBundle.MANIFEST_FILE))) {
+      BundleManifest manifest = DatasetBundle.readManifest(bundle.resolve(DatasetBundle.MANIFEST_FILE));
+      ds.put("seed", manifest.seed());
+      ds.set("counts", JSON.valueToTree(manifest.counts()));
+      ds.set("attacks", JSON.valueToTree(manifest.attacks()));
+    } else { // a hand-made bundle: count its files
+      Map<String, Integer> counts = new TreeMap<>();
+      for (String file : Study.bundleFiles(bundle)) {
+        counts.put(file, PromptJsonl.read(bundle.resolve(file)).size());
+      }
+      ds.set("counts", JSON.valueToTree(counts));
+      ds.set("attacks", JSON.createArrayNode());
+    }
 
     // extraction
     ObjectNode ex = section(sections, "extraction", runs.get("extract"));
