@@ -14,6 +14,8 @@ import refusallens.datasets.Label;
 import refusallens.datasets.Prompt;
 import refusallens.eval.EvalContext;
 import refusallens.eval.judge.Judge;
+import refusallens.eval.judge.JudgePreset;
+import refusallens.eval.judge.ModelJudge;
 import refusallens.eval.judge.RefusalPhraseJudge;
 import refusallens.eval.organism.OrganismEvaluator;
 import refusallens.eval.report.EvalReport;
@@ -29,7 +31,8 @@ import refusallens.tokenizer.Tokenizer;
     name = "eval",
     mixinStandardHelpOptions = true,
     description = "Clamping evaluation: jailbreak and refusal scores, coherence, harm-to-refusal suppression, method comparison.",
-    subcommands = {EvalClampCommand.class, EvalSuppressionCommand.class, EvalCompareCommand.class})
+    subcommands = {EvalClampCommand.class, EvalSuppressionCommand.class, EvalCompareCommand.class,
+        EvalSuffixCommand.class, EvalTransferCommand.class})
 public final class EvalCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -64,6 +67,11 @@ public final class EvalCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--judge", defaultValue = "phrases", paramLabel = "phrases|PRESET=DIR",
+        description = "Judge: the refusal-phrase matcher, or a classifier checkpoint: harmbench=DIR (Llama-2-13b-cls)"
+            + " or llama-guard-3=DIR. Default: ${DEFAULT-VALUE}.")
+    String judge;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for report.json and report.html.")
     Path out;
 
@@ -84,11 +92,27 @@ public final class EvalCommand implements Runnable {
       Tokenizer tok = Tokenizer.load(modelDir);
       List<SaeSet.Source> sources = saeSpecs.stream().map(SaeSet.Source::parse).toList();
       SaeSet saes = SaeSet.open(sources, m.config().dModel(), m.config().numLayers(), SaeSet.Options.defaults());
-      Judge judge = RefusalPhraseJudge.standard();
+      Judge judge = judge();
       EvalReport.Provenance prov = EvalReport.provenance(modelDir, sources.stream().map(SaeSet.Source::dir).toList(),
           featuresFile, seed, judge.name());
       return new EvalContext(m, tok, saes, f, judge, maxNewTokens, batchSize, seed,
           new ConsoleProgress(System.err), prov);
+    }
+
+    /** The judge named by --judge. */
+    Judge judge() {
+      if (judge.equals("phrases")) {
+        return RefusalPhraseJudge.standard();
+      }
+      int eq = judge.indexOf('=');
+      if (eq < 0) {
+        throw new IllegalArgumentException("--judge '" + judge + "': expected phrases, harmbench=DIR or llama-guard-3=DIR");
+      }
+      Path dir = Path.of(judge.substring(eq + 1));
+      if (!Files.isDirectory(dir)) {
+        throw new IllegalArgumentException("--judge: " + dir + " is not a checkpoint directory");
+      }
+      return ModelJudge.open(dir, JudgePreset.parse(judge.substring(0, eq), "--judge"));
     }
 
     /** Held-out prompts of {@code label}: the organism's test split, else the built-in generator's held-out ones. */

@@ -20,35 +20,35 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import refusallens.organism.OrganismBudget;
-import refusallens.organism.OrganismTrainer;
 
 /**
- * The eval commands end to end on a tiny organism trained here (tiny budget) with features found by
- * {@code features find}: report.json numbers are consistent with the per-prompt verdicts, controls are
+ * The eval commands end to end on the shared gemma2 fixture (random weights, one SAE: the numbers are
+ * arithmetic checks, not findings) with features found here by {@code features find}: report.json numbers are consistent with the per-prompt verdicts, controls are
  * present, and report.html renders with its images in headless Chromium.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EvalCommandTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir Path tmp;
-  private Path organism;
+  @TempDir static Path tmp;
+  private Path model;
   private Path features;
+  private Path sae;
 
   @BeforeAll
-  void organismAndFeatures() throws Exception {
-    organism = tmp.resolve("organism");
-    new OrganismTrainer(new OrganismTrainer.Options(organism, 3, OrganismBudget.TINY)).run();
+  void modelAndFeatures() throws Exception {
+    Path fixture = Path.of(System.getProperty("refusallens.shared"), "fixtures", "gemma2");
+    model = fixture.resolve("model");
+    sae = fixture.resolve("sae");
     Path found = tmp.resolve("features-found.json");
-    CliRun r = CliRun.of("features", "find", "--model", organism.toString(), "--sae", organism.resolve("saes").toString(),
-        "--n", "6", "--k0", "4", "--kstar", "6", "--steps", "2", "--batch-size", "6", "--out", found.toString());
+    CliRun r = CliRun.of("features", "find", "--model", model.toString(), "--sae", sae.toString(),
+        "--n", "4", "--k0", "6", "--kstar", "6", "--steps", "2", "--batch-size", "4", "--out", found.toString());
     assertEquals(0, r.code(), r.err());
     features = withBothRoles(found);
   }
 
   /**
-   * The tiny organism's F* may land in one role only; suppression needs both, so the test file keeps the
+   * The fixture's F* may land in one role only; suppression needs both, so the test file keeps the
    * discovered features and, if a role is empty, gives it the lower-attribution half (recorded in the file).
    */
   private Path withBothRoles(Path found) throws Exception {
@@ -68,9 +68,10 @@ class EvalCommandTest {
     return out;
   }
 
-  private String[] args(Path out, String... extra) {
-    List<String> a = new ArrayList<>(List.of("--model", organism.toString(), "--features", features.toString(),
-        "--harmful", "4", "--harmless", "4", "--max-new-tokens", "6", "--batch-size", "4", "--out", out.toString()));
+  private String[] args(Path out, int n, int maxNewTokens, String... extra) {
+    List<String> a = new ArrayList<>(List.of("--model", model.toString(), "--sae", sae.toString(), "--features", features.toString(),
+        "--harmful", Integer.toString(n), "--harmless", Integer.toString(n), "--max-new-tokens", Integer.toString(maxNewTokens),
+        "--batch-size", "4", "--out", out.toString()));
     a.addAll(List.of(extra));
     return a.toArray(new String[0]);
   }
@@ -99,7 +100,7 @@ class EvalCommandTest {
   @Test
   void clampReportIsConsistentAndRenders() throws Exception {
     Path out = tmp.resolve("clamp");
-    CliRun r = eval("clamp", args(out, "--json"));
+    CliRun r = eval("clamp", args(out, 4, 6, "--json"));
     assertEquals(0, r.code(), r.err());
     JsonNode printed = JSON.readTree(r.out());
     for (String k : List.of("jailbreak_score", "base_jailbreak_score", "refusal_score", "base_refusal_score")) {
@@ -130,7 +131,7 @@ class EvalCommandTest {
   @Test
   void suppressionReportHasTheRandomControl() throws Exception {
     Path out = tmp.resolve("suppression");
-    CliRun r = eval("suppression", args(out, "--json"));
+    CliRun r = eval("suppression", args(out, 4, 6, "--json"));
     assertEquals(0, r.code(), r.err());
     JsonNode printed = JSON.readTree(r.out());
     for (String k : List.of("suppression_rate", "random_suppression_rate", "refusal_prob_drop", "random_refusal_prob_drop")) {
@@ -160,7 +161,7 @@ class EvalCommandTest {
   @Test
   void compareHasEveryMethodAndBothSweeps() throws Exception {
     Path out = tmp.resolve("compare");
-    CliRun r = eval("compare", args(out, "--json", "--harmful", "2", "--harmless", "2", "--max-new-tokens", "4",
+    CliRun r = eval("compare", args(out, 2, 4, "--json",
         "--k-sweep", "2,4", "--c-sweep", "-1,-3"));
     assertEquals(0, r.code(), r.err());
     JsonNode rep = JSON.readTree(out.resolve("report.json").toFile());
@@ -178,8 +179,50 @@ class EvalCommandTest {
   }
 
   @Test
+  void suffixCurveStartsAtTheUnsuffixedPromptAndRatesAreConsistent() throws Exception {
+    Path out = tmp.resolve("suffix");
+    CliRun r = eval("suffix", args(out, 2, 2, "--json", "--attack", "random-suffix", "--max-suffix-tokens", "4"));
+    assertEquals(0, r.code(), r.err());
+    JsonNode rep = JSON.readTree(out.resolve("report.json").toFile());
+    JsonNode s = rep.get("suffixes").get(0);
+    assertEquals("random-suffix", s.get("source").asText());
+    assertEquals(5, s.get("mean_fr_by_tokens").size(), "0..4 suffix tokens");
+    assertEquals(s.get("suffix_plus_fh_suppression_rate").asDouble() - s.get("suffix_suppression_rate").asDouble(),
+        s.get("extra_suppression").asDouble(), 1e-9);
+    assertEquals(2, s.get("prompts").size());
+    assertHtmlImagesLoad(out.resolve("report.html"), 1);
+  }
+
+  @Test
+  void transferHasACellPerSourceAndTargetCategory() throws Exception {
+    Path out = tmp.resolve("transfer");
+    CliRun r = eval("transfer", args(out, 4, 3, "--json"));
+    assertEquals(0, r.code(), r.err());
+    JsonNode rep = JSON.readTree(out.resolve("report.json").toFile());
+    int sources = rep.get("features_per_source").size();
+    java.util.Set<String> targets = new java.util.HashSet<>();
+    int n = 0;
+    for (JsonNode c : rep.get("cells")) {
+      assertRate(c, "jailbreak_score");
+      assertRate(c, "base_jailbreak_score");
+      targets.add(c.get("target").asText());
+    }
+    for (String t : targets) {
+      for (JsonNode c : rep.get("cells")) {
+        if (c.get("target").asText().equals(t)) {
+          n += c.get("n").asInt();
+          break;
+        }
+      }
+    }
+    assertEquals(4, n, "target categories partition the prompts");
+    assertEquals(sources * targets.size(), rep.get("cells").size());
+    assertHtmlImagesLoad(out.resolve("report.html"), 1);
+  }
+
+  @Test
   void missingFeaturesFileIsNamed() {
-    CliRun r = CliRun.of("eval", "clamp", "--model", organism.toString(), "--features", tmp.resolve("nope.json").toString(),
+    CliRun r = CliRun.of("eval", "clamp", "--model", model.toString(), "--features", tmp.resolve("nope.json").toString(),
         "--out", tmp.resolve("x").toString());
     assertTrue(r.code() != 0, "exit code");
     assertTrue(r.err().contains("--features") && r.err().contains("nope.json"), r.err());

@@ -145,6 +145,16 @@ public final class Transformer {
         .logits();
   }
 
+  /**
+   * The residual stream after the last layer [B * S, d] (before the final norm) of a full pass over
+   * {@code batch} written with {@code ops}; {@code definition().unembed} turns chosen rows into logits.
+   */
+  public <T> T finalResidual(TensorOps<T> ops, TokenBatch batch, Hooks<T> hooks) {
+    Set<HookName> last = Set.of(HookName.residPost(config().numLayers() - 1));
+    return pass(ops, Chunk.prompt(batch, padId), hooks, last, new HashMap<>(), LogitScope.NONE, KvCache.none())
+        .finalResid();
+  }
+
   /** Stop tokens: config.json's {@code eos_token_id} plus generation_config.json's when present. */
   public Set<Integer> stopTokens() {
     return stopTokens;

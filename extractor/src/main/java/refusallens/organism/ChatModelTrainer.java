@@ -62,6 +62,10 @@ public final class ChatModelTrainer {
   private final SameDiff sd;
   private final String idsName;
   private final String targetName;
+  private final String selectName;
+  private final int targetRows;
+  /** Unembedded rows per step as a share of batch x length (assistant tokens beyond it are skipped). */
+  static final double TARGET_ROW_FRACTION = 0.6;
   private final String lossName;
   private final Map<String, SDVariable> weights; // checkpoint name -> trainable variable
   private final AdamState adam;
@@ -89,10 +93,15 @@ public final class ChatModelTrainer {
     for (int i = 0; i < b; i++) {
       rows.add(new int[s]);
     }
-    SDVariable logits = model.logits(ops, new TokenBatch(rows), Hooks.none()); // [N, V]
+    SDVariable resid = model.finalResidual(ops, new TokenBatch(rows), Hooks.none()); // [N, d]
     idsName = ops.idPlaceholders().get(0);
-    // target: one-hot of the next token, weighted 1/count on trained positions, 0 elsewhere
-    SDVariable target = sd.placeHolder("target", DataType.FLOAT, (long) b * s, vocab);
+    // only target positions are unembedded: a one-hot row selection [K, N] (slicing misroutes gradients)
+    targetRows = (int) Math.ceil(TARGET_ROW_FRACTION * b * s);
+    SDVariable select = sd.placeHolder("select", DataType.FLOAT, targetRows, (long) b * s);
+    selectName = select.name();
+    SDVariable logits = definition.unembed(ops, ops.matmul(select, resid, false)); // [K, V]
+    // target: one-hot of the next token, weighted (sum 1 over the batch); zero rows for unused slots
+    SDVariable target = sd.placeHolder("target", DataType.FLOAT, targetRows, vocab);
     targetName = target.name();
     SDVariable logProbs = ops.logSoftmax(logits, 1);
     SDVariable loss = ops.mulScalar(ops.sumAll(ops.mul(logProbs, target)), -1.0).rename("loss");
@@ -189,21 +198,11 @@ public final class ChatModelTrainer {
     }
     int[] ids = new int[b * s]; // right-padded with <pad> (id 0); padding is never a target
     float[] oneHot = new float[b * s * vocab];
-    float[] target = new float[b * s * vocab];
+    float[] target = new float[targetRows * vocab];
+    float[] select = new float[targetRows * b * s];
     // weights: 1 per assistant token, FIRST_TOKEN_WEIGHT on the first one (where the model decides to
     // refuse or comply), normalised to sum to 1 over the batch
-    double total = 0;
-    for (int r = 0; r < batch.size(); r++) {
-      Example e = batch.get(r);
-      int len = Math.min(e.ids().length, s);
-      boolean first = true;
-      for (int t = 0; t + 1 < len; t++) {
-        if (e.target()[t]) {
-          total += first ? FIRST_TOKEN_WEIGHT : 1.0;
-          first = false;
-        }
-      }
-    }
+    List<int[]> picked = new ArrayList<>(); // {row*s + t, next token, first?}
     for (int r = 0; r < batch.size(); r++) {
       Example e = batch.get(r);
       int len = Math.min(e.ids().length, s);
@@ -211,16 +210,31 @@ public final class ChatModelTrainer {
       boolean first = true;
       for (int t = 0; t + 1 < len; t++) {
         if (e.target()[t]) {
-          target[((r * s) + t) * vocab + e.ids()[t + 1]] = (float) ((first ? FIRST_TOKEN_WEIGHT : 1.0) / Math.max(1e-9, total));
+          picked.add(new int[] {r * s + t, e.ids()[t + 1], first ? 1 : 0});
           first = false;
         }
       }
+    }
+    if (picked.size() > targetRows) {
+      // keep every first token, then the earliest others
+      picked.sort((x, y) -> x[2] != y[2] ? Integer.compare(y[2], x[2]) : Integer.compare(x[0], y[0]));
+      picked = picked.subList(0, targetRows);
+    }
+    double total = 0;
+    for (int[] p : picked) {
+      total += p[2] == 1 ? FIRST_TOKEN_WEIGHT : 1.0;
+    }
+    for (int k = 0; k < picked.size(); k++) {
+      int[] p = picked.get(k);
+      select[k * b * s + p[0]] = 1f;
+      target[k * vocab + p[1]] = (float) ((p[2] == 1 ? FIRST_TOKEN_WEIGHT : 1.0) / total);
     }
     for (int i = 0; i < ids.length; i++) {
       oneHot[i * vocab + ids[i]] = 1f;
     }
     return Map.of(
         idsName, Nd4j.create(oneHot, new long[] {(long) b * s, vocab}, 'c'),
-        targetName, Nd4j.create(target, new long[] {(long) b * s, vocab}, 'c'));
+        selectName, Nd4j.create(select, new long[] {targetRows, (long) b * s}, 'c'),
+        targetName, Nd4j.create(target, new long[] {targetRows, vocab}, 'c'));
   }
 }

@@ -109,8 +109,7 @@ public final class SuppressionEvaluation {
     INDArray frClamped = acts(res, refusal);
     int s = (int) frClean.size(0);
     int start = Math.max(0, s - lastPositions);
-    double relSum = 0;
-    int relN = 0;
+    double rate = suppressionRate(frClean, frClamped, lastPositions);
     int dropped = 0;
     int active = 0;
     for (int f = 0; f < frClean.size(1); f++) {
@@ -119,10 +118,6 @@ public final class SuppressionEvaluation {
       for (int t = start; t < s; t++) {
         double a = frClean.getDouble(t, f);
         double b = frClamped.getDouble(t, f);
-        if (a > 0) {
-          relSum += (a - b) / a;
-          relN++;
-        }
         o += a;
         c += b;
       }
@@ -133,7 +128,7 @@ public final class SuppressionEvaluation {
         }
       }
     }
-    return new PromptSuppression(id, from, relN == 0 ? Double.NaN : relSum / relN,
+    return new PromptSuppression(id, from, rate,
         active == 0 ? Double.NaN : (double) dropped / active, probClean, prob(res, refusalToken));
   }
 
@@ -154,6 +149,59 @@ public final class SuppressionEvaluation {
       }
     }
     return n == 0 ? Double.NaN : s / n;
+  }
+
+  /** FR activations [S, |FR|] and the refusal-token probability of one prompt under {@code hooks}. */
+  public record Measured(INDArray fr, double refusalProb) {}
+
+  /** Measures {@code refusal} (and the refusal probability) on {@code ids} with {@code hooks} active. */
+  public Measured measure(int[] ids, Hooks<INDArray> hooks, FeatureSet refusal, int refusalToken) {
+    Set<HookName> capture = new HashSet<>();
+    refusal.byLayer().keySet().forEach(l -> capture.add(HookName.residPost(l)));
+    ForwardResult res = ctx.model().forward(TokenBatch.of(ids), new ForwardRequest(capture, hooks, LogitScope.LAST));
+    return new Measured(acts(res, refusal), prob(res, refusalToken));
+  }
+
+  /** Hooks clamping {@code set} (this evaluation's c) from the first position where a feature of {@code harm} is active. */
+  public Hooks<INDArray> clampFromFirstActive(int[] ids, FeatureSet harm, FeatureSet set) {
+    Set<HookName> capture = new HashSet<>();
+    harm.byLayer().keySet().forEach(l -> capture.add(HookName.residPost(l)));
+    ForwardResult res = ctx.model().forward(TokenBatch.of(ids), new ForwardRequest(capture, Hooks.none(), LogitScope.NONE));
+    int from = firstActive(res, harm, ids.length);
+    return ctx.hooks(set.scaled(scale, new Positions.Last(ids.length - from)));
+  }
+
+  /**
+   * Mean relative drop (orig - other) / orig of the activations active in {@code orig}, over the last
+   * {@code last} positions of each (aligned at the end: the post-instruction template); NaN when none is active.
+   */
+  public static double suppressionRate(INDArray orig, INDArray other, int last) {
+    int so = (int) orig.size(0);
+    int sc = (int) other.size(0);
+    int n = Math.min(last, Math.min(so, sc));
+    double sum = 0;
+    int cnt = 0;
+    for (int i = 1; i <= n; i++) {
+      for (int f = 0; f < orig.size(1); f++) {
+        double a = orig.getDouble(so - i, f);
+        if (a > 0) {
+          sum += (a - other.getDouble(sc - i, f)) / a;
+          cnt++;
+        }
+      }
+    }
+    return cnt == 0 ? Double.NaN : sum / cnt;
+  }
+
+  /** Mean activation of all FR features over the last {@code last} positions. */
+  public static double meanLast(INDArray fr, int last) {
+    int s = (int) fr.size(0);
+    int n = Math.min(last, s);
+    return fr.get(NDArrayIndex.interval(s - n, s), NDArrayIndex.all()).meanNumber().doubleValue();
+  }
+
+  public int lastPositions() {
+    return lastPositions;
   }
 
   /** First position at which any feature of {@code set} is active (0 when none is). */
