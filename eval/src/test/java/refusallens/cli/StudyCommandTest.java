@@ -46,8 +46,18 @@ class StudyCommandTest {
     for (String name : List.of("datasets", "extraction", "features", "clamp", "suppression", "suffix", "probes")) {
       assertTrue(sec.has(name) && sec.get(name).has("status"), "section " + name);
     }
-    assertEquals("not run", sec.get("suffix").get("status").asText());
-    assertFalse(sec.get("suffix").get("reason").asText().isBlank());
+    for (String name : List.of("suppression", "suffix")) { // need FH and FR: either measured or a stated reason
+      JsonNode x = sec.get(name);
+      if (x.get("status").asText().equals("not run")) {
+        assertFalse(x.get("reason").asText().isBlank());
+      } else {
+        assertTrue(x.get("reason") == null || x.get("reason").isNull());
+        assertEquals(fe().apply(sec).get("fh_count").asInt(), x.get("n_fh").asInt(), name + " uses the features section's FH");
+      }
+    }
+    if (!sec.get("suffix").get("status").asText().equals("not run")) {
+      assertEquals(2, sec.get("suffix").get("sources").size(), "random-suffix and benign-suffix");
+    }
     for (String rate : List.of("harmful_refusal_rate", "harmless_refusal_rate", "jailbreak_rate_f_star_clamp",
         "induced_refusal_rate", "probe_id_auroc_raw", "probe_id_auroc_disentangled")) {
       double v = s.get(rate).asDouble(Double.NaN);
@@ -103,7 +113,7 @@ class StudyCommandTest {
     assertTrue(html.contains("Summary (one minute)") && html.contains("Provenance") && html.contains("data:image/png;base64"));
 
     // interruption: the probes' outputs are lost and the clamp step throws once; the re-runs recompute only those
-    Map<String, FileTime> before = times(out, "features.json", "extract/manifest.json", "bundle/manifest.json", "eval/suppression.json");
+    Map<String, FileTime> before = times(out, "features.json", "extract/manifest.json", "bundle/manifest.json", "eval/suppression.json", "eval/suffix.json");
     try (var walk = Files.walk(out.resolve("probes"))) {
       for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.delete(p);
@@ -124,7 +134,7 @@ class StudyCommandTest {
     again.run();
     assertEquals(List.of("clamp", "probes"), computed, "only the broken steps are recomputed");
     assertEquals(Study.Status.REUSED, again.runs().get("features").status());
-    assertEquals(before, times(out, "features.json", "extract/manifest.json", "bundle/manifest.json", "eval/suppression.json"),
+    assertEquals(before, times(out, "features.json", "extract/manifest.json", "bundle/manifest.json", "eval/suppression.json", "eval/suffix.json"),
         "earlier steps' files are untouched");
     JsonNode resumed = JSON.readTree(out.resolve("report.json").toFile());
     assertEquals(s.get("f_star_count"), resumed.get("summary").get("f_star_count"));
@@ -132,6 +142,10 @@ class StudyCommandTest {
         "the recomputed clamp is deterministic");
     assertEquals("reused", resumed.get("sections").get("features").get("status").asText());
     assertNotEquals("reused", resumed.get("sections").get("probes").get("status").asText());
+  }
+
+  private static java.util.function.Function<JsonNode, JsonNode> fe() {
+    return sec -> sec.get("features");
   }
 
   private static Map<String, FileTime> times(Path out, String... rel) throws Exception {

@@ -61,7 +61,7 @@ import refusallens.tokenizer.Tokenizer;
  */
 public final class Study {
   /** The steps in order (their marker names). */
-  public static final List<String> STEPS = List.of("organism", "datasets", "extract", "features", "clamp", "suppression", "probes");
+  public static final List<String> STEPS = List.of("organism", "datasets", "extract", "features", "clamp", "suppression", "suffix", "probes");
   /** Last prompt positions where FR is measured in the suppression analysis. */
   static final int SUPPRESSION_LAST = 5;
 
@@ -112,6 +112,7 @@ public final class Study {
     features(bundle);
     clamp(bundle);
     suppression(bundle);
+    suffix(bundle);
     probes();
     StudyReport report = StudyReport.build(out, options, runs, modelDir, saeSpecs, modelHash);
     report.write(out);
@@ -299,6 +300,17 @@ public final class Study {
     step("suppression", inputs, List.of("eval/suppression.json"), () -> {
       StudyEvaluation.Suppression r = StudyEvaluation.suppression(context(), testPrompts(bundle, Label.HARMFUL), SUPPRESSION_LAST);
       writeJson(out.resolve("eval/suppression.json"), r);
+    });
+  }
+
+  private void suffix(Path bundle) {
+    int maxTokens = options.quick() ? 8 : 24;
+    String inputs = "model=" + modelHash + ",data=" + markers.get("datasets").outputsHash() + ",features="
+        + markers.get("features").outputsHash() + ",n=" + sizes.clampN() + ",last=" + SUPPRESSION_LAST + ",tokens=" + maxTokens
+        + ",seed=" + options.seed();
+    step("suffix", inputs, List.of("eval/suffix.json"), () -> {
+      StudyEvaluation.Suffix r = StudyEvaluation.suffix(context(), testPrompts(bundle, Label.HARMFUL), SUPPRESSION_LAST, maxTokens);
+      writeJson(out.resolve("eval/suffix.json"), r);
     });
   }
 

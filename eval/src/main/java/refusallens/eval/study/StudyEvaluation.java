@@ -6,12 +6,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import refusallens.datasets.Prompt;
+import refusallens.datasets.attack.Attack;
+import refusallens.datasets.attack.Attacks;
 import refusallens.eval.EvalContext;
 import refusallens.eval.clamp.ClampEvaluation;
 import refusallens.eval.clamp.FeatureSet;
 import refusallens.eval.clamp.Induction;
 import refusallens.eval.compare.MethodComparison;
 import refusallens.eval.organism.RefusalEvaluation;
+import refusallens.eval.suffix.SuffixEvaluation;
 import refusallens.eval.suppression.SuppressionEvaluation;
 import refusallens.intervention.Positions;
 import refusallens.refusal.FeatureKey;
@@ -49,7 +52,52 @@ public final class StudyEvaluation {
       int schemaVersion, @JsonProperty("n_fh") int nFh, @JsonProperty("n_fr") int nFr, double scale,
       @JsonProperty("last_positions") int lastPositions, SuppressionEvaluation.Result result, String reason) {}
 
+  /** The suffix step's artefact ({@code eval/suffix.json}); {@code reason} set when not measurable. */
+  public record Suffix(
+      int schemaVersion, @JsonProperty("n_fh") int nFh, @JsonProperty("n_fr") int nFr,
+      @JsonProperty("last_positions") int lastPositions, @JsonProperty("max_suffix_tokens") int maxSuffixTokens,
+      List<SuffixEvaluation.Summary> sources, String reason) {}
+
+  /** The suffix transforms of the datasets module the suffix step appends. */
+  public static final List<String> SUFFIX_ATTACKS = List.of("random-suffix", "benign-suffix");
+
   private StudyEvaluation() {}
+
+  /** Appends each suffix transform to the harmful prompts token by token and follows FR (with and without FH clamped). */
+  public static Suffix suffix(EvalContext ctx, List<Prompt> harmful, int lastPositions, int maxTokens) {
+    FeatureSet harm = role("FH", ctx.features(), FeatureRole.HARM);
+    FeatureSet refusal = role("FR", ctx.features(), FeatureRole.REFUSAL);
+    if (harm.isEmpty() || refusal.isEmpty()) {
+      return new Suffix(1, harm.features().size(), refusal.features().size(), lastPositions, maxTokens, List.of(),
+          "F* has " + harm.features().size() + " FH and " + refusal.features().size() + " FR features; the suffix analysis needs both");
+    }
+    int tok = refusalToken(ctx);
+    SuffixEvaluation eval = new SuffixEvaluation(ctx, new SuppressionEvaluation(ctx, lastPositions, CLAMP_SCALE), maxTokens);
+    List<SuffixEvaluation.Summary> sources = new ArrayList<>();
+    for (String name : SUFFIX_ATTACKS) {
+      Attack a = Attacks.byName(name);
+      List<String> per = new ArrayList<>();
+      for (Prompt p : harmful) {
+        String v = a.apply(p, ctx.seed()).userText();
+        String base = p.userText().strip();
+        if (!v.startsWith(base)) {
+          throw new IllegalStateException(name + " is not a suffix transform (it rewrites the request)");
+        }
+        per.add(v.substring(base.length()));
+      }
+      sources.add(eval.run(name, harmful, per, harm, refusal, tok));
+    }
+    return new Suffix(1, harm.features().size(), refusal.features().size(), lastPositions, maxTokens, sources, null);
+  }
+
+  private static int refusalToken(EvalContext ctx) {
+    String refusalText = ctx.features().settings() == null ? "I" : ctx.features().settings().refusalToken();
+    int[] tok = ctx.tokenizer().encode(refusalText, false);
+    if (tok.length == 0) {
+      throw new IllegalStateException("features.json: refusal token '" + refusalText + "' encodes to no token");
+    }
+    return tok[0];
+  }
 
   /** Clamps F*, induces refusal, and compares the methods (sweeps over {@code ks} and {@code cs}). */
   public static Clamp clamp(EvalContext ctx, List<Prompt> harmful, List<Prompt> harmless, List<Integer> ks, List<Double> cs) {
@@ -87,13 +135,8 @@ public final class StudyEvaluation {
     Map<Integer, Integer> dSae = new TreeMap<>();
     ctx.saes().configs().forEach((l, c) -> dSae.put(l, c.dSae()));
     FeatureSet control = SuppressionEvaluation.randomLike(harm, FeatureSet.fStar(ctx.features()), dSae, ctx.seed());
-    String refusalText = ctx.features().settings() == null ? "I" : ctx.features().settings().refusalToken();
-    int[] tok = ctx.tokenizer().encode(refusalText, false);
-    if (tok.length == 0) {
-      throw new IllegalStateException("features.json: refusal token '" + refusalText + "' encodes to no token");
-    }
     SuppressionEvaluation.Result r = new SuppressionEvaluation(ctx, lastPositions, CLAMP_SCALE)
-        .run(harmful, harm, refusal, control, tok[0]);
+        .run(harmful, harm, refusal, control, refusalToken(ctx));
     return new Suppression(1, harm.features().size(), refusal.features().size(), CLAMP_SCALE, lastPositions, r, null);
   }
 

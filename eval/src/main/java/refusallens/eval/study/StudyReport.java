@@ -145,9 +145,12 @@ public final class StudyReport {
     if (suppression.hasNonNull("reason")) {
       sup.put("status", "not run");
     }
-    ObjectNode suf = sections.putObject("suffix");
-    suf.put("status", "not run");
-    suf.put("reason", "no suffix analysis library on main or the eval branch (eval suffix is not implemented yet)");
+    ObjectNode suf = section(sections, "suffix", runs);
+    JsonNode suffix = read(out.resolve("eval/suffix.json"));
+    suf.setAll((ObjectNode) suffix);
+    if (suffix.hasNonNull("reason")) {
+      suf.put("status", "not run");
+    }
 
     // probes
     ObjectNode pr = section(sections, "probes", runs);
@@ -172,6 +175,10 @@ public final class StudyReport {
     summary.put("ce_increase", clamp.path("ce_clamped").asDouble(Double.NaN) - clamp.path("ce_base").asDouble(Double.NaN));
     summary.put("suppression_rate_fh", suppression.path("result").path("harm").path("suppression_rate").asDouble(Double.NaN));
     summary.put("suppression_rate_random", suppression.path("result").path("random").path("suppression_rate").asDouble(Double.NaN));
+    for (JsonNode src : suffix.path("sources")) {
+      summary.put("suffix_suppression_rate_" + src.path("source").asText().replace('-', '_'),
+          src.path("suffix_suppression_rate").asDouble(Double.NaN));
+    }
     JsonNode rawView = compare.path("views").path("raw:best");
     JsonNode disView = compare.path("views").path(dis);
     summary.put("probe_id_auroc_raw", rawView.path("id").path("auroc").asDouble(Double.NaN));
@@ -374,7 +381,7 @@ public final class StudyReport {
     h.table(List.of("set", "prompt", "before", "after"), erows);
 
     JsonNode sup = sec.get("suppression");
-    h.heading("5. Suppression (" + sup.get("status").asText() + ") and suffix (not run)");
+    h.heading("5. Suppression (" + sup.get("status").asText() + ") and suffixes (" + sec.get("suffix").get("status").asText() + ")");
     if (sup.hasNonNull("reason")) {
       h.paragraph("Suppression: not run: " + sup.get("reason").asText() + ".");
     } else {
@@ -389,7 +396,20 @@ public final class StudyReport {
           + " over the last " + sup.get("last_positions").asText() + " prompt positions, against as many random features.");
       h.table(List.of("clamped set", "features", "suppression rate", "FR features that drop", "refusal prob drop"), srows);
     }
-    h.paragraph("Suffix: not run: " + sec.get("suffix").get("reason").asText() + ".");
+    JsonNode suf = sec.get("suffix");
+    if (suf.hasNonNull("reason")) {
+      h.paragraph("Suffix: not run: " + suf.get("reason").asText() + ".");
+    } else {
+      List<List<String>> xrows = new ArrayList<>();
+      for (JsonNode src : suf.get("sources")) {
+        xrows.add(List.of(src.path("source").asText(), num(src.path("suffix_suppression_rate").asDouble(Double.NaN)),
+            num(src.path("suffix_plus_fh_suppression_rate").asDouble(Double.NaN)), num(src.path("extra_suppression").asDouble(Double.NaN))));
+      }
+      h.paragraph("Adversarial suffixes appended token by token to harmful prompts: how much they lower the refusal features"
+          + " FR over the last " + suf.get("last_positions").asText() + " positions, alone and with FH clamped on top.");
+      h.table(List.of("suffix", "suffix suppression rate", "suffix + FH clamp", "extra suppression"), xrows);
+    }
+
 
     JsonNode pr = sec.get("probes");
     h.heading("6. Probes: raw vs disentangled, ID vs OOD (" + pr.get("status").asText() + ")");
