@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       ProbesCommand.class,
       SaeCommand.class,
       FeaturesCommand.class,
+      StudyCommand.class,
       RunWithCacheCommand.class,
       SynthModelCommand.class,
       ServeCommand.class,

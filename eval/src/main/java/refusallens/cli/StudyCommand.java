@@ -1,0 +1,78 @@
+package refusallens.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import refusallens.eval.study.Study;
+import refusallens.eval.study.StudyOptions;
+import refusallens.eval.study.StudyReport;
+
+/** {@code refusal-lens study}: the whole refusal study into one directory and one report. */
+@Command(
+    name = "study",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the refusal study end to end: datasets, activations, the refusal direction and F*/FH/FR, clamping",
+      "(jailbreak, refusal induction, method comparison), probes (raw vs disentangled, ID vs each attack);",
+      "write OUT/report.html, OUT/report.json and every artefact. A re-run reuses every finished step."
+    })
+public final class StudyCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--model", paramLabel = "DIR", description = "HF checkpoint directory. Default: the embedded organism.")
+  Path model;
+
+  @Option(names = "--sae", paramLabel = "[LAYER=]DIR", description = "SAE directory, or a directory of per-layer SAEs; repeatable (required with --model).")
+  List<String> sae = new ArrayList<>();
+
+  @Option(names = "--data", paramLabel = "builtin|DIR", defaultValue = "builtin",
+      description = "Prompts: the built-in generator, or a bundle directory (datasets make --out). Default: ${DEFAULT-VALUE}.")
+  String data;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (resumed when it holds a study).")
+  Path out;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed of every random choice. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(names = "--quick", description = "Small sizes everywhere (a smoke test, under 2 minutes on the organism).")
+  boolean quick;
+
+  @Option(names = "--json", description = "Print the report's summary as one JSON document on stdout.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    List<String> args = new ArrayList<>(List.of("refusal-lens"));
+    args.addAll(spec.commandLine().getParseResult().originalArgs());
+    StudyOptions o = new StudyOptions(model, sae, data, out, seed, quick, String.join(" ", args));
+    long t0 = System.nanoTime();
+    StudyReport report = new Study(o, new ConsoleProgress(System.err), step -> {}).run();
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    var stdout = spec.commandLine().getOut();
+    if (json) {
+      ObjectNode doc = new ObjectMapper().createObjectNode();
+      doc.put("out", out.toString());
+      doc.put("seconds", seconds);
+      doc.set("summary", report.json().get("summary"));
+      doc.set("steps", report.json().get("provenance").get("steps"));
+      stdout.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
+    } else {
+      var s = report.json().get("summary");
+      stdout.printf("study done in %.1f s: %s%n", seconds, out.resolve("report.html"));
+      stdout.printf("harmful refusal %.2f, F* clamp jailbreak %.2f, induced refusal %.2f, probe ID AUROC raw %.3f / disentangled %.3f%n",
+          s.get("harmful_refusal_rate").asDouble(), s.get("jailbreak_rate_f_star_clamp").asDouble(),
+          s.get("induced_refusal_rate").asDouble(), s.get("probe_id_auroc_raw").asDouble(),
+          s.get("probe_id_auroc_disentangled").asDouble());
+    }
+    stdout.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,94 @@
+package refusallens.eval.study;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import refusallens.refusal.ContentHash;
+
+/**
+ * The record a finished study step leaves in {@code OUT/steps/<step>.json}: the hash of its inputs and of
+ * each output. A step is reused only when its marker names the same inputs and every output still hashes
+ * to the recorded value.
+ */
+public record StepMarker(int schemaVersion, String step, String inputsHash, Map<String, String> outputs, double seconds) {
+  /** The schema version this code writes. */
+  public static final int SCHEMA_VERSION = 1;
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  public StepMarker {
+    outputs = new LinkedHashMap<>(outputs);
+  }
+
+  /** The marker file of {@code step} under {@code out}. */
+  public static Path file(Path out, String step) {
+    return out.resolve("steps").resolve(step + ".json");
+  }
+
+  /** A marker for outputs (paths relative to {@code out}) that exist now. */
+  public static StepMarker of(Path out, String step, String inputsHash, List<String> outputs, double seconds) {
+    Map<String, String> hashes = new LinkedHashMap<>();
+    for (String rel : outputs) {
+      hashes.put(rel, hash(out.resolve(rel)));
+    }
+    return new StepMarker(SCHEMA_VERSION, step, inputsHash, hashes, seconds);
+  }
+
+  /** Hash of a file or of every file under a directory; null when it does not exist. */
+  static String hash(Path p) {
+    if (Files.isDirectory(p)) {
+      return ContentHash.ofDirectory(p);
+    }
+    return Files.isRegularFile(p) ? ContentHash.ofFiles(List.of(p)) : null;
+  }
+
+  /** The combined hash of the outputs (what later steps record as their input). */
+  public String outputsHash() {
+    return ContentHash.ofText(step + outputs);
+  }
+
+  /** The marker of {@code step} if present, readable, for the same inputs and with unchanged outputs; else null. */
+  public static StepMarker valid(Path out, String step, String inputsHash) {
+    Path f = file(out, step);
+    if (!Files.isRegularFile(f)) {
+      return null;
+    }
+    StepMarker m;
+    try {
+      m = JSON.readValue(f.toFile(), StepMarker.class);
+    } catch (IOException e) {
+      return null; // a torn or foreign marker: recompute the step
+    }
+    if (m.schemaVersion() != SCHEMA_VERSION || !step.equals(m.step()) || !inputsHash.equals(m.inputsHash())) {
+      return null;
+    }
+    for (Map.Entry<String, String> e : m.outputs().entrySet()) {
+      if (!e.getValue().equals(hash(out.resolve(e.getKey())))) {
+        return null;
+      }
+    }
+    return m;
+  }
+
+  /** Writes the marker atomically (a crash leaves the old marker or none). */
+  public void write(Path out) {
+    Path f = file(out, step);
+    try {
+      Files.createDirectories(f.getParent());
+      Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+      JSON.writeValue(tmp.toFile(), this);
+      Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write step marker " + f, e);
+    }
+  }
+}

@@ -1,0 +1,445 @@
+package refusallens.eval.study;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import refusallens.datasets.Label;
+import refusallens.datasets.Prompt;
+import refusallens.datasets.PromptJsonl;
+import refusallens.datasets.bundle.DatasetBundle;
+import refusallens.datasets.generate.GeneratorOptions;
+import refusallens.datasets.split.Split;
+import refusallens.eval.EvalContext;
+import refusallens.eval.judge.RefusalPhraseJudge;
+import refusallens.eval.report.EvalReport;
+import refusallens.extract.ActivationStore;
+import refusallens.extract.ActivationStoreWriter;
+import refusallens.extract.Extraction;
+import refusallens.extract.Identity;
+import refusallens.extract.PositionRule;
+import refusallens.extract.StoreHeader;
+import refusallens.model.Transformer;
+import refusallens.organism.Organism;
+import refusallens.organism.OrganismBudget;
+import refusallens.organism.OrganismTrainer;
+import refusallens.probes.report.ProbeCompare;
+import refusallens.probes.train.DataSplit;
+import refusallens.probes.train.LogisticProbe;
+import refusallens.probes.train.MlpProbe;
+import refusallens.probes.train.ProbeKind;
+import refusallens.probes.train.ProbeTrainer;
+import refusallens.probes.view.FeatureRoles;
+import refusallens.probes.view.ViewResolver;
+import refusallens.refusal.ContentHash;
+import refusallens.refusal.DirectionPositions;
+import refusallens.refusal.DiscoveryData;
+import refusallens.refusal.DiscoveryOptions;
+import refusallens.refusal.DiscoveryProgress;
+import refusallens.refusal.FeatureDiscovery;
+import refusallens.refusal.FeatureRole;
+import refusallens.refusal.FeaturesFile;
+import refusallens.sae.SaeSet;
+import refusallens.tokenizer.Tokenizer;
+
+/**
+ * {@code refusal-lens study}: the whole refusal study (datasets, extraction, V*_R and F*, FH, FR, clamping,
+ * probes raw vs disentangled and ID vs OOD) into one output directory, one report. Every step leaves a
+ * {@link StepMarker}; a re-run reuses each step whose marker and outputs are intact and recomputes the rest.
+ */
+public final class Study {
+  /** The steps in order (their marker names). */
+  public static final List<String> STEPS = List.of("organism", "datasets", "extract", "features", "clamp", "suppression", "suffix", "probes");
+  /** Last prompt positions where FR is measured in the suppression analysis. */
+  static final int SUPPRESSION_LAST = 5;
+
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** What a step did in this run. */
+  public enum Status { COMPUTED, REUSED, NOT_RUN }
+
+  /** One step's record in this run. */
+  public record StepRun(String step, Status status, double seconds, String reason) {}
+
+  private final StudyOptions options;
+  private final StudyOptions.Sizes sizes;
+  private final DiscoveryProgress progress;
+  private final Consumer<String> beforeStep;
+  private final Path out;
+  private final Map<String, StepRun> runs = new LinkedHashMap<>();
+  private final Map<String, StepMarker> markers = new LinkedHashMap<>();
+  private Path modelDir;
+  private List<String> saeSpecs;
+  private String modelHash;
+  private Transformer model;
+  private Tokenizer tokenizer;
+  private SaeSet saes;
+
+  /**
+   * @param beforeStep called with each step's name before it is computed (not when reused); tests use it
+   *     to interrupt a run
+   */
+  public Study(StudyOptions options, DiscoveryProgress progress, Consumer<String> beforeStep) {
+    this.options = options;
+    this.sizes = options.sizes();
+    this.progress = progress;
+    this.beforeStep = beforeStep;
+    this.out = options.out().toAbsolutePath().normalize();
+  }
+
+  /** Runs (or reuses) every step, writes report.json and report.html, and returns the report. */
+  public StudyReport run() {
+    try {
+      Files.createDirectories(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create --out " + out, e);
+    }
+    resolveModel();
+    Path bundle = datasets();
+    extract(bundle);
+    features(bundle);
+    clamp(bundle);
+    suppression(bundle);
+    suffix(bundle);
+    probes();
+    StudyReport report = StudyReport.build(out, options, runs, modelDir, saeSpecs, modelHash);
+    report.write(out);
+    return report;
+  }
+
+  /** The steps as run (in order). */
+  public Map<String, StepRun> runs() {
+    return runs;
+  }
+
+  // ---- step 0: the model (the embedded organism, trained here when this build does not ship it)
+
+  private void resolveModel() {
+    if (options.model() != null) {
+      modelDir = options.model().toAbsolutePath().normalize();
+      saeSpecs = options.saes();
+      runs.put("organism", new StepRun("organism", Status.NOT_RUN, 0, "--model given"));
+    } else {
+      Path shipped = null;
+      try {
+        shipped = Organism.defaultModelDir();
+      } catch (IllegalStateException missing) {
+        progress.log("the embedded organism is not in this build: using (or training) one in " + out.resolve("organism"));
+      }
+      if (shipped != null) {
+        modelDir = shipped;
+        runs.put("organism", new StepRun("organism", Status.NOT_RUN, 0, "the embedded organism is shipped"));
+      } else {
+        OrganismBudget budget = options.quick() ? OrganismBudget.TINY : OrganismBudget.SMALL;
+        step("organism", "budget=" + budget.wireName() + ",seed=" + options.seed(), List.of("organism"), () ->
+            new OrganismTrainer(new OrganismTrainer.Options(out.resolve("organism"), options.seed(), budget)).run());
+        modelDir = out.resolve("organism");
+      }
+      saeSpecs = List.of(modelDir.resolve("saes").toString());
+    }
+    progress.log("hashing the model and SAEs");
+    List<String> parts = new ArrayList<>();
+    parts.add(ContentHash.ofDirectory(modelDir));
+    for (String s : saeSpecs) {
+      parts.add(s + "=" + ContentHash.ofDirectory(SaeSet.Source.parse(s).dir()));
+    }
+    modelHash = ContentHash.ofText(String.join(",", parts));
+  }
+
+  private void loadModel() {
+    if (model == null) {
+      model = Transformer.open(modelDir);
+      tokenizer = Tokenizer.load(modelDir);
+      saes = SaeSet.open(saeSpecs.stream().map(SaeSet.Source::parse).toList(), model.config().dModel(),
+          model.config().numLayers(), SaeSet.Options.defaults());
+    }
+  }
+
+  // ---- step 1: datasets
+
+  private Path datasets() {
+    if (!"builtin".equals(options.data())) {
+      Path dir = Path.of(options.data()).toAbsolutePath().normalize();
+      if (!Files.isRegularFile(dir.resolve("harmful_train.jsonl"))) {
+        throw new IllegalArgumentException("--data " + options.data()
+            + ": expected builtin or a bundle directory with harmful_/harmless_{train,val,test}.jsonl (datasets make --out)");
+      }
+      runs.put("datasets", new StepRun("datasets", Status.NOT_RUN, 0, "--data " + dir + " given"));
+      markers.put("datasets", StepMarker.of(dir, "datasets", "", bundleFiles(dir), 0));
+      return dir;
+    }
+    GeneratorOptions g = new GeneratorOptions(options.seed(), sizes.perLabel(), 0.15, 0.15, sizes.instructions());
+    step("datasets", g.toString(), List.of("bundle"), () -> DatasetBundle.make(g, out.resolve("bundle")));
+    return out.resolve("bundle");
+  }
+
+  static List<String> bundleFiles(Path dir) {
+    List<String> files = new ArrayList<>();
+    for (Label l : Label.values()) {
+      for (Split s : Split.values()) {
+        files.add(DatasetBundle.fileName(l, s));
+      }
+    }
+    if (Files.isRegularFile(dir.resolve(DatasetBundle.OOD_FILE))) {
+      files.add(DatasetBundle.OOD_FILE);
+    }
+    return files;
+  }
+
+  // ---- step 2: activations of plain and adversarial prompts
+
+  /** Plain train/val/test prompts of both labels, then up to {@code oodPerAttack} variants per attack (labels balanced). */
+  List<Prompt> extractionPrompts(Path bundle) {
+    List<Prompt> prompts = new ArrayList<>();
+    for (Split s : Split.values()) {
+      for (Label l : Label.values()) {
+        prompts.addAll(PromptJsonl.read(bundle.resolve(DatasetBundle.fileName(l, s))));
+      }
+    }
+    Path ood = bundle.resolve(DatasetBundle.OOD_FILE);
+    if (Files.isRegularFile(ood)) {
+      Map<String, Map<Label, List<Prompt>>> byAttack = new TreeMap<>();
+      for (Prompt p : PromptJsonl.read(ood)) {
+        byAttack.computeIfAbsent(p.attack(), k -> new TreeMap<>()).computeIfAbsent(p.label(), k -> new ArrayList<>()).add(p);
+      }
+      for (Map<Label, List<Prompt>> byLabel : byAttack.values()) {
+        int each = Math.max(1, sizes.oodPerAttack() / 2);
+        for (List<Prompt> ps : byLabel.values()) {
+          prompts.addAll(ps.subList(0, Math.min(each, ps.size())));
+        }
+      }
+    }
+    return prompts;
+  }
+
+  private void extract(Path bundle) {
+    String inputs = "model=" + modelHash + ",data=" + markers.get("datasets").outputsHash() + ",ood=" + sizes.oodPerAttack()
+        + ",batch=" + sizes.batch() + ",seed=" + options.seed();
+    step("extract", inputs, List.of("extract"), () -> {
+      loadModel();
+      List<Prompt> prompts = extractionPrompts(bundle);
+      List<Integer> layers = IntStream.range(0, model.config().numLayers()).boxed().toList();
+      Extraction extraction = new Extraction(model, tokenizer, saes, new Extraction.Options(
+          layers, List.of(PositionRule.LAST), Extraction.SaeFeatures.ALL, sizes.batch(), options.seed()));
+      String saeIds = String.join(",", saeSpecs);
+      StoreHeader header = new StoreHeader(Extraction.modelIdentity(modelDir), new Identity(saeIds, modelHash),
+          new Identity(bundle.getFileName().toString(), markers.get("datasets").outputsHash()),
+          extraction.tensors(), options.seed(), null, versions());
+      Path dir = out.resolve("extract");
+      ActivationStoreWriter writer;
+      try {
+        writer = ActivationStoreWriter.open(dir, header); // resumes a store of the same header
+      } catch (RuntimeException foreign) {
+        progress.log("extract: the store in " + dir + " does not match (" + foreign.getMessage() + "); starting over");
+        deleteTree(dir);
+        writer = ActivationStoreWriter.open(dir, header);
+      }
+      extraction.run(prompts, writer, progress);
+    });
+  }
+
+  // ---- step 3: V*_R, F0, F*, FH/FR
+
+  private void features(Path bundle) {
+    DiscoveryOptions d = new DiscoveryOptions(sizes.k0(), sizes.kStar(), sizes.igSteps(), sizes.discoveryN(), options.seed(),
+        OptionalInt.empty(), DirectionPositions.LAST, "I", sizes.batch(), StudyEvaluation.CLAMP_SCALE);
+    String inputs = "model=" + modelHash + ",data=" + markers.get("datasets").outputsHash() + "," + d;
+    step("features", inputs, List.of("features.json"), () -> {
+      loadModel();
+      FeaturesFile f = new FeatureDiscovery(model, tokenizer, saes, d, progress).run(DiscoveryData.directory(bundle),
+          new FeatureDiscovery.Inputs(modelDir, saeSpecs.stream().map(s -> SaeSet.Source.parse(s).dir()).toList()));
+      f.write(out.resolve("features.json"));
+    });
+  }
+
+  // ---- step 4: clamping (jailbreak, refusal induction, CE, method comparison); step 5: suppression
+
+  private EvalContext context() {
+    loadModel();
+    FeaturesFile f = FeaturesFile.read(out.resolve("features.json"));
+    RefusalPhraseJudge judge = RefusalPhraseJudge.standard();
+    EvalReport.Provenance prov = EvalReport.provenance(modelDir,
+        saeSpecs.stream().map(s -> SaeSet.Source.parse(s).dir()).toList(), out.resolve("features.json"), options.seed(), judge.name());
+    return new EvalContext(model, tokenizer, saes, f, judge, sizes.maxNewTokens(), sizes.batch(), options.seed(), progress, prov);
+  }
+
+  private List<Prompt> testPrompts(Path bundle, Label label) {
+    return head(PromptJsonl.read(bundle.resolve(DatasetBundle.fileName(label, Split.TEST))), sizes.clampN());
+  }
+
+  private void clamp(Path bundle) {
+    String inputs = "model=" + modelHash + ",data=" + markers.get("datasets").outputsHash() + ",features="
+        + markers.get("features").outputsHash() + "," + sizes + ",c=" + StudyEvaluation.CLAMP_SCALE + ",induce="
+        + StudyEvaluation.INDUCE;
+    step("clamp", inputs, List.of("eval/clamp.json"), () -> {
+      EvalContext ctx = context();
+      int k = ctx.features().features().size();
+      List<Integer> ks = options.quick() ? List.of() : List.of(Math.max(1, k / 4), Math.max(1, k / 2), k);
+      List<Double> cs = options.quick() ? List.of() : List.of(-1.0, -6.0);
+      StudyEvaluation.Clamp r = StudyEvaluation.clamp(ctx, testPrompts(bundle, Label.HARMFUL),
+          testPrompts(bundle, Label.HARMLESS), ks, cs);
+      writeJson(out.resolve("eval/clamp.json"), r);
+    });
+  }
+
+  private void suppression(Path bundle) {
+    String inputs = "model=" + modelHash + ",data=" + markers.get("datasets").outputsHash() + ",features="
+        + markers.get("features").outputsHash() + ",n=" + sizes.clampN() + ",last=" + SUPPRESSION_LAST;
+    step("suppression", inputs, List.of("eval/suppression.json"), () -> {
+      StudyEvaluation.Suppression r = StudyEvaluation.suppression(context(), testPrompts(bundle, Label.HARMFUL), SUPPRESSION_LAST);
+      writeJson(out.resolve("eval/suppression.json"), r);
+    });
+  }
+
+  private void suffix(Path bundle) {
+    int maxTokens = options.quick() ? 8 : 24;
+    String inputs = "model=" + modelHash + ",data=" + markers.get("datasets").outputsHash() + ",features="
+        + markers.get("features").outputsHash() + ",n=" + sizes.clampN() + ",last=" + SUPPRESSION_LAST + ",tokens=" + maxTokens
+        + ",seed=" + options.seed();
+    step("suffix", inputs, List.of("eval/suffix.json"), () -> {
+      StudyEvaluation.Suffix r = StudyEvaluation.suffix(context(), testPrompts(bundle, Label.HARMFUL), SUPPRESSION_LAST, maxTokens);
+      writeJson(out.resolve("eval/suffix.json"), r);
+    });
+  }
+
+  /** The first {@code n} prompts, interleaving categories so a small sample covers them. */
+  static List<Prompt> head(List<Prompt> list, int n) {
+    Map<String, List<Prompt>> byCat = new TreeMap<>();
+    list.forEach(p -> byCat.computeIfAbsent(String.valueOf(p.category()), k -> new ArrayList<>()).add(p));
+    List<Prompt> outList = new ArrayList<>();
+    for (int i = 0; outList.size() < Math.min(n, list.size()); i++) {
+      for (List<Prompt> ps : byCat.values()) {
+        if (i < ps.size() && outList.size() < n) {
+          outList.add(ps.get(i));
+        }
+      }
+    }
+    return outList;
+  }
+
+  // ---- step 6: probes
+
+  /** The views compared: raw (best layer), F*, the disentangled FH+FR (or the role present), and a random control. */
+  static List<String> probeViews(FeaturesFile f) {
+    boolean fh = f.features().stream().anyMatch(x -> x.role() == FeatureRole.HARM);
+    boolean fr = f.features().stream().anyMatch(x -> x.role() == FeatureRole.REFUSAL);
+    String dis = fh && fr ? "fh+fr" : fh ? "fh" : "fr";
+    List<String> views = new ArrayList<>(List.of("raw:best", "f*"));
+    if (!views.contains(dis)) {
+      views.add(dis);
+    }
+    views.add("random(" + dis + ")");
+    return views;
+  }
+
+  /** The disentangled view of {@link #probeViews}: the default probe's view. */
+  static String disentangledView(FeaturesFile f) {
+    return probeViews(f).get(2);
+  }
+
+  private void probes() {
+    String inputs = "extract=" + markers.get("extract").outputsHash() + ",features=" + markers.get("features").outputsHash()
+        + ",folds=" + sizes.folds() + ",bootstrap=" + sizes.bootstrap() + ",seed=" + options.seed();
+    step("probes", inputs, List.of("probes", "probe.json"), () -> {
+      FeaturesFile f = FeaturesFile.read(out.resolve("features.json"));
+      ActivationStore store = ActivationStore.open(out.resolve("extract"));
+      ViewResolver resolver = new ViewResolver(store, FeatureRoles.read(out.resolve("features.json")), options.seed());
+      ProbeTrainer.Options train = new ProbeTrainer.Options(ProbeKind.LOGISTIC, LogisticProbe.DEFAULT_LAMBDAS, sizes.folds(),
+          1.0, MlpProbe.Options.defaults(), 0.01, options.seed());
+      List<String> views = probeViews(f);
+      ProbeCompare.Options o = new ProbeCompare.Options(views, List.of(ProbeKind.LOGISTIC), DataSplit.Fractions.defaults(),
+          train, sizes.bootstrap());
+      progress.start("probes", views.size());
+      ProbeCompare.Outcome outcome = ProbeCompare.run(store, resolver, out.resolve("features.json").toString(), o, line -> {
+        progress.log(line);
+        progress.step(1);
+      });
+      progress.finish();
+      Path dir = out.resolve("probes");
+      deleteTree(dir);
+      ProbeCompare.write(outcome, dir);
+      outcome.results().get(disentangledView(f)).probe().save(out.resolve("probe.json"));
+    });
+  }
+
+  // ---- step bookkeeping
+
+  /** A step body that may throw checked exceptions. */
+  interface Body {
+    void run() throws Exception;
+  }
+
+  private void step(String name, String inputs, List<String> outputs, Body body) {
+    String inputsHash = ContentHash.ofText(name + "|" + inputs);
+    StepMarker m = StepMarker.valid(out, name, inputsHash);
+    if (m != null) {
+      progress.log(name + ": reused (" + StepMarker.file(out, name) + ")");
+      runs.put(name, new StepRun(name, Status.REUSED, m.seconds(), null));
+      markers.put(name, m);
+      return;
+    }
+    beforeStep.accept(name);
+    progress.log(name + ": computing");
+    try {
+      Files.deleteIfExists(StepMarker.file(out, name)); // a stale marker must not outlive a half-written step
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    long t0 = System.nanoTime();
+    try {
+      body.run();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("study step " + name + " failed: " + e.getMessage(), e);
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    StepMarker done = StepMarker.of(out, name, inputsHash, outputs, seconds);
+    done.write(out);
+    runs.put(name, new StepRun(name, Status.COMPUTED, seconds, null));
+    markers.put(name, done);
+  }
+
+  static Map<String, String> versions() {
+    Map<String, String> v = new TreeMap<>();
+    String impl = Study.class.getPackage().getImplementationVersion();
+    v.put("refusal-lens", impl == null ? "dev" : impl);
+    v.put("java", System.getProperty("java.version"));
+    v.put("nd4j", "1.0.0-M2.1");
+    return v;
+  }
+
+  static void writeJson(Path file, Object value) {
+    try {
+      Files.createDirectories(file.getParent());
+      JSON.writeValue(file.toFile(), value);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir, e);
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package refusallens.eval.study;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import refusallens.datasets.Prompt;
+import refusallens.datasets.attack.Attack;
+import refusallens.datasets.attack.Attacks;
+import refusallens.eval.EvalContext;
+import refusallens.eval.clamp.ClampEvaluation;
+import refusallens.eval.clamp.FeatureSet;
+import refusallens.eval.clamp.Induction;
+import refusallens.eval.compare.MethodComparison;
+import refusallens.eval.organism.RefusalEvaluation;
+import refusallens.eval.suffix.SuffixEvaluation;
+import refusallens.eval.suppression.SuppressionEvaluation;
+import refusallens.intervention.Positions;
+import refusallens.refusal.FeatureKey;
+import refusallens.refusal.FeatureRole;
+import refusallens.refusal.FeaturesFile;
+
+/**
+ * The study's evaluation steps on top of the eval library: the F* clamp (jailbreak, refusal induction, CE)
+ * with the method comparison ({@link ClampEvaluation}, {@link MethodComparison}), and the harm-to-refusal
+ * suppression ({@link SuppressionEvaluation}); each result is the artefact the study writes under {@code eval/}.
+ */
+public final class StudyEvaluation {
+  /** The jailbreak clamp scale (a -> c a). */
+  public static final double CLAMP_SCALE = -3.0;
+  /** The refusal induction on harmless prompts (the {@code eval clamp} default). */
+  public static final String INDUCE = "scale:4";
+
+  /** One prompt's completion before and after an intervention. */
+  public record Example(String set, String prompt, String before, @JsonProperty("before_verdict") String beforeVerdict,
+      String after, @JsonProperty("after_verdict") String afterVerdict) {}
+
+  /** The clamp step's artefact ({@code eval/clamp.json}). */
+  public record Clamp(
+      int schemaVersion, String judge, double scale, String induce, @JsonProperty("f_star_count") int fStarCount,
+      @JsonProperty("n_harmful") int nHarmful, @JsonProperty("n_harmless") int nHarmless,
+      @JsonProperty("max_new_tokens") int maxNewTokens,
+      @JsonProperty("base_jailbreak_score") double baseJailbreakScore, @JsonProperty("jailbreak_score") double jailbreakScore,
+      @JsonProperty("base_refusal_score") double baseRefusalScore, @JsonProperty("refusal_score") double refusalScore,
+      @JsonProperty("ce_base") double ceBase, @JsonProperty("ce_clamped") double ceClamped,
+      List<MethodComparison.Row> methods, @JsonProperty("k_sweep") List<MethodComparison.Row> kSweep,
+      @JsonProperty("c_sweep") List<MethodComparison.Row> cSweep, List<Example> examples) {}
+
+  /** The suppression step's artefact ({@code eval/suppression.json}); {@code reason} set when not measurable. */
+  public record Suppression(
+      int schemaVersion, @JsonProperty("n_fh") int nFh, @JsonProperty("n_fr") int nFr, double scale,
+      @JsonProperty("last_positions") int lastPositions, SuppressionEvaluation.Result result, String reason) {}
+
+  /** The suffix step's artefact ({@code eval/suffix.json}); {@code reason} set when not measurable. */
+  public record Suffix(
+      int schemaVersion, @JsonProperty("n_fh") int nFh, @JsonProperty("n_fr") int nFr,
+      @JsonProperty("last_positions") int lastPositions, @JsonProperty("max_suffix_tokens") int maxSuffixTokens,
+      List<SuffixEvaluation.Summary> sources, String reason) {}
+
+  /** The suffix transforms of the datasets module the suffix step appends. */
+  public static final List<String> SUFFIX_ATTACKS = List.of("random-suffix", "benign-suffix");
+
+  private StudyEvaluation() {}
+
+  /** Appends each suffix transform to the harmful prompts token by token and follows FR (with and without FH clamped). */
+  public static Suffix suffix(EvalContext ctx, List<Prompt> harmful, int lastPositions, int maxTokens) {
+    FeatureSet harm = role("FH", ctx.features(), FeatureRole.HARM);
+    FeatureSet refusal = role("FR", ctx.features(), FeatureRole.REFUSAL);
+    if (harm.isEmpty() || refusal.isEmpty()) {
+      return new Suffix(1, harm.features().size(), refusal.features().size(), lastPositions, maxTokens, List.of(),
+          "F* has " + harm.features().size() + " FH and " + refusal.features().size() + " FR features; the suffix analysis needs both");
+    }
+    int tok = refusalToken(ctx);
+    SuffixEvaluation eval = new SuffixEvaluation(ctx, new SuppressionEvaluation(ctx, lastPositions, CLAMP_SCALE), maxTokens);
+    List<SuffixEvaluation.Summary> sources = new ArrayList<>();
+    for (String name : SUFFIX_ATTACKS) {
+      Attack a = Attacks.byName(name);
+      List<String> per = new ArrayList<>();
+      for (Prompt p : harmful) {
+        String v = a.apply(p, ctx.seed()).userText();
+        String base = p.userText().strip();
+        if (!v.startsWith(base)) {
+          throw new IllegalStateException(name + " is not a suffix transform (it rewrites the request)");
+        }
+        per.add(v.substring(base.length()));
+      }
+      sources.add(eval.run(name, harmful, per, harm, refusal, tok));
+    }
+    return new Suffix(1, harm.features().size(), refusal.features().size(), lastPositions, maxTokens, sources, null);
+  }
+
+  private static int refusalToken(EvalContext ctx) {
+    String refusalText = ctx.features().settings() == null ? "I" : ctx.features().settings().refusalToken();
+    int[] tok = ctx.tokenizer().encode(refusalText, false);
+    if (tok.length == 0) {
+      throw new IllegalStateException("features.json: refusal token '" + refusalText + "' encodes to no token");
+    }
+    return tok[0];
+  }
+
+  /** Clamps F*, induces refusal, and compares the methods (sweeps over {@code ks} and {@code cs}). */
+  public static Clamp clamp(EvalContext ctx, List<Prompt> harmful, List<Prompt> harmless, List<Integer> ks, List<Double> cs) {
+    FeatureSet fStar = FeatureSet.fStar(ctx.features());
+    if (fStar.isEmpty()) {
+      throw new IllegalStateException("features.json lists no F* features: nothing to clamp");
+    }
+    Induction induction = Induction.parse(INDUCE);
+    ClampEvaluation eval = new ClampEvaluation(ctx, harmful, harmless);
+    ClampEvaluation.Base base = eval.base();
+    ClampEvaluation.Arm arm = eval.arm("F* clamp", ctx.hooks(fStar.scaled(CLAMP_SCALE, Positions.ALL)),
+        ctx.hooks(induction.spec(fStar)));
+    MethodComparison.Result cmp = new MethodComparison(ctx, eval).run(CLAMP_SCALE, induction, ks, cs);
+    List<Example> examples = new ArrayList<>();
+    for (int i = 0; i < Math.min(3, harmful.size()); i++) {
+      examples.add(example("harmful: F* clamped", base.harmful().get(i), arm.jailbroken().get(i)));
+    }
+    for (int i = 0; i < Math.min(2, harmless.size()); i++) {
+      examples.add(example("harmless: refusal induced", base.harmless().get(i), arm.induced().get(i)));
+    }
+    return new Clamp(1, ctx.judge().name(), CLAMP_SCALE, induction.toString(), fStar.features().size(), harmful.size(),
+        harmless.size(), ctx.maxNewTokens(), base.jailbreakScore(), arm.jailbreakScore(), base.refusalScore(),
+        arm.refusalScore(), base.ce(), arm.ceClamped(), cmp.methods(), cmp.kSweep(), cmp.cSweep(), examples);
+  }
+
+  /** Clamps FH and measures FR against as many random features of the same layers. */
+  public static Suppression suppression(EvalContext ctx, List<Prompt> harmful, int lastPositions) {
+    FeatureSet harm = role("FH", ctx.features(), FeatureRole.HARM);
+    FeatureSet refusal = role("FR", ctx.features(), FeatureRole.REFUSAL);
+    if (harm.isEmpty() || refusal.isEmpty()) {
+      return new Suppression(1, harm.features().size(), refusal.features().size(), CLAMP_SCALE, lastPositions, null,
+          "F* has " + harm.features().size() + " FH and " + refusal.features().size()
+              + " FR features; suppression needs both");
+    }
+    Map<Integer, Integer> dSae = new TreeMap<>();
+    ctx.saes().configs().forEach((l, c) -> dSae.put(l, c.dSae()));
+    FeatureSet control = SuppressionEvaluation.randomLike(harm, FeatureSet.fStar(ctx.features()), dSae, ctx.seed());
+    SuppressionEvaluation.Result r = new SuppressionEvaluation(ctx, lastPositions, CLAMP_SCALE)
+        .run(harmful, harm, refusal, control, refusalToken(ctx));
+    return new Suppression(1, harm.features().size(), refusal.features().size(), CLAMP_SCALE, lastPositions, r, null);
+  }
+
+  static FeatureSet role(String name, FeaturesFile f, FeatureRole role) {
+    List<FeatureKey> keys = f.features().stream().filter(x -> x.role() == role)
+        .map(x -> new FeatureKey(x.layer(), x.index())).toList();
+    return new FeatureSet(name, keys);
+  }
+
+  private static Example example(String set, RefusalEvaluation.Judged before, RefusalEvaluation.Judged after) {
+    return new Example(set, before.prompt().userText(), before.completion(), verdict(before), after.completion(), verdict(after));
+  }
+
+  private static String verdict(RefusalEvaluation.Judged j) {
+    return j.verdict().refused() ? "refused" : "complied";
+  }
+}

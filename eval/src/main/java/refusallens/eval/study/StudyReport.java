@@ -1,0 +1,471 @@
+package refusallens.eval.study;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import refusallens.datasets.PromptJsonl;
+import refusallens.datasets.bundle.BundleManifest;
+import refusallens.datasets.bundle.DatasetBundle;
+import refusallens.extract.ActivationStore;
+import refusallens.extract.StoreRow;
+import refusallens.refusal.FeatureRole;
+import refusallens.refusal.FeaturesFile;
+import refusallens.report.HtmlReport;
+import refusallens.report.LineChart;
+
+/**
+ * The study's report: {@code report.json} (every section's numbers, read back from the steps' artefacts so a
+ * reused step reports the same numbers as a computed one) and the self-contained {@code report.html}.
+ */
+public final class StudyReport {
+  /** The schema version of report.json. */
+  public static final int SCHEMA_VERSION = 1;
+  /** The kind tag of report.json. */
+  public static final String KIND = "refusal-lens/study";
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final ObjectNode json;
+  private final String html;
+
+  private StudyReport(ObjectNode json, String html) {
+    this.json = json;
+    this.html = html;
+  }
+
+  /** The report as JSON. */
+  public ObjectNode json() {
+    return json;
+  }
+
+  /** Writes report.json and report.html into {@code out}. */
+  public void write(Path out) {
+    try {
+      JSON.writeValue(out.resolve("report.json").toFile(), json);
+      Files.writeString(out.resolve("report.html"), html);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the report into " + out, e);
+    }
+  }
+
+  /** Builds the report from the artefacts in {@code out}. */
+  static StudyReport build(Path out, StudyOptions options, Map<String, Study.StepRun> runs, Path modelDir,
+      List<String> saeSpecs, String modelHash) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("schemaVersion", SCHEMA_VERSION);
+    root.put("kind", KIND);
+    ObjectNode summary = root.putObject("summary");
+    ObjectNode sections = root.putObject("sections");
+    Path bundle = "builtin".equals(options.data()) ? out.resolve("bundle") : Path.of(options.data());
+
+    // datasets
+    ObjectNode ds = section(sections, "datasets", runs);
+    ds.put("bundle", bundle.toString());
+    if (Files.isRegularFile(bundle.resolve(DatasetBundle.MANIFEST_FILE))) {
+      BundleManifest manifest = DatasetBundle.readManifest(bundle.resolve(DatasetBundle.MANIFEST_FILE));
+      ds.put("seed", manifest.seed());
+      ds.set("counts", JSON.valueToTree(manifest.counts()));
+      ds.set("attacks", JSON.valueToTree(manifest.attacks()));
+    } else { // a hand-made bundle: count its files
+      Map<String, Integer> counts = new TreeMap<>();
+      for (String file : Study.bundleFiles(bundle)) {
+        counts.put(file, PromptJsonl.read(bundle.resolve(file)).size());
+      }
+      ds.set("counts", JSON.valueToTree(counts));
+      ds.set("attacks", JSON.createArrayNode());
+    }
+
+    // extraction
+    ObjectNode ex = section(sections, "extraction", runs.get("extract"));
+    ActivationStore store = ActivationStore.open(out.resolve("extract"));
+    Map<String, Integer> byAttack = new TreeMap<>();
+    int plain = 0;
+    for (StoreRow r : store.rows()) {
+      if (r.attack() == null) {
+        plain++;
+      } else {
+        byAttack.merge(r.attack(), 1, Integer::sum);
+      }
+    }
+    ex.put("rows", store.size());
+    ex.put("plain_rows", plain);
+    ex.put("ood_rows", store.size() - plain);
+    ex.set("ood_rows_by_attack", JSON.valueToTree(byAttack));
+    ex.put("tensors", store.header().tensors().size());
+    ex.set("layers", JSON.valueToTree(store.header().layers()));
+    ex.put("positions", "last");
+    ex.put("jailbroken_flags", "not computed: Extraction writes rows without the model's own jailbroken flag"
+        + " (the OOD sets are every adversarial row, not only the successful ones)");
+
+    // features
+    ObjectNode fe = section(sections, "features", runs);
+    FeaturesFile f = FeaturesFile.read(out.resolve("features.json"));
+    FeaturesFile.Direction dir = f.refusalDirection();
+    fe.put("refusal_direction_layer", dir.layer());
+    fe.put("refusal_direction_norm", dir.norm());
+    fe.put("selected_by", dir.selection().selectedBy());
+    fe.put("f0_count", f.f0().size());
+    fe.put("f_star_count", f.features().size());
+    long fh = f.features().stream().filter(x -> x.role() == FeatureRole.HARM).count();
+    fe.put("fh_count", fh);
+    fe.put("fr_count", f.features().size() - fh);
+    ArrayNode fs = fe.putArray("f_star");
+    for (FeaturesFile.Feature x : f.features()) {
+      ObjectNode n = fs.addObject();
+      n.put("layer", x.layer());
+      n.put("index", x.index());
+      n.put("role", x.role().wireName());
+      n.put("attribution", x.attribution());
+      n.put("cosine", x.cosine());
+      n.put("mean_act_harmful", x.meanActHarmful());
+      n.put("mean_act_harmless", x.meanActHarmless());
+    }
+    fe.set("effects", JSON.valueToTree(f.effects()));
+    fe.set("layer_attribution", JSON.valueToTree(f.layerAttribution()));
+
+    // clamping and method comparison
+    ObjectNode cl = section(sections, "clamp", runs);
+    JsonNode clamp = read(out.resolve("eval/clamp.json"));
+    cl.setAll((ObjectNode) clamp);
+    ObjectNode sup = section(sections, "suppression", runs);
+    JsonNode suppression = read(out.resolve("eval/suppression.json"));
+    sup.setAll((ObjectNode) suppression);
+    if (suppression.hasNonNull("reason")) {
+      sup.put("status", "not run");
+    }
+    ObjectNode suf = section(sections, "suffix", runs);
+    JsonNode suffix = read(out.resolve("eval/suffix.json"));
+    suf.setAll((ObjectNode) suffix);
+    if (suffix.hasNonNull("reason")) {
+      suf.put("status", "not run");
+    }
+
+    // probes
+    ObjectNode pr = section(sections, "probes", runs);
+    JsonNode compare = read(out.resolve("probes/report.json"));
+    String dis = Study.disentangledView(f);
+    pr.put("disentangled_view", dis);
+    pr.put("default_probe", out.resolve("probe.json").toString());
+    pr.put("compare_report", out.resolve("probes/report.html").toString());
+    pr.set("views", compare.get("views"));
+    pr.set("gaps", compare.get("gaps"));
+    pr.put("finding", compare.path("finding").asText());
+
+    // summary
+    summary.put("harmful_refusal_rate", 1 - clamp.path("base_jailbreak_score").asDouble(Double.NaN));
+    summary.put("harmless_refusal_rate", clamp.path("base_refusal_score").asDouble(Double.NaN));
+    summary.put("f_star_count", f.features().size());
+    summary.put("refusal_direction_layer", dir.layer());
+    summary.put("jailbreak_rate_f_star_clamp", clamp.path("jailbreak_score").asDouble(Double.NaN));
+    summary.put("jailbreak_rate_direction_ablation", method(clamp, "steering V*_R"));
+    summary.put("jailbreak_rate_random_clamp", method(clamp, "random"));
+    summary.put("induced_refusal_rate", clamp.path("refusal_score").asDouble(Double.NaN));
+    summary.put("ce_increase", clamp.path("ce_clamped").asDouble(Double.NaN) - clamp.path("ce_base").asDouble(Double.NaN));
+    summary.put("suppression_rate_fh", suppression.path("result").path("harm").path("suppression_rate").asDouble(Double.NaN));
+    summary.put("suppression_rate_random", suppression.path("result").path("random").path("suppression_rate").asDouble(Double.NaN));
+    for (JsonNode src : suffix.path("sources")) {
+      summary.put("suffix_suppression_rate_" + src.path("source").asText().replace('-', '_'),
+          src.path("suffix_suppression_rate").asDouble(Double.NaN));
+    }
+    JsonNode rawView = compare.path("views").path("raw:best");
+    JsonNode disView = compare.path("views").path(dis);
+    summary.put("probe_id_auroc_raw", rawView.path("id").path("auroc").asDouble(Double.NaN));
+    summary.put("probe_id_auroc_disentangled", disView.path("id").path("auroc").asDouble(Double.NaN));
+    summary.put("probe_mean_ood_auroc_raw", meanOod(rawView));
+    summary.put("probe_mean_ood_auroc_disentangled", meanOod(disView));
+    summary.put("probe_finding", compare.path("finding").asText());
+    List<String> notRun = new ArrayList<>();
+    sections.fields().forEachRemaining(e -> {
+      if ("not run".equals(e.getValue().path("status").asText())) {
+        notRun.add(e.getKey());
+      }
+    });
+    summary.set("not_run", JSON.valueToTree(notRun));
+
+    // provenance
+    ObjectNode pv = root.putObject("provenance");
+    pv.put("model", modelDir.toString());
+    pv.put("model_sha256", f.provenance().model().sha256());
+    pv.set("saes", JSON.valueToTree(f.provenance().saes()));
+    pv.put("model_and_sae_hash", modelHash);
+    pv.set("sae_specs", JSON.valueToTree(saeSpecs));
+    pv.put("data", options.data());
+    pv.put("seed", options.seed());
+    pv.put("quick", options.quick());
+    pv.set("versions", JSON.valueToTree(Study.versions()));
+    pv.put("command_line", options.commandLine());
+    ArrayNode steps = pv.putArray("steps");
+    for (Study.StepRun r : runs.values()) {
+      ObjectNode s = steps.addObject();
+      s.put("step", r.step());
+      s.put("status", r.status().name().toLowerCase(Locale.ROOT).replace('_', ' '));
+      s.put("seconds", r.seconds());
+      if (r.reason() != null) {
+        s.put("reason", r.reason());
+      }
+    }
+    return new StudyReport(root, html(root, f));
+  }
+
+  private static ObjectNode section(ObjectNode sections, String name, Map<String, Study.StepRun> runs) {
+    return section(sections, name, runs.get(name));
+  }
+
+  private static ObjectNode section(ObjectNode sections, String name, Study.StepRun run) {
+    ObjectNode s = sections.putObject(name);
+    s.put("status", run == null ? "computed" : run.status() == Study.Status.REUSED ? "reused"
+        : run.status() == Study.Status.COMPUTED ? "computed" : "given");
+    if (run != null && run.reason() != null) {
+      s.put("note", run.reason());
+    }
+    return s;
+  }
+
+  private static JsonNode read(Path file) {
+    try {
+      return JSON.readTree(file.toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  /** The jailbreak score of a method of the comparison table (NaN when absent). */
+  static double method(JsonNode clamp, String name) {
+    for (JsonNode c : clamp.path("methods")) {
+      if (name.equals(c.path("method").asText())) {
+        return c.path("jailbreakScore").asDouble(Double.NaN);
+      }
+    }
+    return Double.NaN;
+  }
+
+  private static double meanOod(JsonNode view) {
+    double sum = 0;
+    int n = 0;
+    Iterator<Map.Entry<String, JsonNode>> it = view.path("ood").fields();
+    while (it.hasNext()) {
+      JsonNode a = it.next().getValue().path("auroc");
+      if (a.isNumber() && Double.isFinite(a.asDouble())) {
+        sum += a.asDouble();
+        n++;
+      }
+    }
+    return n == 0 ? Double.NaN : sum / n;
+  }
+
+  // ---- HTML
+
+  static String pct(double v) {
+    return Double.isFinite(v) ? String.format(Locale.ROOT, "%.0f%%", 100 * v) : "n/a";
+  }
+
+  static String num(double v) {
+    return Double.isFinite(v) ? String.format(Locale.ROOT, "%.3f", v) : "n/a";
+  }
+
+  private static String html(ObjectNode root, FeaturesFile f) {
+    JsonNode s = root.get("summary");
+    JsonNode sec = root.get("sections");
+    HtmlReport h = new HtmlReport("Refusal study");
+    h.heading("Summary (one minute)");
+    h.finding(String.format(Locale.ROOT,
+        "Without intervention the model refuses %s of held-out harmful requests and %s of harmless ones.",
+        pct(s.get("harmful_refusal_rate").asDouble()), pct(s.get("harmless_refusal_rate").asDouble())));
+    h.finding(String.format(Locale.ROOT,
+        "Clamping the %d refusal features F* (found from layer %d's refusal direction) makes the model comply with %s of"
+            + " harmful requests (%s without intervention; projecting out the refusal direction: %s; as many random"
+            + " features: %s).",
+        s.get("f_star_count").asInt(), s.get("refusal_direction_layer").asInt(), pct(s.get("jailbreak_rate_f_star_clamp").asDouble()),
+        pct(1 - s.get("harmful_refusal_rate").asDouble()),
+        pct(s.get("jailbreak_rate_direction_ablation").asDouble()), pct(s.get("jailbreak_rate_random_clamp").asDouble())));
+    if (!(s.get("harmful_refusal_rate").asDouble() >= 0.5)) {
+      h.paragraph("Caution: this model refuses few harmful requests to begin with, so the jailbreak numbers carry little"
+          + " information (a model trained with a tiny budget checks the pipeline, not the behaviour).");
+    }
+    h.finding(String.format(Locale.ROOT, "Switching F* on (%s) makes the model refuse %s of harmless requests; the jailbreak"
+        + " clamp raises the cross-entropy of ordinary answers by %s nats (0 = coherence kept).",
+        root.get("sections").get("clamp").get("induce").asText(), pct(s.get("induced_refusal_rate").asDouble()),
+        num(s.get("ce_increase").asDouble())));
+    h.finding(String.format(Locale.ROOT,
+        "A linear probe detects harmful prompts with AUROC %s on raw activations and %s on the disentangled features"
+            + " in distribution; on adversarial (OOD) prompts the mean AUROC is %s vs %s.",
+        num(s.get("probe_id_auroc_raw").asDouble()), num(s.get("probe_id_auroc_disentangled").asDouble()),
+        num(s.get("probe_mean_ood_auroc_raw").asDouble()), num(s.get("probe_mean_ood_auroc_disentangled").asDouble())));
+    h.paragraph("What it means: a small set of SAE features carries the model's decision to refuse; if clamping them"
+        + " jailbreaks far more often than random features, those features are a lever an attacker (or a monitor)"
+        + " can use. Probe AUROCs near 1 mean the harmful/harmless distinction is linearly readable; the OOD columns"
+        + " say whether that reading survives jailbreak-style rewording. Small samples (see n in each table) make"
+        + " every rate coarse.");
+    if (s.get("not_run").size() > 0) {
+      h.paragraph("Not run in this study: " + s.get("not_run").toString() + " (reasons in their sections).");
+    }
+
+    JsonNode ds = sec.get("datasets");
+    h.heading("1. Datasets (" + ds.get("status").asText() + ")");
+    List<List<String>> rows = new ArrayList<>();
+    ds.get("counts").fields().forEachRemaining(e -> rows.add(List.of(e.getKey(), e.getValue().asText())));
+    h.table(List.of("file", "prompts"), rows);
+    h.paragraph("Attacks: " + ds.get("attacks").toString());
+
+    JsonNode ex = sec.get("extraction");
+    h.heading("2. Activations (" + ex.get("status").asText() + ")");
+    h.paragraph(String.format(Locale.ROOT, "%d rows (%d plain, %d adversarial) with %d tensors: resid_post at the last"
+        + " token of layers %s and every SAE feature.", ex.get("rows").asInt(), ex.get("plain_rows").asInt(),
+        ex.get("ood_rows").asInt(), ex.get("tensors").asInt(), ex.get("layers").toString()));
+    h.paragraph("Jailbroken flags: " + ex.get("jailbroken_flags").asText());
+
+    JsonNode fe = sec.get("features");
+    h.heading("3. Refusal direction and features (" + fe.get("status").asText() + ")");
+    h.paragraph(String.format(Locale.ROOT, "V*_R: layer %d, norm %.4g (%s). F0: %d features; F*: %d (FH %d, FR %d).",
+        fe.get("refusal_direction_layer").asInt(), fe.get("refusal_direction_norm").asDouble(), fe.get("selected_by").asText(),
+        fe.get("f0_count").asInt(), fe.get("f_star_count").asInt(), fe.get("fh_count").asInt(), fe.get("fr_count").asInt()));
+    List<List<String>> frows = new ArrayList<>();
+    for (JsonNode x : fe.get("f_star")) {
+      frows.add(List.of(x.get("layer").asText(), x.get("index").asText(), x.get("role").asText(),
+          num(x.get("attribution").asDouble()), num(x.get("cosine").asDouble()), num(x.get("mean_act_harmful").asDouble()),
+          num(x.get("mean_act_harmless").asDouble())));
+    }
+    h.table(List.of("layer", "index", "role", "attribution", "cosine", "mean act harmful", "mean act harmless"), frows);
+    FeaturesFile.Effects eff = f.effects();
+    if (eff != null) {
+      h.paragraph(String.format(Locale.ROOT, "First-token refusal score on %d prompts: baseline %s, V*_R ablated %s, F* clamped %s.",
+          eff.prompts(), num(eff.baseline()), num(eff.directionAblated()), eff.fStarClamped() == null ? "n/a" : num(eff.fStarClamped())));
+    }
+    if (f.layerAttribution().size() > 1) {
+      double[] x = f.layerAttribution().stream().mapToDouble(FeaturesFile.LayerAttribution::layer).toArray();
+      double[] y = f.layerAttribution().stream().mapToDouble(FeaturesFile.LayerAttribution::features).toArray();
+      double[] e = f.layerAttribution().stream().mapToDouble(FeaturesFile.LayerAttribution::error).toArray();
+      h.png(new LineChart("Attribution by layer", "layer", "attribution").series("SAE features", x, y)
+          .series("SAE error", x, e).png(640, 320), "attribution by layer");
+    }
+
+    JsonNode cl = sec.get("clamp");
+    h.heading("4. Clamping (" + cl.get("status").asText() + ")");
+    h.table(List.of("measure", "base", "F* clamped", "n"), List.of(
+        List.of("jailbreak score (harmful complied, c=" + cl.get("scale").asText() + ")", pct(cl.get("base_jailbreak_score").asDouble()),
+            pct(cl.get("jailbreak_score").asDouble()), cl.get("n_harmful").asText()),
+        List.of("refusal score (harmless refused, " + cl.get("induce").asText() + ")", pct(cl.get("base_refusal_score").asDouble()),
+            pct(cl.get("refusal_score").asDouble()), cl.get("n_harmless").asText()),
+        List.of("CE on own harmless completions (nats)", num(cl.get("ce_base").asDouble()), num(cl.get("ce_clamped").asDouble()),
+            cl.get("n_harmless").asText())));
+    h.paragraph("Judge: " + cl.get("judge").asText() + "; greedy, " + cl.get("max_new_tokens").asText() + " new tokens.");
+    List<List<String>> mrows = new ArrayList<>();
+    for (String part : List.of("methods", "k_sweep", "c_sweep")) {
+      for (JsonNode m : cl.path(part)) {
+        mrows.add(List.of(part, m.path("method").asText(), m.path("k").asText(), num(m.path("c").asDouble(Double.NaN)),
+            pct(m.path("jailbreakScore").asDouble(Double.NaN)), pct(m.path("refusalScore").asDouble(Double.NaN)),
+            num(m.path("ceIncrease").asDouble(Double.NaN))));
+      }
+    }
+    h.paragraph("Method comparison (same prompts): feature selections clamped with the same c, and V*_R steering.");
+    h.table(List.of("table", "method", "K", "c", "jailbreak score", "refusal score", "CE increase"), mrows);
+    List<List<String>> erows = new ArrayList<>();
+    for (JsonNode e : cl.get("examples")) {
+      erows.add(List.of(e.get("set").asText(), e.get("prompt").asText(),
+          e.get("before").asText() + " [" + e.get("before_verdict").asText() + "]",
+          e.get("after").asText() + " [" + e.get("after_verdict").asText() + "]"));
+    }
+    h.paragraph("Example completions before and after the intervention:");
+    h.table(List.of("set", "prompt", "before", "after"), erows);
+
+    JsonNode sup = sec.get("suppression");
+    h.heading("5. Suppression (" + sup.get("status").asText() + ") and suffixes (" + sec.get("suffix").get("status").asText() + ")");
+    if (sup.hasNonNull("reason")) {
+      h.paragraph("Suppression: not run: " + sup.get("reason").asText() + ".");
+    } else {
+      JsonNode r = sup.get("result");
+      List<List<String>> srows = new ArrayList<>();
+      for (String k : List.of("harm", "random")) {
+        JsonNode x = r.get(k);
+        srows.add(List.of(x.path("set").asText(), x.path("features").asText(), num(x.path("suppression_rate").asDouble(Double.NaN)),
+            num(x.path("fraction_dropped").asDouble(Double.NaN)), num(x.path("refusal_prob_drop").asDouble(Double.NaN))));
+      }
+      h.paragraph("Clamping the harm features FH (c=" + sup.get("scale").asText() + ") and measuring the refusal features FR"
+          + " over the last " + sup.get("last_positions").asText() + " prompt positions, against as many random features.");
+      h.table(List.of("clamped set", "features", "suppression rate", "FR features that drop", "refusal prob drop"), srows);
+    }
+    JsonNode suf = sec.get("suffix");
+    if (suf.hasNonNull("reason")) {
+      h.paragraph("Suffix: not run: " + suf.get("reason").asText() + ".");
+    } else {
+      List<List<String>> xrows = new ArrayList<>();
+      for (JsonNode src : suf.get("sources")) {
+        xrows.add(List.of(src.path("source").asText(), num(src.path("suffix_suppression_rate").asDouble(Double.NaN)),
+            num(src.path("suffix_plus_fh_suppression_rate").asDouble(Double.NaN)), num(src.path("extra_suppression").asDouble(Double.NaN))));
+      }
+      h.paragraph("Adversarial suffixes appended token by token to harmful prompts: how much they lower the refusal features"
+          + " FR over the last " + suf.get("last_positions").asText() + " positions, alone and with FH clamped on top.");
+      h.table(List.of("suffix", "suffix suppression rate", "suffix + FH clamp", "extra suppression"), xrows);
+    }
+
+
+    JsonNode pr = sec.get("probes");
+    h.heading("6. Probes: raw vs disentangled, ID vs OOD (" + pr.get("status").asText() + ")");
+    List<String> sets = new ArrayList<>();
+    pr.get("views").elements().forEachRemaining(v -> v.path("ood").fieldNames().forEachRemaining(k -> {
+      if (!sets.contains(k)) {
+        sets.add(k);
+      }
+    }));
+    List<String> header = new ArrayList<>(List.of("view", "width", "validation AUROC", "ID AUROC"));
+    sets.forEach(k -> header.add(k));
+    List<List<String>> prows = new ArrayList<>();
+    pr.get("views").fields().forEachRemaining(e -> {
+      JsonNode v = e.getValue();
+      List<String> r = new ArrayList<>(List.of(e.getKey(), v.path("width").asText(),
+          num(v.path("validation").path("auroc").asDouble(Double.NaN)), num(v.path("id").path("auroc").asDouble(Double.NaN))));
+      sets.forEach(k -> r.add(num(v.path("ood").path(k).path("auroc").asDouble(Double.NaN))));
+      prows.add(r);
+    });
+    h.table(header, prows);
+    h.finding(pr.get("finding").asText());
+    if (!sets.isEmpty()) {
+      LineChart chart = new LineChart("AUROC per OOD set (x: set number in the table)", "OOD set", "AUROC").range(0, sets.size() + 1, 0, 1);
+      pr.get("views").fields().forEachRemaining(e -> {
+        double[] x = new double[sets.size()];
+        double[] y = new double[sets.size()];
+        for (int i = 0; i < sets.size(); i++) {
+          x[i] = i + 1;
+          double a = e.getValue().path("ood").path(sets.get(i)).path("auroc").asDouble(Double.NaN);
+          y[i] = Double.isFinite(a) ? a : 0.5;
+        }
+        chart.series(e.getKey(), x, y);
+      });
+      h.png(chart.png(720, 340), "AUROC per OOD set");
+    }
+    h.paragraph("Default probe (" + pr.get("disentangled_view").asText() + "): " + pr.get("default_probe").asText()
+        + "; full comparison with CIs: " + pr.get("compare_report").asText() + ".");
+
+    JsonNode pv = root.get("provenance");
+    h.heading("Provenance");
+    List<List<String>> vrows = new ArrayList<>();
+    vrows.add(List.of("model", pv.get("model").asText()));
+    vrows.add(List.of("model sha256", pv.get("model_sha256").asText()));
+    for (JsonNode sae : pv.get("saes")) {
+      vrows.add(List.of("SAE " + sae.path("id").asText(), sae.path("sha256").asText()));
+    }
+    vrows.add(List.of("data", pv.get("data").asText()));
+    vrows.add(List.of("seed", pv.get("seed").asText()));
+    vrows.add(List.of("quick", pv.get("quick").asText()));
+    pv.get("versions").fields().forEachRemaining(e -> vrows.add(List.of(e.getKey(), e.getValue().asText())));
+    vrows.add(List.of("command line", pv.get("command_line").asText()));
+    for (JsonNode st : pv.get("steps")) {
+      vrows.add(List.of("step " + st.get("step").asText(), st.get("status").asText()
+          + String.format(Locale.ROOT, " (%.1f s)", st.get("seconds").asDouble()) + (st.has("reason") ? ": " + st.get("reason").asText() : "")));
+    }
+    h.table(List.of("item", "value"), vrows);
+    return h.toHtml();
+  }
+}

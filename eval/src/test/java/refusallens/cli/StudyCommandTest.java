@@ -1,0 +1,162 @@
+package refusallens.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import refusallens.eval.study.Study;
+import refusallens.eval.study.StudyOptions;
+import refusallens.refusal.DiscoveryProgress;
+import refusallens.refusal.FeaturesFile;
+
+/**
+ * {@code study --quick} end to end (the shipped organism, or a tiny one the study trains when this build
+ * does not ship it): the report's structure, ranges and cross-section consistency; then an interrupted
+ * re-run that recomputes only the broken steps and leaves the earlier ones untouched.
+ */
+class StudyCommandTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void quickStudyWritesAConsistentReportAndResumesAfterAnInterruption(@TempDir Path tmp) throws Exception {
+    Path out = tmp.resolve("study");
+    CliRun run = CliRun.of("study", "--quick", "--out", out.toString(), "--json");
+    assertEquals(0, run.code(), run.err());
+    JsonNode printed = JSON.readTree(run.out());
+    JsonNode report = JSON.readTree(out.resolve("report.json").toFile());
+    assertEquals(1, report.get("schemaVersion").asInt());
+    assertEquals("refusal-lens/study", report.get("kind").asText());
+    assertEquals(report.get("summary"), printed.get("summary"), "--json prints the report's summary");
+
+    JsonNode s = report.get("summary");
+    JsonNode sec = report.get("sections");
+    for (String name : List.of("datasets", "extraction", "features", "clamp", "suppression", "suffix", "probes")) {
+      assertTrue(sec.has(name) && sec.get(name).has("status"), "section " + name);
+    }
+    for (String name : List.of("suppression", "suffix")) { // need FH and FR: either measured or a stated reason
+      JsonNode x = sec.get(name);
+      if (x.get("status").asText().equals("not run")) {
+        assertFalse(x.get("reason").asText().isBlank());
+      } else {
+        assertTrue(x.get("reason") == null || x.get("reason").isNull());
+        assertEquals(fe().apply(sec).get("fh_count").asInt(), x.get("n_fh").asInt(), name + " uses the features section's FH");
+      }
+    }
+    if (!sec.get("suffix").get("status").asText().equals("not run")) {
+      assertEquals(2, sec.get("suffix").get("sources").size(), "random-suffix and benign-suffix");
+    }
+    for (String rate : List.of("harmful_refusal_rate", "harmless_refusal_rate", "jailbreak_rate_f_star_clamp",
+        "induced_refusal_rate", "probe_id_auroc_raw", "probe_id_auroc_disentangled")) {
+      double v = s.get(rate).asDouble(Double.NaN);
+      assertTrue(v >= 0 && v <= 1, rate + " = " + s.get(rate));
+    }
+
+    // features: the same F* in features.json, the features section, the clamp section and the summary
+    FeaturesFile f = FeaturesFile.read(out.resolve("features.json"));
+    JsonNode fe = sec.get("features");
+    JsonNode cl = sec.get("clamp");
+    assertEquals(f.features().size(), fe.get("f_star_count").asInt());
+    assertEquals(f.features().size(), fe.get("f_star").size());
+    assertEquals(f.features().size(), cl.get("f_star_count").asInt(), "the clamp clamps the F* the features section lists");
+    assertEquals(f.features().size(), s.get("f_star_count").asInt());
+    assertEquals(fe.get("fh_count").asInt() + fe.get("fr_count").asInt(), fe.get("f_star_count").asInt());
+    assertEquals(f.refusalDirection().layer(), s.get("refusal_direction_layer").asInt());
+    assertEquals(1 - cl.get("base_jailbreak_score").asDouble(), s.get("harmful_refusal_rate").asDouble(), 1e-12);
+    assertEquals(cl.get("jailbreak_score").asDouble(), s.get("jailbreak_rate_f_star_clamp").asDouble(), 1e-12);
+    assertTrue(cl.get("n_harmful").asInt() > 0 && cl.get("n_harmful").asInt() <= StudyOptions.Sizes.QUICK.clampN());
+    assertTrue(cl.get("methods").size() >= 2, "method comparison rows");
+    assertTrue(cl.get("examples").size() > 0);
+    assertTrue(Double.isFinite(cl.get("ce_base").asDouble()));
+
+    // extraction: every plain prompt of the bundle plus the adversarial rows, one per row
+    JsonNode ex = sec.get("extraction");
+    long plain = 0;
+    try (var files = Files.list(out.resolve("bundle"))) {
+      for (Path p : files.filter(p -> p.getFileName().toString().matches("harm(ful|less)_(train|val|test)\\.jsonl")).toList()) {
+        plain += Files.readAllLines(p).stream().filter(l -> !l.isBlank()).count();
+      }
+    }
+    assertEquals(plain, ex.get("plain_rows").asLong());
+    assertEquals(ex.get("rows").asInt(), ex.get("plain_rows").asInt() + ex.get("ood_rows").asInt());
+    assertTrue(ex.get("ood_rows").asInt() > 0);
+
+    // probes: raw and disentangled views, ID and one OOD set per attack extracted
+    JsonNode views = sec.get("probes").get("views");
+    String dis = sec.get("probes").get("disentangled_view").asText();
+    assertTrue(views.has("raw:best") && views.has(dis), views.toString());
+    for (JsonNode v : views) {
+      double id = v.get("id").get("auroc").asDouble();
+      assertTrue(id >= 0 && id <= 1);
+      for (String attack : iterable(ex.get("ood_rows_by_attack").fieldNames())) {
+        assertTrue(v.get("ood").has(attack), "OOD set " + attack);
+      }
+    }
+    assertTrue(Files.isRegularFile(out.resolve("probe.json")));
+
+    JsonNode pv = report.get("provenance");
+    assertEquals(64, pv.get("model_sha256").asText().length());
+    assertTrue(pv.get("command_line").asText().contains("study --quick"));
+    String html = Files.readString(out.resolve("report.html"));
+    assertTrue(html.contains("Summary (one minute)") && html.contains("Provenance") && html.contains("data:image/png;base64"));
+
+    // interruption: the probes' outputs are lost and the clamp step throws once; the re-runs recompute only those
+    Map<String, FileTime> before = times(out, "features.json", "extract/manifest.json", "bundle/manifest.json", "eval/suppression.json", "eval/suffix.json");
+    try (var walk = Files.walk(out.resolve("probes"))) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+    Files.delete(out.resolve("eval/clamp.json"));
+    StudyOptions o = new StudyOptions(null, List.of(), "builtin", out, 1, true, "test");
+    List<String> computed = new ArrayList<>();
+    assertThrows(IllegalStateException.class, () -> new Study(o, DiscoveryProgress.NONE, step -> {
+      computed.add(step);
+      if (step.equals("clamp")) {
+        throw new IllegalStateException("interrupted");
+      }
+    }).run());
+    assertEquals(List.of("clamp"), computed);
+    computed.clear();
+    Study again = new Study(o, DiscoveryProgress.NONE, computed::add);
+    again.run();
+    assertEquals(List.of("clamp", "probes"), computed, "only the broken steps are recomputed");
+    assertEquals(Study.Status.REUSED, again.runs().get("features").status());
+    assertEquals(before, times(out, "features.json", "extract/manifest.json", "bundle/manifest.json", "eval/suppression.json", "eval/suffix.json"),
+        "earlier steps' files are untouched");
+    JsonNode resumed = JSON.readTree(out.resolve("report.json").toFile());
+    assertEquals(s.get("f_star_count"), resumed.get("summary").get("f_star_count"));
+    assertEquals(s.get("jailbreak_rate_f_star_clamp"), resumed.get("summary").get("jailbreak_rate_f_star_clamp"),
+        "the recomputed clamp is deterministic");
+    assertEquals("reused", resumed.get("sections").get("features").get("status").asText());
+    assertNotEquals("reused", resumed.get("sections").get("probes").get("status").asText());
+  }
+
+  private static java.util.function.Function<JsonNode, JsonNode> fe() {
+    return sec -> sec.get("features");
+  }
+
+  private static Map<String, FileTime> times(Path out, String... rel) throws Exception {
+    Map<String, FileTime> m = new HashMap<>();
+    for (String r : rel) {
+      m.put(r, Files.getLastModifiedTime(out.resolve(r)));
+    }
+    return m;
+  }
+
+  private static <T> Iterable<T> iterable(java.util.Iterator<T> it) {
+    return () -> it;
+  }
+}
