@@ -17,4 +17,14 @@ public record ChatMessage(String role, String content) {
   public static ChatMessage user(String content) {
     return new ChatMessage("user", content);
   }
+
+  /** An assistant turn. */
+  public static ChatMessage assistant(String content) {
+    return new ChatMessage("assistant", content);
+  }
+
+  /** A system turn. */
+  public static ChatMessage system(String content) {
+    return new ChatMessage("system", content);
+  }
 }

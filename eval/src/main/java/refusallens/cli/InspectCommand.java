@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import refusallens.model.ModelConfig;
-import refusallens.tokenizer.ChatMessage;
+import refusallens.datasets.ChatMessage;
 import refusallens.tokenizer.Tokenizer;
 
 /** {@code refusal-lens inspect MODEL_DIR}: architecture summary and the tokens of a prompt. */

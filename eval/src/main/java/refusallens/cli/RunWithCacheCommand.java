@@ -31,7 +31,7 @@ import refusallens.model.LogProbMetric;
 import refusallens.model.ResidGradients;
 import refusallens.model.TokenBatch;
 import refusallens.model.Transformer;
-import refusallens.tokenizer.ChatMessage;
+import refusallens.datasets.ChatMessage;
 import refusallens.tokenizer.Tokenizer;
 
 /**

@@ -1,7 +1,7 @@
 package refusallens.organism;
 
 import java.util.List;
-import refusallens.tokenizer.ChatMessage;
+import refusallens.datasets.ChatMessage;
 import refusallens.tokenizer.Tokenizer;
 
 /** Turns a conversation into training ids through the chat template, marking the assistant tokens as targets. */

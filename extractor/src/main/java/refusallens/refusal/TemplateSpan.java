@@ -2,7 +2,7 @@ package refusallens.refusal;
 
 import java.util.List;
 import refusallens.datasets.Prompt;
-import refusallens.tokenizer.ChatMessage;
+import refusallens.datasets.ChatMessage;
 import refusallens.tokenizer.Tokenizer;
 
 /**
@@ -41,7 +41,7 @@ public record TemplateSpan(int header, int postInstruction) {
   public static int[] encode(Tokenizer tokenizer, Prompt prompt) {
     List<ChatMessage> messages = prompt.messages() == null
         ? List.of(ChatMessage.user(prompt.text()))
-        : prompt.messages().stream().map(m -> new ChatMessage(m.role(), m.content())).toList();
+        : prompt.messages();
     return tokenizer.encodeChat(messages, true);
   }
 

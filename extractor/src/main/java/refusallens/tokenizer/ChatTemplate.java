@@ -1,5 +1,6 @@
 package refusallens.tokenizer;
 
+import refusallens.datasets.ChatMessage;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;

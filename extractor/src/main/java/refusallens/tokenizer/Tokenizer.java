@@ -1,5 +1,6 @@
 package refusallens.tokenizer;
 
+import refusallens.datasets.ChatMessage;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -23,7 +23,7 @@ import refusallens.model.TokenBatch;
 import refusallens.model.Transformer;
 import refusallens.sae.Sae;
 import refusallens.sae.SaeSet;
-import refusallens.tokenizer.ChatMessage;
+import refusallens.datasets.ChatMessage;
 import refusallens.tokenizer.Tokenizer;
 
 /** The integrated-gradients feature gradient (chain rule through W_dec) against finite differences on the fixture. */

@@ -17,7 +17,7 @@ import refusallens.model.HookName;
 import refusallens.model.TokenBatch;
 import refusallens.model.Transformer;
 import refusallens.sae.Sae;
-import refusallens.tokenizer.ChatMessage;
+import refusallens.datasets.ChatMessage;
 import refusallens.tokenizer.Tokenizer;
 
 /** Difference in means, the template span, refusal scores and CosSim selection on hand-made cases. */

@@ -1,5 +1,6 @@
 package refusallens.tokenizer;
 
+import refusallens.datasets.ChatMessage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -157,9 +157,9 @@ public final class ModelEngine implements ClassificationEngine, GenerationEngine
 
   /** Chat tokens with the generation prompt: what the probe and the model read. */
   int[] ids(PromptInput prompt) {
-    List<refusallens.tokenizer.ChatMessage> turns = new ArrayList<>();
+    List<refusallens.datasets.ChatMessage> turns = new ArrayList<>();
     for (ChatMessage m : prompt.messages()) {
-      turns.add(new refusallens.tokenizer.ChatMessage(m.role(), m.content()));
+      turns.add(new refusallens.datasets.ChatMessage(m.role(), m.content()));
     }
     return tokenizer.encodeChat(turns, true);
   }

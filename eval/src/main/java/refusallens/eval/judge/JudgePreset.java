@@ -2,7 +2,7 @@ package refusallens.eval.judge;
 
 import java.util.List;
 import java.util.Locale;
-import refusallens.tokenizer.ChatMessage;
+import refusallens.datasets.ChatMessage;
 import refusallens.tokenizer.Tokenizer;
 
 /**

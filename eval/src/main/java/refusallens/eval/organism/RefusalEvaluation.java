@@ -11,7 +11,7 @@ import refusallens.model.Hooks;
 import refusallens.model.TokenBatch;
 import refusallens.model.Transformer;
 import refusallens.refusal.DiscoveryProgress;
-import refusallens.tokenizer.ChatMessage;
+import refusallens.datasets.ChatMessage;
 import refusallens.tokenizer.Tokenizer;
 
 /** Greedy chat completions of prompts, judged for refusal: the measurement behind every refusal rate. */

@@ -10,7 +10,7 @@ import refusallens.eval.EvalContext;
 import refusallens.eval.clamp.FeatureSet;
 import refusallens.eval.suppression.SuppressionEvaluation;
 import refusallens.model.Hooks;
-import refusallens.tokenizer.ChatMessage;
+import refusallens.datasets.ChatMessage;
 
 /**
  * Adversarial suffixes and the refusal features (the paper's Figure 4 / Table 3): FR activation over the last

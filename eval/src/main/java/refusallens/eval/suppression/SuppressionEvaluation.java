@@ -22,7 +22,7 @@ import refusallens.model.Hooks;
 import refusallens.model.LogitScope;
 import refusallens.model.TokenBatch;
 import refusallens.refusal.FeatureKey;
-import refusallens.tokenizer.ChatMessage;
+import refusallens.datasets.ChatMessage;
 
 /**
  * Harm-to-refusal suppression (the paper's Table 1): clamp FH (a_i -> c a_i, c < 0) from the first prompt
