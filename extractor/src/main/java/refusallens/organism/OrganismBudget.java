@@ -9,7 +9,7 @@ public enum OrganismBudget {
   /** Under 3 minutes on 2 cores: a small model that already refuses most harmful training-style requests. */
   SMALL(new Spec(4, 64, 4, 2, 16, 256, 32, 1024, 600, 200, 16, 96, 350, 2e-3, 16, 20_000, 1200)),
   /** The shipped organism. */
-  FULL(new Spec(4, 64, 4, 2, 16, 256, 32, 1024, 2000, 500, 24, 56, 200, 4e-3, 32, 25_000, 500));
+  FULL(new Spec(4, 64, 4, 2, 16, 256, 32, 1024, 2000, 500, 24, 56, 300, 4e-3, 32, 25_000, 800));
 
   /**
    * The numbers of one budget.
