@@ -290,6 +290,11 @@ public final class StudyReport {
         s.get("f_star_count").asInt(), s.get("refusal_direction_layer").asInt(), pct(s.get("jailbreak_rate_f_star_clamp").asDouble()),
         pct(1 - s.get("harmful_refusal_rate").asDouble()),
         pct(s.get("jailbreak_rate_direction_ablation").asDouble()), pct(s.get("jailbreak_rate_random_clamp").asDouble())));
+    if (s.get("ce_increase").asDouble() > 0.5) {
+      h.paragraph(String.format(Locale.ROOT, "Caution: the clamp raises the cross-entropy of ordinary answers by %s nats, so many"
+          + " 'complied' verdicts may be incoherent text rather than harmful help (the refusal-phrase judge only sees that"
+          + " no refusal was written); read the example completions below.", num(s.get("ce_increase").asDouble())));
+    }
     if (!(s.get("harmful_refusal_rate").asDouble() >= 0.5)) {
       h.paragraph("Caution: this model refuses few harmful requests to begin with, so the jailbreak numbers carry little"
           + " information (a model trained with a tiny budget checks the pipeline, not the behaviour).");
