@@ -8,7 +8,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import refusallens.refusal.DiscoveryProgress;
 
 /** Progress of long CLI jobs as progress bars on stderr (stdout stays for results and --json). */
-final class ConsoleProgress implements DiscoveryProgress {
+final class ConsoleProgress implements DiscoveryProgress, AutoCloseable {
   private final PrintStream err;
   private ProgressBar bar;
 
@@ -46,5 +46,10 @@ final class ConsoleProgress implements DiscoveryProgress {
       bar.close();
       bar = null;
     }
+  }
+
+  @Override
+  public void close() {
+    finish();
   }
 }

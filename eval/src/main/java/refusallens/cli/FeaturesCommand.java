@@ -9,10 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -124,7 +120,7 @@ public final class FeaturesCommand implements Runnable {
       // stderr); drop those lines here so that the progress bars stay readable.
       PrintStream err = System.err;
       System.setErr(new PrintStream(new LineFilter(err, "Added differentiated op"), true));
-      try (BarProgress progress = new BarProgress(err)) {
+      try (ConsoleProgress progress = new ConsoleProgress(err)) {
         f = new FeatureDiscovery(m, tok, saes, options, progress)
             .run(prompts, new FeatureDiscovery.Inputs(modelDir, sources.stream().map(SaeSet.Source::dir).toList()));
       } finally {
@@ -170,48 +166,6 @@ public final class FeaturesCommand implements Runnable {
             e.baseline(), e.directionAblated(), e.clampScale(), e.fStarClamped() == null ? "-" : String.format("%.3f", e.fStarClamped()));
       }
       ps.printf("wrote %s%n", out);
-    }
-  }
-
-  /** Progress bars on stderr, one per stage; notes as lines. */
-  static final class BarProgress implements DiscoveryProgress, AutoCloseable {
-    private final PrintStream err;
-    private ProgressBar bar;
-
-    BarProgress(PrintStream err) {
-      this.err = err;
-    }
-
-    @Override
-    public void start(String stage, long total) {
-      finish();
-      bar = new ProgressBarBuilder().setTaskName(stage).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
-          .setConsumer(new ConsoleProgressBarConsumer(err)).build();
-    }
-
-    @Override
-    public void step(long n) {
-      if (bar != null) {
-        bar.stepBy(n);
-      }
-    }
-
-    @Override
-    public void log(String message) {
-      err.println(message);
-    }
-
-    @Override
-    public void finish() {
-      if (bar != null) {
-        bar.close();
-        bar = null;
-      }
-    }
-
-    @Override
-    public void close() {
-      finish();
     }
   }
 
