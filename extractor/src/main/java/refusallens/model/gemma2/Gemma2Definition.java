@@ -17,9 +17,9 @@ import refusallens.model.WeightSpec;
  * tanh-GELU MLP, final logit soft-capping, tied embeddings.
  */
 public final class Gemma2Definition implements TransformerDefinition {
-  static final String EMBED = "model.embed_tokens.weight";
-  static final String FINAL_NORM = "model.norm.weight";
-  static final String LM_HEAD = "lm_head.weight";
+  static final String EMBED = WeightSpec.EMBED;
+  static final String FINAL_NORM = WeightSpec.FINAL_NORM;
+  static final String LM_HEAD = WeightSpec.LM_HEAD;
   private static final double NORM_OFFSET = 1.0; // Gemma scales by (1 + w)
 
   private final Gemma2Config config;
@@ -55,32 +55,7 @@ public final class Gemma2Definition implements TransformerDefinition {
 
   @Override
   public List<WeightSpec> weightSpecs() {
-    long d = config.dModel();
-    long q = (long) config.numHeads() * config.headDim();
-    long kv = (long) config.numKvHeads() * config.headDim();
-    long m = config.dMlp();
-    List<WeightSpec> specs = new ArrayList<>();
-    specs.add(new WeightSpec(EMBED, new long[] {config.vocabSize(), d}, "vocab_size x hidden_size"));
-    for (int layer = 0; layer < config.numLayers(); layer++) {
-      String p = layerPrefix(layer);
-      String heads = "num_attention_heads*head_dim x hidden_size";
-      String kvHeads = "num_key_value_heads*head_dim x hidden_size";
-      specs.add(new WeightSpec(p + "self_attn.q_proj.weight", new long[] {q, d}, heads));
-      specs.add(new WeightSpec(p + "self_attn.k_proj.weight", new long[] {kv, d}, kvHeads));
-      specs.add(new WeightSpec(p + "self_attn.v_proj.weight", new long[] {kv, d}, kvHeads));
-      specs.add(new WeightSpec(p + "self_attn.o_proj.weight", new long[] {d, q}, "hidden_size x num_attention_heads*head_dim"));
-      specs.add(new WeightSpec(p + "mlp.gate_proj.weight", new long[] {m, d}, "intermediate_size x hidden_size"));
-      specs.add(new WeightSpec(p + "mlp.up_proj.weight", new long[] {m, d}, "intermediate_size x hidden_size"));
-      specs.add(new WeightSpec(p + "mlp.down_proj.weight", new long[] {d, m}, "hidden_size x intermediate_size"));
-      for (String norm : List.of("input_layernorm", "post_attention_layernorm", "pre_feedforward_layernorm", "post_feedforward_layernorm")) {
-        specs.add(new WeightSpec(p + norm + ".weight", new long[] {d}, "hidden_size"));
-      }
-    }
-    specs.add(new WeightSpec(FINAL_NORM, new long[] {d}, "hidden_size"));
-    if (!config.tieWordEmbeddings()) {
-      specs.add(new WeightSpec(LM_HEAD, new long[] {config.vocabSize(), d}, "vocab_size x hidden_size, tie_word_embeddings=false"));
-    }
-    return specs;
+    return WeightSpec.hfDecoder(config, List.of("input_layernorm", "post_attention_layernorm", "pre_feedforward_layernorm", "post_feedforward_layernorm"));
   }
 
   @Override

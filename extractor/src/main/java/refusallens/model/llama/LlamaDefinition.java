@@ -14,9 +14,9 @@ import refusallens.model.WeightSpec;
 
 /** Llama: pre-norm blocks with RMSNorm, GQA attention with (Llama-3-scaled) RoPE, SiLU-gated MLP. */
 public final class LlamaDefinition implements TransformerDefinition {
-  static final String EMBED = "model.embed_tokens.weight";
-  static final String FINAL_NORM = "model.norm.weight";
-  static final String LM_HEAD = "lm_head.weight";
+  static final String EMBED = WeightSpec.EMBED;
+  static final String FINAL_NORM = WeightSpec.FINAL_NORM;
+  static final String LM_HEAD = WeightSpec.LM_HEAD;
 
   private final LlamaConfig config;
   private final Attention.Spec attention;
@@ -45,29 +45,7 @@ public final class LlamaDefinition implements TransformerDefinition {
 
   @Override
   public List<WeightSpec> weightSpecs() {
-    long d = config.dModel();
-    long q = (long) config.numHeads() * config.headDim();
-    long kv = (long) config.numKvHeads() * config.headDim();
-    long m = config.dMlp();
-    List<WeightSpec> specs = new ArrayList<>();
-    specs.add(new WeightSpec(EMBED, new long[] {config.vocabSize(), d}, "vocab_size x hidden_size"));
-    for (int layer = 0; layer < config.numLayers(); layer++) {
-      String p = layerPrefix(layer);
-      specs.add(new WeightSpec(p + "self_attn.q_proj.weight", new long[] {q, d}, "num_attention_heads*head_dim x hidden_size"));
-      specs.add(new WeightSpec(p + "self_attn.k_proj.weight", new long[] {kv, d}, "num_key_value_heads*head_dim x hidden_size"));
-      specs.add(new WeightSpec(p + "self_attn.v_proj.weight", new long[] {kv, d}, "num_key_value_heads*head_dim x hidden_size"));
-      specs.add(new WeightSpec(p + "self_attn.o_proj.weight", new long[] {d, q}, "hidden_size x num_attention_heads*head_dim"));
-      specs.add(new WeightSpec(p + "mlp.gate_proj.weight", new long[] {m, d}, "intermediate_size x hidden_size"));
-      specs.add(new WeightSpec(p + "mlp.up_proj.weight", new long[] {m, d}, "intermediate_size x hidden_size"));
-      specs.add(new WeightSpec(p + "mlp.down_proj.weight", new long[] {d, m}, "hidden_size x intermediate_size"));
-      specs.add(new WeightSpec(p + "input_layernorm.weight", new long[] {d}, "hidden_size"));
-      specs.add(new WeightSpec(p + "post_attention_layernorm.weight", new long[] {d}, "hidden_size"));
-    }
-    specs.add(new WeightSpec(FINAL_NORM, new long[] {d}, "hidden_size"));
-    if (!config.tieWordEmbeddings()) {
-      specs.add(new WeightSpec(LM_HEAD, new long[] {config.vocabSize(), d}, "vocab_size x hidden_size, tie_word_embeddings=false"));
-    }
-    return specs;
+    return WeightSpec.hfDecoder(config, List.of("input_layernorm", "post_attention_layernorm"));
   }
 
   @Override
