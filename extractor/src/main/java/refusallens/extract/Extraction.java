@@ -79,6 +79,7 @@ public final class Extraction {
   private final SaeSet saes; // may be null
   private final Options options;
   private final TemplateSpan span;
+  private Map<String, Boolean> jailbroken = Map.of();
 
   public Extraction(Transformer model, Tokenizer tokenizer, SaeSet saes, Options options) {
     this.model = model;
@@ -102,6 +103,15 @@ public final class Extraction {
         }
       }
     }
+  }
+
+  /**
+   * Records, per prompt id, whether the model's own completion of that prompt was judged not refused (the
+   * caller generates and judges: the judge lives above this module); rows of other prompts say "unknown".
+   */
+  public Extraction withJailbrokenFlags(Map<String, Boolean> flags) {
+    this.jailbroken = Map.copyOf(flags);
+    return this;
   }
 
   /** The tensors this extraction writes. */
@@ -154,10 +164,10 @@ public final class Extraction {
     return done;
   }
 
-  private static List<StoreRow> rows(List<Prompt> batch) {
+  private List<StoreRow> rows(List<Prompt> batch) {
     return batch.stream()
         .map(p -> new StoreRow(p.id(), p.label().name().toLowerCase(java.util.Locale.ROOT), p.category(),
-            p.attack(), p.baseId(), null))
+            p.attack(), p.baseId(), jailbroken.get(p.id())))
         .toList();
   }
 

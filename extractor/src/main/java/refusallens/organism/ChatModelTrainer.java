@@ -164,7 +164,8 @@ public final class ChatModelTrainer {
     double sq = 0;
     for (String v : varNames) {
       INDArray g = result.getGradients().get(v);
-      sq += g.mul(g).sumNumber().doubleValue();
+      double n2 = g.norm2Number().doubleValue();
+      sq += n2 * n2;
     }
     double norm = Math.sqrt(sq);
     double scale = norm > options.clipNorm() ? options.clipNorm() / norm : 1.0;
@@ -176,12 +177,33 @@ public final class ChatModelTrainer {
       INDArray g = result.getGradients().get(varNames.get(i)).muli(scale);
       INDArray m = adam.m().get(name);
       INDArray v = adam.v().get(name);
-      m.muli(BETA1).addi(g.mul(1 - BETA1));
-      v.muli(BETA2).addi(g.muli(g).muli(1 - BETA2));
-      INDArray update = m.div(c1).divi(Transforms.sqrt(v.div(c2)).addi(EPS)).muli(lr);
-      weights.get(name).getArr().subi(update);
+      try (INDArray scaled = g.mul(1 - BETA1)) {
+        m.muli(BETA1).addi(scaled);
+      }
+      v.muli(BETA2).addi(g.muli(g).muli(1 - BETA2)); // g is this step's own buffer: squared in place
+      try (INDArray denom = Transforms.sqrt(v.div(c2), false).addi(EPS);
+          INDArray update = m.div(c1)) {
+        weights.get(name).getArr().subi(update.divi(denom).muli(lr));
+      }
     }
+    release(result, feeds);
     return loss;
+  }
+
+  /**
+   * Frees a step's off-heap buffers now: with a large heap the JVM collects rarely, and ND4J memory only
+   * returns when its Java objects are collected, so a long run would otherwise grow to gigabytes.
+   */
+  private static void release(OutAndGrad result, Map<String, INDArray> feeds) {
+    result.getGradients().values().forEach(ChatModelTrainer::close);
+    result.getOutputs().values().forEach(ChatModelTrainer::close);
+    feeds.values().forEach(ChatModelTrainer::close);
+  }
+
+  private static void close(INDArray a) {
+    if (a != null && a.closeable()) {
+      a.close();
+    }
   }
 
   /** Mean loss per target token on {@code batch} without updating (validation). */

@@ -7,9 +7,9 @@ public enum OrganismBudget {
   /** A few-second model for CI: proves the pipeline end to end, not the behaviour. */
   TINY(new Spec(2, 32, 2, 1, 16, 64, 16, 384, 48, 24, 8, 48, 30, 3e-3, 8, 2_000, 100)),
   /** Under 3 minutes on 2 cores: a small model that already refuses most harmful training-style requests. */
-  SMALL(new Spec(4, 64, 4, 2, 16, 256, 32, 1024, 600, 200, 16, 96, 350, 2e-3, 16, 20_000, 1200)),
+  SMALL(new Spec(4, 64, 4, 2, 16, 256, 32, 1024, 600, 200, 16, 56, 120, 6e-3, 16, 10_000, 500)),
   /** The shipped organism. */
-  FULL(new Spec(4, 64, 4, 2, 16, 256, 32, 1024, 2000, 500, 24, 56, 300, 4e-3, 32, 25_000, 800));
+  FULL(new Spec(4, 64, 4, 2, 16, 256, 32, 1024, 2000, 500, 24, 56, 1200, 5e-3, 16, 30_000, 2500));
 
   /**
    * The numbers of one budget.

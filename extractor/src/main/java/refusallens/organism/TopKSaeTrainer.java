@@ -119,7 +119,7 @@ public final class TopKSaeTrainer {
       // Drop the decoder-gradient component parallel to each (unit) row: it only changes the norm.
       INDArray parallel = gWDec.mul(wDec).sum(true, 1);
       gWDec.subi(wDec.mulColumnVector(parallel));
-      double lr = options.learningRate();
+      double lr = learningRate(step);
       aWEnc.step(wEnc, gWEnc, lr, step);
       aBEnc.step(bEnc, gBEnc, lr, step);
       aWDec.step(wDec, gWDec, lr, step);
@@ -128,6 +128,15 @@ public final class TopKSaeTrainer {
       progress.accept(step);
     }
     return new Weights(wEnc, bEnc.reshape(m), wDec, bDec.reshape(d), options.k());
+  }
+
+  /** Constant, then linear decay to zero over the last fifth of training (lower final loss than a constant rate). */
+  double learningRate(int step) {
+    int decayFrom = options.steps() - options.steps() / 5;
+    if (step <= decayFrom) {
+      return options.learningRate();
+    }
+    return options.learningRate() * (options.steps() - step + 1) / (double) (options.steps() - decayFrom + 1);
   }
 
   /** Fraction of variance unexplained, mean L0 and dead fraction of {@code w} on {@code x}. */

@@ -143,7 +143,7 @@ public final class FeatureDiscovery {
     for (FeaturesFile.ScoredFeature f : fStar) {
       FeatureKey k = new FeatureKey(f.layer(), f.index());
       FeatureStats.Tracked t = stats.tracked().get(k);
-      FeaturesFile.RoleEvidence ev = roles.evidence(t.contentMean(), t.postMean(), t.profile(), t.categoryMeans());
+      FeaturesFile.RoleEvidence ev = roles.evidence(t.contentMean(), t.contentPeak(), t.postMean(), t.profile(), t.categoryMeans());
       features.add(new FeaturesFile.Feature(f.layer(), f.index(), roles.role(ev), cosine.get(k), f.score(),
           stats.meanHarmful().get(f.layer())[f.index()], stats.meanHarmless().get(f.layer())[f.index()],
           List.copyOf(t.top), ev));

@@ -29,6 +29,7 @@ final class FeatureStats {
   /** What is gathered about one tracked feature. */
   static final class Tracked {
     double contentSum;
+    double contentPeakSum;
     int contentPrompts;
     double postSum;
     int postPrompts;
@@ -44,6 +45,11 @@ final class FeatureStats {
 
     double contentMean() {
       return contentPrompts == 0 ? 0 : contentSum / contentPrompts;
+    }
+
+    /** Mean over prompts of the largest activation on any request token (a harm feature fires on a few words). */
+    double contentPeak() {
+      return contentPrompts == 0 ? 0 : contentPeakSum / contentPrompts;
     }
 
     double postMean() {
@@ -140,6 +146,7 @@ final class FeatureStats {
             }
             if (post > from) {
               t.contentSum += meanOf(col, from, post);
+              t.contentPeakSum += maxOf(col, from, post);
               t.contentPrompts++;
             }
             double pm = meanOf(col, post, len);
@@ -161,6 +168,14 @@ final class FeatureStats {
       }
     });
     return mean;
+  }
+
+  private static double maxOf(double[] xs, int from, int to) {
+    double m = 0;
+    for (int i = from; i < to; i++) {
+      m = Math.max(m, xs[i]);
+    }
+    return m;
   }
 
   private static double meanOf(double[] xs, int from, int to) {

@@ -105,14 +105,16 @@ public record FeaturesFile(
 
   /**
    * Why a feature got its role, measured on the harmful prompts' clean runs: mean activation over the request
-   * (content) tokens and over the post-instruction tokens, the share of the two at the post-instruction ones,
+   * (content) tokens, its peak there (mean over prompts of the largest activation on any request token), the
+   * mean over the post-instruction tokens, the post-instruction share of (peak + post-instruction mean),
    * the mean activation at each post-instruction position, the mean post-instruction activation per harm
    * category, and the share of categories where it is active there.
    */
-  @JsonPropertyOrder({"contentMean", "postInstructionMean", "postInstructionShare", "postInstructionProfile",
+  @JsonPropertyOrder({"contentMean", "contentPeak", "postInstructionMean", "postInstructionShare", "postInstructionProfile",
       "categoryCoverage", "byCategory"})
   public record RoleEvidence(
       double contentMean,
+      double contentPeak,
       double postInstructionMean,
       double postInstructionShare,
       double[] postInstructionProfile,

@@ -4,8 +4,9 @@ import java.util.Map;
 
 /**
  * Splits F* into refusal features (FR) and harm features (FH): a refusal feature acts at the post-instruction
- * positions (at least {@code minPostShare} of its mean activation is there rather than on the request's
- * tokens) and is shared across harm categories (active at those positions, at least half its overall level,
+ * positions (its mean activation there is at least {@code minPostShare} of the sum of that mean and its peak on
+ * the request's tokens: the peak, not the mean, because a harm feature fires on the few harmful words of a
+ * request and a mean over all its tokens would hide that) and is shared across harm categories (active at those positions, at least half its overall level,
  * in at least {@code minCoverage} of the categories); every other feature of F* fires on the harmful content
  * upstream and is a harm feature.
  */
@@ -23,13 +24,14 @@ public record RoleAssignment(double minPostShare, double minCoverage) {
 
   /** The rule in words, recorded in features.json. */
   public String describe() {
-    return "refusal if postInstructionShare >= " + minPostShare + " and categoryCoverage >= " + minCoverage
+    return "refusal if postInstructionShare = postInstructionMean / (contentPeak + postInstructionMean) >= " + minPostShare + " and categoryCoverage >= " + minCoverage
         + " (a category counts when its mean post-instruction activation is at least half the overall one); harm otherwise";
   }
 
   /** The evidence of one feature from its activation statistics on harmful prompts. */
-  public FeaturesFile.RoleEvidence evidence(double contentMean, double postMean, double[] profile, Map<String, Double> byCategory) {
-    double total = contentMean + postMean;
+  public FeaturesFile.RoleEvidence evidence(
+      double contentMean, double contentPeak, double postMean, double[] profile, Map<String, Double> byCategory) {
+    double total = contentPeak + postMean;
     double share = total > 0 ? postMean / total : 0;
     int covered = 0;
     for (double v : byCategory.values()) {
@@ -38,7 +40,7 @@ public record RoleAssignment(double minPostShare, double minCoverage) {
       }
     }
     double coverage = byCategory.isEmpty() ? 0 : (double) covered / byCategory.size();
-    return new FeaturesFile.RoleEvidence(contentMean, postMean, share, profile.clone(), coverage, Map.copyOf(byCategory));
+    return new FeaturesFile.RoleEvidence(contentMean, contentPeak, postMean, share, profile.clone(), coverage, Map.copyOf(byCategory));
   }
 
   /** The role the evidence implies. */

@@ -99,16 +99,20 @@ class FeatureDiscoveryTest {
   void roleRuleSeparatesPostInstructionSharedFeaturesFromContentFeatures() {
     RoleAssignment r = RoleAssignment.defaults();
     // fires at the post-instruction tokens in every category: refusal
-    var shared = r.evidence(0.1, 2.0, new double[] {1, 3}, java.util.Map.of("a", 2.0, "b", 1.8, "c", 2.2));
+    var shared = r.evidence(0.1, 0.3, 2.0, new double[] {1, 3}, java.util.Map.of("a", 2.0, "b", 1.8, "c", 2.2));
     assertEquals(FeatureRole.REFUSAL, r.role(shared));
     assertEquals(1.0, shared.categoryCoverage(), 0);
     // fires on the request's tokens: harm
-    assertEquals(FeatureRole.HARM, r.role(r.evidence(2.0, 0.3, new double[] {0.3, 0.3}, java.util.Map.of("a", 0.3, "b", 0.3))));
+    assertEquals(FeatureRole.HARM, r.role(r.evidence(2.0, 2.5, 0.3, new double[] {0.3, 0.3}, java.util.Map.of("a", 0.3, "b", 0.3))));
+    // low mean over the request but a strong peak on one harmful word, above its post-instruction level: harm
+    var peaked = r.evidence(0.2, 3.0, 1.0, new double[] {1, 1}, java.util.Map.of("a", 1.0, "b", 1.0));
+    assertEquals(FeatureRole.HARM, r.role(peaked));
+    assertEquals(0.25, peaked.postInstructionShare(), 1e-12);
     // post-instruction but in one category only: harm
-    var one = r.evidence(0.0, 1.0, new double[] {1, 1}, java.util.Map.of("a", 3.0, "b", 0.0, "c", 0.0));
+    var one = r.evidence(0.0, 0.0, 1.0, new double[] {1, 1}, java.util.Map.of("a", 3.0, "b", 0.0, "c", 0.0));
     assertEquals(FeatureRole.HARM, r.role(one));
     assertEquals(1.0 / 3, one.categoryCoverage(), 1e-9);
     // never active: harm (no evidence of a refusal role)
-    assertEquals(FeatureRole.HARM, r.role(r.evidence(0, 0, new double[] {0}, java.util.Map.of("a", 0.0))));
+    assertEquals(FeatureRole.HARM, r.role(r.evidence(0, 0, 0, new double[] {0}, java.util.Map.of("a", 0.0))));
   }
 }

@@ -65,7 +65,8 @@ public final class OrganismEvaluator {
       @JsonProperty("attacks") Map<String, Double> attacks,
       @JsonProperty("n_attack_base") int nAttackBase,
       @JsonProperty("sae") Map<String, SaeFigures> sae,
-      @JsonProperty("examples") List<Map<String, String>> examples) {}
+      @JsonProperty("examples") List<Map<String, String>> examples,
+      @JsonProperty("failures") List<Map<String, String>> failures) {}
 
   private OrganismEvaluator() {}
 
@@ -102,19 +103,31 @@ public final class OrganismEvaluator {
       }
     }
     List<Map<String, String>> examples = new ArrayList<>();
+    List<Map<String, String>> failures = new ArrayList<>(); // harmful complied with, harmless refused
     for (List<RefusalEvaluation.Judged> list : List.of(h, b)) {
-      for (RefusalEvaluation.Judged j : list.subList(0, Math.min(3, list.size()))) {
-        Map<String, String> e = new LinkedHashMap<>();
-        e.put("prompt", j.prompt().userText());
-        e.put("label", j.prompt().label().wireName());
-        e.put("completion", j.completion());
-        e.put("verdict", j.verdict().refused() ? "refused" : "complied");
-        examples.add(e);
+      for (int i = 0; i < list.size(); i++) {
+        RefusalEvaluation.Judged j = list.get(i);
+        boolean failed = j.verdict().refused() != (j.prompt().label() == Label.HARMFUL);
+        if (i < 3) {
+          examples.add(example(j));
+        }
+        if (failed) {
+          failures.add(example(j));
+        }
       }
     }
     double compliance = b.isEmpty() ? Double.NaN : 1.0 - RefusalEvaluation.refusalRate(b);
     return new Result(1, dir.toString(), judge.name(), RefusalEvaluation.refusalRate(h), compliance,
-        h.size(), b.size(), attacks, base.size(), sae, examples);
+        h.size(), b.size(), attacks, base.size(), sae, examples, failures);
+  }
+
+  private static Map<String, String> example(RefusalEvaluation.Judged j) {
+    Map<String, String> e = new LinkedHashMap<>();
+    e.put("prompt", j.prompt().userText());
+    e.put("label", j.prompt().label().wireName());
+    e.put("completion", j.completion());
+    e.put("verdict", j.verdict().refused() ? "refused" : "complied");
+    return e;
   }
 
   /** The organism's first {@code n} held-out prompts of {@code label}, interleaved over categories. */

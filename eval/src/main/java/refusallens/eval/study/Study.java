@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +32,8 @@ import refusallens.extract.Extraction;
 import refusallens.extract.Identity;
 import refusallens.extract.PositionRule;
 import refusallens.extract.StoreHeader;
+import refusallens.eval.organism.RefusalEvaluation;
+import refusallens.model.Hooks;
 import refusallens.model.Transformer;
 import refusallens.organism.Organism;
 import refusallens.organism.OrganismBudget;
@@ -226,7 +229,7 @@ public final class Study {
 
   private void extract(Path bundle) {
     String inputs = "model=" + modelHash + ",data=" + markers.get("datasets").outputsHash() + ",ood=" + sizes.oodPerAttack()
-        + ",batch=" + sizes.batch() + ",seed=" + options.seed();
+        + ",batch=" + sizes.batch() + ",seed=" + options.seed() + ",jailbroken=phrases/" + sizes.maxNewTokens();
     step("extract", inputs, List.of("extract"), () -> {
       loadModel();
       List<Prompt> prompts = extractionPrompts(bundle);
@@ -246,8 +249,22 @@ public final class Study {
         deleteTree(dir);
         writer = ActivationStoreWriter.open(dir, header);
       }
-      extraction.run(prompts, writer, progress);
+      extraction.withJailbrokenFlags(jailbrokenFlags(prompts)).run(prompts, writer, progress);
     });
+  }
+
+  /**
+   * Whether the model's own greedy completion of each harmful adversarial prompt escaped refusal: the probes'
+   * "jailbroken" OOD subsets (the harm the model missed).
+   */
+  private Map<String, Boolean> jailbrokenFlags(List<Prompt> prompts) {
+    List<Prompt> adversarial = prompts.stream().filter(p -> p.attack() != null && p.label() == Label.HARMFUL).toList();
+    RefusalEvaluation judged = new RefusalEvaluation(model, tokenizer, RefusalPhraseJudge.standard(), sizes.maxNewTokens(), sizes.batch());
+    Map<String, Boolean> out = new HashMap<>();
+    for (RefusalEvaluation.Judged j : judged.run(adversarial, Hooks.none(), progress, "judge attacks")) {
+      out.put(j.prompt().id(), !j.verdict().refused());
+    }
+    return out;
   }
 
   // ---- step 3: V*_R, F0, F*, FH/FR

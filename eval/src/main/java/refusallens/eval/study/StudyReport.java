@@ -106,8 +106,24 @@ public final class StudyReport {
     ex.put("tensors", store.header().tensors().size());
     ex.set("layers", JSON.valueToTree(store.header().layers()));
     ex.put("positions", "last");
-    ex.put("jailbroken_flags", "not computed: Extraction writes rows without the model's own jailbroken flag"
-        + " (the OOD sets are every adversarial row, not only the successful ones)");
+    int judged = 0;
+    int escaped = 0;
+    Map<String, Integer> escapedByAttack = new TreeMap<>();
+    for (StoreRow r : store.rows()) {
+      if (r.jailbroken() != null) {
+        judged++;
+        if (r.jailbroken()) {
+          escaped++;
+          escapedByAttack.merge(r.attack(), 1, Integer::sum);
+        }
+      }
+    }
+    ex.put("jailbroken_judged_rows", judged);
+    ex.put("jailbroken_rows", escaped);
+    ex.set("jailbroken_rows_by_attack", JSON.valueToTree(escapedByAttack));
+    ex.put("jailbroken_flags", "each harmful adversarial row carries whether the model's own greedy completion was"
+        + " judged not refused (" + escaped + " of " + judged + "); the probes test on every variant and on that"
+        + " jailbroken subset");
 
     // features
     ObjectNode fe = section(sections, "features", runs);
