@@ -24,9 +24,11 @@ import refusallens.report.LineChart;
 /** {@code refusal-lens eval clamp}: jailbreak score, refusal induction and coherence of clamping F*. */
 @Command(name = "clamp", mixinStandardHelpOptions = true,
     description = {
-      "Clamp F* (a_i -> c a_i, c < 0, every SAE layer of F*, every position incl. generated tokens) on held-out"
+      "Clamp F* (a_i -> c a_i, c < 0, every SAE layer of F*, every position incl. generated tokens; the global set or"
+          + " per-prompt sets) on held-out"
           + " harmful prompts: jailbreak score = share judged complying. Induce refusal on harmless prompts"
-          + " (scale:C with C > 0, or value:V): refusal score = share refused. Base rates without intervention"
+          + " (harmful-mean:M: a_i = M x its mean on harmful prompts; scale:C with C > 0; value:V): refusal score ="
+          + " share refused. Base rates without intervention"
           + " alongside. Coherence: CE on the completion tokens of the unclamped model's own greedy completions of"
           + " harmless prompts, and on plain text (no chat template), with and without the clamp.",
       "Writes report.json and report.html into --out; prints a short table."})
