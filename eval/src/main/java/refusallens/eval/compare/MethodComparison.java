@@ -144,8 +144,10 @@ public final class MethodComparison {
     }
     List<int[]> ids = EncodedPrompt.ids(EncodedPrompt.encode(ctx.tokenizer(), eval.harmful()));
     DirectionPositions positions = d.positions() == null ? DirectionPositions.LAST : d.positions();
+    ctx.progress().start("harmful projection on V*_R", ids.size());
     INDArray mean = RefusalDirections.meanResid(ctx.model(), ids, positions, TemplateSpan.of(ctx.tokenizer()),
         ctx.batchSize(), ctx.progress()).getRow(d.layer()); // [d]
+    ctx.progress().finish();
     double alpha = UnitDirection.of(direction).project(mean).getDouble(0);
     ctx.progress().log("compare: features.json records no harmful projection on V*_R; measured " + alpha + " on the "
         + ids.size() + " harmful prompts");
