@@ -3,7 +3,9 @@ package refusallens.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -15,17 +17,20 @@ import refusallens.eval.clamp.FeatureSet;
 import refusallens.eval.clamp.Induction;
 import refusallens.eval.report.EvalReport;
 import refusallens.intervention.Positions;
+import refusallens.model.Hooks;
 import refusallens.report.HtmlReport;
 import refusallens.report.LineChart;
 
 /** {@code refusal-lens eval clamp}: jailbreak score, refusal induction and coherence of clamping F*. */
 @Command(name = "clamp", mixinStandardHelpOptions = true,
     description = {
-      "Clamp F* (a_i -> c a_i, c < 0, every SAE layer of F*, every position incl. generated tokens) on held-out"
+      "Clamp F* (a_i -> c a_i, c < 0, every SAE layer of F*, every position incl. generated tokens; the global set or"
+          + " per-prompt sets) on held-out"
           + " harmful prompts: jailbreak score = share judged complying. Induce refusal on harmless prompts"
-          + " (scale:C with C > 0, or value:V): refusal score = share refused. Base rates without intervention"
+          + " (harmful-mean:M: a_i = M x its mean on harmful prompts; scale:C with C > 0; value:V): refusal score ="
+          + " share refused. Base rates without intervention"
           + " alongside. Coherence: CE on the completion tokens of the unclamped model's own greedy completions of"
-          + " harmless prompts, with and without the clamp.",
+          + " harmless prompts, and on plain text (no chat template), with and without the clamp.",
       "Writes report.json and report.html into --out; prints a short table."})
 final class EvalClampCommand implements Callable<Integer> {
   @Mixin EvalCommand.Common common;
@@ -33,13 +38,23 @@ final class EvalClampCommand implements Callable<Integer> {
   @Option(names = "--scale", defaultValue = "-3", description = "c of the jailbreak clamp (default ${DEFAULT-VALUE}).")
   double scale;
 
-  @Option(names = "--induce", defaultValue = "scale:4", paramLabel = "scale:C|value:V",
-      description = "Refusal induction on harmless prompts (default ${DEFAULT-VALUE}).")
+  @Option(names = "--induce", defaultValue = Induction.DEFAULT_FLAG, paramLabel = "harmful-mean:M|scale:C|value:V",
+      description = "Refusal induction on harmless prompts: a_i = M x feature i's mean activation on harmful prompts"
+          + " (features.json), a_i -> C a_i, or a_i = V; every position (default ${DEFAULT-VALUE}).")
   String induce;
+
+  @Option(names = "--sets", defaultValue = "global", paramLabel = "global|per-prompt",
+      description = "F* of the jailbreak clamp: the global set, or per-prompt (a harmful prompt with its own set in"
+          + " features.json perPrompt is clamped with it; the others with the global set). Default ${DEFAULT-VALUE}.")
+  String sets;
+
+  @Mixin EvalCommand.TextOption textOption;
 
   @Override
   public Integer call() throws Exception {
     Induction induction = Induction.parse(induce);
+    FeatureSet.Scope scope = FeatureSet.Scope.parse("--sets", sets);
+    List<String> texts = textOption.texts(common.seed, common.harmless);
     EvalContext ctx = common.open();
     List<Prompt> harmful = common.prompts(ctx, Label.HARMFUL, common.harmful);
     List<Prompt> harmless = common.prompts(ctx, Label.HARMLESS, common.harmless);
@@ -47,9 +62,21 @@ final class EvalClampCommand implements Callable<Integer> {
     if (fStar.isEmpty()) {
       throw new IllegalArgumentException("--features: the file lists no F* features");
     }
-    ClampEvaluation eval = new ClampEvaluation(ctx, harmful, harmless);
+    Map<String, Hooks<INDArray>> own = new TreeMap<>();
+    if (scope == FeatureSet.Scope.PER_PROMPT) {
+      Map<String, FeatureSet> perPrompt = FeatureSet.perPrompt(ctx.features());
+      for (Prompt p : harmful) {
+        if (perPrompt.containsKey(p.id())) {
+          own.put(p.id(), ctx.hooks(perPrompt.get(p.id()).scaled(scale, Positions.ALL)));
+        }
+      }
+      ctx.progress().log("--sets per-prompt: " + own.size() + " of " + harmful.size()
+          + " harmful prompts have their own set in features.json; the others use the global F*");
+    }
+    ClampEvaluation eval = new ClampEvaluation(ctx, harmful, harmless, texts);
     ClampEvaluation.Base base = eval.base();
-    ClampEvaluation.Arm arm = eval.arm("F* clamp", ctx.hooks(fStar.scaled(scale, Positions.ALL)), ctx.hooks(induction.spec(fStar)));
+    ClampEvaluation.Arm arm = eval.arm("F* clamp", own, ctx.hooks(fStar.scaled(scale, Positions.ALL)),
+        ctx.hooks(induction.spec(fStar, eval.harmfulMeans()::of)));
 
     ObjectNode root = EvalReport.root("eval-clamp", ctx.provenance());
     root.put("judge", ctx.judge().name());
@@ -60,15 +87,23 @@ final class EvalClampCommand implements Callable<Integer> {
     root.put("ce_base", base.ce());
     root.put("ce_clamped", arm.ceClamped());
     root.put("ce_increase", arm.ceClamped() - base.ce());
+    root.put("ce_text_base", base.ceText());
+    root.put("ce_text_clamped", arm.ceTextClamped());
+    root.put("ce_text_increase", arm.ceTextClamped() - base.ceText());
     root.put("n", harmful.size() + harmless.size());
     root.put("n_harmful", harmful.size());
     root.put("n_harmless", harmless.size());
     root.put("scale", scale);
     root.put("induce", induction.toString());
+    root.put("induce_means_measured", eval.harmfulMeans().measuredFeatures().size());
+    root.put("sets", scope.wireName());
+    root.put("n_own_set", own.size());
+    root.set("own_set_prompts", EvalReport.JSON.valueToTree(own.keySet()));
     root.put("features", fStar.features().size());
     root.put("max_new_tokens", common.maxNewTokens);
     root.put("seed", common.seed);
     EvalCommand.Common.datasets(root, Map.of("harmful", harmful, "harmless", harmless));
+    EvalCommand.TextOption.describe(root, textOption.source(common.seed, common.harmless), texts);
     ObjectNode v = root.putObject("verdicts");
     v.set("base_harmful", EvalReport.verdicts(base.harmful()));
     v.set("clamped_harmful", EvalReport.verdicts(arm.jailbroken()));
@@ -85,7 +120,12 @@ final class EvalClampCommand implements Callable<Integer> {
         List.of("refusal score (harmless, " + induction + ")", EvalReport.fmt(base.refusalScore()),
             EvalReport.fmt(arm.refusalScore()), Integer.toString(harmless.size()), ctx.judge().name()),
         List.of("CE on own harmless completions (nats)", EvalReport.fmt(base.ce()), EvalReport.fmt(arm.ceClamped()),
-            Integer.toString(harmless.size()), "-")));
+            Integer.toString(harmless.size()), "-"),
+        List.of("CE on plain text (nats)", EvalReport.fmt(base.ceText()), EvalReport.fmt(arm.ceTextClamped()),
+            Integer.toString(texts.size()), "-")));
+    html.paragraph("Jailbreak clamp with the " + scope.wireName() + " F*" + (scope == FeatureSet.Scope.PER_PROMPT
+        ? " (" + own.size() + " of " + harmful.size() + " harmful prompts have their own set)" : "")
+        + "; plain text: " + textOption.source(common.seed, common.harmless) + ".");
     html.png(new LineChart("Scores before and after clamping", "0 = base, 1 = clamped", "share")
         .series("jailbreak score", new double[] {0, 1}, new double[] {base.jailbreakScore(), arm.jailbreakScore()})
         .series("refusal score", new double[] {0, 1}, new double[] {base.refusalScore(), arm.refusalScore()})
@@ -102,6 +142,7 @@ final class EvalClampCommand implements Callable<Integer> {
       System.out.printf("%-34s %8s %8s%n", "jailbreak score (c=" + scale + ")", EvalReport.fmt(base.jailbreakScore()), EvalReport.fmt(arm.jailbreakScore()));
       System.out.printf("%-34s %8s %8s%n", "refusal score (" + induction + ")", EvalReport.fmt(base.refusalScore()), EvalReport.fmt(arm.refusalScore()));
       System.out.printf("%-34s %8s %8s%n", "CE own harmless completions", EvalReport.fmt(base.ce()), EvalReport.fmt(arm.ceClamped()));
+      System.out.printf("%-34s %8s %8s%n", "CE plain text (" + texts.size() + " texts)", EvalReport.fmt(base.ceText()), EvalReport.fmt(arm.ceTextClamped()));
       System.out.println("wrote " + common.out.resolve("report.json") + " and report.html");
     }
     return 0;

@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
 import refusallens.datasets.Label;
 import refusallens.datasets.Prompt;
 import refusallens.eval.EvalContext;
+import refusallens.eval.clamp.PlainText;
 import refusallens.eval.judge.Judge;
 import refusallens.eval.judge.JudgePreset;
 import refusallens.eval.judge.ModelJudge;
@@ -39,6 +40,33 @@ public final class EvalCommand implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(System.err);
+  }
+
+  /** The plain text on which the commands that measure coherence also measure it. */
+  static final class TextOption {
+    @Option(names = "--text", paramLabel = "FILE",
+        description = "Plain text for coherence (no chat template; CE over every token after the first): one text per"
+            + " line, or JSONL with a \"text\" field. Default: as many of the built-in generator's reference answers"
+            + " to held-out (test split) harmless requests as --harmless, drawn by --seed.")
+    Path text;
+
+    /** The texts: the file's, else {@code n} reference answers for {@code seed}. */
+    List<String> texts(long seed, int n) {
+      return text != null ? PlainText.read("--text", text) : PlainText.referenceAnswers(seed, n);
+    }
+
+    /** Where the texts come from, for the report. */
+    String source(long seed, int n) {
+      return text != null ? text.toString() : "builtin reference answers (test split, seed " + seed + ", first " + n + ")";
+    }
+
+    /** Adds the plain-text source, count and hash to a report root. */
+    static void describe(ObjectNode root, String source, List<String> texts) {
+      ObjectNode t = root.putObject("text");
+      t.put("source", source);
+      t.put("n", texts.size());
+      t.put("sha256", refusallens.refusal.ContentHash.ofText(String.join("\n", texts)));
+    }
   }
 
   /** The options every eval subcommand shares: model, SAEs, features, sample sizes, generation, output. */

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,9 +23,10 @@ import refusallens.report.LineChart;
 /** {@code refusal-lens eval compare}: the paper's methods at equal budget, and K* / c trade-off sweeps. */
 @Command(name = "compare", mixinStandardHelpOptions = true,
     description = {
-      "Methods at equal budget (K* = |F*| features): steering along V*_R (direction ablated at every layer),"
+      "Methods at equal budget (K* = |F*| features): steering along V*_R (direction ablated at every layer for the"
+          + " jailbreak; alpha x unit V*_R added to resid_post at every layer and position for the induction),"
           + " CosSim only, AP only, CosSim+AP (ours = F*), ActDiff, random; columns jailbreak score, refusal score"
-          + " (induction), CE increase. Then a K* sweep (ours vs CosSim only) and a c sweep (ours) plotted as"
+          + " (induction), CE increase on own harmless completions and on plain text. Then a K* sweep (ours vs CosSim only) and a c sweep (ours) plotted as"
           + " jailbreak vs CE increase.",
       "Writes report.json and report.html into --out; prints a short table."})
 final class EvalCompareCommand implements Callable<Integer> {
@@ -33,9 +35,19 @@ final class EvalCompareCommand implements Callable<Integer> {
   @Option(names = "--scale", defaultValue = "-3", description = "c of the clamps (default ${DEFAULT-VALUE}).")
   double scale;
 
-  @Option(names = "--induce", defaultValue = "scale:4", paramLabel = "scale:C|value:V",
-      description = "Refusal induction on harmless prompts (default ${DEFAULT-VALUE}).")
+  @Option(names = "--induce", defaultValue = Induction.DEFAULT_FLAG, paramLabel = "harmful-mean:M|scale:C|value:V",
+      description = "Refusal induction on harmless prompts: a_i = M x feature i's mean activation on harmful prompts"
+          + " (features.json; measured on the harmful sample for baseline features it does not list), a_i -> C a_i,"
+          + " or a_i = V (default ${DEFAULT-VALUE}).")
   String induce;
+
+  @Option(names = "--steer-alpha", paramLabel = "ALPHA",
+      description = "alpha of the V*_R addition (induction side of steering). Default: the mean projection of harmful"
+          + " prompts' resid_post on the unit V*_R at its layer, as features.json records it (else measured on the"
+          + " harmful sample).")
+  Double steerAlpha;
+
+  @Mixin EvalCommand.TextOption textOption;
 
   @Option(names = "--k-sweep", split = ",", defaultValue = "5,10,20,50", description = "K* values (default ${DEFAULT-VALUE}; capped at the list lengths).")
   List<Integer> ks;
@@ -46,23 +58,32 @@ final class EvalCompareCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Induction induction = Induction.parse(induce);
+    MethodComparison.Options options = new MethodComparison.Options(scale, induction, ks, cs,
+        steerAlpha == null ? OptionalDouble.empty() : OptionalDouble.of(steerAlpha));
+    List<String> texts = textOption.texts(common.seed, common.harmless);
     EvalContext ctx = common.open();
     List<Prompt> harmful = common.prompts(ctx, Label.HARMFUL, common.harmful);
     List<Prompt> harmless = common.prompts(ctx, Label.HARMLESS, common.harmless);
-    ClampEvaluation eval = new ClampEvaluation(ctx, harmful, harmless);
-    MethodComparison.Result r = new MethodComparison(ctx, eval).run(scale, induction, ks, cs);
+    ClampEvaluation eval = new ClampEvaluation(ctx, harmful, harmless, texts);
+    MethodComparison.Result r = new MethodComparison(ctx, eval).run(options);
 
     ObjectNode root = EvalReport.root("eval-compare", ctx.provenance());
     root.put("judge", ctx.judge().name());
     root.put("base_jailbreak_score", eval.base().jailbreakScore());
     root.put("base_refusal_score", eval.base().refusalScore());
     root.put("ce_base", r.ceBase());
+    root.put("ce_text_base", r.ceTextBase());
     root.put("n_harmful", harmful.size());
     root.put("n_harmless", harmless.size());
     root.put("scale", scale);
     root.put("induce", induction.toString());
+    root.put("induce_means_measured", eval.harmfulMeans().measuredFeatures().size());
+    if (r.steering() != null) {
+      root.set("steering", EvalReport.JSON.valueToTree(r.steering()));
+    }
     root.put("seed", common.seed);
     EvalCommand.Common.datasets(root, Map.of("harmful", harmful, "harmless", harmless));
+    EvalCommand.TextOption.describe(root, textOption.source(common.seed, common.harmless), texts);
     root.set("methods", EvalReport.JSON.valueToTree(r.methods()));
     root.set("k_sweep", EvalReport.JSON.valueToTree(r.kSweep()));
     root.set("c_sweep", EvalReport.JSON.valueToTree(r.cSweep()));
@@ -74,25 +95,30 @@ final class EvalCompareCommand implements Callable<Integer> {
     html.paragraph("Model " + ctx.provenance().model() + ", judge " + ctx.judge().name() + ", c=" + scale
         + ", induction " + induction + ", " + harmful.size() + " harmful and " + harmless.size()
         + " harmless held-out prompts; base jailbreak score " + EvalReport.fmt(eval.base().jailbreakScore())
-        + ", base refusal score " + EvalReport.fmt(eval.base().refusalScore()) + ", base CE " + EvalReport.fmt(r.ceBase()) + ".");
-    html.table(List.of("method", "K", "jailbreak score", "refusal score", "CE increase"), rows(r.methods()));
+        + ", base refusal score " + EvalReport.fmt(eval.base().refusalScore()) + ", base CE " + EvalReport.fmt(r.ceBase())
+        + " (own completions) and " + EvalReport.fmt(r.ceTextBase()) + " (plain text: "
+        + textOption.source(common.seed, common.harmless) + ")"
+        + (r.steering() == null ? "" : "; steering induction adds alpha = " + EvalReport.fmt(r.steering().alpha())
+            + " x unit V*_R at every layer (" + r.steering().source() + ")") + ".");
+    html.table(List.of("method", "K", "jailbreak score", "refusal score", "CE increase", "CE increase (text)"), rows(r.methods()));
     html.heading("K* sweep");
-    html.table(List.of("method", "K", "jailbreak score", "refusal score", "CE increase"), rows(r.kSweep()));
+    html.table(List.of("method", "K", "jailbreak score", "refusal score", "CE increase", "CE increase (text)"), rows(r.kSweep()));
     html.png(curves("K* sweep: jailbreak vs CE increase", r.kSweep()), "K* sweep trade-off");
     html.heading("c sweep");
-    html.table(List.of("method", "K", "jailbreak score", "refusal score", "CE increase"), rows(r.cSweep()));
+    html.table(List.of("method", "K", "jailbreak score", "refusal score", "CE increase", "CE increase (text)"), rows(r.cSweep()));
     html.png(curves("c sweep: jailbreak vs CE increase", r.cSweep()), "c sweep trade-off");
     EvalReport.write(common.out, root, html);
 
     if (common.json) {
       System.out.println(EvalReport.JSON.writeValueAsString(root.deepCopy().without("verdicts")));
     } else {
-      System.out.printf("%-20s %4s %10s %10s %12s   (judge %s)%n", "method", "K", "jailbreak", "refusal", "CE increase", ctx.judge().name());
-      System.out.printf("%-20s %4s %10s %10s %12s%n", "base", "-", EvalReport.fmt(eval.base().jailbreakScore()),
-          EvalReport.fmt(eval.base().refusalScore()), "0");
+      System.out.printf("%-20s %4s %10s %10s %12s %12s   (judge %s)%n", "method", "K", "jailbreak", "refusal", "CE increase",
+          "CE incr text", ctx.judge().name());
+      System.out.printf("%-20s %4s %10s %10s %12s %12s%n", "base", "-", EvalReport.fmt(eval.base().jailbreakScore()),
+          EvalReport.fmt(eval.base().refusalScore()), "0", "0");
       for (MethodComparison.Row row : r.methods()) {
-        System.out.printf("%-20s %4d %10s %10s %12s%n", row.method(), row.k(), EvalReport.fmt(row.jailbreakScore()),
-            EvalReport.fmt(row.refusalScore()), EvalReport.fmt(row.ceIncrease()));
+        System.out.printf("%-20s %4d %10s %10s %12s %12s%n", row.method(), row.k(), EvalReport.fmt(row.jailbreakScore()),
+            EvalReport.fmt(row.refusalScore()), EvalReport.fmt(row.ceIncrease()), EvalReport.fmt(row.ceTextIncrease()));
       }
       System.out.println("wrote " + common.out.resolve("report.json") + " and report.html");
     }
@@ -103,7 +129,8 @@ final class EvalCompareCommand implements Callable<Integer> {
     List<List<String>> out = new ArrayList<>();
     for (MethodComparison.Row r : rows) {
       out.add(List.of(r.method() + (Double.isNaN(r.c()) ? "" : " (c=" + r.c() + ")"), Integer.toString(r.k()),
-          EvalReport.fmt(r.jailbreakScore()), EvalReport.fmt(r.refusalScore()), EvalReport.fmt(r.ceIncrease())));
+          EvalReport.fmt(r.jailbreakScore()), EvalReport.fmt(r.refusalScore()), EvalReport.fmt(r.ceIncrease()),
+          EvalReport.fmt(r.ceTextIncrease())));
     }
     return out;
   }

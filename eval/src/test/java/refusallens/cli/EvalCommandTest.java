@@ -20,6 +20,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import refusallens.datasets.Prompt;
+import refusallens.eval.clamp.Induction;
+import refusallens.eval.organism.OrganismEvaluator;
+import refusallens.refusal.DiscoveryData;
 
 /**
  * The eval commands end to end on the shared gemma2 fixture (random weights, one SAE: the numbers are
@@ -120,12 +124,71 @@ class EvalCommandTest {
     double ceClamped = rep.get("ce_clamped").asDouble();
     assertTrue(ceBase > 0 && Double.isFinite(ceClamped), "CE base " + ceBase + ", clamped " + ceClamped);
     assertEquals(ceClamped - ceBase, rep.get("ce_increase").asDouble(), 1e-9);
+    for (String k : List.of("ce_text_base", "ce_text_clamped")) {
+      assertTrue(printed.has(k), k + " printed");
+      assertEquals(rep.get(k).asDouble(), printed.get(k).asDouble(), 0, k);
+    }
+    double ceTextBase = rep.get("ce_text_base").asDouble();
+    double ceTextClamped = rep.get("ce_text_clamped").asDouble();
+    assertTrue(ceTextBase > 0 && Double.isFinite(ceTextClamped), "plain-text CE base " + ceTextBase + ", clamped " + ceTextClamped);
+    assertEquals(ceTextClamped - ceTextBase, rep.get("ce_text_increase").asDouble(), 1e-9);
+    assertEquals(4, rep.get("text").get("n").asInt(), "as many reference answers as harmless prompts");
+    assertEquals(64, rep.get("text").get("sha256").asText().length());
+    assertEquals(Induction.DEFAULT.toString(), rep.get("induce").asText(), "harmful-mean induction by default");
+    assertEquals(0, rep.get("induce_means_measured").asInt(), "F* means are read from features.json");
+    assertEquals("global", rep.get("sets").asText());
+    assertEquals(0, rep.get("n_own_set").asInt());
     JsonNode prov = rep.get("provenance");
     for (String k : List.of("modelSha256", "saesSha256", "featuresSha256", "judge", "tool", "java")) {
       assertFalse(prov.get(k).asText().isBlank(), "provenance." + k);
     }
     assertEquals(64, rep.get("datasets").get("harmful").get("sha256").asText().length());
     assertHtmlImagesLoad(out.resolve("report.html"), 1);
+  }
+
+  @Test
+  void perPromptSetsClampPromptsWithTheirOwnSetAndTextComesFromAFile() throws Exception {
+    // the command's held-out harmful prompts for a model without an organism run file (seed 0): builtin(seed + 1)
+    List<Prompt> harmful = OrganismEvaluator.head(DiscoveryData.builtin(1, 3).harmfulVal(), 3);
+    ObjectNode f = (ObjectNode) JSON.readTree(features.toFile());
+    ArrayNode perPrompt = (ArrayNode) f.get("perPrompt");
+    ObjectNode own = perPrompt.get(0).deepCopy();
+    own.put("promptId", harmful.get(1).id());
+    ArrayNode ownFeatures = own.putArray("features");
+    JsonNode first = f.get("features").get(0); // one feature: a set different from the global F*
+    ownFeatures.addObject().put("layer", first.get("layer").asInt()).put("index", first.get("index").asInt()).put("score", 1.0);
+    perPrompt.add(own);
+    Path variant = tmp.resolve("features-per-prompt.json");
+    Files.writeString(variant, JSON.writeValueAsString(f));
+    Path text = tmp.resolve("text.jsonl");
+    Files.writeString(text, "{\"text\": \"The capital of France is Paris.\"}\n{\"text\": \"Water boils at one hundred degrees.\"}\n");
+
+    Path out = tmp.resolve("clamp-per-prompt");
+    List<String> a = new ArrayList<>(List.of(args(out, 3, 4, "--json", "--sets", "per-prompt", "--text", text.toString(),
+        "--induce", "value:3")));
+    a.set(a.indexOf(features.toString()), variant.toString());
+    CliRun r = eval("clamp", a.toArray(new String[0]));
+    assertEquals(0, r.code(), r.err());
+    JsonNode rep = JSON.readTree(out.resolve("report.json").toFile());
+    assertEquals("per-prompt", rep.get("sets").asText());
+    assertEquals(1, rep.get("n_own_set").asInt(), "only prompt 1 has its own set");
+    assertEquals(harmful.get(1).id(), rep.get("own_set_prompts").get(0).asText());
+    assertEquals(harmful.get(1).id(), rep.get("verdicts").get("clamped_harmful").get(1).get("id").asText());
+    assertEquals("value:3.0", rep.get("induce").asText());
+    assertEquals(2, rep.get("text").get("n").asInt());
+    assertEquals(text.toString(), rep.get("text").get("source").asText());
+    assertEquals(rep.get("ce_text_clamped").asDouble() - rep.get("ce_text_base").asDouble(),
+        rep.get("ce_text_increase").asDouble(), 1e-9);
+    assertRate(rep, "jailbreak_score");
+    assertRate(rep, "refusal_score");
+
+    Path bad = tmp.resolve("bad-text.jsonl");
+    Files.writeString(bad, "{\"text\": \"ok\"}\n{\"txt\": \"no\"}\n");
+    CliRun e = eval("clamp", args(tmp.resolve("bad"), 2, 2, "--text", bad.toString()));
+    assertTrue(e.code() != 0, "exit code");
+    assertTrue(e.err().contains("--text") && e.err().contains("bad-text.jsonl") && e.err().contains("line 2"), e.err());
+    CliRun s = eval("clamp", args(tmp.resolve("bad"), 2, 2, "--sets", "each"));
+    assertTrue(s.code() != 0 && s.err().contains("--sets"), s.err());
   }
 
   @Test
@@ -172,6 +235,15 @@ class EvalCommandTest {
       assertTrue(Double.isFinite(m.get("ceIncrease").asDouble()), "CE increase of " + m);
     }
     assertTrue(methods.containsAll(List.of("steering V*_R", "CosSim+AP (ours)", "random")), methods.toString());
+    for (JsonNode m : rep.get("methods")) {
+      assertRate(m, "refusalScore"); // the steering row too: V*_R added on the induction side
+      assertTrue(Double.isFinite(m.get("ceTextIncrease").asDouble()), "plain-text CE increase of " + m);
+    }
+    JsonNode steering = rep.get("steering");
+    assertEquals(JSON.readTree(features.toFile()).get("refusalDirection").get("harmfulProjection").asDouble(),
+        steering.get("alpha").asDouble(), 0, "alpha defaults to the recorded harmful projection");
+    assertTrue(steering.get("source").asText().contains("features.json"), steering.toString());
+    assertTrue(Double.isFinite(rep.get("ce_text_base").asDouble()));
     assertEquals(complied(rep.get("verdicts").get("base_harmful")), rep.get("base_jailbreak_score").asDouble(), 1e-12);
     assertTrue(rep.get("k_sweep").size() >= 2);
     assertEquals(2, rep.get("c_sweep").size());

@@ -80,6 +80,12 @@ class StudyCommandTest {
     assertTrue(cl.get("methods").size() >= 2, "method comparison rows");
     assertTrue(cl.get("examples").size() > 0);
     assertTrue(Double.isFinite(cl.get("ce_base").asDouble()));
+    assertTrue(cl.get("ce_text_base").asDouble() > 0 && Double.isFinite(cl.get("ce_text_clamped").asDouble()),
+        "plain-text CE " + cl.get("ce_text_base") + " -> " + cl.get("ce_text_clamped"));
+    assertEquals(cl.get("n_harmless").asInt(), cl.get("n_text").asInt(), "as many reference answers as harmless prompts");
+    assertEquals(cl.get("ce_text_clamped").asDouble() - cl.get("ce_text_base").asDouble(), s.get("ce_text_increase").asDouble(), 1e-9);
+    assertEquals(refusallens.eval.clamp.Induction.DEFAULT.toString(), cl.get("induce").asText(), "harmful-mean induction by default");
+    assertTrue(Double.isFinite(cl.get("steering").get("alpha").asDouble()), "steering induction strength");
 
     // extraction: every plain prompt of the bundle plus the adversarial rows, one per row
     JsonNode ex = sec.get("extraction");

@@ -1,6 +1,5 @@
 package refusallens.intervention;
 
-import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import refusallens.model.Hook;
@@ -14,48 +13,38 @@ import refusallens.model.TensorOps;
  * gradient path alike.
  */
 public final class DirectionAblation {
-  private final INDArray unit; // [d], ||unit|| = 1
-  private final double norm; // ||direction|| before normalisation
+  private final UnitDirection direction;
 
-  private DirectionAblation(INDArray unit, double norm) {
-    this.unit = unit;
-    this.norm = norm;
+  private DirectionAblation(UnitDirection direction) {
+    this.direction = direction;
   }
 
   /** Ablation of {@code direction} [d] (any non-zero length; it is normalised). */
   public static DirectionAblation of(INDArray direction) {
-    if (direction.rank() != 1 && !(direction.rank() == 2 && direction.size(0) == 1)) {
-      throw new IllegalArgumentException("a direction is a vector [d], got " + Arrays.toString(direction.shape()));
-    }
-    INDArray v = direction.castTo(DataType.FLOAT).reshape(direction.length()).dup();
-    double n = v.norm2Number().doubleValue();
-    if (!(n > 0) || !Double.isFinite(n)) {
-      throw new IllegalArgumentException("cannot ablate a direction of norm " + n);
-    }
-    return new DirectionAblation(v.divi(n), n);
+    return new DirectionAblation(UnitDirection.of(direction));
   }
 
   /** The unit direction [d] (a copy). */
   public INDArray unit() {
-    return unit.dup();
+    return direction.unit();
   }
 
   /** Length of the direction given to {@link #of}. */
   public double norm() {
-    return norm;
+    return direction.norm();
   }
 
   public int dModel() {
-    return (int) unit.length();
+    return direction.dModel();
   }
 
   /** x [..., d] with its component along the direction removed (a new array). */
   public INDArray apply(INDArray x) {
     long[] shape = x.shape();
-    requireWidth(shape[shape.length - 1]);
+    direction.requireWidth(shape[shape.length - 1]);
     INDArray flat = x.castTo(DataType.FLOAT).reshape(x.length() / dModel(), dModel()); // [N, d]
-    INDArray proj = flat.mmul(unit.reshape(dModel(), 1)); // [N, 1]
-    return flat.sub(proj.mmul(unit.reshape(1, dModel()))).reshape(shape);
+    INDArray proj = flat.mmul(direction.column()); // [N, 1]
+    return flat.sub(proj.mmul(direction.row())).reshape(shape);
   }
 
   /** The hook that ablates the direction at every position of the chunk it sees ([B, S, d]). */
@@ -80,14 +69,8 @@ public final class DirectionAblation {
   private <T> T ablate(TensorOps<T> ops, T act, int batch, int length) {
     int d = dModel();
     T flat = ops.reshape(act, (long) batch * length, d); // [N, d]
-    T proj = ops.matmul(flat, ops.constant(unit.reshape(d, 1)), false); // [N, 1]
-    T along = ops.mul(proj, ops.constant(unit.reshape(1, d))); // [N, d]
+    T proj = ops.matmul(flat, ops.constant(direction.column()), false); // [N, 1]
+    T along = ops.mul(proj, ops.constant(direction.row())); // [N, d]
     return ops.reshape(ops.sub(flat, along), batch, length, d);
-  }
-
-  private void requireWidth(long d) {
-    if (d != dModel()) {
-      throw new IllegalArgumentException("direction ablation of width " + dModel() + " given activations of width " + d);
-    }
   }
 }

@@ -16,6 +16,7 @@ import refusallens.intervention.FeatureIntervention;
 import refusallens.intervention.InterventionHooks;
 import refusallens.intervention.InterventionSpec;
 import refusallens.intervention.Positions;
+import refusallens.intervention.UnitDirection;
 import refusallens.model.Hooks;
 import refusallens.model.Transformer;
 import refusallens.sae.SaeSet;
@@ -63,8 +64,9 @@ public final class FeatureDiscovery {
     List<int[]> harmlessVal = EncodedPrompt.ids(EncodedPrompt.encode(tokenizer, DiscoveryData.first(data.harmlessVal(), n)));
 
     // 1. candidate directions and V*_R
-    INDArray directions = RefusalDirections.differenceInMeans(model, EncodedPrompt.ids(harmful), EncodedPrompt.ids(harmless),
-        options.positions(), span, options.batchSize(), progress); // [layers, d]
+    RefusalDirections.Means means = RefusalDirections.means(model, EncodedPrompt.ids(harmful), EncodedPrompt.ids(harmless),
+        options.positions(), span, options.batchSize(), progress);
+    INDArray directions = means.difference(); // [layers, d]
     LayerSelection.Result selection = LayerSelection.select(model, directions, harmfulVal, harmlessVal, refusalTokens,
         LayerSelection.Options.defaults().withLayer(options.layer()), options.batchSize(), progress);
     INDArray vStar = directions.getRow(selection.layer()).dup(); // [d]
@@ -155,8 +157,10 @@ public final class FeatureDiscovery {
     FeaturesFile.Baselines baselines = new FeaturesFile.Baselines(
         new FeaturesFile.Steering("direction-ablation", selection.layer(), ablation.norm(), "all", "all"),
         cosSim, apOnly, actDiff, random);
+    // the mean projection of harmful prompts on the unit V*_R: the default strength of steering along it
+    double harmfulProjection = UnitDirection.of(vStar).project(means.harmful().getRow(selection.layer())).getDouble(0);
     FeaturesFile.Direction dir = new FeaturesFile.Direction(selection.layer(), ablation.norm(), options.positions(),
-        selection, vStar.toFloatVector());
+        selection, harmfulProjection, vStar.toFloatVector());
     FeaturesFile.Settings settings = new FeaturesFile.Settings(options.k0(), options.kStar(), options.steps(), n,
         options.seed(), tokenizer.decode(new int[] {refusalToken}, false), pieces(refusalTokens), options.positions(), roles.describe());
     return new FeaturesFile(FeaturesFile.SCHEMA_VERSION, FeaturesFile.KIND, dir, features, perPrompt, f0Attr, layerAttr,

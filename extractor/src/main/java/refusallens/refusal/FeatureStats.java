@@ -20,7 +20,7 @@ import refusallens.tokenizer.Tokenizer;
  * role (content vs post-instruction activation, per-position profile, per-category activation) and the
  * tokens they fire on most.
  */
-final class FeatureStats {
+public final class FeatureStats {
   private static final int TOP_TOKENS = 5;
 
   /** Activation statistics; {@code meanHarmful}/{@code meanHarmless}: layer -> [d_sae]. */
@@ -98,6 +98,24 @@ final class FeatureStats {
     Map<Integer, double[]> b = pass(model, tokenizer, saes, harmless, span, acc, false, batchSize, progress);
     progress.finish();
     return new Result(h, b, acc);
+  }
+
+  /**
+   * Every feature's mean activation on {@code prompts} (chat template with the generation prompt), averaged
+   * over the positions after the template header and then over prompts: the definition of
+   * {@code mean_act_harmful} / {@code mean_act_harmless} in features.json. Layer -> [d_sae].
+   */
+  public static Map<Integer, double[]> meanActivations(
+      Transformer model, Tokenizer tokenizer, SaeSet saes, List<refusallens.datasets.Prompt> prompts, int batchSize,
+      DiscoveryProgress progress) {
+    if (prompts.isEmpty()) {
+      throw new IllegalArgumentException("mean feature activations need at least one prompt");
+    }
+    progress.start("feature means", prompts.size());
+    Map<Integer, double[]> out = pass(model, tokenizer, saes, EncodedPrompt.encode(tokenizer, prompts),
+        TemplateSpan.of(tokenizer), new TreeMap<>(), true, batchSize, progress);
+    progress.finish();
+    return out;
   }
 
   private static Map<Integer, double[]> pass(

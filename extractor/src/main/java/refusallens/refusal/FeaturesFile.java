@@ -68,10 +68,14 @@ public record FeaturesFile(
 
   /**
    * V*_R: the chosen layer, the direction's norm and its values (unnormalised difference in means), the
-   * positions averaged, and how every candidate layer scored.
+   * positions averaged, how every candidate layer scored, and the mean projection of the harmful prompts'
+   * resid_post (at those positions and that layer) on the unit direction (null in files written before it was
+   * recorded).
    */
-  @JsonPropertyOrder({"layer", "norm", "positions", "selection", "direction"})
-  public record Direction(int layer, double norm, DirectionPositions positions, LayerSelection.Result selection, float[] direction) {
+  @JsonPropertyOrder({"layer", "norm", "positions", "selection", "harmfulProjection", "direction"})
+  public record Direction(
+      int layer, double norm, DirectionPositions positions, LayerSelection.Result selection, Double harmfulProjection,
+      float[] direction) {
     public Direction {
       Objects.requireNonNull(direction, "refusalDirection.direction");
       if (layer < 0) {

@@ -18,8 +18,28 @@ import refusallens.model.Transformer;
 public final class RefusalDirections {
   private RefusalDirections() {}
 
+  /** Mean resid_post of harmful and of harmless prompts at every layer, each [layers, d]. */
+  public record Means(INDArray harmful, INDArray harmless) {
+    /** mean_harmful - mean_harmless: [layers, d]. */
+    public INDArray difference() {
+      return harmful.sub(harmless);
+    }
+  }
+
   /** mean_harmful - mean_harmless of resid_post at every layer: [layers, d]. */
   public static INDArray differenceInMeans(
+      Transformer model,
+      List<int[]> harmful,
+      List<int[]> harmless,
+      DirectionPositions positions,
+      TemplateSpan span,
+      int batchSize,
+      DiscoveryProgress progress) {
+    return means(model, harmful, harmless, positions, span, batchSize, progress).difference();
+  }
+
+  /** The two means whose difference gives the candidate directions. */
+  public static Means means(
       Transformer model,
       List<int[]> harmful,
       List<int[]> harmless,
@@ -31,7 +51,7 @@ public final class RefusalDirections {
     INDArray h = meanResid(model, harmful, positions, span, batchSize, progress);
     INDArray b = meanResid(model, harmless, positions, span, batchSize, progress);
     progress.finish();
-    return h.sub(b);
+    return new Means(h, b);
   }
 
   /** Mean over prompts of resid_post at {@code positions}, every layer: [layers, d]. */

@@ -73,6 +73,24 @@ class FeatureDiscoveryTest {
     assertEquals(acts.getDouble(tt.position(), top.index()), tt.activation(), 1e-3 * Math.abs(tt.activation()) + 1e-4);
     assertEquals(RefusalFixture.tokenizer().decode(new int[] {ids[tt.position()]}, false), tt.token());
 
+    // the recorded harmful projection on V*_R and every mean_act_harmful follow their definitions (the eval
+    // measures the same quantities for features that features.json does not list)
+    List<refusallens.datasets.Prompt> harmfulTrain = DiscoveryData.first(data.harmfulTrain(), 4);
+    var meanH = RefusalDirections.meanResid(RefusalFixture.model(),
+        EncodedPrompt.ids(EncodedPrompt.encode(RefusalFixture.tokenizer(), harmfulTrain)), DirectionPositions.LAST,
+        TemplateSpan.of(RefusalFixture.tokenizer()), 4, DiscoveryProgress.NONE).getRow(d.layer());
+    double proj = 0;
+    for (int i = 0; i < 64; i++) {
+      proj += meanH.getDouble(i) * d.direction()[i] / d.norm();
+    }
+    assertTrue(d.harmfulProjection() != null, "features.json records the harmful projection");
+    assertEquals(proj, d.harmfulProjection(), 1e-4 * Math.abs(proj) + 1e-5);
+    var means = FeatureStats.meanActivations(RefusalFixture.model(), RefusalFixture.tokenizer(), saes, harmfulTrain, 4,
+        DiscoveryProgress.NONE);
+    for (FeaturesFile.Feature x : f.features()) {
+      assertEquals(x.meanActHarmful(), means.get(x.layer())[x.index()], 1e-5 * Math.abs(x.meanActHarmful()) + 1e-7);
+    }
+
     // the same seed gives the same random baseline, another seed another one
     assertEquals(f.baselines().random().features(), FeatureDiscovery.randomFeatures(saes, 4, 7));
     assertTrue(!f.baselines().random().features().equals(FeatureDiscovery.randomFeatures(saes, 4, 8)));

@@ -15,7 +15,8 @@ import refusallens.model.Transformer;
 
 /**
  * Coherence as the paper measures it: mean next-token cross-entropy over the completion tokens only (the
- * prompt is context, not scored) of the unclamped model's own greedy completions.
+ * prompt is context, not scored) of the unclamped model's own greedy completions; and on plain text (no chat
+ * template), over every token after the first.
  */
 public final class Coherence {
   private Coherence() {}
@@ -50,6 +51,24 @@ public final class Coherence {
       nll -= logProbs.getDouble(t, ids[t + 1]);
     }
     return nll / completion.length;
+  }
+
+  /**
+   * Mean over texts (token ids, e.g. BOS + text; those of at least two tokens) of each text's mean NLL of every
+   * token after the first under {@code hooks}; NaN for none.
+   */
+  public static double textCrossEntropy(Transformer model, List<int[]> texts, Hooks<INDArray> hooks) {
+    double sum = 0;
+    int n = 0;
+    for (int[] ids : texts) {
+      if (ids.length < 2) {
+        continue;
+      }
+      sum += completionCrossEntropy(model, java.util.Arrays.copyOfRange(ids, 0, 1),
+          java.util.Arrays.copyOfRange(ids, 1, ids.length), hooks);
+      n++;
+    }
+    return n == 0 ? Double.NaN : sum / n;
   }
 
   /** Every completion's own value, in order (for per-prompt reports). */

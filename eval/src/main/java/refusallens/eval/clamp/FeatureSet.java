@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
 import refusallens.intervention.FeatureIntervention;
 import refusallens.intervention.InterventionSpec;
 import refusallens.intervention.Positions;
@@ -19,9 +20,50 @@ public record FeatureSet(String name, List<FeatureKey> features) {
     features = List.copyOf(features);
   }
 
+  /**
+   * Which F* the jailbreak clamp uses on a harmful prompt: the global set for every prompt, or the prompt's own
+   * set where features.json has one for its id (the global set for the others).
+   */
+  public enum Scope {
+    GLOBAL("global"),
+    PER_PROMPT("per-prompt");
+
+    private final String wireName;
+
+    Scope(String wireName) {
+      this.wireName = wireName;
+    }
+
+    public String wireName() {
+      return wireName;
+    }
+
+    /** Parses the wire name; the error names {@code flag}. */
+    public static Scope parse(String flag, String s) {
+      for (Scope x : values()) {
+        if (x.wireName.equals(s)) {
+          return x;
+        }
+      }
+      throw new IllegalArgumentException(flag + " '" + s + "': expected global or per-prompt");
+    }
+  }
+
   /** The global F* of a features file. */
   public static FeatureSet fStar(FeaturesFile f) {
     return new FeatureSet("F*", f.features().stream().map(x -> new FeatureKey(x.layer(), x.index())).toList());
+  }
+
+  /** The per-prompt F* sets of a features file, by prompt id (sets without features left out). */
+  public static Map<String, FeatureSet> perPrompt(FeaturesFile f) {
+    Map<String, FeatureSet> out = new TreeMap<>();
+    for (FeaturesFile.PromptFeatures p : f.perPrompt()) {
+      FeatureSet s = of("F* of " + p.promptId(), p.features());
+      if (!s.isEmpty()) {
+        out.put(p.promptId(), s);
+      }
+    }
+    return out;
   }
 
   /** A scored baseline list, as a set. */
@@ -50,6 +92,14 @@ public record FeatureSet(String name, List<FeatureKey> features) {
   public InterventionSpec valued(double v, Positions positions) {
     List<FeatureIntervention> out = new ArrayList<>();
     byLayer().forEach((layer, idx) -> out.add(FeatureIntervention.value(layer, idx, v, positions)));
+    return InterventionSpec.of(out);
+  }
+
+  /** a_i -> value(i) for every feature (one entry each), at {@code positions}. */
+  public InterventionSpec valuedEach(ToDoubleFunction<FeatureKey> value, Positions positions) {
+    List<FeatureIntervention> out = new ArrayList<>();
+    byLayer().forEach((layer, idx) -> idx.forEach(i ->
+        out.add(FeatureIntervention.value(layer, List.of(i), value.applyAsDouble(new FeatureKey(layer, i)), positions))));
     return InterventionSpec.of(out);
   }
 

@@ -1,7 +1,10 @@
 package refusallens.eval.organism;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import refusallens.datasets.Prompt;
 import refusallens.eval.judge.Judge;
@@ -43,8 +46,36 @@ public final class RefusalEvaluation {
 
   /** As {@link #run(List, Hooks)}, reporting one step per prompt to {@code progress} under {@code stage}. */
   public List<Judged> run(List<Prompt> prompts, Hooks<INDArray> hooks, DiscoveryProgress progress, String stage) {
-    List<Judged> out = new ArrayList<>();
     progress.start(stage, prompts.size());
+    List<Judged> out = complete(prompts, hooks, progress);
+    progress.finish();
+    return out;
+  }
+
+  /**
+   * As {@link #run(List, Hooks, DiscoveryProgress, String)}, each prompt under its own hooks ({@code hooksOf};
+   * prompts given the same hooks instance share batches); the results in the order of {@code prompts}.
+   */
+  public List<Judged> run(
+      List<Prompt> prompts, Function<Prompt, Hooks<INDArray>> hooksOf, DiscoveryProgress progress, String stage) {
+    Map<Hooks<INDArray>, List<Integer>> groups = new LinkedHashMap<>(); // Hooks has identity equality
+    for (int i = 0; i < prompts.size(); i++) {
+      groups.computeIfAbsent(hooksOf.apply(prompts.get(i)), h -> new ArrayList<>()).add(i);
+    }
+    Judged[] out = new Judged[prompts.size()];
+    progress.start(stage, prompts.size());
+    groups.forEach((hooks, idx) -> {
+      List<Judged> done = complete(idx.stream().map(prompts::get).toList(), hooks, progress);
+      for (int j = 0; j < idx.size(); j++) {
+        out[idx.get(j)] = done.get(j);
+      }
+    });
+    progress.finish();
+    return List.of(out);
+  }
+
+  private List<Judged> complete(List<Prompt> prompts, Hooks<INDArray> hooks, DiscoveryProgress progress) {
+    List<Judged> out = new ArrayList<>();
     GenerationOptions gen = GenerationOptions.greedy(model, maxNewTokens);
     for (int start = 0; start < prompts.size(); start += batchSize) {
       List<Prompt> chunk = prompts.subList(start, Math.min(prompts.size(), start + batchSize));
@@ -60,7 +91,6 @@ public final class RefusalEvaluation {
       }
       progress.step(chunk.size());
     }
-    progress.finish();
     return out;
   }
 

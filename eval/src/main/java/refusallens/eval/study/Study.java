@@ -24,6 +24,7 @@ import refusallens.datasets.bundle.DatasetBundle;
 import refusallens.datasets.generate.GeneratorOptions;
 import refusallens.datasets.split.Split;
 import refusallens.eval.EvalContext;
+import refusallens.eval.clamp.PlainText;
 import refusallens.eval.judge.RefusalPhraseJudge;
 import refusallens.eval.report.EvalReport;
 import refusallens.extract.ActivationStore;
@@ -299,14 +300,15 @@ public final class Study {
   private void clamp(Path bundle) {
     String inputs = "model=" + modelHash + ",data=" + markers.get("datasets").outputsHash() + ",features="
         + markers.get("features").outputsHash() + "," + sizes + ",c=" + StudyEvaluation.CLAMP_SCALE + ",induce="
-        + StudyEvaluation.INDUCE;
+        + StudyEvaluation.INDUCE + ",text=reference-answers";
     step("clamp", inputs, List.of("eval/clamp.json"), () -> {
       EvalContext ctx = context();
       int k = ctx.features().features().size();
       List<Integer> ks = options.quick() ? List.of() : List.of(Math.max(1, k / 4), Math.max(1, k / 2), k);
       List<Double> cs = options.quick() ? List.of() : List.of(-1.0, -6.0);
-      StudyEvaluation.Clamp r = StudyEvaluation.clamp(ctx, testPrompts(bundle, Label.HARMFUL),
-          testPrompts(bundle, Label.HARMLESS), ks, cs);
+      List<Prompt> harmless = testPrompts(bundle, Label.HARMLESS);
+      StudyEvaluation.Clamp r = StudyEvaluation.clamp(ctx, testPrompts(bundle, Label.HARMFUL), harmless,
+          PlainText.referenceAnswers(options.seed(), harmless.size()), ks, cs);
       writeJson(out.resolve("eval/clamp.json"), r);
     });
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.TreeMap;
 import refusallens.datasets.Prompt;
 import refusallens.datasets.attack.Attack;
@@ -30,7 +31,7 @@ public final class StudyEvaluation {
   /** The jailbreak clamp scale (a -> c a). */
   public static final double CLAMP_SCALE = -3.0;
   /** The refusal induction on harmless prompts (the {@code eval clamp} default). */
-  public static final String INDUCE = "scale:4";
+  public static final String INDUCE = Induction.DEFAULT_FLAG;
 
   /** One prompt's completion before and after an intervention. */
   public record Example(String set, String prompt, String before, @JsonProperty("before_verdict") String beforeVerdict,
@@ -44,6 +45,8 @@ public final class StudyEvaluation {
       @JsonProperty("base_jailbreak_score") double baseJailbreakScore, @JsonProperty("jailbreak_score") double jailbreakScore,
       @JsonProperty("base_refusal_score") double baseRefusalScore, @JsonProperty("refusal_score") double refusalScore,
       @JsonProperty("ce_base") double ceBase, @JsonProperty("ce_clamped") double ceClamped,
+      @JsonProperty("ce_text_base") double ceTextBase, @JsonProperty("ce_text_clamped") double ceTextClamped,
+      @JsonProperty("n_text") int nText, MethodComparison.Steering steering,
       List<MethodComparison.Row> methods, @JsonProperty("k_sweep") List<MethodComparison.Row> kSweep,
       @JsonProperty("c_sweep") List<MethodComparison.Row> cSweep, List<Example> examples) {}
 
@@ -99,18 +102,23 @@ public final class StudyEvaluation {
     return tok[0];
   }
 
-  /** Clamps F*, induces refusal, and compares the methods (sweeps over {@code ks} and {@code cs}). */
-  public static Clamp clamp(EvalContext ctx, List<Prompt> harmful, List<Prompt> harmless, List<Integer> ks, List<Double> cs) {
+  /**
+   * Clamps F*, induces refusal, and compares the methods (sweeps over {@code ks} and {@code cs}); coherence also
+   * on the plain {@code texts}.
+   */
+  public static Clamp clamp(
+      EvalContext ctx, List<Prompt> harmful, List<Prompt> harmless, List<String> texts, List<Integer> ks, List<Double> cs) {
     FeatureSet fStar = FeatureSet.fStar(ctx.features());
     if (fStar.isEmpty()) {
       throw new IllegalStateException("features.json lists no F* features: nothing to clamp");
     }
     Induction induction = Induction.parse(INDUCE);
-    ClampEvaluation eval = new ClampEvaluation(ctx, harmful, harmless);
+    ClampEvaluation eval = new ClampEvaluation(ctx, harmful, harmless, texts);
     ClampEvaluation.Base base = eval.base();
     ClampEvaluation.Arm arm = eval.arm("F* clamp", ctx.hooks(fStar.scaled(CLAMP_SCALE, Positions.ALL)),
-        ctx.hooks(induction.spec(fStar)));
-    MethodComparison.Result cmp = new MethodComparison(ctx, eval).run(CLAMP_SCALE, induction, ks, cs);
+        ctx.hooks(induction.spec(fStar, eval.harmfulMeans()::of)));
+    MethodComparison.Result cmp = new MethodComparison(ctx, eval)
+        .run(new MethodComparison.Options(CLAMP_SCALE, induction, ks, cs, OptionalDouble.empty()));
     List<Example> examples = new ArrayList<>();
     for (int i = 0; i < Math.min(3, harmful.size()); i++) {
       examples.add(example("harmful: F* clamped", base.harmful().get(i), arm.jailbroken().get(i)));
@@ -120,7 +128,8 @@ public final class StudyEvaluation {
     }
     return new Clamp(1, ctx.judge().name(), CLAMP_SCALE, induction.toString(), fStar.features().size(), harmful.size(),
         harmless.size(), ctx.maxNewTokens(), base.jailbreakScore(), arm.jailbreakScore(), base.refusalScore(),
-        arm.refusalScore(), base.ce(), arm.ceClamped(), cmp.methods(), cmp.kSweep(), cmp.cSweep(), examples);
+        arm.refusalScore(), base.ce(), arm.ceClamped(), base.ceText(), arm.ceTextClamped(), eval.plainTexts(),
+        cmp.steering(), cmp.methods(), cmp.kSweep(), cmp.cSweep(), examples);
   }
 
   /** Clamps FH and measures FR against as many random features of the same layers. */

@@ -189,6 +189,7 @@ public final class StudyReport {
     summary.put("jailbreak_rate_random_clamp", method(clamp, "random"));
     summary.put("induced_refusal_rate", clamp.path("refusal_score").asDouble(Double.NaN));
     summary.put("ce_increase", clamp.path("ce_clamped").asDouble(Double.NaN) - clamp.path("ce_base").asDouble(Double.NaN));
+    summary.put("ce_text_increase", clamp.path("ce_text_clamped").asDouble(Double.NaN) - clamp.path("ce_text_base").asDouble(Double.NaN));
     summary.put("suppression_rate_fh", suppression.path("result").path("harm").path("suppression_rate").asDouble(Double.NaN));
     summary.put("suppression_rate_random", suppression.path("result").path("random").path("suppression_rate").asDouble(Double.NaN));
     for (JsonNode src : suffix.path("sources")) {
@@ -316,9 +317,9 @@ public final class StudyReport {
           + " information (a model trained with a tiny budget checks the pipeline, not the behaviour).");
     }
     h.finding(String.format(Locale.ROOT, "Switching F* on (%s) makes the model refuse %s of harmless requests; the jailbreak"
-        + " clamp raises the cross-entropy of ordinary answers by %s nats (0 = coherence kept).",
+        + " clamp raises the cross-entropy of ordinary answers by %s nats and of plain text by %s nats (0 = coherence kept).",
         root.get("sections").get("clamp").get("induce").asText(), pct(s.get("induced_refusal_rate").asDouble()),
-        num(s.get("ce_increase").asDouble())));
+        num(s.get("ce_increase").asDouble()), num(s.path("ce_text_increase").asDouble(Double.NaN))));
     h.finding(String.format(Locale.ROOT,
         "A linear probe detects harmful prompts with AUROC %s on raw activations and %s on the disentangled features"
             + " in distribution; on adversarial (OOD) prompts the mean AUROC is %s vs %s.",
@@ -380,18 +381,20 @@ public final class StudyReport {
         List.of("refusal score (harmless refused, " + cl.get("induce").asText() + ")", pct(cl.get("base_refusal_score").asDouble()),
             pct(cl.get("refusal_score").asDouble()), cl.get("n_harmless").asText()),
         List.of("CE on own harmless completions (nats)", num(cl.get("ce_base").asDouble()), num(cl.get("ce_clamped").asDouble()),
-            cl.get("n_harmless").asText())));
+            cl.get("n_harmless").asText()),
+        List.of("CE on plain text (nats; reference answers, no chat template)", num(cl.path("ce_text_base").asDouble(Double.NaN)),
+            num(cl.path("ce_text_clamped").asDouble(Double.NaN)), cl.path("n_text").asText("-"))));
     h.paragraph("Judge: " + cl.get("judge").asText() + "; greedy, " + cl.get("max_new_tokens").asText() + " new tokens.");
     List<List<String>> mrows = new ArrayList<>();
     for (String part : List.of("methods", "k_sweep", "c_sweep")) {
       for (JsonNode m : cl.path(part)) {
         mrows.add(List.of(part, m.path("method").asText(), m.path("k").asText(), num(m.path("c").asDouble(Double.NaN)),
             pct(m.path("jailbreakScore").asDouble(Double.NaN)), pct(m.path("refusalScore").asDouble(Double.NaN)),
-            num(m.path("ceIncrease").asDouble(Double.NaN))));
+            num(m.path("ceIncrease").asDouble(Double.NaN)), num(m.path("ceTextIncrease").asDouble(Double.NaN))));
       }
     }
     h.paragraph("Method comparison (same prompts): feature selections clamped with the same c, and V*_R steering.");
-    h.table(List.of("table", "method", "K", "c", "jailbreak score", "refusal score", "CE increase"), mrows);
+    h.table(List.of("table", "method", "K", "c", "jailbreak score", "refusal score", "CE increase", "CE increase (text)"), mrows);
     List<List<String>> erows = new ArrayList<>();
     for (JsonNode e : cl.get("examples")) {
       erows.add(List.of(e.get("set").asText(), e.get("prompt").asText(),
