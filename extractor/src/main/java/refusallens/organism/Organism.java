@@ -34,6 +34,10 @@ public final class Organism {
   public static final String ENV_DIR = "REFUSAL_LENS_ORGANISM";
   /** Environment variable naming the cache root (default {@code ~/.cache/refusal-lens}). */
   public static final String ENV_CACHE = "REFUSAL_LENS_CACHE";
+  /** The organism's shipped refusal features (written by {@code features find}), beside its config.json. */
+  public static final String FEATURES_FILE = "features.json";
+  /** The organism's shipped probe (written by {@code probes train}), beside its config.json. */
+  public static final String PROBE_FILE = "probe.json";
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static volatile Path resolved;
@@ -66,6 +70,55 @@ public final class Organism {
       throw new IllegalArgumentException("the embedded organism has no SAE for layer " + layer + " (" + dir + ")");
     }
     return dir;
+  }
+
+  /**
+   * The organism's shipped {@code features.json}.
+   *
+   * @throws IllegalStateException naming the missing resource when the organism ships none
+   */
+  public static Path defaultFeaturesFile() {
+    return shippedFile(FEATURES_FILE, "--features");
+  }
+
+  /**
+   * The organism's shipped {@code probe.json}.
+   *
+   * @throws IllegalStateException naming the missing resource when the organism ships none
+   */
+  public static Path defaultProbeFile() {
+    return shippedFile(PROBE_FILE, "--probe");
+  }
+
+  /**
+   * {@code name} in the organism's directory; run from a jar whose manifest predates the file, the classpath
+   * resource is copied beside the cached model (atomically) on first use.
+   */
+  private static Path shippedFile(String name, String flag) {
+    return shippedFile(defaultModelDir(), RESOURCE_ROOT + name, flag);
+  }
+
+  /** {@code dir}'s copy of the classpath {@code resource} (copied there when absent), or a clear error. */
+  static Path shippedFile(Path dir, String resource, String flag) {
+    String name = resource.substring(resource.lastIndexOf('/') + 1);
+    Path file = dir.resolve(name);
+    if (Files.isRegularFile(file)) {
+      return file;
+    }
+    URL url = Organism.class.getClassLoader().getResource(resource);
+    if (url == null) {
+      throw new IllegalStateException(
+          "the embedded organism ships no " + name + " (classpath resource " + resource + ", nor " + file
+              + "); pass " + flag + " FILE");
+    }
+    try (InputStream in = url.openStream()) {
+      Path tmp = Files.createTempFile(dir, "." + name + "-", ".tmp");
+      Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot copy the embedded organism's " + resource + " into " + dir, e);
+    }
   }
 
   /** {@code model} when given, else the organism. */
@@ -149,7 +202,8 @@ public final class Organism {
   static List<Path> shippedFiles(Path dir) throws IOException {
     List<Path> out = new ArrayList<>();
     for (String f : List.of("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
-        "organism-run.json", "model-training.json", OrganismTrainer.REPORT_FILE, "MODEL_CARD.md")) {
+        "organism-run.json", "model-training.json", OrganismTrainer.REPORT_FILE, "MODEL_CARD.md", FEATURES_FILE,
+        PROBE_FILE)) {
       if (Files.isRegularFile(dir.resolve(f))) {
         out.add(Path.of(f));
       }

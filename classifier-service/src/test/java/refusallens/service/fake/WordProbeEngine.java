@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import refusallens.service.engine.ChatMessage;
+import refusallens.datasets.ChatMessage;
 import refusallens.service.engine.Classification;
 import refusallens.service.engine.ClassificationEngine;
 import refusallens.service.engine.FeatureContribution;
@@ -58,7 +58,7 @@ public final class WordProbeEngine implements ClassificationEngine, GenerationEn
   @Override
   public ModelInfo model() {
     return new ModelInfo(
-        "word-probe-test-double", "test", 4, 8, 100, "(test)", "0".repeat(64),
+        "word-probe-test-double", "test", 4, 8, 100, "(test)", "0".repeat(64), "4".repeat(64),
         List.of(new ModelInfo.SaeInfo(LAYER, "blocks.2.hook_resid_post", "topk", WIDTH, "(test)", "1".repeat(64))));
   }
 

@@ -1,0 +1,57 @@
+package refusallens.organism;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The organism's shipped features.json and probe.json: resolved beside the model, or a clear error. */
+class OrganismShippedFilesTest {
+
+  @Test
+  void aMissingShippedFileIsAnErrorNamingTheResourceAndTheFlag(@TempDir Path dir) {
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> Organism.shippedFile(dir, Organism.RESOURCE_ROOT + "no-such-probe.json", "--probe"));
+    assertTrue(e.getMessage().contains("refusallens/organism/no-such-probe.json"), e.getMessage());
+    assertTrue(e.getMessage().contains("--probe"), e.getMessage());
+  }
+
+  @Test
+  void aResourceMissingBesideTheCachedModelIsCopiedThere(@TempDir Path dir) throws Exception {
+    String resource = Organism.RESOURCE_ROOT + "MODEL_CARD.md";
+    Path file = Organism.shippedFile(dir, resource, "--x");
+    assertEquals(dir.resolve("MODEL_CARD.md"), file);
+    try (InputStream in = Organism.class.getClassLoader().getResourceAsStream(resource)) {
+      assertArrayEquals(in.readAllBytes(), Files.readAllBytes(file));
+    }
+    assertEquals(file, Organism.shippedFile(dir, resource, "--x"), "a second call finds the copy");
+  }
+
+  @Test
+  void theShippedFeaturesAndProbeResolveBesideTheModel() {
+    Assumptions.assumeTrue(
+        Organism.class.getClassLoader().getResource(Organism.RESOURCE_ROOT + Organism.PROBE_FILE) != null
+            && Organism.class.getClassLoader().getResource(Organism.RESOURCE_ROOT + Organism.FEATURES_FILE) != null,
+        "the organism ships no probe.json / features.json yet");
+    Path model = Organism.defaultModelDir();
+    assertEquals(model.resolve(Organism.FEATURES_FILE), Organism.defaultFeaturesFile());
+    assertEquals(model.resolve(Organism.PROBE_FILE), Organism.defaultProbeFile());
+    assertTrue(Files.isRegularFile(Organism.defaultProbeFile()));
+  }
+
+  @Test
+  void withoutAShippedProbeTheDefaultIsAClearError() {
+    Assumptions.assumeTrue(
+        Organism.class.getClassLoader().getResource(Organism.RESOURCE_ROOT + Organism.PROBE_FILE) == null,
+        "the organism ships a probe.json");
+    IllegalStateException e = assertThrows(IllegalStateException.class, Organism::defaultProbeFile);
+    assertTrue(e.getMessage().contains("probe.json") && e.getMessage().contains("--probe"), e.getMessage());
+  }
+}
