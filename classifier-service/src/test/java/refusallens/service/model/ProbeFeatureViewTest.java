@@ -108,10 +108,12 @@ class ProbeFeatureViewTest {
         engine.classify(TEXTS.stream().map(PromptInput::ofUser).toList(), probe.width());
     for (int i = 0; i < TEXTS.size(); i++) {
       assertEquals(probe.score(offline[i]), served.get(i).score(), 1e-6, "prompt " + i);
-      // every SAE feature the service reports carries a stored activation of that feature
+      // every SAE feature the service reports carries a stored activation of that feature (float32 rounding:
+      // the service encodes the view's features only, extract all of them)
       for (var c : served.get(i).topFeatures()) {
         assertTrue(storedValues(probe, offline[i], c.layer(), c.index()).stream()
-            .anyMatch(v -> Math.abs(v - c.activation()) < 1e-6), "feature " + c + " of prompt " + i);
+            .anyMatch(v -> Math.abs(v - c.activation()) < 1e-5),
+            "feature " + c + " of prompt " + i + ": stored " + storedValues(probe, offline[i], c.layer(), c.index()));
       }
     }
     assertNotEquals(served.get(0).score(), served.get(1).score(), 1e-6);
