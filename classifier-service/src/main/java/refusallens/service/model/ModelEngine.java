@@ -10,6 +10,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import refusallens.datasets.Prompt;
+import refusallens.eval.clamp.ClampEvaluation;
+import refusallens.eval.judge.Judge;
+import refusallens.eval.organism.RefusalEvaluation;
 import refusallens.extract.Extraction;
 import refusallens.extract.Identity;
 import refusallens.intervention.InterventionHooks;
@@ -232,6 +236,13 @@ public final class ModelEngine implements ClassificationEngine, GenerationEngine
     } catch (IllegalArgumentException e) {
       throw new InvalidInterventionException(e.getMessage());
     }
+  }
+
+  @Override
+  public ClampEvaluation.Comparison compareClamp(
+      List<Prompt> prompts, JsonNode intervention, Judge judge, int maxNewTokens) {
+    RefusalEvaluation generator = new RefusalEvaluation(model, tokenizer, judge, maxNewTokens, prompts.size());
+    return ClampEvaluation.compare(generator, prompts, InterventionHooks.of(parse(intervention), saes));
   }
 
   @Override

@@ -10,6 +10,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import refusallens.datasets.ChatMessage;
+import refusallens.datasets.Prompt;
+import refusallens.eval.clamp.ClampEvaluation;
+import refusallens.eval.judge.Judge;
+import refusallens.eval.organism.RefusalEvaluation;
 import refusallens.service.engine.Classification;
 import refusallens.service.engine.ClassificationEngine;
 import refusallens.service.engine.FeatureContribution;
@@ -159,6 +163,23 @@ public final class WordProbeEngine implements ClassificationEngine, GenerationEn
     List<String> words = words(text);
     int n = Math.min(maxNewTokens, words.size());
     return new Generation(String.join(" ", words.subList(0, n)), promptTokens(prompt), n);
+  }
+
+  /** The toy completions judged by {@code judge}, prompt by prompt, without and with the intervention. */
+  @Override
+  public ClampEvaluation.Comparison compareClamp(
+      List<Prompt> prompts, JsonNode intervention, Judge judge, int maxNewTokens) {
+    List<RefusalEvaluation.Judged> base = new ArrayList<>();
+    List<RefusalEvaluation.Judged> clamped = new ArrayList<>();
+    for (Prompt p : prompts) {
+      PromptInput input = PromptInput.ofUser(p.userText());
+      for (boolean clamp : new boolean[] {false, true}) {
+        Generation g = generate(input, maxNewTokens, clamp ? Optional.of(intervention) : Optional.empty());
+        (clamp ? clamped : base).add(new RefusalEvaluation.Judged(
+            p, new int[0], new int[0], g.text(), judge.judge(p.userText(), g.text())));
+      }
+    }
+    return new ClampEvaluation.Comparison(base, clamped);
   }
 
   private static double weight(int feature) {
