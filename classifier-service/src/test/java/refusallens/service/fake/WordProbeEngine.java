@@ -39,6 +39,7 @@ public final class WordProbeEngine implements ClassificationEngine, GenerationEn
 
   private volatile CountDownLatch forwardGate = new CountDownLatch(0);
   private final AtomicInteger forwardCalls = new AtomicInteger();
+  private final AtomicInteger entered = new AtomicInteger();
 
   /** Makes the next forward passes wait until {@link #openForward()}. */
   public void closeForward() {
@@ -47,6 +48,11 @@ public final class WordProbeEngine implements ClassificationEngine, GenerationEn
 
   public void openForward() {
     forwardGate.countDown();
+  }
+
+  /** Calls that have entered the engine (possibly still waiting at the forward gate). */
+  public int entered() {
+    return entered.get();
   }
 
   public int forwardCalls() {
@@ -197,6 +203,7 @@ public final class WordProbeEngine implements ClassificationEngine, GenerationEn
   }
 
   private void awaitGate() {
+    entered.incrementAndGet();
     try {
       if (!forwardGate.await(2, TimeUnit.MINUTES)) {
         throw new IllegalStateException("test never opened the forward gate");
