@@ -22,7 +22,8 @@ import java.util.stream.Stream;
 /**
  * The embedded default model: the shipped organism (chat model, tokenizer, SAEs) in the classpath
  * resources {@code refusallens/organism/}. Every command that takes a model or SAEs falls back to
- * {@link #defaultModelDir()} / {@link #defaultSaeDir()} when none is given. Run from a jar, the files are
+ * {@link #defaultModelDir()} / {@link #defaultSaeDir()} when none is given; the classifier service also to its
+ * shipped {@link #defaultFeaturesFile()} / {@link #defaultProbeFile()} (listed in the manifest like every file). Run from a jar, the files are
  * copied once into a cache directory (a jar entry cannot be memory-mapped).
  */
 public final class Organism {
@@ -90,35 +91,29 @@ public final class Organism {
     return shippedFile(PROBE_FILE, "--probe");
   }
 
-  /**
-   * {@code name} in the organism's directory; run from a jar whose manifest predates the file, the classpath
-   * resource is copied beside the cached model (atomically) on first use.
-   */
   private static Path shippedFile(String name, String flag) {
     return shippedFile(defaultModelDir(), RESOURCE_ROOT + name, flag);
   }
 
-  /** {@code dir}'s copy of the classpath {@code resource} (copied there when absent), or a clear error. */
+  /**
+   * {@code dir}'s copy of the classpath {@code resource}, or an error naming the resource: absent, or (run from
+   * a jar) not listed in the manifest and so not copied into the cache.
+   */
   static Path shippedFile(Path dir, String resource, String flag) {
     String name = resource.substring(resource.lastIndexOf('/') + 1);
     Path file = dir.resolve(name);
     if (Files.isRegularFile(file)) {
       return file;
     }
-    URL url = Organism.class.getClassLoader().getResource(resource);
-    if (url == null) {
+    if (Organism.class.getClassLoader().getResource(resource) != null) {
       throw new IllegalStateException(
-          "the embedded organism ships no " + name + " (classpath resource " + resource + ", nor " + file
-              + "); pass " + flag + " FILE");
+          "the embedded organism's " + resource + " is not listed in its manifest " + RESOURCE_ROOT + MANIFEST
+              + ", so it was not copied into " + dir + "; re-export the organism (Organism.export) or pass " + flag
+              + " FILE");
     }
-    try (InputStream in = url.openStream()) {
-      Path tmp = Files.createTempFile(dir, "." + name + "-", ".tmp");
-      Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      return file;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot copy the embedded organism's " + resource + " into " + dir, e);
-    }
+    throw new IllegalStateException(
+        "the embedded organism ships no " + name + " (classpath resource " + resource + ", nor " + file + "); pass "
+            + flag + " FILE");
   }
 
   /** {@code model} when given, else the organism. */
