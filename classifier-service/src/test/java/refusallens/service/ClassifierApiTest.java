@@ -122,9 +122,10 @@ class ClassifierApiTest {
     List<CompletableFuture<JsonPath>> calls = new ArrayList<>();
     try {
       // The first request holds the worker inside the engine; the next five queue up behind it.
+      int before = engine.entered();
       calls.add(CompletableFuture.supplyAsync(() -> classify(Map.of("prompt", "first " + HARMFUL))));
+      awaitEntered(engine, before + 1);
       awaitDepth(0);
-      Thread.sleep(100);
       for (int i = 0; i < 5; i++) {
         String p = i % 2 == 0 ? HARMFUL + " " + i : BENIGN + " " + i;
         calls.add(CompletableFuture.supplyAsync(() -> classify(Map.of("prompt", p))));
@@ -138,6 +139,14 @@ class ClassifierApiTest {
       assertEquals(5, results.get(i).getInt("timings.batch_size"), "the five waiting prompts ran as one batch");
       assertEquals(i % 2 == 1 ? "harmful" : "benign", results.get(i).getString("label"));
     }
+  }
+
+  private static void awaitEntered(WordProbeEngine engine, int calls) throws InterruptedException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (engine.entered() < calls && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertEquals(calls, engine.entered(), "the first request reached the engine");
   }
 
   private void awaitDepth(int depth) throws InterruptedException {

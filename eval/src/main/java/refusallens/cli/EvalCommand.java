@@ -15,9 +15,7 @@ import refusallens.datasets.Prompt;
 import refusallens.eval.EvalContext;
 import refusallens.eval.clamp.PlainText;
 import refusallens.eval.judge.Judge;
-import refusallens.eval.judge.JudgePreset;
-import refusallens.eval.judge.ModelJudge;
-import refusallens.eval.judge.RefusalPhraseJudge;
+import refusallens.eval.judge.JudgeSpec;
 import refusallens.eval.organism.OrganismEvaluator;
 import refusallens.eval.report.EvalReport;
 import refusallens.model.Transformer;
@@ -129,18 +127,7 @@ public final class EvalCommand implements Runnable {
 
     /** The judge named by --judge. */
     Judge judge() {
-      if (judge.equals("phrases")) {
-        return RefusalPhraseJudge.standard();
-      }
-      int eq = judge.indexOf('=');
-      if (eq < 0) {
-        throw new IllegalArgumentException("--judge '" + judge + "': expected phrases, harmbench=DIR or llama-guard-3=DIR");
-      }
-      Path dir = Path.of(judge.substring(eq + 1));
-      if (!Files.isDirectory(dir)) {
-        throw new IllegalArgumentException("--judge: " + dir + " is not a checkpoint directory");
-      }
-      return ModelJudge.open(dir, JudgePreset.parse(judge.substring(0, eq), "--judge"));
+      return JudgeSpec.parse(judge, "--judge").open();
     }
 
     /** Held-out prompts of {@code label}: the organism's test split, else the built-in generator's held-out ones. */

@@ -108,8 +108,7 @@ public final class ExtractCommand implements Callable<Integer> {
         rawLayers, positions.stream().map(PositionRule::parse).toList(), features, batch, seed);
     Extraction extraction = new Extraction(model, tokenizer, saes, options);
     Identity saeId = saes == null || !features.any() ? null
-        : new Identity(String.join(",", sae), ContentHash.ofText(String.join(",",
-            sae.stream().map(s -> ContentHash.ofDirectory(SaeSet.Source.parse(s).dir())).toList())));
+        : Extraction.saeIdentity(sae.stream().map(SaeSet.Source::parse).toList());
     StoreHeader header = new StoreHeader(
         Extraction.modelIdentity(modelDir), saeId,
         new Identity(data.getFileName().toString(), ContentHash.ofFiles(List.of(data))),

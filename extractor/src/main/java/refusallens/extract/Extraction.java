@@ -1,24 +1,26 @@
 package refusallens.extract;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import refusallens.datasets.Prompt;
 import refusallens.model.ForwardRequest;
 import refusallens.model.ForwardResult;
 import refusallens.model.HookName;
 import refusallens.model.TokenBatch;
 import refusallens.model.Transformer;
+import refusallens.refusal.ContentHash;
 import refusallens.refusal.DiscoveryProgress;
 import refusallens.refusal.TemplateSpan;
-import refusallens.sae.Sae;
 import refusallens.sae.SaeSet;
 import refusallens.tokenizer.Tokenizer;
 
@@ -78,7 +80,7 @@ public final class Extraction {
   private final Tokenizer tokenizer;
   private final SaeSet saes; // may be null
   private final Options options;
-  private final TemplateSpan span;
+  private final PositionSummaries summaries;
   private Map<String, Boolean> jailbroken = Map.of();
 
   public Extraction(Transformer model, Tokenizer tokenizer, SaeSet saes, Options options) {
@@ -86,7 +88,7 @@ public final class Extraction {
     this.tokenizer = tokenizer;
     this.saes = saes;
     this.options = options;
-    this.span = TemplateSpan.of(tokenizer);
+    this.summaries = new PositionSummaries(tokenizer, saes);
     int n = model.config().numLayers();
     for (int l : options.layers()) {
       if (l < 0 || l >= n) {
@@ -174,63 +176,59 @@ public final class Extraction {
   /** Tensor name -> [batch, width] for one batch of prompts. */
   Map<String, float[][]> extractBatch(List<Prompt> batch, Set<HookName> capture) {
     List<int[]> ids = batch.stream().map(p -> TemplateSpan.encode(tokenizer, p)).toList();
-    TokenBatch tokens = new TokenBatch(ids);
-    ForwardResult result = model.forward(tokens, ForwardRequest.captureOnly(capture));
-    Map<String, float[][]> out = new LinkedHashMap<>();
-    for (StoreTensor t : tensors()) {
-      out.put(t.name(), new float[batch.size()][]);
-    }
-    int padded = tokens.maxLength();
-    for (int b = 0; b < batch.size(); b++) {
-      int len = ids.get(b).length;
-      int pad = padded - len;
-      for (int layer : new TreeSet<>(capture.stream().map(HookName::layer).toList())) {
-        INDArray full = result.activation(HookName.residPost(layer))
-            .get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.all()).dup(); // [padded, d]
-        INDArray resid = full.get(NDArrayIndex.interval(pad, padded), NDArrayIndex.all()).dup(); // [len, d]
-        INDArray acts = null; // [len, m], computed once per row and layer
-        for (StoreTensor t : tensors()) {
-          if (t.layer() != layer) {
-            continue;
-          }
-          int[] range = positionRange(t.position(), len);
-          if (t.kind() == StoreTensor.Kind.RESID_POST) {
-            out.get(t.name())[b] = summarise(resid, range);
-          } else {
-            if (acts == null) {
-              Sae sae = saes.get(layer);
-              acts = sae.encode(resid.dup());
-            }
-            INDArray cols = t.features() == null ? acts
-                : acts.getColumns(t.features().stream().mapToInt(Integer::intValue).toArray());
-            out.get(t.name())[b] = summarise(cols, range);
-          }
-        }
-      }
-    }
-    return out;
+    ForwardResult result = model.forward(new TokenBatch(ids), ForwardRequest.captureOnly(capture));
+    return summaries.summarise(ids, result, tensors());
   }
 
   /** [from, to) token positions that a rule summarises in a prompt of {@code len} tokens. */
   int[] positionRange(PositionRule rule, int len) {
-    return switch (rule) {
-      case LAST -> new int[] {len - 1, len};
-      case POST_INSTRUCTION_MEAN -> new int[] {span.postInstructionStart(len), len};
-      case PROMPT_MEAN -> new int[] {span.contentStart(len), len};
-    };
+    return summaries.positionRange(rule, len);
   }
 
-  private static float[] summarise(INDArray rows, int[] range) {
-    if (range[1] <= range[0] || range[1] > rows.size(0)) {
-      throw new IllegalStateException("empty position range " + range[0] + ".." + range[1] + " of " + rows.size(0));
-    }
-    INDArray slice = rows.get(NDArrayIndex.interval(range[0], range[1]), NDArrayIndex.all()).dup();
-    return slice.mean(0).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).toFloatVector();
-  }
-
-  /** Model identity for a store header: directory name and a hash of its config and weights. */
+  /**
+   * Model identity for a store header (and the check of a probe against a served model): the directory name
+   * and a hash of the checkpoint files only ({@link #checkpointFiles}), so that files shipped beside the
+   * model (SAEs, features.json, probe.json, reports) do not change which model it is.
+   */
   public static Identity modelIdentity(Path modelDir) {
     return new Identity(modelDir.toAbsolutePath().normalize().getFileName().toString(),
-        refusallens.refusal.ContentHash.ofDirectory(modelDir));
+        ContentHash.ofFiles(checkpointFiles(modelDir)));
+  }
+
+  /**
+   * The files of an HF checkpoint directory that define the model: config, tokenizer files and weights
+   * ({@code *.safetensors} and their index), sorted by name.
+   */
+  public static List<Path> checkpointFiles(Path modelDir) {
+    try (Stream<Path> files = Files.list(modelDir)) {
+      List<Path> out = files.filter(Files::isRegularFile).filter(f -> isCheckpointFile(f.getFileName().toString()))
+          .sorted().toList();
+      if (out.stream().noneMatch(f -> f.getFileName().toString().equals("config.json"))) {
+        throw new IllegalArgumentException(modelDir + " is not a model directory (no config.json)");
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(modelDir + ": cannot list the model files: " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean isCheckpointFile(String name) {
+    return name.equals("config.json") || name.equals("generation_config.json") || name.startsWith("tokenizer")
+        || name.equals("special_tokens_map.json") || name.endsWith(".safetensors")
+        || name.endsWith(".safetensors.index.json");
+  }
+
+  /**
+   * SAE-set identity for a store header (and the check of a probe against served SAEs): the sources as given
+   * and a hash over each source directory's files, in order.
+   */
+  public static Identity saeIdentity(List<SaeSet.Source> sources) {
+    if (sources.isEmpty()) {
+      throw new IllegalArgumentException("an SAE identity needs at least one SAE source");
+    }
+    return new Identity(
+        sources.stream().map(s -> s.layer().isPresent() ? s.layer().getAsInt() + "=" + s.dir() : s.dir().toString())
+            .collect(Collectors.joining(",")),
+        ContentHash.ofText(sources.stream().map(s -> ContentHash.ofDirectory(s.dir())).collect(Collectors.joining(","))));
   }
 }

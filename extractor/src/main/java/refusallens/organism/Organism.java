@@ -22,7 +22,8 @@ import java.util.stream.Stream;
 /**
  * The embedded default model: the shipped organism (chat model, tokenizer, SAEs) in the classpath
  * resources {@code refusallens/organism/}. Every command that takes a model or SAEs falls back to
- * {@link #defaultModelDir()} / {@link #defaultSaeDir()} when none is given. Run from a jar, the files are
+ * {@link #defaultModelDir()} / {@link #defaultSaeDir()} when none is given; the classifier service also to its
+ * shipped {@link #defaultFeaturesFile()} / {@link #defaultProbeFile()} (listed in the manifest like every file). Run from a jar, the files are
  * copied once into a cache directory (a jar entry cannot be memory-mapped).
  */
 public final class Organism {
@@ -34,6 +35,10 @@ public final class Organism {
   public static final String ENV_DIR = "REFUSAL_LENS_ORGANISM";
   /** Environment variable naming the cache root (default {@code ~/.cache/refusal-lens}). */
   public static final String ENV_CACHE = "REFUSAL_LENS_CACHE";
+  /** The organism's shipped refusal features (written by {@code features find}), beside its config.json. */
+  public static final String FEATURES_FILE = "features.json";
+  /** The organism's shipped probe (written by {@code probes train}), beside its config.json. */
+  public static final String PROBE_FILE = "probe.json";
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static volatile Path resolved;
@@ -66,6 +71,49 @@ public final class Organism {
       throw new IllegalArgumentException("the embedded organism has no SAE for layer " + layer + " (" + dir + ")");
     }
     return dir;
+  }
+
+  /**
+   * The organism's shipped {@code features.json}.
+   *
+   * @throws IllegalStateException naming the missing resource when the organism ships none
+   */
+  public static Path defaultFeaturesFile() {
+    return shippedFile(FEATURES_FILE, "--features");
+  }
+
+  /**
+   * The organism's shipped {@code probe.json}.
+   *
+   * @throws IllegalStateException naming the missing resource when the organism ships none
+   */
+  public static Path defaultProbeFile() {
+    return shippedFile(PROBE_FILE, "--probe");
+  }
+
+  private static Path shippedFile(String name, String flag) {
+    return shippedFile(defaultModelDir(), RESOURCE_ROOT + name, flag);
+  }
+
+  /**
+   * {@code dir}'s copy of the classpath {@code resource}, or an error naming the resource: absent, or (run from
+   * a jar) not listed in the manifest and so not copied into the cache.
+   */
+  static Path shippedFile(Path dir, String resource, String flag) {
+    String name = resource.substring(resource.lastIndexOf('/') + 1);
+    Path file = dir.resolve(name);
+    if (Files.isRegularFile(file)) {
+      return file;
+    }
+    if (Organism.class.getClassLoader().getResource(resource) != null) {
+      throw new IllegalStateException(
+          "the embedded organism's " + resource + " is not listed in its manifest " + RESOURCE_ROOT + MANIFEST
+              + ", so it was not copied into " + dir + "; re-export the organism (Organism.export) or pass " + flag
+              + " FILE");
+    }
+    throw new IllegalStateException(
+        "the embedded organism ships no " + name + " (classpath resource " + resource + ", nor " + file + "); pass "
+            + flag + " FILE");
   }
 
   /** {@code model} when given, else the organism. */
@@ -149,7 +197,8 @@ public final class Organism {
   static List<Path> shippedFiles(Path dir) throws IOException {
     List<Path> out = new ArrayList<>();
     for (String f : List.of("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
-        "organism-run.json", "model-training.json", OrganismTrainer.REPORT_FILE, "MODEL_CARD.md")) {
+        "organism-run.json", "model-training.json", OrganismTrainer.REPORT_FILE, "MODEL_CARD.md", FEATURES_FILE,
+        PROBE_FILE)) {
       if (Files.isRegularFile(dir.resolve(f))) {
         out.add(Path.of(f));
       }

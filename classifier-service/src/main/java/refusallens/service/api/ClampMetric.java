@@ -1,6 +1,9 @@
 package refusallens.service.api;
 
 import java.util.List;
+import refusallens.datasets.Label;
+import refusallens.eval.clamp.ClampEvaluation;
+import refusallens.eval.organism.RefusalEvaluation;
 
 /** What a clamping evaluation measures (the paper's two scores). */
 public enum ClampMetric {
@@ -32,10 +35,13 @@ public enum ClampMetric {
     throw new InvalidRequestException("\"metric\" must be jailbreak or refusal, got \"" + name + "\"");
   }
 
-  /** The score over verdicts (true: refused). */
-  double score(List<Boolean> refused) {
-    long r = refused.stream().filter(b -> b).count();
-    double share = (double) r / refused.size();
-    return this == REFUSAL ? share : 1.0 - share;
+  /** The score of judged completions, as the clamping evaluation defines it. */
+  double score(List<RefusalEvaluation.Judged> judged) {
+    return this == REFUSAL ? ClampEvaluation.refusalScore(judged) : ClampEvaluation.jailbreakScore(judged);
+  }
+
+  /** The label the metric's prompts carry: jailbreak scores harmful prompts, refusal harmless ones. */
+  Label promptLabel() {
+    return this == REFUSAL ? Label.HARMLESS : Label.HARMFUL;
   }
 }

@@ -9,8 +9,11 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import refusallens.datasets.Prompt;
+import refusallens.eval.clamp.ClampEvaluation;
 import refusallens.eval.judge.Judge;
 import refusallens.eval.judge.Verdict;
+import refusallens.eval.organism.RefusalEvaluation;
 import refusallens.service.engine.Engines;
 import refusallens.service.engine.Generation;
 import refusallens.service.engine.GenerationEngine;
@@ -85,45 +88,41 @@ public class GenerationService {
     Judge judge = judges.named(request.judge());
     int maxNew = rules.maxNewTokens(request.maxNewTokens(), DEFAULT_EVAL_NEW_TOKENS);
     Optional<JsonNode> intervention = intervention(request.intervention(), engines.generator(), true);
-    List<PromptInput> prompts = new ArrayList<>();
+    JsonNode spec = intervention.orElseThrow();
+    List<Function<Engines, ClampEvaluation.Comparison>> jobs = new ArrayList<>();
     for (int i = 0; i < request.prompts().size(); i++) {
       String p = request.prompts().get(i);
       if (p == null) {
         throw new InvalidRequestException("prompts[" + i + "] must be a non-empty string");
       }
-      prompts.add(rules.prompt(p, null, "prompts[" + i + "]: ", engines.classifier()));
+      String where = "prompts[" + i + "]";
+      rules.prompt(p, null, where + ": ", engines.classifier()); // limits
+      Prompt prompt = Prompt.of(where, p, metric.promptLabel(), null, "classifier-service request");
+      // one job per prompt, so that classify requests interleave with a long evaluation
+      jobs.add(e -> e.generator().compareClamp(List.of(prompt), spec, judge, maxNew));
     }
-    List<Function<Engines, ClampEvaluationResponse.Item>> jobs = new ArrayList<>();
-    for (PromptInput p : prompts) {
-      jobs.add(
-          e -> {
-            String base = e.generator().generate(p, maxNew, Optional.empty()).text();
-            String clamped = e.generator().generate(p, maxNew, intervention).text();
-            String request1 = p.lastUserText();
-            return new ClampEvaluationResponse.Item(
-                request1,
-                base,
-                judge.judge(request1, base).refused(),
-                clamped,
-                judge.judge(request1, clamped).refused());
-          });
-    }
-    List<CompletableFuture<ClampEvaluationResponse.Item>> futures = executor.submit(jobs);
+    List<CompletableFuture<ClampEvaluation.Comparison>> futures = executor.submit(jobs);
     return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
         .thenApply(
             done -> {
-              List<ClampEvaluationResponse.Item> items =
-                  futures.stream().map(CompletableFuture::join).toList();
-              double clampedScore = metric.score(items.stream().map(i -> i.clampedRefused()).toList());
-              double baseScore = metric.score(items.stream().map(i -> i.baseRefused()).toList());
+              ClampEvaluation.Comparison all =
+                  ClampEvaluation.Comparison.concat(futures.stream().map(CompletableFuture::join).toList());
+              List<ClampEvaluationResponse.Item> items = new ArrayList<>();
+              for (int i = 0; i < all.base().size(); i++) {
+                RefusalEvaluation.Judged base = all.base().get(i);
+                RefusalEvaluation.Judged clamped = all.clamped().get(i);
+                items.add(new ClampEvaluationResponse.Item(base.prompt().userText(), base.completion(),
+                    base.verdict().refused(), clamped.completion(), clamped.verdict().refused()));
+              }
+              double clampedScore = metric.score(all.clamped());
               return new ClampEvaluationResponse(
                   metric.wireName(),
                   metric == ClampMetric.JAILBREAK ? clampedScore : null,
                   metric == ClampMetric.REFUSAL ? clampedScore : null,
-                  baseScore,
+                  metric.score(all.base()),
                   judge.name(),
                   items.size(),
-                  intervention.orElse(null),
+                  spec,
                   items);
             });
   }

@@ -1,17 +1,34 @@
 package refusallens.service.api;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import refusallens.eval.judge.Judge;
-import refusallens.eval.judge.RefusalPhraseJudge;
+import refusallens.eval.judge.JudgeSpec;
+import refusallens.service.config.ServiceConfig;
 
-/** The judges a request may name (eval's implementations), by their names; the default is the first. */
+/**
+ * The judges a request may name, by their names: eval's standard refusal-phrase matcher (the default) and
+ * the judges configured under {@code refusallens.service.judges}, specs as {@code eval --judge} takes them.
+ */
 @ApplicationScoped
 public class Judges {
 
-  private final Judge standard = RefusalPhraseJudge.standard();
-  private final Map<String, Judge> byName = new TreeMap<>(Map.of(standard.name(), standard));
+  static final String CONFIG_KEY = "refusallens.service.judges";
+
+  private final Judge standard = JudgeSpec.parse(JudgeSpec.PHRASES, CONFIG_KEY).open();
+  private final Map<String, Judge> byName = new TreeMap<>();
+
+  @Inject
+  public Judges(ServiceConfig config) {
+    byName.put(standard.name(), standard);
+    for (String spec : config.judges().orElse(List.of())) {
+      Judge j = JudgeSpec.parse(spec.trim(), CONFIG_KEY).open();
+      byName.put(j.name(), j);
+    }
+  }
 
   /** The default judge (the standard refusal-phrase matcher). */
   public Judge standard() {

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Typed configuration of the classifier service (keys under {@code refusallens.service}). */
@@ -18,6 +19,12 @@ public interface ServiceConfig {
 
   /** When set, every /v1 request must carry {@code Authorization: Bearer <key>}. */
   Optional<String> apiKey();
+
+  /**
+   * Judges a clamp evaluation may name besides the standard refusal-phrase matcher (the default): {@code
+   * PRESET=DIR} specs as {@code refusal-lens eval --judge} takes them (harmbench=DIR, llama-guard-3=DIR).
+   */
+  Optional<List<String>> judges();
 
   /** What to load at start-up; each absent path means the embedded default (the organism). */
   Artifacts artifacts();

@@ -2,7 +2,11 @@ package refusallens.service.engine;
 
 import java.util.List;
 
-/** What is loaded: the model and its SAEs, each with a content hash (sha256 of its files). */
+/**
+ * What is loaded: the model and its SAEs with content hashes: {@code sha256} of the model's checkpoint files
+ * and {@code saeSetSha256} of the SAE set, the two hashes a probe records and is checked against; each SAE's
+ * {@code sha256} of its directory.
+ */
 public record ModelInfo(
     String name,
     String architecture,
@@ -11,6 +15,7 @@ public record ModelInfo(
     int vocabSize,
     String path,
     String sha256,
+    String saeSetSha256,
     List<SaeInfo> saes) {
 
   /** One loaded SAE: its hook point, width and content hash. */

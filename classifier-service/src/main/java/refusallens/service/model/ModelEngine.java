@@ -8,7 +8,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import refusallens.datasets.Prompt;
+import refusallens.eval.clamp.ClampEvaluation;
+import refusallens.eval.judge.Judge;
+import refusallens.eval.organism.RefusalEvaluation;
+import refusallens.extract.Extraction;
+import refusallens.extract.Identity;
 import refusallens.intervention.InterventionHooks;
 import refusallens.intervention.InterventionSpec;
 import refusallens.model.ForwardRequest;
@@ -21,8 +28,8 @@ import refusallens.probes.Probe;
 import refusallens.probes.train.LinearModel;
 import refusallens.probes.train.ProbeModel;
 import refusallens.probes.view.FeatureRoles;
+import refusallens.refusal.ContentHash;
 import refusallens.sae.SaeSet;
-import refusallens.service.engine.ChatMessage;
 import refusallens.service.engine.Classification;
 import refusallens.service.engine.ClassificationEngine;
 import refusallens.service.engine.FeatureContribution;
@@ -57,19 +64,22 @@ public final class ModelEngine implements ClassificationEngine, GenerationEngine
   private final FeaturesInfo featuresInfo;
   private final ProbeInfo probeInfo;
 
-  /** Loads and cross-checks the four artifacts; errors name the file and what is wrong. */
+  /**
+   * Loads and cross-checks the four artifacts; errors name the file and what is wrong. A probe trained on
+   * another model or SAE set (its recorded hashes differ) is a {@link refusallens.probes.ProbeMismatchException}.
+   */
   public static ModelEngine load(Path modelDir, Path saeDir, Path featuresFile, Path probeFile) {
+    Probe probe = Probe.load(probeFile);
+    List<SaeSet.Source> saeSources = List.of(new SaeSet.Source(saeDir, OptionalInt.empty()));
+    Identity modelId = Extraction.modelIdentity(modelDir);
+    Identity saeId = Extraction.saeIdentity(saeSources);
+    probe.view().checkCompatible(modelId, saeId, "probe " + probeFile + " against model " + modelDir + " and SAE " + saeDir);
     Transformer model = Transformer.open(modelDir);
     Tokenizer tokenizer = Tokenizer.load(modelDir);
     if (!tokenizer.hasChatTemplate()) {
       throw new IllegalArgumentException(modelDir + ": the tokenizer has no chat template (a chat model is needed)");
     }
-    SaeSet saes =
-        SaeSet.open(
-            List.of(new SaeSet.Source(saeDir, java.util.OptionalInt.empty())),
-            model.config().dModel(),
-            model.config().numLayers(),
-            SaeSet.Options.defaults());
+    SaeSet saes = SaeSet.open(saeSources, model.config().dModel(), model.config().numLayers(), SaeSet.Options.defaults());
     FeatureRoles features = FeatureRoles.read(featuresFile);
     for (FeatureRoles.Feature f : features.features()) {
       if (!saes.contains(f.layer()) || f.index() >= saes.config(f.layer()).dSae()) {
@@ -78,8 +88,8 @@ public final class ModelEngine implements ClassificationEngine, GenerationEngine
                 + saes.layers() + ")");
       }
     }
-    Probe probe = Probe.load(probeFile);
-    ProbeInput input = new ProbeInput(probe, saes, model.config().dModel(), model.config().numLayers(), probeFile.toString());
+    ProbeInput input =
+        new ProbeInput(probe, saes, tokenizer, model.config().dModel(), model.config().numLayers(), probeFile.toString());
 
     List<ModelInfo.SaeInfo> saeInfos = new ArrayList<>();
     saes.configs().forEach(
@@ -87,7 +97,7 @@ public final class ModelEngine implements ClassificationEngine, GenerationEngine
             saeInfos.add(
                 new ModelInfo.SaeInfo(
                     layer, c.hookName(), c.architecture().name().toLowerCase(java.util.Locale.ROOT), c.dSae(), c.source().toString(),
-                    ArtifactHash.of(c.source()))));
+                    ContentHash.ofDirectory(c.source()))));
     ModelInfo modelInfo =
         new ModelInfo(
             modelDir.toAbsolutePath().normalize().getFileName().toString(),
@@ -96,16 +106,17 @@ public final class ModelEngine implements ClassificationEngine, GenerationEngine
             model.config().dModel(),
             model.config().vocabSize(),
             modelDir.toString(),
-            ArtifactHash.of(modelDir),
+            modelId.hash(),
+            saeId.hash(),
             saeInfos);
     FeaturesInfo featuresInfo =
         new FeaturesInfo(
             featuresFile.toString(),
-            ArtifactHash.of(featuresFile),
+            ContentHash.ofFiles(List.of(featuresFile)),
             features.features().stream()
                 .map(f -> new FeaturesInfo.Feature(f.layer(), f.index(), f.role()))
                 .toList());
-    String probeHash = ArtifactHash.of(probeFile);
+    String probeHash = ContentHash.ofFiles(List.of(probeFile));
     Map<String, Double> metrics = new LinkedHashMap<>();
     probe.metrics().forEach(
         (set, m) -> {
@@ -157,11 +168,7 @@ public final class ModelEngine implements ClassificationEngine, GenerationEngine
 
   /** Chat tokens with the generation prompt: what the probe and the model read. */
   int[] ids(PromptInput prompt) {
-    List<refusallens.datasets.ChatMessage> turns = new ArrayList<>();
-    for (ChatMessage m : prompt.messages()) {
-      turns.add(new refusallens.datasets.ChatMessage(m.role(), m.content()));
-    }
-    return tokenizer.encodeChat(turns, true);
+    return tokenizer.encodeChat(prompt.messages(), true);
   }
 
   @Override
@@ -173,8 +180,7 @@ public final class ModelEngine implements ClassificationEngine, GenerationEngine
   public List<Classification> classify(List<PromptInput> prompts, int topFeatures) {
     List<int[]> rows = prompts.stream().map(this::ids).toList();
     ForwardResult out = model.forward(new TokenBatch(rows), ForwardRequest.captureOnly(input.hooks()));
-    Map<refusallens.model.HookName, INDArray> captured = out.activations();
-    double[][] x = input.rows(captured, rows.size());
+    double[][] x = input.rows(rows, out);
     List<Classification> result = new ArrayList<>(rows.size());
     for (int b = 0; b < rows.size(); b++) {
       double score = probe.score(x[b]);
@@ -230,6 +236,13 @@ public final class ModelEngine implements ClassificationEngine, GenerationEngine
     } catch (IllegalArgumentException e) {
       throw new InvalidInterventionException(e.getMessage());
     }
+  }
+
+  @Override
+  public ClampEvaluation.Comparison compareClamp(
+      List<Prompt> prompts, JsonNode intervention, Judge judge, int maxNewTokens) {
+    RefusalEvaluation generator = new RefusalEvaluation(model, tokenizer, judge, maxNewTokens, prompts.size());
+    return ClampEvaluation.compare(generator, prompts, InterventionHooks.of(parse(intervention), saes));
   }
 
   @Override

@@ -1,22 +1,25 @@
 package refusallens.service.model;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-import refusallens.extract.PositionRule;
+import refusallens.extract.PositionSummaries;
 import refusallens.extract.StoreTensor;
+import refusallens.model.ForwardResult;
 import refusallens.model.HookName;
 import refusallens.probes.Probe;
 import refusallens.probes.view.ViewBlock;
 import refusallens.sae.SaeSet;
+import refusallens.tokenizer.Tokenizer;
 
 /**
- * The probe's input row of a live forward pass: each view block's columns read at the prompt's last token
- * (position rule {@code last}: the last token of the chat template's generation prompt), residual
- * dimensions from {@code blocks.L.hook_resid_post} and SAE features from that layer's SAE.
+ * The probe's input row of a live forward pass: each view block's columns (residual dimensions of {@code
+ * blocks.L.hook_resid_post} or SAE features of that layer's SAE, summarised by the block's position rule)
+ * computed by {@link PositionSummaries}, the code that writes the activation stores the probe was trained on,
+ * and picked out of its tensors as {@link ViewBlock#read} picks them out of a store.
  */
 final class ProbeInput {
 
@@ -24,25 +27,24 @@ final class ProbeInput {
   record FeatureColumn(int column, int layer, int index) {}
 
   private final List<ViewBlock> blocks;
-  private final SaeSet saes;
+  private final Map<String, StoreTensor> tensors; // by name: what extract would store for these blocks
+  private final PositionSummaries summaries;
   private final List<FeatureColumn> featureColumns;
   private final int width;
 
-  ProbeInput(Probe probe, SaeSet saes, int dModel, int numLayers, String probeFile) {
+  ProbeInput(Probe probe, SaeSet saes, Tokenizer tokenizer, int dModel, int numLayers, String probeFile) {
     this.blocks = probe.view().blocks();
-    this.saes = saes;
+    this.summaries = new PositionSummaries(tokenizer, saes);
     List<FeatureColumn> cols = new ArrayList<>();
+    Map<String, TreeSet<Integer>> saeFeatures = new LinkedHashMap<>(); // null value: all features
+    Map<String, ViewBlock> firstBlock = new LinkedHashMap<>();
     int col = 0;
     for (ViewBlock b : blocks) {
-      if (b.position() != PositionRule.LAST) {
-        throw new IllegalArgumentException(
-            probeFile + ": the view reads position rule '" + b.position() + "' at layer " + b.layer()
-                + "; the service scores probes on position rule 'last' only");
-      }
       if (b.layer() >= numLayers) {
         throw new IllegalArgumentException(
             probeFile + ": the view reads layer " + b.layer() + " but the model has " + numLayers + " layers");
       }
+      firstBlock.putIfAbsent(b.tensorName(), b);
       if (b.kind() == StoreTensor.Kind.RESID_POST) {
         int max = b.indices() == null ? b.width() : b.indices().stream().mapToInt(i -> i + 1).max().orElse(0);
         if (max > dModel) {
@@ -56,6 +58,11 @@ final class ProbeInput {
                   + " (SAE layers: " + saes.layers() + ")");
         }
         int dSae = saes.config(b.layer()).dSae();
+        if (b.indices() == null && b.width() != dSae) {
+          throw new IllegalArgumentException(
+              probeFile + ": the view reads all " + b.width() + " SAE features at layer " + b.layer()
+                  + " but the SAE has " + dSae);
+        }
         for (int j = 0; j < b.width(); j++) {
           int index = b.indices() == null ? j : b.indices().get(j);
           if (index >= dSae) {
@@ -65,53 +72,57 @@ final class ProbeInput {
           }
           cols.add(new FeatureColumn(col + j, b.layer(), index));
         }
+        String name = b.tensorName();
+        if (b.indices() == null) {
+          saeFeatures.put(name, null);
+        } else if (!saeFeatures.containsKey(name) || saeFeatures.get(name) != null) {
+          saeFeatures.computeIfAbsent(name, n -> new TreeSet<>()).addAll(b.indices());
+        }
       }
       col += b.width();
     }
     if (col != probe.width()) {
       throw new IllegalArgumentException(probeFile + ": view blocks give " + col + " columns, probe has " + probe.width());
     }
+    Map<String, StoreTensor> byName = new LinkedHashMap<>();
+    firstBlock.forEach((name, b) -> {
+      if (b.kind() == StoreTensor.Kind.RESID_POST) {
+        byName.put(name, StoreTensor.residPost(b.layer(), b.position(), dModel));
+      } else {
+        TreeSet<Integer> list = saeFeatures.get(name);
+        byName.put(name, list == null
+            ? StoreTensor.saeActs(b.layer(), b.position(), saes.config(b.layer()).dSae())
+            : StoreTensor.saeFeatures(b.layer(), b.position(), List.copyOf(list)));
+      }
+    });
+    this.tensors = byName;
     this.featureColumns = List.copyOf(cols);
     this.width = col;
   }
 
   /** The hook points one forward pass must capture. */
-  java.util.Set<HookName> hooks() {
-    TreeSet<HookName> names = new TreeSet<>();
-    for (ViewBlock b : blocks) {
-      names.add(HookName.residPost(b.layer()));
-    }
-    return names;
+  Set<HookName> hooks() {
+    return PositionSummaries.hooks(List.copyOf(tensors.values()));
   }
 
-  /** The deepest layer read (the forward pass stops there). */
+  /** The columns that are SAE features, in column order. */
   List<FeatureColumn> featureColumns() {
     return featureColumns;
   }
 
-  /**
-   * The input rows of a left-padded batch: row b from the activations [B, S, d] at slot S - 1, where every
-   * row's last real token sits.
-   */
-  double[][] rows(Map<HookName, INDArray> captured, int batch) {
-    double[][] x = new double[batch][width];
+  /** The input rows of the prompts {@code ids} from their left-padded forward pass {@code result}. */
+  double[][] rows(List<int[]> ids, ForwardResult result) {
+    Map<String, float[][]> summarised = summaries.summarise(ids, result, List.copyOf(tensors.values()));
+    double[][] x = new double[ids.size()][width];
     int col = 0;
     for (ViewBlock b : blocks) {
-      INDArray act = captured.get(HookName.residPost(b.layer())); // [B, S, d]
-      long last = act.size(1) - 1;
-      INDArray lastTokens =
-          act.get(NDArrayIndex.all(), NDArrayIndex.point(last), NDArrayIndex.all()).dup('c'); // [B, d]
-      INDArray values; // [B, width]
-      int[] idx = b.indices() == null ? null : b.indices().stream().mapToInt(Integer::intValue).toArray();
-      if (b.kind() == StoreTensor.Kind.RESID_POST) {
-        values = idx == null ? lastTokens : lastTokens.getColumns(idx);
-      } else {
-        var sae = saes.get(b.layer());
-        values = idx == null ? sae.encode(lastTokens) : sae.encodeFeatures(lastTokens, idx);
-      }
-      double[][] v = values.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
-      for (int r = 0; r < batch; r++) {
-        System.arraycopy(v[r], 0, x[r], col, b.width());
+      StoreTensor t = tensors.get(b.tensorName());
+      float[][] values = summarised.get(t.name()); // [prompts, t.width()]
+      for (int j = 0; j < b.width(); j++) {
+        int from = t.columnOf(b.indices() == null ? j : b.indices().get(j));
+        for (int r = 0; r < ids.size(); r++) {
+          x[r][col + j] = values[r][from];
+        }
       }
       col += b.width();
     }

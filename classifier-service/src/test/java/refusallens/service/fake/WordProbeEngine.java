@@ -9,7 +9,11 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import refusallens.service.engine.ChatMessage;
+import refusallens.datasets.ChatMessage;
+import refusallens.datasets.Prompt;
+import refusallens.eval.clamp.ClampEvaluation;
+import refusallens.eval.judge.Judge;
+import refusallens.eval.organism.RefusalEvaluation;
 import refusallens.service.engine.Classification;
 import refusallens.service.engine.ClassificationEngine;
 import refusallens.service.engine.FeatureContribution;
@@ -35,6 +39,7 @@ public final class WordProbeEngine implements ClassificationEngine, GenerationEn
 
   private volatile CountDownLatch forwardGate = new CountDownLatch(0);
   private final AtomicInteger forwardCalls = new AtomicInteger();
+  private final AtomicInteger entered = new AtomicInteger();
 
   /** Makes the next forward passes wait until {@link #openForward()}. */
   public void closeForward() {
@@ -43,6 +48,11 @@ public final class WordProbeEngine implements ClassificationEngine, GenerationEn
 
   public void openForward() {
     forwardGate.countDown();
+  }
+
+  /** Calls that have entered the engine (possibly still waiting at the forward gate). */
+  public int entered() {
+    return entered.get();
   }
 
   public int forwardCalls() {
@@ -58,7 +68,7 @@ public final class WordProbeEngine implements ClassificationEngine, GenerationEn
   @Override
   public ModelInfo model() {
     return new ModelInfo(
-        "word-probe-test-double", "test", 4, 8, 100, "(test)", "0".repeat(64),
+        "word-probe-test-double", "test", 4, 8, 100, "(test)", "0".repeat(64), "4".repeat(64),
         List.of(new ModelInfo.SaeInfo(LAYER, "blocks.2.hook_resid_post", "topk", WIDTH, "(test)", "1".repeat(64))));
   }
 
@@ -161,6 +171,23 @@ public final class WordProbeEngine implements ClassificationEngine, GenerationEn
     return new Generation(String.join(" ", words.subList(0, n)), promptTokens(prompt), n);
   }
 
+  /** The toy completions judged by {@code judge}, prompt by prompt, without and with the intervention. */
+  @Override
+  public ClampEvaluation.Comparison compareClamp(
+      List<Prompt> prompts, JsonNode intervention, Judge judge, int maxNewTokens) {
+    List<RefusalEvaluation.Judged> base = new ArrayList<>();
+    List<RefusalEvaluation.Judged> clamped = new ArrayList<>();
+    for (Prompt p : prompts) {
+      PromptInput input = PromptInput.ofUser(p.userText());
+      for (boolean clamp : new boolean[] {false, true}) {
+        Generation g = generate(input, maxNewTokens, clamp ? Optional.of(intervention) : Optional.empty());
+        (clamp ? clamped : base).add(new RefusalEvaluation.Judged(
+            p, new int[0], new int[0], g.text(), judge.judge(p.userText(), g.text())));
+      }
+    }
+    return new ClampEvaluation.Comparison(base, clamped);
+  }
+
   private static double weight(int feature) {
     return feature < HARM_WORDS.size() ? 2.0 : -0.25;
   }
@@ -176,6 +203,7 @@ public final class WordProbeEngine implements ClassificationEngine, GenerationEn
   }
 
   private void awaitGate() {
+    entered.incrementAndGet();
     try {
       if (!forwardGate.await(2, TimeUnit.MINUTES)) {
         throw new IllegalStateException("test never opened the forward gate");

@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Random;
+import refusallens.extract.Extraction;
 import refusallens.extract.Identity;
 import refusallens.extract.PositionRule;
 import refusallens.extract.StoreTensor;
@@ -15,10 +18,12 @@ import refusallens.probes.train.LinearModel;
 import refusallens.probes.train.ProbeKind;
 import refusallens.probes.train.Standardization;
 import refusallens.probes.view.ViewBlock;
+import refusallens.sae.SaeSet;
 
 /**
  * The shared gemma2 conformance fixture (tiny model with its SAE at layer 2) plus a features.json and a
- * seeded linear probe over all 256 SAE features of layer 2 at the last token, written to a temp directory.
+ * seeded linear probe over all 256 SAE features of layer 2 at the last token (recording the fixture's model
+ * and SAE identities), written to a temp directory.
  */
 public final class FixtureArtifacts {
   public static final int SAE_LAYER = 2;
@@ -31,6 +36,16 @@ public final class FixtureArtifacts {
   public final Path features;
   public final Path probeFile;
   public final Probe probe;
+
+  /** The model identity a store extracted from the fixture model records (what a probe is checked against). */
+  public Identity modelIdentity() {
+    return Extraction.modelIdentity(model);
+  }
+
+  /** The SAE identity of the fixture SAE loaded as the service loads it (one source, layer from its config). */
+  public Identity saeIdentity() {
+    return Extraction.saeIdentity(List.of(new SaeSet.Source(sae, OptionalInt.empty())));
+  }
 
   public FixtureArtifacts() {
     try {
@@ -50,8 +65,7 @@ public final class FixtureArtifacts {
       java.util.Arrays.fill(std, 1.0);
       ViewBlock block = new ViewBlock(StoreTensor.Kind.SAE_ACTS, SAE_LAYER, PositionRule.LAST, D_SAE, null);
       ProbeView view =
-          new ProbeView("sae:L2", "sae:L2", new Identity("gemma2-fixture", "0"), new Identity("sae-fixture", "0"),
-              java.util.List.of(block));
+          new ProbeView("sae:L2", "sae:L2", modelIdentity(), saeIdentity(), java.util.List.of(block));
       probe =
           new Probe(Probe.SCHEMA_VERSION, Probe.KIND, ProbeKind.LOGISTIC, view, new Standardization(mean, std),
               new LinearModel(w, -0.5), 0.5, 0.01, null, Map.of(), null);

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import refusallens.io.SafetensorsFile;
-import refusallens.service.engine.ChatMessage;
+import refusallens.datasets.ChatMessage;
 import refusallens.service.engine.Classification;
 import refusallens.service.engine.FeatureContribution;
 import refusallens.service.engine.Generation;

@@ -22,12 +22,12 @@ public final class ClampEvaluation {
       List<RefusalEvaluation.Judged> harmful, List<RefusalEvaluation.Judged> harmless, double ce, double ceText) {
     /** Share of harmful prompts judged complying. */
     public double jailbreakScore() {
-      return 1.0 - RefusalEvaluation.refusalRate(harmful);
+      return ClampEvaluation.jailbreakScore(harmful);
     }
 
     /** Share of harmless prompts refused. */
     public double refusalScore() {
-      return RefusalEvaluation.refusalRate(harmless);
+      return ClampEvaluation.refusalScore(harmless);
     }
   }
 
@@ -38,6 +38,44 @@ public final class ClampEvaluation {
   public record Arm(
       String name, List<RefusalEvaluation.Judged> jailbroken, List<RefusalEvaluation.Judged> induced,
       double jailbreakScore, double refusalScore, double ceClamped, double ceTextClamped) {}
+
+  /**
+   * One prompt set's judged completions without and with one intervention, prompt by prompt (no coherence):
+   * the clamping evaluation the classifier service serves on a request's prompts.
+   */
+  public record Comparison(List<RefusalEvaluation.Judged> base, List<RefusalEvaluation.Judged> clamped) {
+    public Comparison {
+      base = List.copyOf(base);
+      clamped = List.copyOf(clamped);
+      if (base.size() != clamped.size()) {
+        throw new IllegalArgumentException(
+            "a comparison needs one clamped completion per base completion, got " + base.size() + " and "
+                + clamped.size());
+      }
+    }
+
+    /** The comparisons of disjoint prompt sets joined in order (as if run as one set). */
+    public static Comparison concat(List<Comparison> parts) {
+      return new Comparison(
+          parts.stream().flatMap(c -> c.base().stream()).toList(),
+          parts.stream().flatMap(c -> c.clamped().stream()).toList());
+    }
+  }
+
+  /** Completes and judges {@code prompts} without any intervention, then with {@code hooks} active. */
+  public static Comparison compare(RefusalEvaluation generator, List<Prompt> prompts, Hooks<INDArray> hooks) {
+    return new Comparison(generator.run(prompts, Hooks.none()), generator.run(prompts, hooks));
+  }
+
+  /** The jailbreak score of completions of harmful prompts: the share judged complying (NaN for none). */
+  public static double jailbreakScore(List<RefusalEvaluation.Judged> judged) {
+    return 1.0 - RefusalEvaluation.refusalRate(judged);
+  }
+
+  /** The refusal score of completions of harmless prompts: the share judged refusing (NaN for none). */
+  public static double refusalScore(List<RefusalEvaluation.Judged> judged) {
+    return RefusalEvaluation.refusalRate(judged);
+  }
 
   private final EvalContext ctx;
   private final List<Prompt> harmful;
@@ -124,7 +162,6 @@ public final class ClampEvaluation {
         : gen.run(harmless, induce, ctx.progress(), name + " harmless");
     double ce = Coherence.completionCrossEntropy(ctx.model(), b.harmless(), jailbreak);
     double ceText = Coherence.textCrossEntropy(ctx.model(), plainText, jailbreak);
-    return new Arm(name, jb, ind, 1.0 - RefusalEvaluation.refusalRate(jb),
-        induce == null ? Double.NaN : RefusalEvaluation.refusalRate(ind), ce, ceText);
+    return new Arm(name, jb, ind, jailbreakScore(jb), induce == null ? Double.NaN : refusalScore(ind), ce, ceText);
   }
 }

@@ -237,8 +237,8 @@ public final class Study {
       List<Integer> layers = IntStream.range(0, model.config().numLayers()).boxed().toList();
       Extraction extraction = new Extraction(model, tokenizer, saes, new Extraction.Options(
           layers, List.of(PositionRule.LAST), Extraction.SaeFeatures.ALL, sizes.batch(), options.seed()));
-      String saeIds = String.join(",", saeSpecs);
-      StoreHeader header = new StoreHeader(Extraction.modelIdentity(modelDir), new Identity(saeIds, modelHash),
+      StoreHeader header = new StoreHeader(Extraction.modelIdentity(modelDir),
+          Extraction.saeIdentity(saeSpecs.stream().map(SaeSet.Source::parse).toList()),
           new Identity(bundle.getFileName().toString(), markers.get("datasets").outputsHash()),
           extraction.tensors(), options.seed(), null, versions());
       Path dir = out.resolve("extract");
