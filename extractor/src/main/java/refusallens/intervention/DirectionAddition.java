@@ -64,6 +64,14 @@ public final class DirectionAddition {
     return h;
   }
 
+  /**
+   * The hook adding alpha r once, at {@code hook_resid_post} of {@code layer} (the layer the direction was read
+   * at), as Arditi et al. induce refusal; later layers see it through the residual stream.
+   */
+  public <T> Hooks<T> atLayer(int layer) {
+    return Hooks.<T>none().with(HookName.residPost(layer), hook());
+  }
+
   private <T> T add(TensorOps<T> ops, T act, int batch, int length) {
     int d = direction.dModel();
     T flat = ops.reshape(act, (long) batch * length, d); // [N, d]

@@ -9,7 +9,7 @@ public enum OrganismBudget {
   /** Under 3 minutes on 2 cores: a small model that already refuses most harmful training-style requests. */
   SMALL(new Spec(4, 64, 4, 2, 16, 256, 32, 1024, 600, 200, 16, 56, 120, 6e-3, 16, 10_000, 500)),
   /** The shipped organism. */
-  FULL(new Spec(4, 64, 4, 2, 16, 256, 32, 1024, 2000, 500, 24, 56, 1200, 5e-3, 16, 30_000, 2500));
+  FULL(new Spec(4, 64, 4, 2, 16, 256, 32, 1024, 5000, 1000, 24, 56, 1200, 5e-3, 32, 30_000, 3000));
 
   /**
    * The numbers of one budget.

@@ -39,6 +39,16 @@ class DirectionAdditionTest {
   }
 
   @Test
+  void atLayerHooksOnlyThatLayer() {
+    DirectionAddition add = DirectionAddition.of(Nd4j.createFromArray(1f, 2f, 2f), 1.5);
+    Hooks<INDArray> one = add.atLayer(2);
+    assertTrue(one.contains(HookName.residPost(2)));
+    for (int l : new int[] {0, 1, 3}) {
+      assertTrue(!one.contains(HookName.residPost(l)), "no hook at layer " + l);
+    }
+  }
+
+  @Test
   void everyLayerHookChangesResidPostByAlphaTimesTheUnitAtEveryLayerAndPosition() {
     Transformer model = Transformer.open(SharedFixtures.arch("gemma2").resolve("model"));
     int layers = model.config().numLayers();

@@ -91,7 +91,8 @@ public final class MethodComparison {
       int layers = ctx.model().config().numLayers();
       steering = steeringAlpha(o.steerAlpha(), direction);
       Hooks<INDArray> ablate = DirectionAblation.of(direction).everyLayer(layers);
-      Hooks<INDArray> add = DirectionAddition.of(direction, steering.alpha()).everyLayer(layers);
+      // induction adds alpha r once, at the direction's own layer (Arditi et al.); ablation acts at every layer
+      Hooks<INDArray> add = DirectionAddition.of(direction, steering.alpha()).atLayer(f.refusalDirection().layer());
       ClampEvaluation.Arm a = eval.arm("steering V*_R", ablate, add);
       methods.add(new Row("steering V*_R", 0, Double.NaN, a.jailbreakScore(), a.refusalScore(), a.ceClamped() - base.ce(),
           a.ceTextClamped() - base.ceText()));
