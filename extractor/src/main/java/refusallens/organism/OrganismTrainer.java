@@ -25,6 +25,7 @@ import refusallens.io.SafetensorsWriter;
 import refusallens.model.ModelConfig;
 import refusallens.model.Transformer;
 import refusallens.model.TransformerDefinition;
+import refusallens.model.WeightStore;
 import refusallens.tokenizer.Tokenizer;
 
 /**
@@ -186,20 +187,40 @@ public final class OrganismTrainer {
     int b = spec.batchSize();
     double loss = Double.NaN;
     double ema = Double.NaN;
+    // model selection on VAL frames (never trained on, disjoint from the TEST frames of the targets): the
+    // checkpoint whose first-token decisions are best on both labels is the one written, since a longer run
+    // memorises its training frames and starts refusing harmless requests in unseen ones
+    ValidationDecisions val = ValidationDecisions.of(new ConversationEncoder(tokenizer), options.seed(), spec.perLabel(), VAL_PROMPTS);
+    Path bestPath = stageDir.resolve(BEST_FILE);
+    Selected best = Selected.read(bestPath);
     try (ProgressBar pb = progress("model", spec.steps())) {
       pb.stepTo(startStep);
       for (int step = startStep + 1; step <= spec.steps(); step++) {
         loss = trainer.step(batch(train, step, b), step);
         ema = Double.isNaN(ema) ? loss : 0.95 * ema + 0.05 * loss;
         pb.stepTo(step);
-        pb.setExtraMessage(String.format("loss %.3f", ema));
-        if (step % checkpointEvery() == 0 && step < spec.steps()) {
-          saveState(statePath, trainer, step);
+        if (step % checkpointEvery() == 0 || step == spec.steps()) {
+          ValidationDecisions.Score score = val.score(new Transformer(def, WeightStore.of(copy(trainer.weights()))));
+          if (best == null || score.balanced() >= best.balanced()) {
+            best = new Selected(step, score.refusal(), score.compliance());
+            best.write(bestPath, trainer.weights());
+          }
+          pb.setExtraMessage(String.format("loss %.3f val %.2f/%.2f best@%d", ema, score.refusal(), score.compliance(), best.step()));
+          if (step < spec.steps()) {
+            saveState(statePath, trainer, step);
+          }
+        } else {
+          pb.setExtraMessage(String.format("loss %.3f", ema));
         }
       }
     }
+    if (best == null) {
+      throw new IllegalStateException("no validated checkpoint in " + bestPath);
+    }
+    log(String.format("model: selected step %d (VAL first-token refusal %.3f, compliance %.3f)",
+        best.step(), best.refusal(), best.compliance()));
     // the shipped bfloat16 checkpoint, reloaded through the runtime for the held-out loss
-    ChatModelFiles.write(out, configJson, trainer.weights(), true);
+    ChatModelFiles.write(out, configJson, Selected.weights(bestPath), true);
     Transformer reloaded = Transformer.open(out);
     List<ChatModelTrainer.Example> val =
         ChatCorpus.heldOut(options.seed(), spec.perLabel(), new ConversationEncoder(tokenizer), HELD_OUT);
@@ -211,6 +232,10 @@ public final class OrganismTrainer {
     r.put("final_loss", result.finalLoss());
     r.put("held_out_loss", result.heldOutLoss());
     r.put("resumed_from_step", startStep);
+    r.put("selected_step", best.step());
+    r.put("val_first_token_refusal", best.refusal());
+    r.put("val_first_token_compliance", best.compliance());
+    r.put("val_prompts_per_label", VAL_PROMPTS);
     try {
       AtomicFiles.writeJson(report, r);
     } catch (IOException e) {
@@ -218,6 +243,53 @@ public final class OrganismTrainer {
     }
     log(String.format("model: %d steps, train loss %.4f, held-out assistant CE %.4f", result.steps(), ema, heldOut));
     return result;
+  }
+
+  static final String BEST_FILE = "best.safetensors";
+  /** VAL prompts per label of the model selection. */
+  static final int VAL_PROMPTS = 96;
+
+  /** The selected checkpoint's step and validation rates (kept with its weights, so a resumed run keeps it). */
+  record Selected(int step, double refusal, double compliance) {
+    double balanced() {
+      return Math.min(refusal, compliance);
+    }
+
+    void write(Path path, Map<String, INDArray> weights) {
+      SafetensorsWriter w = new SafetensorsWriter();
+      weights.forEach(w::putF32);
+      w.metadata("step", Integer.toString(step));
+      w.metadata("val_refusal", Double.toString(refusal));
+      w.metadata("val_compliance", Double.toString(compliance));
+      w.write(path);
+    }
+
+    static Selected read(Path path) {
+      if (!Files.isRegularFile(path)) {
+        return null;
+      }
+      try (SafetensorsFile f = SafetensorsFile.open(path)) {
+        Map<String, String> m = f.metadata();
+        return new Selected(Integer.parseInt(m.get("step")), Double.parseDouble(m.get("val_refusal")),
+            Double.parseDouble(m.get("val_compliance")));
+      }
+    }
+
+    static Map<String, INDArray> weights(Path path) {
+      Map<String, INDArray> out = new TreeMap<>();
+      try (SafetensorsFile f = SafetensorsFile.open(path)) {
+        for (String name : f.names()) {
+          out.put(name, f.getFloat(name).dup());
+        }
+      }
+      return out;
+    }
+  }
+
+  private static Map<String, INDArray> copy(Map<String, INDArray> weights) {
+    Map<String, INDArray> out = new TreeMap<>();
+    weights.forEach((n, a) -> out.put(n, a.dup()));
+    return out;
   }
 
   /** Steps between checkpoints: 50, or a quarter of a short run so even the tiny budget checkpoints. */
