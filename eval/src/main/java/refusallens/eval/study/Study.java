@@ -47,11 +47,11 @@ import refusallens.probes.train.ProbeKind;
 import refusallens.probes.train.ProbeTrainer;
 import refusallens.probes.view.FeatureRoles;
 import refusallens.probes.view.ViewResolver;
+import refusallens.progress.Progress;
 import refusallens.refusal.ContentHash;
 import refusallens.refusal.DirectionPositions;
 import refusallens.refusal.DiscoveryData;
 import refusallens.refusal.DiscoveryOptions;
-import refusallens.refusal.DiscoveryProgress;
 import refusallens.refusal.FeatureDiscovery;
 import refusallens.refusal.FeatureRole;
 import refusallens.refusal.FeaturesFile;
@@ -79,7 +79,7 @@ public final class Study {
 
   private final StudyOptions options;
   private final StudyOptions.Sizes sizes;
-  private final DiscoveryProgress progress;
+  private final Progress progress;
   private final Consumer<String> beforeStep;
   private final Path out;
   private final Map<String, StepRun> runs = new LinkedHashMap<>();
@@ -95,7 +95,7 @@ public final class Study {
    * @param beforeStep called with each step's name before it is computed (not when reused); tests use it
    *     to interrupt a run
    */
-  public Study(StudyOptions options, DiscoveryProgress progress, Consumer<String> beforeStep) {
+  public Study(StudyOptions options, Progress progress, Consumer<String> beforeStep) {
     this.options = options;
     this.sizes = options.sizes();
     this.progress = progress;
