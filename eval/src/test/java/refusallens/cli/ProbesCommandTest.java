@@ -41,7 +41,8 @@ class ProbesCommandTest {
     }
     w.append(rows, Map.of("resid_post.L3.last", resid, "sae_acts.L3.last", sae));
     try {
-      Files.writeString(dir.resolve("features.json"), "{\"features\": [{\"layer\": 3, \"index\": 2, \"role\": \"harm\"}, {\"layer\": 3, \"index\": 7, \"role\": \"refusal\"}]}");
+      Files.writeString(dir.resolve("features.json"), "{\"schemaVersion\": 1, \"kind\": \"refusal-features\", \"refusalDirection\": {\"layer\": 3, \"norm\": 1.0, \"direction\": [1.0]},"
+          + " \"features\": [{\"layer\": 3, \"index\": 2, \"role\": \"harm\"}, {\"layer\": 3, \"index\": 7, \"role\": \"refusal\"}]}");
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

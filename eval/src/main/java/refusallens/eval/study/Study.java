@@ -45,7 +45,6 @@ import refusallens.probes.train.LogisticProbe;
 import refusallens.probes.train.MlpProbe;
 import refusallens.probes.train.ProbeKind;
 import refusallens.probes.train.ProbeTrainer;
-import refusallens.probes.view.FeatureRoles;
 import refusallens.probes.view.ViewResolver;
 import refusallens.progress.Progress;
 import refusallens.refusal.ContentHash;
@@ -374,7 +373,7 @@ public final class Study {
     step("probes", inputs, List.of("probes", "probe.json"), () -> {
       FeaturesFile f = FeaturesFile.read(out.resolve("features.json"));
       ActivationStore store = ActivationStore.open(out.resolve("extract"));
-      ViewResolver resolver = new ViewResolver(store, FeatureRoles.read(out.resolve("features.json")), options.seed());
+      ViewResolver resolver = new ViewResolver(store, f, options.seed());
       ProbeTrainer.Options train = new ProbeTrainer.Options(ProbeKind.LOGISTIC, LogisticProbe.DEFAULT_LAMBDAS, sizes.folds(),
           1.0, MlpProbe.Options.defaults(), 0.01, options.seed());
       List<String> views = probeViews(f);
