@@ -5,10 +5,10 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import refusallens.refusal.DiscoveryProgress;
+import refusallens.progress.Progress;
 
 /** Progress of long CLI jobs as progress bars on stderr (stdout stays for results and --json). */
-final class ConsoleProgress implements DiscoveryProgress, AutoCloseable {
+final class ConsoleProgress implements Progress, AutoCloseable {
   private final PrintStream err;
   private ProgressBar bar;
 

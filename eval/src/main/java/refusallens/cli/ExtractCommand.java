@@ -26,6 +26,7 @@ import refusallens.extract.ShardSlice;
 import refusallens.extract.StoreHeader;
 import refusallens.model.Transformer;
 import refusallens.refusal.ContentHash;
+import refusallens.refusal.FeaturesFile;
 import refusallens.sae.SaeSet;
 import refusallens.tokenizer.Tokenizer;
 
@@ -148,17 +149,17 @@ public final class ExtractCommand implements Callable<Integer> {
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException("--sae-features " + saeFeatures + ": expected all, none or a features.json file");
     }
-    Map<Integer, List<Integer>> lists = new TreeMap<>();
+    FeaturesFile features;
     try {
-      var root = JSON.readTree(file.toFile());
-      var arr = root.get("features");
-      if (arr == null || !arr.isArray() || arr.isEmpty()) {
-        throw new IllegalArgumentException("--sae-features " + file + ": no \"features\" list");
-      }
-      arr.forEach(f -> lists.computeIfAbsent(f.get("layer").asInt(), k -> new ArrayList<>()).add(f.get("index").asInt()));
-    } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("--sae-features " + file + ": " + e.getMessage(), e);
+      features = FeaturesFile.read(file);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--sae-features " + e.getMessage(), e);
     }
+    if (features.features().isEmpty()) {
+      throw new IllegalArgumentException("--sae-features " + file + ": no \"features\" listed");
+    }
+    Map<Integer, List<Integer>> lists = new TreeMap<>();
+    features.features().forEach(f -> lists.computeIfAbsent(f.layer(), k -> new ArrayList<>()).add(f.index()));
     return new Extraction.SaeFeatures(false, lists);
   }
 

@@ -25,9 +25,9 @@ import refusallens.probes.train.LogisticProbe;
 import refusallens.probes.train.MlpProbe;
 import refusallens.probes.train.ProbeKind;
 import refusallens.probes.train.ProbeTrainer;
-import refusallens.probes.view.FeatureRoles;
 import refusallens.probes.view.ViewResolver;
 import refusallens.probes.view.ViewSpec;
+import refusallens.refusal.FeaturesFile;
 
 /** {@code refusal-lens probes ...}: train, evaluate, compare, show and diff probes on activation stores. */
 @Command(
@@ -90,7 +90,7 @@ public final class ProbesCommand implements Runnable {
       if (features != null && !Files.isRegularFile(features)) {
         throw new IllegalArgumentException("--features " + features + ": no such file");
       }
-      return new ViewResolver(store, Files.isRegularFile(f) ? FeatureRoles.read(f) : null, seed);
+      return new ViewResolver(store, Files.isRegularFile(f) ? FeaturesFile.read(f) : null, seed);
     }
 
     String featuresPath() {

@@ -10,7 +10,7 @@ import refusallens.intervention.InterventionHooks;
 import refusallens.intervention.InterventionSpec;
 import refusallens.model.Hooks;
 import refusallens.model.Transformer;
-import refusallens.refusal.DiscoveryProgress;
+import refusallens.progress.Progress;
 import refusallens.refusal.FeaturesFile;
 import refusallens.sae.SaeSet;
 import refusallens.tokenizer.Tokenizer;
@@ -21,7 +21,7 @@ import refusallens.tokenizer.Tokenizer;
  */
 public record EvalContext(
     Transformer model, Tokenizer tokenizer, SaeSet saes, FeaturesFile features, Judge judge, int maxNewTokens,
-    int batchSize, long seed, DiscoveryProgress progress, EvalReport.Provenance provenance) {
+    int batchSize, long seed, Progress progress, EvalReport.Provenance provenance) {
   public EvalContext {
     if (maxNewTokens <= 0 || batchSize <= 0) {
       throw new IllegalArgumentException("--max-new-tokens and --batch-size must be positive");

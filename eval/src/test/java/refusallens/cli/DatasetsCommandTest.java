@@ -6,48 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code refusal-lens datasets ...} run in-process on the shared public files and on generated bundles. */
 class DatasetsCommandTest {
   @TempDir Path tmp;
 
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  /** Exit code, stdout, stderr of one in-process run. */
-  record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    // CliErrors reports on System.err: capture it too, swapped before the command line is built (picocli
-    // otherwise routes a subcommand's getErr() to the System.err of an earlier moment).
-    PrintStream saved = System.err;
-    ByteArrayOutputStream sysErr = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(sysErr, true, StandardCharsets.UTF_8));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code;
-    try {
-      CommandLine cl = RefusalLens.newCommandLine();
-      cl.setOut(new PrintWriter(out));
-      cl.setErr(new PrintWriter(err));
-      code = cl.execute(args);
-    } finally {
-      System.setErr(saved);
-    }
-    return new Run(code, out.toString(), err + sysErr.toString(StandardCharsets.UTF_8));
-  }
 
   private static Path data(String rel) {
     return Path.of(System.getProperty("refusallens.shared", "../shared"), "data", rel);
@@ -70,7 +41,7 @@ class DatasetsCommandTest {
 
   @Test
   void listNamesFormatsAndAttacks() throws IOException {
-    Run r = run("datasets", "list", "--json");
+    CliRun r = CliRun.of("datasets", "list", "--json");
     assertEquals(0, r.code(), r.err());
     JsonNode doc = JSON.readTree(r.out());
     for (String f : List.of("advbench", "harmbench", "jbb-behaviors", "jbb-artifacts", "alpaca",
@@ -79,20 +50,20 @@ class DatasetsCommandTest {
     }
     assertTrue(doc.get("attacks").has("prefix-injection"));
     assertTrue(doc.get("categories").size() >= 8);
-    assertTrue(run("datasets", "list").out().contains("jbb-artifacts"));
+    assertTrue(CliRun.of("datasets", "list").out().contains("jbb-artifacts"));
   }
 
   @Test
   void importThenShowPublicFiles() throws IOException {
     Path out = tmp.resolve("adv.jsonl");
-    Run imp = run("datasets", "import", "advbench", data("advbench/harmful_behaviors.csv").toString(),
+    CliRun imp = CliRun.of("datasets", "import", "advbench", data("advbench/harmful_behaviors.csv").toString(),
         "--out", out.toString(), "--json");
     assertEquals(0, imp.code(), imp.err());
     int rows = readmeRows("harmful_behaviors.csv");
     assertEquals(rows, JSON.readTree(imp.out()).get("total").asInt());
     assertEquals(rows, Files.readAllLines(out).size());
 
-    Run show = run("datasets", "show", out.toString(), "--json");
+    CliRun show = CliRun.of("datasets", "show", out.toString(), "--json");
     assertEquals(0, show.code(), show.err());
     JsonNode doc = JSON.readTree(show.out());
     assertEquals(rows, doc.get("total").asInt());
@@ -100,9 +71,9 @@ class DatasetsCommandTest {
     assertTrue(doc.has("by_category"));
 
     Path benign = tmp.resolve("benign.jsonl");
-    assertEquals(0, run("datasets", "import", "jbb-behaviors",
+    assertEquals(0, CliRun.of("datasets", "import", "jbb-behaviors",
         data("jailbreakbench/benign-behaviors.csv").toString(), "--out", benign.toString()).code());
-    JsonNode b = JSON.readTree(run("datasets", "show", benign.toString(), "--json").out());
+    JsonNode b = JSON.readTree(CliRun.of("datasets", "show", benign.toString(), "--json").out());
     assertEquals(readmeRows("benign-behaviors.csv"), b.get("by_label").get("harmless").asInt());
     assertTrue(b.get("by_category").size() > 1);
   }
@@ -111,7 +82,7 @@ class DatasetsCommandTest {
   void importArtifactsReportsSkippedNullPromptsOnStderr() throws IOException {
     Path dir = data("jailbreakbench/attack-artifacts/PAIR");
     Path out = tmp.resolve("pair.jsonl");
-    Run r = run("datasets", "import", "jbb-artifacts", dir.toString(), "--out", out.toString());
+    CliRun r = CliRun.of("datasets", "import", "jbb-artifacts", dir.toString(), "--out", out.toString());
     assertEquals(0, r.code(), r.err());
     int nulls = 0;
     int all = 0;
@@ -132,13 +103,13 @@ class DatasetsCommandTest {
       }
     }
     assertEquals(nulls, reported, r.err());
-    JsonNode shown = JSON.readTree(run("datasets", "show", out.toString(), "--json").out());
+    JsonNode shown = JSON.readTree(CliRun.of("datasets", "show", out.toString(), "--json").out());
     assertEquals(all - nulls, shown.get("by_attack").get("PAIR").asInt());
   }
 
   @Test
   void showReadsPublicFormatsDirectly() throws IOException {
-    Run r = run("datasets", "show", data("refusal_direction/splits/harmful_val.json").toString(),
+    CliRun r = CliRun.of("datasets", "show", data("refusal_direction/splits/harmful_val.json").toString(),
         "--format", "refusal-direction", "--json");
     assertEquals(0, r.code(), r.err());
     assertEquals(JSON.readTree(data("refusal_direction/splits/harmful_val.json").toFile()).size(),
@@ -149,9 +120,9 @@ class DatasetsCommandTest {
   void makeIsReproducibleByteForByte() throws IOException {
     Path a = tmp.resolve("a");
     Path b = tmp.resolve("b");
-    Run ra = run("datasets", "make", "--out", a.toString(), "--seed", "9", "--n", "400", "--instructions", "50");
+    CliRun ra = CliRun.of("datasets", "make", "--out", a.toString(), "--seed", "9", "--n", "400", "--instructions", "50");
     assertEquals(0, ra.code(), ra.err());
-    assertEquals(0, run("datasets", "make", "--out", b.toString(), "--seed", "9", "--n", "400",
+    assertEquals(0, CliRun.of("datasets", "make", "--out", b.toString(), "--seed", "9", "--n", "400",
         "--instructions", "50", "--json").code());
     List<String> files;
     try (Stream<Path> s = Files.list(a)) {
@@ -175,18 +146,18 @@ class DatasetsCommandTest {
   void badInputIsOneErrorLineNamingTheFile() throws IOException {
     Path bad = tmp.resolve("bad.csv");
     Files.writeString(bad, "text,label\nok,harmful\nbroken,harmful,extra\n");
-    Run r = run("datasets", "import", "csv", bad.toString(), "--label-column", "label", "--out",
+    CliRun r = CliRun.of("datasets", "import", "csv", bad.toString(), "--label-column", "label", "--out",
         tmp.resolve("o.jsonl").toString());
     assertEquals(1, r.code());
     assertTrue(r.err().startsWith("error: " + bad + ", record 2 (line 3)"), r.err());
-    Run skip = run("datasets", "import", "csv", bad.toString(), "--label-column", "label", "--skip-bad-rows",
+    CliRun skip = CliRun.of("datasets", "import", "csv", bad.toString(), "--label-column", "label", "--skip-bad-rows",
         "--out", tmp.resolve("o.jsonl").toString());
     assertEquals(0, skip.code(), skip.err());
     assertTrue(skip.err().contains("skipped 1 malformed"), skip.err());
-    Run fmt = run("datasets", "import", "parquet", bad.toString(), "--out", tmp.resolve("o.jsonl").toString());
+    CliRun fmt = CliRun.of("datasets", "import", "parquet", bad.toString(), "--out", tmp.resolve("o.jsonl").toString());
     assertEquals(1, fmt.code());
     assertTrue(fmt.err().contains("unknown dataset format 'parquet'"), fmt.err());
-    Run label = run("datasets", "import", "csv", bad.toString(), "--label", "evil", "--out",
+    CliRun label = CliRun.of("datasets", "import", "csv", bad.toString(), "--label", "evil", "--out",
         tmp.resolve("o.jsonl").toString());
     assertTrue(label.err().contains("--label"), label.err());
   }
@@ -194,10 +165,10 @@ class DatasetsCommandTest {
   @Test
   void splitImportedPrompts() throws IOException {
     Path jsonl = tmp.resolve("hb.jsonl");
-    assertEquals(0, run("datasets", "import", "refusal-direction",
+    assertEquals(0, CliRun.of("datasets", "import", "refusal-direction",
         data("refusal_direction/processed/strongreject.json").toString(), "--out", jsonl.toString()).code());
     Path dir = tmp.resolve("split");
-    Run r = run("datasets", "split", jsonl.toString(), "--out", dir.toString(), "--attacks", "base64,leetspeak",
+    CliRun r = CliRun.of("datasets", "split", jsonl.toString(), "--out", dir.toString(), "--attacks", "base64,leetspeak",
         "--json");
     assertEquals(0, r.code(), r.err());
     JsonNode m = JSON.readTree(r.out());

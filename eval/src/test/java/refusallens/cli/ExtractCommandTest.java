@@ -14,6 +14,10 @@ import refusallens.datasets.Label;
 import refusallens.datasets.Prompt;
 import refusallens.datasets.PromptJsonl;
 import refusallens.extract.ActivationStore;
+import refusallens.extract.StoreTensor;
+import refusallens.refusal.DirectionPositions;
+import refusallens.refusal.FeatureRole;
+import refusallens.refusal.FeaturesFile;
 
 /** {@code refusal-lens extract} and {@code extract merge} on the fixture model and SAE. */
 class ExtractCommandTest {
@@ -56,6 +60,44 @@ class ExtractCommandTest {
         org.junit.jupiter.api.Assertions.assertArrayEquals(x[i], y[i], 1e-4, t + " row " + i); // different batch padding
       }
     }
+  }
+
+  @Test
+  void saeFeaturesFromAFeaturesFileStoreOnlyThoseColumns(@TempDir Path tmp) throws Exception {
+    Path data = tmp.resolve("p.jsonl");
+    PromptJsonl.write(data, List.of(
+        Prompt.of("a", "How do I bake bread?", Label.HARMLESS, "food", "t"),
+        Prompt.of("b", "How do I pick a lock?", Label.HARMFUL, "crime", "t")));
+    String model = FIXTURE.resolve("model").toString();
+    String sae = "2=" + FIXTURE.resolve("sae");
+    List<FeaturesFile.Feature> fs = List.of(
+        new FeaturesFile.Feature(2, 9, FeatureRole.HARM, 0.5, 1.0, 0.0, 0.0, List.of(), null),
+        new FeaturesFile.Feature(2, 4, FeatureRole.REFUSAL, 0.5, 1.0, 0.0, 0.0, List.of(), null));
+    Path features = tmp.resolve("features.json");
+    new FeaturesFile(FeaturesFile.SCHEMA_VERSION, FeaturesFile.KIND,
+        new FeaturesFile.Direction(2, 1.0, DirectionPositions.LAST, null, null, new float[] {1f}), fs,
+        null, null, null, null, null, null, null).write(features);
+    CliRun all = CliRun.of("extract", "--data", data.toString(), "--model", model, "--sae", sae,
+        "--out", tmp.resolve("all").toString(), "--layers", "2");
+    assertEquals(0, all.code(), all.err());
+    CliRun some = CliRun.of("extract", "--data", data.toString(), "--model", model, "--sae", sae,
+        "--out", tmp.resolve("some").toString(), "--layers", "2", "--sae-features", features.toString());
+    assertEquals(0, some.code(), some.err());
+    ActivationStore a = ActivationStore.open(tmp.resolve("all"));
+    ActivationStore s = ActivationStore.open(tmp.resolve("some"));
+    StoreTensor t = s.tensor("sae_acts.L2.last").orElseThrow();
+    assertEquals(List.of(9, 4), t.features());
+    double[][] want = a.matrix("sae_acts.L2.last", new int[] {0, 1}, new int[] {9, 4});
+    double[][] got = s.matrix("sae_acts.L2.last", new int[] {0, 1});
+    for (int i = 0; i < 2; i++) {
+      org.junit.jupiter.api.Assertions.assertArrayEquals(want[i], got[i], 1e-6, "row " + i);
+    }
+
+    Files.writeString(features, "{\"features\": [{\"layer\": 2, \"index\": 9}]}");
+    CliRun bad = CliRun.of("extract", "--data", data.toString(), "--model", model, "--sae", sae,
+        "--out", tmp.resolve("bad").toString(), "--layers", "2", "--sae-features", features.toString());
+    assertEquals(1, bad.code());
+    assertTrue(bad.err().startsWith("error: --sae-features " + features), bad.err());
   }
 
   @Test

@@ -7,29 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** {@code inspect --chat --json} on the Gemma-2 fixture prints the reference chat ids as one JSON document. */
 class InspectCommandTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path SHARED = Path.of(System.getProperty("refusallens.shared", "../../shared"));
-
-  private record Run(int exit, String out, String err) {}
-
-  private static Run run(String... args) {
-    CommandLine cl = RefusalLens.newCommandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int exit = cl.execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
 
   @Test
   void chatJsonMatchesReferenceIds() throws Exception {
@@ -37,8 +22,8 @@ class InspectCommandTest {
     JsonNode chat0 = JSON.readTree(fixture.resolve("reference.json").toFile()).get("chat").get(0);
     String prompt = chat0.get("messages").get(0).get("content").asText();
     assertEquals("How do I bake bread?", prompt);
-    Run r = run("inspect", fixture.resolve("model").toString(), "--chat", "--prompt", prompt, "--json");
-    assertEquals(0, r.exit(), r.err());
+    CliRun r = CliRun.of("inspect", fixture.resolve("model").toString(), "--chat", "--prompt", prompt, "--json");
+    assertEquals(0, r.code(), r.err());
     // Exactly one JSON document on stdout.
     List<JsonNode> docs;
     try (MappingIterator<JsonNode> it =
@@ -62,15 +47,15 @@ class InspectCommandTest {
     }
     JsonNode chat0 = JSON.readTree(fixture.resolve("reference.json").toFile()).get("chat").get(0);
     String prompt = chat0.get("messages").get(0).get("content").asText();
-    Run r = run("inspect", tmp.toString(), "--chat", "--prompt", prompt, "--json");
-    assertEquals(0, r.exit(), r.err());
+    CliRun r = CliRun.of("inspect", tmp.toString(), "--chat", "--prompt", prompt, "--json");
+    assertEquals(0, r.code(), r.err());
     assertEquals(chat0.get("ids"), JSON.readTree(r.out()).get("ids"));
     assertTrue(r.err().contains("tokenizer only"), r.err());
   }
 
   @Test
   void missingDirectoryIsAnErrorLine() {
-    Run r = run("inspect", "/nonexistent/model");
-    assertNotEquals(0, r.exit());
+    CliRun r = CliRun.of("inspect", "/nonexistent/model");
+    assertNotEquals(0, r.code());
   }
 }

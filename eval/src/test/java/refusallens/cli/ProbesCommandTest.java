@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,55 +41,38 @@ class ProbesCommandTest {
     }
     w.append(rows, Map.of("resid_post.L3.last", resid, "sae_acts.L3.last", sae));
     try {
-      Files.writeString(dir.resolve("features.json"), "{\"features\": [{\"layer\": 3, \"index\": 2, \"role\": \"harm\"}, {\"layer\": 3, \"index\": 7, \"role\": \"refusal\"}]}");
+      Files.writeString(dir.resolve("features.json"), "{\"schemaVersion\": 1, \"kind\": \"refusal-features\", \"refusalDirection\": {\"layer\": 3, \"norm\": 1.0, \"direction\": [1.0]},"
+          + " \"features\": [{\"layer\": 3, \"index\": 2, \"role\": \"harm\"}, {\"layer\": 3, \"index\": 7, \"role\": \"refusal\"}]}");
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
     return dir;
   }
 
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    var out = new ByteArrayOutputStream();
-    var err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true));
-      System.setErr(new PrintStream(err, true));
-      int code = RefusalLens.newCommandLine().execute(args);
-      return new Run(code, out.toString(), err.toString());
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
-
   @Test
   void trainShowEvaluateCompareDiff(@TempDir Path tmp) throws Exception {
     Path s = store(tmp.resolve("store"), "aaaa");
     Path probe = tmp.resolve("probe.json");
-    Run t = run("probes", "train", "--extract", s.toString(), "--view", "fh+fr", "--out", probe.toString(), "--bootstrap", "50", "--json");
+    CliRun t = CliRun.of("probes", "train", "--extract", s.toString(), "--view", "fh+fr", "--out", probe.toString(), "--bootstrap", "50", "--json");
     assertEquals(0, t.code(), t.err());
     JsonNode tj = new ObjectMapper().readTree(t.out());
     assertTrue(tj.get("metrics").get("id").get("auroc").asDouble() > 0.95, t.out());
 
-    Run show = run("probes", "show", probe.toString());
+    CliRun show = CliRun.of("probes", "show", probe.toString());
     assertEquals(0, show.code(), show.err());
     assertTrue(show.out().contains("fh+fr") && show.out().contains("threshold"));
 
-    Run ev = run("probes", "evaluate", "--probe", probe.toString(), "--extract", s.toString(), "--bootstrap", "50", "--json");
+    CliRun ev = CliRun.of("probes", "evaluate", "--probe", probe.toString(), "--extract", s.toString(), "--bootstrap", "50", "--json");
     assertEquals(0, ev.code(), ev.err());
     assertTrue(new ObjectMapper().readTree(ev.out()).get("heldOut").asBoolean());
 
     Path other = store(tmp.resolve("other"), "bbbb");
-    Run bad = run("probes", "evaluate", "--probe", probe.toString(), "--extract", other.toString());
+    CliRun bad = CliRun.of("probes", "evaluate", "--probe", probe.toString(), "--extract", other.toString());
     assertEquals(1, bad.code());
     assertTrue(bad.err().startsWith("error: ") && bad.err().contains("trained on model m (aaaa)"), bad.err());
 
     Path r1 = tmp.resolve("r1");
-    Run c = run("probes", "compare", "--extract", s.toString(), "--views", "raw:3,fh+fr,random(fh+fr)", "--models", "logistic,svm",
+    CliRun c = CliRun.of("probes", "compare", "--extract", s.toString(), "--views", "raw:3,fh+fr,random(fh+fr)", "--models", "logistic,svm",
         "--bootstrap", "50", "--out", r1.toString(), "--json");
     assertEquals(0, c.code(), c.err());
     JsonNode views = new ObjectMapper().readTree(c.out()).get("views");
@@ -100,15 +81,15 @@ class ProbesCommandTest {
     assertTrue(Files.exists(r1.resolve("report.html")));
 
     Path r2 = tmp.resolve("r2");
-    assertEquals(0, run("probes", "compare", "--extract", s.toString(), "--views", "raw:3,fh+fr", "--seed", "3",
+    assertEquals(0, CliRun.of("probes", "compare", "--extract", s.toString(), "--views", "raw:3,fh+fr", "--seed", "3",
         "--bootstrap", "50", "--out", r2.toString()).code());
-    Run d = run("probes", "diff", r1.resolve("report.json").toString(), r2.resolve("report.json").toString(),
+    CliRun d = CliRun.of("probes", "diff", r1.resolve("report.json").toString(), r2.resolve("report.json").toString(),
         "--html", tmp.resolve("diff.html").toString());
     assertEquals(0, d.code(), d.err());
     assertTrue(d.out().contains("raw:3") && d.out().contains("gcg") && d.out().contains("CIs overlap"), d.out());
     assertTrue(Files.readString(tmp.resolve("diff.html")).contains("<table>"));
 
-    Run badView = run("probes", "train", "--extract", s.toString(), "--view", "raw:x", "--out", probe.toString());
+    CliRun badView = CliRun.of("probes", "train", "--extract", s.toString(), "--view", "raw:x", "--out", probe.toString());
     assertEquals(1, badView.code());
     assertTrue(badView.err().contains("view 'raw:x': layer 'x' is not a number"), badView.err());
   }

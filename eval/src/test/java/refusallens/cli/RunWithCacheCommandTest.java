@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Collectors;
@@ -18,7 +16,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import picocli.CommandLine;
 import refusallens.io.SafetensorsFile;
 
 /**
@@ -30,18 +27,6 @@ class RunWithCacheCommandTest {
   private static final Path SHARED = Path.of(System.getProperty("refusallens.shared", "../../shared"));
 
   @TempDir Path tmp;
-
-  private record Run(int exit, String out, String err) {}
-
-  private static Run run(String... args) {
-    CommandLine cl = RefusalLens.newCommandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int exit = cl.execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
 
   @ParameterizedTest
   @ValueSource(strings = {"gemma2", "llama3"})
@@ -55,9 +40,9 @@ class RunWithCacheCommandTest {
         String idList = Arrays.stream(ids).mapToObj(Long::toString).collect(Collectors.joining(","));
         Path out = tmp.resolve(arch + "-p" + p + ".safetensors");
         int target = prompts.get(p).get("metric_target").asInt();
-        Run r = run("run-with-cache", fixture.resolve("model").toString(), "--ids", idList, "--out", out.toString(),
+        CliRun r = CliRun.of("run-with-cache", fixture.resolve("model").toString(), "--ids", idList, "--out", out.toString(),
             "--grad-target", Integer.toString(target), "--json");
-        assertEquals(0, r.exit(), r.err());
+        assertEquals(0, r.code(), r.err());
         JsonNode summary = JSON.readTree(r.out());
         assertEquals(prompts.get(p).get("metric_value").asDouble(), summary.get("metric").asDouble(), 1e-4);
         try (SafetensorsFile got = SafetensorsFile.open(out)) {
@@ -80,9 +65,9 @@ class RunWithCacheCommandTest {
     Path fixture = SHARED.resolve("fixtures/llama3");
     JsonNode tok0 = JSON.readTree(fixture.resolve("reference.json").toFile()).get("tokenizer").get(0);
     Path out = tmp.resolve("prompt.safetensors");
-    Run r = run("run-with-cache", fixture.resolve("model").toString(), "--prompt", tok0.get("text").asText(),
+    CliRun r = CliRun.of("run-with-cache", fixture.resolve("model").toString(), "--prompt", tok0.get("text").asText(),
         "--out", out.toString());
-    assertEquals(0, r.exit(), r.err());
+    assertEquals(0, r.code(), r.err());
     long[] expected = new long[tok0.get("ids_with_special").size()];
     for (int i = 0; i < expected.length; i++) {
       expected[i] = tok0.get("ids_with_special").get(i).asLong();
@@ -96,19 +81,19 @@ class RunWithCacheCommandTest {
   @Test
   void badInputIsACommandError() {
     Path model = SHARED.resolve("fixtures/gemma2/model");
-    Run r = run("run-with-cache", model.toString(), "--ids", "1,2,99999", "--out", tmp.resolve("x.safetensors").toString());
-    assertEquals(1, r.exit(), "an out-of-vocabulary id is a command error");
-    r = run("run-with-cache", model.toString(), "--ids", "1,2", "--grad-target", "-1", "--out", tmp.resolve("x.safetensors").toString());
-    assertEquals(1, r.exit(), "a negative --grad-target is a command error");
+    CliRun r = CliRun.of("run-with-cache", model.toString(), "--ids", "1,2,99999", "--out", tmp.resolve("x.safetensors").toString());
+    assertEquals(1, r.code(), "an out-of-vocabulary id is a command error");
+    r = CliRun.of("run-with-cache", model.toString(), "--ids", "1,2", "--grad-target", "-1", "--out", tmp.resolve("x.safetensors").toString());
+    assertEquals(1, r.code(), "a negative --grad-target is a command error");
   }
 
   @Test
   void synthModelThenBenchExtractPrintsFigures() throws Exception {
     Path dir = tmp.resolve("tiny");
-    Run s = run("synth-model", "--shape", "tiny", "--out", dir.toString(), "--json");
-    assertEquals(0, s.exit(), s.err());
-    Run b = run("bench", "extract", dir.toString(), "--batch", "2", "--seq", "8", "--upto", "1", "--runs", "2", "--json");
-    assertEquals(0, b.exit(), b.err());
+    CliRun s = CliRun.of("synth-model", "--shape", "tiny", "--out", dir.toString(), "--json");
+    assertEquals(0, s.code(), s.err());
+    CliRun b = CliRun.of("bench", "extract", dir.toString(), "--batch", "2", "--seq", "8", "--upto", "1", "--runs", "2", "--json");
+    assertEquals(0, b.code(), b.err());
     JsonNode j = JSON.readTree(b.out());
     for (String key : new String[] {"tokens_per_s", "median_s", "peak_rss_bytes", "batch", "seq", "layers"}) {
       assertTrue(j.has(key), key + " in " + b.out());
@@ -116,9 +101,9 @@ class RunWithCacheCommandTest {
     assertEquals(2, j.get("layers").asInt());
     assertTrue(j.get("tokens_per_s").asDouble() > 0);
     // the synthetic checkpoint is a runnable model with a tokenizer
-    Run w = run("run-with-cache", dir.toString(), "--prompt", "hello there", "--chat", "--out", tmp.resolve("t.safetensors").toString());
-    assertEquals(0, w.exit(), w.err());
-    Run again = run("synth-model", "--shape", "tiny", "--out", dir.toString());
-    assertNotEquals(0, again.exit());
+    CliRun w = CliRun.of("run-with-cache", dir.toString(), "--prompt", "hello there", "--chat", "--out", tmp.resolve("t.safetensors").toString());
+    assertEquals(0, w.code(), w.err());
+    CliRun again = CliRun.of("synth-model", "--shape", "tiny", "--out", dir.toString());
+    assertNotEquals(0, again.code());
   }
 }

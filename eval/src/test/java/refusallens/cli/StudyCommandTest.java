@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import refusallens.eval.study.Study;
 import refusallens.eval.study.StudyOptions;
-import refusallens.refusal.DiscoveryProgress;
+import refusallens.progress.Progress;
 import refusallens.refusal.FeaturesFile;
 
 /**
@@ -128,7 +128,7 @@ class StudyCommandTest {
     Files.delete(out.resolve("eval/clamp.json"));
     StudyOptions o = new StudyOptions(null, List.of(), "builtin", out, 1, true, "test");
     List<String> computed = new ArrayList<>();
-    assertThrows(IllegalStateException.class, () -> new Study(o, DiscoveryProgress.NONE, step -> {
+    assertThrows(IllegalStateException.class, () -> new Study(o, Progress.NONE, step -> {
       computed.add(step);
       if (step.equals("clamp")) {
         throw new IllegalStateException("interrupted");
@@ -136,7 +136,7 @@ class StudyCommandTest {
     }).run());
     assertEquals(List.of("clamp"), computed);
     computed.clear();
-    Study again = new Study(o, DiscoveryProgress.NONE, computed::add);
+    Study again = new Study(o, Progress.NONE, computed::add);
     again.run();
     assertEquals(List.of("clamp", "probes"), computed, "only the broken steps are recomputed");
     assertEquals(Study.Status.REUSED, again.runs().get("features").status());

@@ -18,8 +18,8 @@ import refusallens.model.ForwardResult;
 import refusallens.model.HookName;
 import refusallens.model.TokenBatch;
 import refusallens.model.Transformer;
+import refusallens.progress.Progress;
 import refusallens.refusal.ContentHash;
-import refusallens.refusal.DiscoveryProgress;
 import refusallens.refusal.TemplateSpan;
 import refusallens.sae.SaeSet;
 import refusallens.tokenizer.Tokenizer;
@@ -145,7 +145,7 @@ public final class Extraction {
    *
    * @return the number of prompts extracted by this call
    */
-  public int run(List<Prompt> prompts, ActivationStoreWriter writer, DiscoveryProgress progress) {
+  public int run(List<Prompt> prompts, ActivationStoreWriter writer, Progress progress) {
     int skip = writer.resumeFrom(prompts.stream().map(Prompt::id).toList());
     progress.start("extract", prompts.size());
     progress.step(skip);

@@ -21,6 +21,7 @@ import refusallens.model.LogitScope;
 import refusallens.model.ResidGradients;
 import refusallens.model.TokenBatch;
 import refusallens.model.Transformer;
+import refusallens.progress.Progress;
 import refusallens.sae.Sae;
 import refusallens.sae.SaeSet;
 
@@ -79,7 +80,7 @@ public final class AttributionPatching {
       int refusalToken,
       TemplateSpan span,
       Options options,
-      DiscoveryProgress progress) {
+      Progress progress) {
     List<Integer> layers = List.copyOf(saes.layers());
     int p = prompts.size();
     Map<Integer, INDArray> perPrompt = new HashMap<>();
@@ -176,7 +177,7 @@ public final class AttributionPatching {
       Map<Integer, INDArray> patched,
       LogProbMetric metric,
       int steps,
-      DiscoveryProgress progress) {
+      Progress progress) {
     Map<Integer, INDArray> sum = new HashMap<>();
     clean.forEach((l, v) -> sum.put(l, Nd4j.zeros(DataType.FLOAT, v.shape())));
     for (int k = 0; k < steps; k++) {

@@ -19,6 +19,7 @@ import refusallens.intervention.Positions;
 import refusallens.intervention.UnitDirection;
 import refusallens.model.Hooks;
 import refusallens.model.Transformer;
+import refusallens.progress.Progress;
 import refusallens.sae.SaeSet;
 import refusallens.tokenizer.Tokenizer;
 
@@ -33,9 +34,9 @@ public final class FeatureDiscovery {
   private final Tokenizer tokenizer;
   private final SaeSet saes;
   private final DiscoveryOptions options;
-  private final DiscoveryProgress progress;
+  private final Progress progress;
 
-  public FeatureDiscovery(Transformer model, Tokenizer tokenizer, SaeSet saes, DiscoveryOptions options, DiscoveryProgress progress) {
+  public FeatureDiscovery(Transformer model, Tokenizer tokenizer, SaeSet saes, DiscoveryOptions options, Progress progress) {
     this.model = model;
     this.tokenizer = tokenizer;
     this.saes = saes;

@@ -11,6 +11,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import refusallens.model.Hooks;
 import refusallens.model.Transformer;
+import refusallens.progress.Progress;
 import refusallens.sae.SaeSet;
 import refusallens.tokenizer.Tokenizer;
 
@@ -90,7 +91,7 @@ public final class FeatureStats {
       TemplateSpan span,
       Set<FeatureKey> tracked,
       int batchSize,
-      DiscoveryProgress progress) {
+      Progress progress) {
     Map<FeatureKey, Tracked> acc = new TreeMap<>();
     tracked.forEach(k -> acc.put(k, new Tracked(span.postInstruction())));
     progress.start("feature statistics", harmful.size() + harmless.size());
@@ -107,7 +108,7 @@ public final class FeatureStats {
    */
   public static Map<Integer, double[]> meanActivations(
       Transformer model, Tokenizer tokenizer, SaeSet saes, List<refusallens.datasets.Prompt> prompts, int batchSize,
-      DiscoveryProgress progress) {
+      Progress progress) {
     if (prompts.isEmpty()) {
       throw new IllegalArgumentException("mean feature activations need at least one prompt");
     }
@@ -127,7 +128,7 @@ public final class FeatureStats {
       Map<FeatureKey, Tracked> acc,
       boolean harmful,
       int batchSize,
-      DiscoveryProgress progress) {
+      Progress progress) {
     Map<Integer, double[]> mean = new HashMap<>();
     for (int l : saes.layers()) {
       mean.put(l, new double[saes.config(l).dSae()]);

@@ -9,6 +9,7 @@ import refusallens.intervention.DirectionAblation;
 import refusallens.model.HookName;
 import refusallens.model.Hooks;
 import refusallens.model.Transformer;
+import refusallens.progress.Progress;
 
 /**
  * Chooses the refusal direction's layer by validation, as Arditi et al.'s select_direction: for each
@@ -70,7 +71,7 @@ public final class LayerSelection {
       int[] refusalTokens,
       Options options,
       int batchSize,
-      DiscoveryProgress progress) {
+      Progress progress) {
     int layers = model.config().numLayers();
     if (options.layer().isPresent() && (options.layer().getAsInt() < 0 || options.layer().getAsInt() >= layers)) {
       throw new IllegalArgumentException("--layer " + options.layer().getAsInt() + " is outside the model's layers 0.." + (layers - 1));

@@ -13,6 +13,7 @@ import refusallens.model.Hooks;
 import refusallens.model.LogitScope;
 import refusallens.model.TokenBatch;
 import refusallens.model.Transformer;
+import refusallens.progress.Progress;
 
 /**
  * Eager runs of many prompts in left-padded batches, handing each batch's captured {@code resid_post} and
@@ -53,7 +54,7 @@ final class PromptRuns {
       Hooks<INDArray> hooks,
       boolean logits,
       int batchSize,
-      DiscoveryProgress progress,
+      Progress progress,
       Consumer consumer) {
     Set<HookName> capture = new TreeSet<>();
     layers.forEach(l -> capture.add(HookName.residPost(l)));
@@ -74,7 +75,7 @@ final class PromptRuns {
 
   /** Last-position logits [P, vocab] of every prompt with {@code hooks} active. */
   static INDArray lastLogits(
-      Transformer model, List<int[]> prompts, Hooks<INDArray> hooks, int batchSize, DiscoveryProgress progress) {
+      Transformer model, List<int[]> prompts, Hooks<INDArray> hooks, int batchSize, Progress progress) {
     INDArray out = org.nd4j.linalg.factory.Nd4j.create(
         org.nd4j.linalg.api.buffer.DataType.FLOAT, prompts.size(), model.config().vocabSize());
     forEachBatch(model, prompts, Set.of(), hooks, true, batchSize, progress, b -> {

@@ -9,6 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import refusallens.model.Hooks;
 import refusallens.model.Transformer;
+import refusallens.progress.Progress;
 
 /**
  * Candidate refusal directions, one per layer: the difference in means of {@code hook_resid_post} between
@@ -34,7 +35,7 @@ public final class RefusalDirections {
       DirectionPositions positions,
       TemplateSpan span,
       int batchSize,
-      DiscoveryProgress progress) {
+      Progress progress) {
     return means(model, harmful, harmless, positions, span, batchSize, progress).difference();
   }
 
@@ -46,7 +47,7 @@ public final class RefusalDirections {
       DirectionPositions positions,
       TemplateSpan span,
       int batchSize,
-      DiscoveryProgress progress) {
+      Progress progress) {
     progress.start("refusal direction", harmful.size() + harmless.size());
     INDArray h = meanResid(model, harmful, positions, span, batchSize, progress);
     INDArray b = meanResid(model, harmless, positions, span, batchSize, progress);
@@ -61,7 +62,7 @@ public final class RefusalDirections {
       DirectionPositions positions,
       TemplateSpan span,
       int batchSize,
-      DiscoveryProgress progress) {
+      Progress progress) {
     if (prompts.isEmpty()) {
       throw new IllegalArgumentException("the difference in means needs at least one prompt of each kind");
     }

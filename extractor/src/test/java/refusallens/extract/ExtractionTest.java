@@ -22,7 +22,7 @@ import refusallens.model.ForwardRequest;
 import refusallens.model.HookName;
 import refusallens.model.TokenBatch;
 import refusallens.model.Transformer;
-import refusallens.refusal.DiscoveryProgress;
+import refusallens.progress.Progress;
 import refusallens.refusal.TemplateSpan;
 import refusallens.sae.SaeSet;
 import refusallens.tokenizer.Tokenizer;
@@ -61,7 +61,7 @@ class ExtractionTest {
 
     // Interrupt after the first shard (as a kill between shards would), leaving a stray temp file behind.
     Path dir = tmp.resolve("store");
-    DiscoveryProgress crashAfterFirst = new DiscoveryProgress() {
+    Progress crashAfterFirst = new Progress() {
       long steps;
       @Override public void start(String stage, long total) {}
       @Override public void step(long n) {
@@ -79,7 +79,7 @@ class ExtractionTest {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    int resumed = ex.run(prompts, ActivationStoreWriter.open(dir, header(ex)), DiscoveryProgress.NONE);
+    int resumed = ex.run(prompts, ActivationStoreWriter.open(dir, header(ex)), Progress.NONE);
     assertEquals(4, resumed);
     ActivationStore store = ActivationStore.open(dir);
     assertEquals(List.of("p0", "p1", "p2", "p3", "p4", "p5"), store.rows().stream().map(StoreRow::id).toList());

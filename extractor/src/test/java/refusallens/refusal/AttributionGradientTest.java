@@ -21,6 +21,7 @@ import refusallens.model.LogProbMetric;
 import refusallens.model.LogitScope;
 import refusallens.model.TokenBatch;
 import refusallens.model.Transformer;
+import refusallens.progress.Progress;
 import refusallens.sae.Sae;
 import refusallens.sae.SaeSet;
 import refusallens.datasets.ChatMessage;
@@ -44,7 +45,7 @@ class AttributionGradientTest {
 
     int steps = 2; // a = 0 and a = 0.5
     Map<Integer, INDArray> g = AttributionPatching.meanResidGradients(model, tb, Map.of(LAYER, clean),
-        Map.of(LAYER, patched), metric, steps, DiscoveryProgress.NONE);
+        Map.of(LAYER, patched), metric, steps, Progress.NONE);
     INDArray gradRows = g.get(LAYER).get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.all()); // [S, d]
     INDArray dmdf = AttributionPatching.featureGradient(sae, gradRows); // [S, m]
 
@@ -81,7 +82,7 @@ class AttributionGradientTest {
     int refusal = tok.encode("I", false)[0];
     TemplateSpan span = TemplateSpan.of(tok);
     AttributionPatching.Result r = AttributionPatching.run(model, saes, prompts, patch, refusal, span,
-        new AttributionPatching.Options(3, 2), DiscoveryProgress.NONE);
+        new AttributionPatching.Options(3, 2), Progress.NONE);
     assertEquals(List.of(1, 2), r.layers());
     for (int p = 0; p < prompts.size(); p++) {
       INDArray logits = model.forward(TokenBatch.of(prompts.get(p)), new ForwardRequest(Set.of(), Hooks.none(), LogitScope.LAST)).logits();

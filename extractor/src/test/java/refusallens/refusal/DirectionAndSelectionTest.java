@@ -16,6 +16,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import refusallens.model.HookName;
 import refusallens.model.TokenBatch;
 import refusallens.model.Transformer;
+import refusallens.progress.Progress;
 import refusallens.sae.Sae;
 import refusallens.datasets.ChatMessage;
 import refusallens.tokenizer.Tokenizer;
@@ -34,7 +35,7 @@ class DirectionAndSelectionTest {
     List<int[]> harmless = EncodedPrompt.ids(EncodedPrompt.encode(tok, data.harmlessTrain().subList(0, 4)));
     for (DirectionPositions pos : DirectionPositions.values()) {
       // the batch pads rows; the reference runs each prompt alone
-      INDArray got = RefusalDirections.differenceInMeans(model, harmful, harmless, pos, span, 8, DiscoveryProgress.NONE);
+      INDArray got = RefusalDirections.differenceInMeans(model, harmful, harmless, pos, span, 8, Progress.NONE);
       INDArray want = meanAlone(model, harmful, pos, span).sub(meanAlone(model, harmless, pos, span));
       assertEquals(0.0, got.sub(want).norm2Number().doubleValue(), 1e-4 * want.norm2Number().doubleValue(), pos.wireName());
     }
@@ -103,7 +104,7 @@ class DirectionAndSelectionTest {
     INDArray dirs = Nd4j.ones(DataType.FLOAT, 4, 64);
     List<int[]> p = List.of(new int[] {2, 5, 6});
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LayerSelection.select(model, dirs, p, p,
-        new int[] {1}, LayerSelection.Options.defaults().withLayer(java.util.OptionalInt.of(9)), 1, DiscoveryProgress.NONE));
+        new int[] {1}, LayerSelection.Options.defaults().withLayer(java.util.OptionalInt.of(9)), 1, Progress.NONE));
     assertTrue(e.getMessage().contains("--layer 9"), e.getMessage());
   }
 

@@ -14,6 +14,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import refusallens.progress.Progress;
 import refusallens.sae.SaeSet;
 
 /** features find end to end on the fixture (two SAE layers), and the features.json schema and round trip. */
@@ -23,7 +24,7 @@ class FeatureDiscoveryTest {
   void findsFeaturesAndWritesARoundTrippingFile(@TempDir Path tmp) throws Exception {
     SaeSet saes = RefusalFixture.twoLayerSaes(tmp);
     DiscoveryOptions o = new DiscoveryOptions(3, 4, 2, 4, 7, OptionalInt.empty(), DirectionPositions.LAST, "I", 4, -3.0);
-    FeatureDiscovery fd = new FeatureDiscovery(RefusalFixture.model(), RefusalFixture.tokenizer(), saes, o, DiscoveryProgress.NONE);
+    FeatureDiscovery fd = new FeatureDiscovery(RefusalFixture.model(), RefusalFixture.tokenizer(), saes, o, Progress.NONE);
     FeatureDiscovery.Inputs inputs = new FeatureDiscovery.Inputs(RefusalFixture.modelDir(), List.of(RefusalFixture.saeDir()));
     FeaturesFile f = fd.run(DiscoveryData.builtin(7, 4), inputs);
 
@@ -78,7 +79,7 @@ class FeatureDiscoveryTest {
     List<refusallens.datasets.Prompt> harmfulTrain = DiscoveryData.first(data.harmfulTrain(), 4);
     var meanH = RefusalDirections.meanResid(RefusalFixture.model(),
         EncodedPrompt.ids(EncodedPrompt.encode(RefusalFixture.tokenizer(), harmfulTrain)), DirectionPositions.LAST,
-        TemplateSpan.of(RefusalFixture.tokenizer()), 4, DiscoveryProgress.NONE).getRow(d.layer());
+        TemplateSpan.of(RefusalFixture.tokenizer()), 4, Progress.NONE).getRow(d.layer());
     double proj = 0;
     for (int i = 0; i < 64; i++) {
       proj += meanH.getDouble(i) * d.direction()[i] / d.norm();
@@ -86,7 +87,7 @@ class FeatureDiscoveryTest {
     assertTrue(d.harmfulProjection() != null, "features.json records the harmful projection");
     assertEquals(proj, d.harmfulProjection(), 1e-4 * Math.abs(proj) + 1e-5);
     var means = FeatureStats.meanActivations(RefusalFixture.model(), RefusalFixture.tokenizer(), saes, harmfulTrain, 4,
-        DiscoveryProgress.NONE);
+        Progress.NONE);
     for (FeaturesFile.Feature x : f.features()) {
       assertEquals(x.meanActHarmful(), means.get(x.layer())[x.index()], 1e-5 * Math.abs(x.meanActHarmful()) + 1e-7);
     }

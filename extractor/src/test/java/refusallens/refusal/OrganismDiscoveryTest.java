@@ -9,6 +9,7 @@ import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import refusallens.model.Transformer;
 import refusallens.organism.Organism;
+import refusallens.progress.Progress;
 import refusallens.sae.SaeSet;
 import refusallens.tokenizer.Tokenizer;
 
@@ -29,7 +30,7 @@ class OrganismDiscoveryTest {
     SaeSet saes = SaeSet.open(List.of(new SaeSet.Source(Organism.defaultSaeDir(), OptionalInt.empty())),
         model.config().dModel(), model.config().numLayers(), SaeSet.Options.defaults());
     DiscoveryOptions o = new DiscoveryOptions(5, 5, 4, 16, 0, OptionalInt.empty(), DirectionPositions.LAST, "I", 8, -3.0);
-    FeaturesFile f = new FeatureDiscovery(model, Tokenizer.load(modelDir), saes, o, DiscoveryProgress.NONE)
+    FeaturesFile f = new FeatureDiscovery(model, Tokenizer.load(modelDir), saes, o, Progress.NONE)
         .run(DiscoveryData.builtin(0, 16), new FeatureDiscovery.Inputs(modelDir, List.of(Organism.defaultSaeDir())));
     FeaturesFile.Effects e = f.effects();
     System.err.printf("organism: V*_R layer %d; refusal score %.3f, ablated %.3f, F* clamped %.3f; F* %s%n",

@@ -16,13 +16,13 @@ import refusallens.probes.report.ReportDiff;
 import refusallens.probes.train.DataSplit;
 import refusallens.probes.train.ProbeKind;
 import refusallens.probes.train.ProbeTrainer;
-import refusallens.probes.view.FeatureRoles;
 import refusallens.probes.view.ViewResolver;
+import refusallens.refusal.FeaturesFile;
 
 class CompareTest {
   static Path compare(Path tmp, String name, long seed) throws Exception {
     ActivationStore store = ActivationStore.open(SyntheticStore.write(tmp.resolve(name + "-store"), SyntheticStore.MODEL, seed));
-    ViewResolver res = new ViewResolver(store, FeatureRoles.read(store.dir().resolve("features.json")), seed);
+    ViewResolver res = new ViewResolver(store, FeaturesFile.read(store.dir().resolve("features.json")), seed);
     var o = new ProbeCompare.Options(List.of("raw:best", "fh+fr", "random(fh+fr)"), List.of(ProbeKind.LOGISTIC),
         DataSplit.Fractions.defaults(), ProbeTrainer.Options.defaults(ProbeKind.LOGISTIC, seed), 200);
     var outcome = ProbeCompare.run(store, res, "features.json", o, s -> {});

@@ -15,14 +15,14 @@ import refusallens.probes.metrics.BinaryMetrics;
 import refusallens.probes.train.DataSplit;
 import refusallens.probes.train.ProbeKind;
 import refusallens.probes.train.ProbeTrainer;
-import refusallens.probes.view.FeatureRoles;
 import refusallens.probes.view.ViewResolver;
+import refusallens.refusal.FeaturesFile;
 
 class ProbeFileTest {
   @Test
   void savedProbeScoresLikeTheTrainedOneAndRefusesAnotherModel(@TempDir Path tmp) throws Exception {
     ActivationStore store = ActivationStore.open(SyntheticStore.write(tmp.resolve("a"), SyntheticStore.MODEL, 1));
-    ViewResolver res = new ViewResolver(store, FeatureRoles.read(store.dir().resolve("features.json")), 1);
+    ViewResolver res = new ViewResolver(store, FeaturesFile.read(store.dir().resolve("features.json")), 1);
     DataSplit split = DataSplit.of(store.rows(), DataSplit.Fractions.defaults(), 1);
     var r = ProbeExperiment.run(store, res, "fh+fr", split, ProbeTrainer.Options.defaults(ProbeKind.LOGISTIC, 1), 100);
     Probe p = r.probe();

@@ -82,7 +82,8 @@ final class SyntheticStore {
     }
     Files.writeString(
         dir.resolve("features.json"),
-        "{\"schemaVersion\": 1, \"features\": [{\"layer\": 2, \"index\": 5, \"role\": \"harm\", \"cosine\": 0.3},"
+        "{\"schemaVersion\": 1, \"kind\": \"refusal-features\", \"refusalDirection\": {\"layer\": 2, \"norm\": 1.0, \"direction\": [1.0]},"
+            + " \"features\": [{\"layer\": 2, \"index\": 5, \"role\": \"harm\", \"cosine\": 0.3},"
             + " {\"layer\": 1, \"index\": 3, \"role\": \"harm\"}, {\"layer\": 2, \"index\": 9, \"role\": \"refusal\"}]}");
     return dir;
   }

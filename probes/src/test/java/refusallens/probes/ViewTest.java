@@ -14,12 +14,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import refusallens.extract.ActivationStore;
 import refusallens.extract.PositionRule;
-import refusallens.probes.view.FeatureRoles;
 import refusallens.probes.view.FeatureSet;
 import refusallens.probes.view.ResolvedView;
 import refusallens.probes.view.ViewBlock;
 import refusallens.probes.view.ViewResolver;
 import refusallens.probes.view.ViewSpec;
+import refusallens.refusal.FeaturesFile;
 
 class ViewTest {
   @Test
@@ -49,7 +49,7 @@ class ViewTest {
   @Test
   void resolvesViewsAgainstAStore(@TempDir Path dir) throws Exception {
     ActivationStore store = ActivationStore.open(SyntheticStore.write(dir, SyntheticStore.MODEL, 1));
-    FeatureRoles roles = FeatureRoles.read(dir.resolve("features.json"));
+    FeaturesFile roles = FeaturesFile.read(dir.resolve("features.json"));
     ViewResolver res = new ViewResolver(store, roles, 42);
     assertEquals(SyntheticStore.D, res.resolve("raw:2").width());
     assertEquals(SyntheticStore.M, res.resolve("sae:1").width());

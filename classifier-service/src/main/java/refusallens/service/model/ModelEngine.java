@@ -27,8 +27,8 @@ import refusallens.model.Transformer;
 import refusallens.probes.Probe;
 import refusallens.probes.train.LinearModel;
 import refusallens.probes.train.ProbeModel;
-import refusallens.probes.view.FeatureRoles;
 import refusallens.refusal.ContentHash;
+import refusallens.refusal.FeaturesFile;
 import refusallens.sae.SaeSet;
 import refusallens.service.engine.Classification;
 import refusallens.service.engine.ClassificationEngine;
@@ -80,8 +80,8 @@ public final class ModelEngine implements ClassificationEngine, GenerationEngine
       throw new IllegalArgumentException(modelDir + ": the tokenizer has no chat template (a chat model is needed)");
     }
     SaeSet saes = SaeSet.open(saeSources, model.config().dModel(), model.config().numLayers(), SaeSet.Options.defaults());
-    FeatureRoles features = FeatureRoles.read(featuresFile);
-    for (FeatureRoles.Feature f : features.features()) {
+    FeaturesFile features = FeaturesFile.read(featuresFile);
+    for (FeaturesFile.Feature f : features.features()) {
       if (!saes.contains(f.layer()) || f.index() >= saes.config(f.layer()).dSae()) {
         throw new IllegalArgumentException(
             featuresFile + ": feature (" + f.layer() + ", " + f.index() + ") is not in the SAE set (SAE layers "
@@ -114,7 +114,7 @@ public final class ModelEngine implements ClassificationEngine, GenerationEngine
             featuresFile.toString(),
             ContentHash.ofFiles(List.of(featuresFile)),
             features.features().stream()
-                .map(f -> new FeaturesInfo.Feature(f.layer(), f.index(), f.role()))
+                .map(f -> new FeaturesInfo.Feature(f.layer(), f.index(), f.role().wireName()))
                 .toList());
     String probeHash = ContentHash.ofFiles(List.of(probeFile));
     Map<String, Double> metrics = new LinkedHashMap<>();

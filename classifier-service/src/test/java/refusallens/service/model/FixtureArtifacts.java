@@ -53,7 +53,8 @@ public final class FixtureArtifacts {
       features = dir.resolve("features.json");
       Files.writeString(
           features,
-          "{\"schemaVersion\": 1, \"features\": [{\"layer\": 2, \"index\": 62, \"role\": \"harm\"},"
+          "{\"schemaVersion\": 1, \"kind\": \"refusal-features\", \"refusalDirection\": {\"layer\": 2, \"norm\": 1.0, \"direction\": [1.0]},"
+              + " \"features\": [{\"layer\": 2, \"index\": 62, \"role\": \"harm\"},"
               + " {\"layer\": 2, \"index\": 248, \"role\": \"refusal\"}]}");
       Random rng = new Random(SEED);
       double[] w = new double[D_SAE];

@@ -32,7 +32,7 @@ import refusallens.probes.train.LinearModel;
 import refusallens.probes.train.ProbeKind;
 import refusallens.probes.train.Standardization;
 import refusallens.probes.view.ViewBlock;
-import refusallens.refusal.DiscoveryProgress;
+import refusallens.progress.Progress;
 import refusallens.sae.SaeSet;
 import refusallens.service.engine.Classification;
 import refusallens.service.engine.PromptInput;
@@ -68,7 +68,7 @@ class ProbeFeatureViewTest {
     }
     StoreHeader header = new StoreHeader(Extraction.modelIdentity(fx.model), Extraction.saeIdentity(sources),
         new Identity("texts", "00"), ex.tensors(), 0, null, Map.of());
-    ex.run(prompts, ActivationStoreWriter.open(tmp.resolve("store"), header), DiscoveryProgress.NONE);
+    ex.run(prompts, ActivationStoreWriter.open(tmp.resolve("store"), header), Progress.NONE);
     store = ActivationStore.open(tmp.resolve("store"));
   }
 

@@ -13,8 +13,8 @@ import refusallens.model.GenerationOptions;
 import refusallens.model.Hooks;
 import refusallens.model.TokenBatch;
 import refusallens.model.Transformer;
-import refusallens.refusal.DiscoveryProgress;
 import refusallens.datasets.ChatMessage;
+import refusallens.progress.Progress;
 import refusallens.tokenizer.Tokenizer;
 
 /** Greedy chat completions of prompts, judged for refusal: the measurement behind every refusal rate. */
@@ -41,11 +41,11 @@ public final class RefusalEvaluation {
 
   /** Completes every prompt (chat template, generation prompt, greedy, {@code hooks} active) and judges it. */
   public List<Judged> run(List<Prompt> prompts, Hooks<INDArray> hooks) {
-    return run(prompts, hooks, DiscoveryProgress.NONE, "generate");
+    return run(prompts, hooks, Progress.NONE, "generate");
   }
 
   /** As {@link #run(List, Hooks)}, reporting one step per prompt to {@code progress} under {@code stage}. */
-  public List<Judged> run(List<Prompt> prompts, Hooks<INDArray> hooks, DiscoveryProgress progress, String stage) {
+  public List<Judged> run(List<Prompt> prompts, Hooks<INDArray> hooks, Progress progress, String stage) {
     progress.start(stage, prompts.size());
     List<Judged> out = complete(prompts, hooks, progress);
     progress.finish();
@@ -53,11 +53,11 @@ public final class RefusalEvaluation {
   }
 
   /**
-   * As {@link #run(List, Hooks, DiscoveryProgress, String)}, each prompt under its own hooks ({@code hooksOf};
+   * As {@link #run(List, Hooks, Progress, String)}, each prompt under its own hooks ({@code hooksOf};
    * prompts given the same hooks instance share batches); the results in the order of {@code prompts}.
    */
   public List<Judged> run(
-      List<Prompt> prompts, Function<Prompt, Hooks<INDArray>> hooksOf, DiscoveryProgress progress, String stage) {
+      List<Prompt> prompts, Function<Prompt, Hooks<INDArray>> hooksOf, Progress progress, String stage) {
     Map<Hooks<INDArray>, List<Integer>> groups = new LinkedHashMap<>(); // Hooks has identity equality
     for (int i = 0; i < prompts.size(); i++) {
       groups.computeIfAbsent(hooksOf.apply(prompts.get(i)), h -> new ArrayList<>()).add(i);
@@ -74,7 +74,7 @@ public final class RefusalEvaluation {
     return List.of(out);
   }
 
-  private List<Judged> complete(List<Prompt> prompts, Hooks<INDArray> hooks, DiscoveryProgress progress) {
+  private List<Judged> complete(List<Prompt> prompts, Hooks<INDArray> hooks, Progress progress) {
     List<Judged> out = new ArrayList<>();
     GenerationOptions gen = GenerationOptions.greedy(model, maxNewTokens);
     for (int start = 0; start < prompts.size(); start += batchSize) {

@@ -45,13 +45,12 @@ import refusallens.probes.train.LogisticProbe;
 import refusallens.probes.train.MlpProbe;
 import refusallens.probes.train.ProbeKind;
 import refusallens.probes.train.ProbeTrainer;
-import refusallens.probes.view.FeatureRoles;
 import refusallens.probes.view.ViewResolver;
+import refusallens.progress.Progress;
 import refusallens.refusal.ContentHash;
 import refusallens.refusal.DirectionPositions;
 import refusallens.refusal.DiscoveryData;
 import refusallens.refusal.DiscoveryOptions;
-import refusallens.refusal.DiscoveryProgress;
 import refusallens.refusal.FeatureDiscovery;
 import refusallens.refusal.FeatureRole;
 import refusallens.refusal.FeaturesFile;
@@ -79,7 +78,7 @@ public final class Study {
 
   private final StudyOptions options;
   private final StudyOptions.Sizes sizes;
-  private final DiscoveryProgress progress;
+  private final Progress progress;
   private final Consumer<String> beforeStep;
   private final Path out;
   private final Map<String, StepRun> runs = new LinkedHashMap<>();
@@ -95,7 +94,7 @@ public final class Study {
    * @param beforeStep called with each step's name before it is computed (not when reused); tests use it
    *     to interrupt a run
    */
-  public Study(StudyOptions options, DiscoveryProgress progress, Consumer<String> beforeStep) {
+  public Study(StudyOptions options, Progress progress, Consumer<String> beforeStep) {
     this.options = options;
     this.sizes = options.sizes();
     this.progress = progress;
@@ -374,7 +373,7 @@ public final class Study {
     step("probes", inputs, List.of("probes", "probe.json"), () -> {
       FeaturesFile f = FeaturesFile.read(out.resolve("features.json"));
       ActivationStore store = ActivationStore.open(out.resolve("extract"));
-      ViewResolver resolver = new ViewResolver(store, FeatureRoles.read(out.resolve("features.json")), options.seed());
+      ViewResolver resolver = new ViewResolver(store, f, options.seed());
       ProbeTrainer.Options train = new ProbeTrainer.Options(ProbeKind.LOGISTIC, LogisticProbe.DEFAULT_LAMBDAS, sizes.folds(),
           1.0, MlpProbe.Options.defaults(), 0.01, options.seed());
       List<String> views = probeViews(f);

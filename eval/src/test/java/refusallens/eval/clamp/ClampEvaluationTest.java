@@ -19,8 +19,8 @@ import refusallens.eval.judge.RefusalPhraseJudge;
 import refusallens.intervention.DirectionAddition;
 import refusallens.model.Hooks;
 import refusallens.model.Transformer;
+import refusallens.progress.Progress;
 import refusallens.refusal.DiscoveryData;
-import refusallens.refusal.DiscoveryProgress;
 import refusallens.refusal.FeaturesFile;
 import refusallens.sae.SaeSet;
 import refusallens.tokenizer.Tokenizer;
@@ -39,7 +39,7 @@ class ClampEvaluationTest {
     SaeSet saes = SaeSet.open(List.of(SaeSet.Source.parse(dir.resolve("sae").toString())), model.config().dModel(),
         model.config().numLayers(), SaeSet.Options.defaults());
     EvalContext ctx = new EvalContext(model, tok, saes, (FeaturesFile) null, RefusalPhraseJudge.standard(), 6, 4, 0,
-        DiscoveryProgress.NONE, null);
+        Progress.NONE, null);
     DiscoveryData data = DiscoveryData.builtin(1, 3);
     List<Prompt> harmful = data.harmfulVal().subList(0, 3);
     List<Prompt> harmless = data.harmlessVal().subList(0, 2);

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -14,7 +12,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import refusallens.cli.RefusalLens;
+import refusallens.cli.CliRun;
 import refusallens.io.SafetensorsFile;
 import refusallens.model.Transformer;
 
@@ -73,17 +71,7 @@ class OrganismTinyEndToEndTest {
   }
 
   private static String cli(String... args) {
-    PrintStream old = System.out;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(buf, true));
-    int rc;
-    try {
-      rc = RefusalLens.newCommandLine().execute(args);
-    } finally {
-      System.setOut(old);
-    }
-    assertEquals(0, rc, "refusal-lens " + String.join(" ", args) + " failed");
-    return buf.toString();
+    return CliRun.ok(args).out();
   }
 
   private static void copyTree(Path from, Path to) throws Exception {

@@ -1,5 +1,9 @@
 package refusallens.probes.view;
 
+import java.util.List;
+import refusallens.refusal.FeatureRole;
+import refusallens.refusal.FeaturesFile;
+
 /** The named SAE feature lists of {@code features.json}. */
 public enum FeatureSet {
   /** F*: every feature found by attribution patching. */
@@ -18,5 +22,14 @@ public enum FeatureSet {
   /** The name in view specs. */
   public String id() {
     return id;
+  }
+
+  /** This list of {@code file}'s global F*, in file order. */
+  public List<FeaturesFile.Feature> select(FeaturesFile file) {
+    return switch (this) {
+      case FSTAR -> file.features();
+      case FH -> file.withRole(FeatureRole.HARM);
+      case FR -> file.withRole(FeatureRole.REFUSAL);
+    };
   }
 }

@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import refusallens.extract.ActivationStore;
 import refusallens.extract.PositionRule;
 import refusallens.extract.StoreTensor;
+import refusallens.refusal.FeaturesFile;
 
 /**
  * Turns view specs into column blocks of one activation store. {@code raw:best} is resolved by the caller
@@ -17,14 +18,14 @@ import refusallens.extract.StoreTensor;
  */
 public final class ViewResolver {
   private final ActivationStore store;
-  private final FeatureRoles features;
+  private final FeaturesFile features;
   private final long seed;
 
   /**
-   * @param features the features.json reading, or null when no feature-list view is used
+   * @param features features.json, or null when no feature-list view is used
    * @param seed seed of the random-feature control
    */
-  public ViewResolver(ActivationStore store, FeatureRoles features, long seed) {
+  public ViewResolver(ActivationStore store, FeaturesFile features, long seed) {
     this.store = store;
     this.features = features;
     this.seed = seed;
@@ -84,12 +85,12 @@ public final class ViewResolver {
     return out;
   }
 
-  private List<FeatureRoles.Feature> listOf(ViewSpec.Features f, String spec) {
+  private List<FeaturesFile.Feature> listOf(ViewSpec.Features f, String spec) {
     if (features == null) {
       throw new IllegalArgumentException(
           "view '" + spec + "' needs features.json (--features FILE, or features.json in the extract directory)");
     }
-    List<FeatureRoles.Feature> list = features.select(f.set());
+    List<FeaturesFile.Feature> list = f.set().select(features);
     if (list.isEmpty()) {
       throw new IllegalArgumentException("view '" + spec + "': features.json lists no " + f.set().id() + " feature");
     }
@@ -97,9 +98,9 @@ public final class ViewResolver {
   }
 
   /** One block per layer, features in file order within a layer, layers in first-appearance order. */
-  private List<ViewBlock> featureBlocks(List<FeatureRoles.Feature> list, PositionRule pos, String spec) {
+  private List<ViewBlock> featureBlocks(List<FeaturesFile.Feature> list, PositionRule pos, String spec) {
     Map<Integer, List<Integer>> byLayer = new LinkedHashMap<>();
-    for (FeatureRoles.Feature f : list) byLayer.computeIfAbsent(f.layer(), k -> new ArrayList<>()).add(f.index());
+    for (FeaturesFile.Feature f : list) byLayer.computeIfAbsent(f.layer(), k -> new ArrayList<>()).add(f.index());
     List<ViewBlock> out = new ArrayList<>();
     byLayer.forEach(
         (layer, idx) -> {

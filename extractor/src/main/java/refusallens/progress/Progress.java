@@ -1,7 +1,7 @@
-package refusallens.refusal;
+package refusallens.progress;
 
-/** Where the long loops of feature discovery report progress: a progress bar on the CLI, nothing in tests. */
-public interface DiscoveryProgress {
+/** Where every long loop (extraction, discovery, evaluation, the study) reports progress: a progress bar on the CLI, nothing in tests. */
+public interface Progress {
   /** A new stage of {@code total} steps begins (the previous one, if any, is over). */
   void start(String stage, long total);
 
@@ -15,8 +15,8 @@ public interface DiscoveryProgress {
   default void finish() {}
 
   /** Reports nothing. */
-  DiscoveryProgress NONE =
-      new DiscoveryProgress() {
+  Progress NONE =
+      new Progress() {
         @Override
         public void start(String stage, long total) {}
 
