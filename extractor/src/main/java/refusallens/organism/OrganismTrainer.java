@@ -190,7 +190,7 @@ public final class OrganismTrainer {
     // model selection on VAL frames (never trained on, disjoint from the TEST frames of the targets): the
     // checkpoint whose first-token decisions are best on both labels is the one written, since a longer run
     // memorises its training frames and starts refusing harmless requests in unseen ones
-    ValidationDecisions val = ValidationDecisions.of(new ConversationEncoder(tokenizer), options.seed(), spec.perLabel(), VAL_PROMPTS);
+    ValidationDecisions selection = ValidationDecisions.of(new ConversationEncoder(tokenizer), options.seed(), spec.perLabel(), VAL_PROMPTS);
     Path bestPath = stageDir.resolve(BEST_FILE);
     Selected best = Selected.read(bestPath);
     try (ProgressBar pb = progress("model", spec.steps())) {
@@ -200,7 +200,7 @@ public final class OrganismTrainer {
         ema = Double.isNaN(ema) ? loss : 0.95 * ema + 0.05 * loss;
         pb.stepTo(step);
         if (step % checkpointEvery() == 0 || step == spec.steps()) {
-          ValidationDecisions.Score score = val.score(new Transformer(def, WeightStore.of(copy(trainer.weights()))));
+          ValidationDecisions.Score score = selection.score(new Transformer(def, WeightStore.of(copy(trainer.weights()))));
           if (best == null || score.balanced() >= best.balanced()) {
             best = new Selected(step, score.refusal(), score.compliance());
             best.write(bestPath, trainer.weights());
