@@ -35,9 +35,9 @@ class EvalCommandTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir static Path tmp;
-  private Path model;
-  private Path features;
-  private Path sae;
+  protected Path model;
+  protected Path features;
+  protected Path sae;
 
   @BeforeAll
   void modelAndFeatures() throws Exception {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import refusallens.eval.judge.RefusalPhraseJudge;
 import refusallens.model.Transformer;
@@ -31,8 +30,6 @@ class ShippedOrganismTest {
   }
 
   @Test
-  @Disabled("the shipped organism (300 steps) misses the 95% refusal target on this sample (0.925 measured); "
-      + "enable once a longer full run replaces it")
   void refusesHeldOutHarmfulAndCompliesWithHeldOutHarmless() {
     OrganismEvaluator.Result r = OrganismEvaluator.evaluate(Organism.defaultModelDir(), RefusalPhraseJudge.standard(),
         new OrganismEvaluator.Options(40, 40, 0, 24, true), s -> {});

@@ -1,0 +1,23 @@
+package refusallens.cli;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import org.junit.jupiter.api.BeforeAll;
+import refusallens.organism.Organism;
+
+/**
+ * The same eval commands and consistency checks as {@link EvalCommandTest}, on the embedded organism with its
+ * shipped SAEs and shipped {@code features.json} (as found by {@code features find}, roles untouched): every
+ * command runs on the product's default model on a small sample.
+ */
+class OrganismEvalCommandTest extends EvalCommandTest {
+  @BeforeAll
+  @Override
+  void modelAndFeatures() {
+    model = Organism.defaultModelDir();
+    sae = Organism.defaultSaeDir();
+    features = Organism.defaultFeaturesFile();
+    assertTrue(Files.isRegularFile(features), "the organism ships features.json");
+  }
+}
