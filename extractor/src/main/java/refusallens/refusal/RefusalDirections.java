@@ -27,19 +27,7 @@ public final class RefusalDirections {
     }
   }
 
-  /** mean_harmful - mean_harmless of resid_post at every layer: [layers, d]. */
-  public static INDArray differenceInMeans(
-      Transformer model,
-      List<int[]> harmful,
-      List<int[]> harmless,
-      DirectionPositions positions,
-      TemplateSpan span,
-      int batchSize,
-      Progress progress) {
-    return means(model, harmful, harmless, positions, span, batchSize, progress).difference();
-  }
-
-  /** The two means whose difference gives the candidate directions. */
+  /** The two means whose difference (mean_harmful - mean_harmless, [layers, d]) gives the candidate directions. */
   public static Means means(
       Transformer model,
       List<int[]> harmful,

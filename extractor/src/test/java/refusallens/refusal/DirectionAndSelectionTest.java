@@ -35,7 +35,7 @@ class DirectionAndSelectionTest {
     List<int[]> harmless = EncodedPrompt.ids(EncodedPrompt.encode(tok, data.harmlessTrain().subList(0, 4)));
     for (DirectionPositions pos : DirectionPositions.values()) {
       // the batch pads rows; the reference runs each prompt alone
-      INDArray got = RefusalDirections.differenceInMeans(model, harmful, harmless, pos, span, 8, Progress.NONE);
+      INDArray got = RefusalDirections.means(model, harmful, harmless, pos, span, 8, Progress.NONE).difference();
       INDArray want = meanAlone(model, harmful, pos, span).sub(meanAlone(model, harmless, pos, span));
       assertEquals(0.0, got.sub(want).norm2Number().doubleValue(), 1e-4 * want.norm2Number().doubleValue(), pos.wireName());
     }
