@@ -72,6 +72,11 @@ class EvalCommandTest {
     return out;
   }
 
+  /** The command's held-out harmful prompts for a model without an organism run file (seed 0): builtin(seed + 1). */
+  protected List<Prompt> heldOutHarmful(int n) {
+    return OrganismEvaluator.head(DiscoveryData.builtin(1, n).harmfulVal(), n);
+  }
+
   private String[] args(Path out, int n, int maxNewTokens, String... extra) {
     List<String> a = new ArrayList<>(List.of("--model", model.toString(), "--sae", sae.toString(), "--features", features.toString(),
         "--harmful", Integer.toString(n), "--harmless", Integer.toString(n), "--max-new-tokens", Integer.toString(maxNewTokens),
@@ -148,8 +153,7 @@ class EvalCommandTest {
 
   @Test
   void perPromptSetsClampPromptsWithTheirOwnSetAndTextComesFromAFile() throws Exception {
-    // the command's held-out harmful prompts for a model without an organism run file (seed 0): builtin(seed + 1)
-    List<Prompt> harmful = OrganismEvaluator.head(DiscoveryData.builtin(1, 3).harmfulVal(), 3);
+    List<Prompt> harmful = heldOutHarmful(3);
     ObjectNode f = (ObjectNode) JSON.readTree(features.toFile());
     ArrayNode perPrompt = (ArrayNode) f.get("perPrompt");
     ObjectNode own = perPrompt.get(0).deepCopy();

@@ -3,7 +3,11 @@ package refusallens.cli;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import refusallens.datasets.Label;
+import refusallens.datasets.Prompt;
+import refusallens.eval.organism.OrganismEvaluator;
 import refusallens.organism.Organism;
 
 /**
@@ -19,5 +23,11 @@ class OrganismEvalCommandTest extends EvalCommandTest {
     sae = Organism.defaultSaeDir();
     features = Organism.defaultFeaturesFile();
     assertTrue(Files.isRegularFile(features), "the organism ships features.json");
+  }
+
+  /** The organism's held-out prompts: its own test split. */
+  @Override
+  protected List<Prompt> heldOutHarmful(int n) {
+    return OrganismEvaluator.testPrompts(model, Label.HARMFUL, n);
   }
 }
