@@ -111,6 +111,13 @@ class StudyCommandTest {
       }
     }
     assertTrue(Files.isRegularFile(out.resolve("probe.json")));
+    // the probes compare report itself (both files), on the organism: the same views and ID AUROCs
+    JsonNode compare = JSON.readTree(out.resolve("probes/report.json").toFile());
+    for (String v : iterable(views.fieldNames())) {
+      assertEquals(views.get(v).get("id").get("auroc").asDouble(),
+          compare.get("views").get(v).get("id").get("auroc").asDouble(), 1e-9, "view " + v);
+    }
+    assertTrue(Files.readString(out.resolve("probes/report.html")).contains("data:image/png;base64"), "ROC curves embedded");
 
     JsonNode pv = report.get("provenance");
     assertEquals(64, pv.get("model_sha256").asText().length());
