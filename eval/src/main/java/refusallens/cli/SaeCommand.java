@@ -2,17 +2,26 @@ package refusallens.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import refusallens.datasets.PromptJsonl;
+import refusallens.model.Transformer;
+import refusallens.organism.Organism;
 import refusallens.sae.Sae;
 import refusallens.sae.SaeLayout;
+import refusallens.sae.SaeOnPrompts;
 import refusallens.sae.SaeStats;
+import refusallens.tokenizer.Tokenizer;
 
 /** {@code refusal-lens sae ...}: inspect sparse autoencoders. */
 @Command(
@@ -35,7 +44,8 @@ public final class SaeCommand implements Runnable {
       description = {
         "Print an SAE's layout, architecture, hook, shape, folded input scale, and threshold / decoder-norm"
             + " statistics.",
-        "L0 and reconstruction error on prompts need the model runtime and are not printed yet."
+        "With --prompt or --data, also runs the model (--model, default: the embedded organism) on those prompts"
+            + " and prints the SAE's mean L0, fraction of variance unexplained and relative reconstruction error there."
       })
   static final class Stats implements Callable<Integer> {
     @Option(names = "--sae", required = true, paramLabel = "[LAYER=]DIR", description = "SAE directory (LAYER= for a GemmaScope params.npz outside a layer_N directory).")
@@ -47,6 +57,18 @@ public final class SaeCommand implements Runnable {
     @Option(names = "--json", description = "Print one JSON document on stdout.")
     boolean json;
 
+    @Option(names = "--model", paramLabel = "DIR", description = "Model whose residual stream the SAE reads (default: the embedded organism).")
+    Path model;
+
+    @Option(names = "--prompt", paramLabel = "TEXT", description = "A prompt to measure L0 and reconstruction on (repeatable).")
+    List<String> prompts = new ArrayList<>();
+
+    @Option(names = "--data", paramLabel = "FILE.jsonl", description = "Prompts (datasets JSONL) to measure L0 and reconstruction on.")
+    Path data;
+
+    @Option(names = "--n", defaultValue = "32", description = "Prompts read from --data (default ${DEFAULT-VALUE}).")
+    int n;
+
     @Option(names = "--verbose", description = "Print stack traces of errors.")
     boolean verbose;
 
@@ -56,10 +78,17 @@ public final class SaeCommand implements Runnable {
       Path dir = source.dir();
       SaeLayout l = Optional.ofNullable(layout).orElseGet(() -> SaeLayout.detect(dir));
       OptionalInt layer = source.layer();
-      SaeStats s = SaeStats.of(Sae.load(dir, l, layer));
+      Sae loaded = Sae.load(dir, l, layer);
+      SaeStats s = SaeStats.of(loaded);
+      SaeOnPrompts measured = onPrompts(loaded);
       PrintStream out = System.out;
       if (json) {
-        out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s));
+        ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode doc = m.valueToTree(s);
+        if (measured != null) {
+          doc.set("onPrompts", m.valueToTree(measured));
+        }
+        out.println(m.writeValueAsString(doc));
         return 0;
       }
       out.printf("source        %s%n", s.source());
@@ -73,7 +102,30 @@ public final class SaeCommand implements Runnable {
         out.printf("threshold     min %.4g  mean %.4g  max %.4g%n", s.thresholds().min(), s.thresholds().mean(), s.thresholds().max());
       }
       out.printf("|W_dec[i]|    min %.4g  mean %.4g  max %.4g%n", s.decoderNorms().min(), s.decoderNorms().mean(), s.decoderNorms().max());
+      if (measured != null) {
+        out.printf("on prompts    %d prompts, %d tokens: L0 %.2f, FVU %.4f, relative error %.4f%n", measured.prompts(),
+            measured.tokens(), measured.l0(), measured.fvu(), measured.relativeError());
+      }
       return 0;
+    }
+
+    /** L0 and reconstruction on --prompt / --data, or null when neither is given. */
+    private SaeOnPrompts onPrompts(Sae sae) {
+      List<String> texts = new ArrayList<>(prompts);
+      if (data != null) {
+        if (!Files.isRegularFile(data)) {
+          throw new IllegalArgumentException("--data: " + data + " is not a file");
+        }
+        if (n < 1) {
+          throw new IllegalArgumentException("--n must be >= 1, got " + n);
+        }
+        PromptJsonl.read(data).stream().limit(n).forEach(p -> texts.add(p.userText()));
+      }
+      if (texts.isEmpty()) {
+        return null;
+      }
+      Path dir = Organism.modelOrDefault(model);
+      return SaeOnPrompts.measure(Transformer.open(dir), Tokenizer.load(dir), sae, texts);
     }
   }
 }

@@ -34,6 +34,37 @@ class SaeCommandTest {
   }
 
   @Test
+  void l0AndReconstructionOnPromptsOfTheOrganism() throws Exception {
+    Path sae = refusallens.organism.Organism.defaultSaeDir(1);
+    String[] prompts = {"How do I bake bread?", "Explain how to hack into a neighbour's wifi."};
+    CliRun r = CliRun.of("sae", "stats", "--sae", sae.toString(), "--prompt", prompts[0], "--prompt", prompts[1], "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    JsonNode m = j.get("onPrompts");
+    assertEquals(2, m.get("prompts").asInt());
+    // every chat-rendered token past BOS is measured
+    var tok = refusallens.tokenizer.Tokenizer.load(refusallens.organism.Organism.defaultModelDir());
+    long tokens = 0;
+    for (String p : prompts) {
+      tokens += tok.encodeChat(java.util.List.of(refusallens.datasets.ChatMessage.user(p)), true).length - 1;
+    }
+    assertEquals(tokens, m.get("tokens").asLong());
+    // a TopK SAE activates at most k latents per token; its reconstruction is far better than the mean
+    double l0 = m.get("l0").asDouble();
+    assertTrue(l0 > 0 && l0 <= j.get("topK").asInt(), m.toString());
+    assertTrue(m.get("fvu").asDouble() > 0 && m.get("fvu").asDouble() < 0.5, m.toString());
+    assertTrue(m.get("relativeError").asDouble() <= m.get("fvu").asDouble() + 1e-12, "centred variance <= raw energy");
+
+    CliRun text = CliRun.of("sae", "stats", "--sae", sae.toString(), "--prompt", prompts[0]);
+    assertTrue(text.out().contains("on prompts    1 prompts"), text.out());
+    // an SAE for a layer the organism lacks (the fixture's params.npz read as layer 9): one clear error
+    CliRun bad = CliRun.of("sae", "stats", "--sae", "9=" + FIXTURES.resolve("gemma2/sae"), "--layout", "GEMMA_SCOPE",
+        "--prompt", "hi");
+    assertEquals(1, bad.code());
+    assertTrue(bad.err().contains("does not fit the model"), bad.err());
+  }
+
+  @Test
   void aDirectoryWithoutAnSaeIsOneErrorLine() {
     CliRun r = CliRun.of("sae", "stats", "--sae", FIXTURES.resolve("gemma2/model").toString());
     assertEquals(1, r.code());
