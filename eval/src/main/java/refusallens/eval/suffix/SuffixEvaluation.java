@@ -93,20 +93,9 @@ public final class SuffixEvaluation {
       }
       mean[k] = s / n;
     }
-    double a = mean(out.stream().mapToDouble(PromptSuffix::suffixSuppressionRate).toArray());
-    double b = mean(out.stream().mapToDouble(PromptSuffix::suffixPlusFhSuppressionRate).toArray());
+    double a = SuppressionEvaluation.mean(out.stream().mapToDouble(PromptSuffix::suffixSuppressionRate).toArray());
+    double b = SuppressionEvaluation.mean(out.stream().mapToDouble(PromptSuffix::suffixPlusFhSuppressionRate).toArray());
     return new Summary(source, mean, a, b, b - a, out);
   }
 
-  private static double mean(double[] xs) {
-    double s = 0;
-    int n = 0;
-    for (double x : xs) {
-      if (!Double.isNaN(x)) {
-        s += x;
-        n++;
-      }
-    }
-    return n == 0 ? Double.NaN : s / n;
-  }
 }

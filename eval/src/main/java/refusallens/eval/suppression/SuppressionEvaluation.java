@@ -139,7 +139,7 @@ public final class SuppressionEvaluation {
   }
 
   /** Mean of the non-NaN values (NaN for none). */
-  static double mean(double[] xs) {
+  public static double mean(double[] xs) {
     double s = 0;
     int n = 0;
     for (double x : xs) {
