@@ -4,11 +4,12 @@ import refusallens.datasets.ChatMessage;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
-import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.filter.Filter;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.tree.Node;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,6 +28,8 @@ public final class ChatTemplate {
   private final String where;
   private final Map<String, Object> specialTokens;
   private final Jinjava jinjava;
+  private final JinjavaConfig config;
+  private volatile Node parsed; // the template tree, parsed once: Jinjava's renderForResult re-parses every call
 
   /**
    * @param source the Jinja template text
@@ -54,6 +57,7 @@ public final class ChatTemplate {
             .withLstripBlocks(true)
             .withLegacyOverrides(jinja2)
             .build();
+    this.config = config;
     jinjava = new Jinjava(config);
     var global = jinjava.getGlobalContext();
     global.registerFunction(
@@ -86,8 +90,22 @@ public final class ChatTemplate {
     ctx.putAll(extra);
     ctx.put("messages", msgs);
     ctx.put("add_generation_prompt", addGenerationPrompt);
-    RenderResult result = jinjava.renderForResult(jinjaSource, ctx);
-    for (TemplateError e : result.getErrors()) {
+    List<TemplateError> errors;
+    String output;
+    // What Jinjava's renderForResult does, minus the per-call parse and copy of the global context (1.4 ms of
+    // a 1.5 ms render on the organism's template): the template only reads the globals, and its own
+    // assignments go to the per-render child context.
+    JinjavaInterpreter interpreter = new JinjavaInterpreter(jinjava, new Context(jinjava.getGlobalContext(), ctx), config);
+    JinjavaInterpreter.pushCurrent(interpreter);
+    try {
+      output = interpreter.render(tree(interpreter));
+      errors = interpreter.getErrorsCopy();
+    } catch (RuntimeException e) {
+      throw new ChatTemplateException("chat template of " + where + " failed: " + e.getMessage(), null);
+    } finally {
+      JinjavaInterpreter.popCurrent();
+    }
+    for (TemplateError e : errors) {
       if (e.getSeverity() != TemplateError.ErrorType.FATAL) {
         continue;
       }
@@ -100,7 +118,23 @@ public final class ChatTemplate {
       throw new ChatTemplateException(
           "chat template of " + where + " failed at line " + e.getLineno() + ": " + e.getMessage(), null);
     }
-    return result.getOutput();
+    return output;
+  }
+
+  private Node tree(JinjavaInterpreter interpreter) {
+    Node t = parsed;
+    if (t == null) {
+      synchronized (this) {
+        t = parsed;
+        if (t == null) {
+          t = interpreter.parse(jinjaSource);
+          if (interpreter.getErrorsCopy().isEmpty()) {
+            parsed = t; // a template with syntax errors is parsed again, so every render reports them
+          }
+        }
+      }
+    }
+    return t;
   }
 
   /** {@code |tojson(indent=N)} as Python's json.dumps with ensure_ascii=False. */
