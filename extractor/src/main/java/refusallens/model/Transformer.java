@@ -27,6 +27,8 @@ public final class Transformer {
   private final RopeTables rope;
   private final int padId;
   private final Set<Integer> stopTokens;
+  /** Float copies of the weights for {@link FloatArrayOps}, made on the first small-model pass. */
+  private volatile FloatArrayOps.Weights floatWeights;
 
   /** A model from a definition and weights already loaded; stop tokens from config.json. */
   public Transformer(TransformerDefinition definition, WeightStore weights) {
@@ -67,6 +69,62 @@ public final class Transformer {
     return new Transformer(def, store, stops);
   }
 
+  /** Which tensor backend runs a hook-free {@link #forward}. */
+  public enum Backend {
+    /** ND4J (native BLAS and per-op kernels): fastest for large models, ~40+ us overhead per op. */
+    ND4J,
+    /** {@link FloatArrayOps}: plain Java loops, no per-op overhead: fastest for small models. */
+    JVM,
+    /** JVM when the pass has no hooks and the model is small ({@link #isSmall}), else ND4J. */
+    AUTO;
+
+    /** System property that picks the default backend: {@code nd4j}, {@code jvm} or {@code auto} (default). */
+    public static final String PROPERTY = "refusallens.runtime.backend";
+
+    /** The backend named by {@link #PROPERTY}, AUTO when unset. */
+    public static Backend fromSystemProperty() {
+      String v = System.getProperty(PROPERTY);
+      return v == null || v.isBlank() ? AUTO : parse(v, "system property " + PROPERTY);
+    }
+
+    /** Parses {@code nd4j | jvm | auto}; {@code where} names the source in the error. */
+    public static Backend parse(String value, String where) {
+      for (Backend b : values()) {
+        if (b.name().equalsIgnoreCase(value.trim())) {
+          return b;
+        }
+      }
+      throw new IllegalArgumentException(where + ": '" + value + "' is not a runtime backend; expected nd4j, jvm or auto");
+    }
+  }
+
+  /**
+   * Largest d_model that AUTO runs on the {@link FloatArrayOps} backend. Per op, ND4J costs a fixed
+   * ~40-120 us on top of its arithmetic; below this width the plain-Java loops (single-threaded per
+   * product below {@link FloatArrayOps#PARALLEL_MACS}) finish a whole op in less than that overhead.
+   * Measured on the d_model-64 organism with {@code refusal-lens bench forward} (docs/benchmarks.md).
+   */
+  public static final int JVM_MAX_D_MODEL = 256;
+
+  /** Whether AUTO picks the plain-Java backend for a model of this shape. */
+  public static boolean isSmall(ModelConfig c) {
+    return c.dModel() <= JVM_MAX_D_MODEL;
+  }
+
+  private FloatArrayOps.Weights floatWeights() {
+    FloatArrayOps.Weights w = floatWeights;
+    if (w == null) {
+      synchronized (this) {
+        w = floatWeights;
+        if (w == null) {
+          w = new FloatArrayOps.Weights(weights);
+          floatWeights = w;
+        }
+      }
+    }
+    return w;
+  }
+
   public ModelConfig config() {
     return definition.config();
   }
@@ -79,12 +137,38 @@ public final class Transformer {
     return weights;
   }
 
-  /** One eager forward pass over a (left-padded) batch. */
+  /**
+   * One eager forward pass over a (left-padded) batch, on the backend {@link Backend#fromSystemProperty}
+   * names (by default: plain Java loops for small models without hooks, ND4J otherwise).
+   */
   public ForwardResult forward(TokenBatch batch, ForwardRequest request) {
+    return forward(batch, request, Backend.fromSystemProperty());
+  }
+
+  /**
+   * One eager forward pass on the given backend; {@link Backend#JVM} takes no hooks (hooks are written
+   * against INDArray). Either backend gives FLOAT INDArray logits and activations.
+   */
+  public ForwardResult forward(TokenBatch batch, ForwardRequest request, Backend backend) {
+    boolean hooked = !request.hooks().isEmpty();
+    if (backend == Backend.JVM && hooked) {
+      throw new IllegalArgumentException("the jvm backend runs passes without hooks; got hooks at "
+          + request.hooks().names() + " (use the nd4j or auto backend)");
+    }
+    boolean jvm = backend == Backend.JVM || (backend == Backend.AUTO && !hooked && isSmall(config()));
     Chunk chunk = Chunk.prompt(batch, padId);
     Map<HookName, INDArray> captured = new HashMap<>();
-    INDArray logits = pass(new EagerOps(weights), chunk, request.hooks(), request.capture(), captured,
-        request.logits(), KvCache.none()).logits();
+    INDArray logits;
+    if (jvm) {
+      Map<HookName, FloatTensor> floats = new HashMap<>();
+      FloatTensor l = pass(new FloatArrayOps(floatWeights()), chunk, Hooks.<FloatTensor>none(), request.capture(),
+          floats, request.logits(), KvCache.none()).logits();
+      floats.forEach((name, a) -> captured.put(name, a.toNd4j()));
+      logits = l == null ? null : l.toNd4j();
+    } else {
+      logits = pass(new EagerOps(weights), chunk, request.hooks(), request.capture(), captured,
+          request.logits(), KvCache.none()).logits();
+    }
     Optional<INDArray> out = Optional.empty();
     if (request.logits() == LogitScope.ALL) {
       out = Optional.of(logits.reshape(batch.size(), chunk.length(), config().vocabSize()));

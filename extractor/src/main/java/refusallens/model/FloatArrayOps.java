@@ -1,0 +1,685 @@
+package refusallens.model;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * {@link TensorOps} in plain Java loops over {@link FloatTensor}s: the runtime of small models.
+ *
+ * <p>Why it exists: ND4J spends tens of microseconds per op whatever the tensor size (measured on the
+ * 2-core dev machine: {@code x.add(x)} on [29, 64] ~40-50 us, a [29, 64] x [64, 256]^T matmul ~120 us
+ * for ~11 us of arithmetic), and a forward pass is ~150 ops, so a 4-layer d_model-64 model took ~27 ms
+ * per prompt for ~15 MFLOP. No library we may use does tiny tensors without that overhead, so here the
+ * ops are written out; matrix products use the i-k-j order with a pre-transposed weight, whose inner
+ * loop {@code c[i][:] += a[i][k] * b[k][:]} HotSpot vectorises. Semantics are exactly those of
+ * {@link EagerOps} (numpy broadcasting, keep-dim reductions), so the architectures stay written once.
+ */
+public final class FloatArrayOps implements TensorOps<FloatTensor> {
+  /** Multiply-adds of one matrix product above which its rows are split over the common fork-join pool. */
+  static final long PARALLEL_MACS = 1L << 21;
+
+  private final Weights weights;
+
+  public FloatArrayOps(Weights weights) {
+    this.weights = weights;
+  }
+
+  /**
+   * Float copies of a {@link WeightStore}'s tensors, made on first use and kept (one per model, shared by
+   * every thread), so a pass never copies the checkpoint; linear layers also keep their transposes.
+   */
+  public static final class Weights {
+    private final WeightStore store;
+    private final Map<String, FloatTensor> cache = new ConcurrentHashMap<>();
+
+    public Weights(WeightStore store) {
+      this.store = store;
+    }
+
+    FloatTensor get(String name) {
+      return cache.computeIfAbsent(name, n -> FloatTensor.of(store.get(n)));
+    }
+  }
+
+  @Override
+  public FloatTensor weight(String name) {
+    return weights.get(name);
+  }
+
+  @Override
+  public FloatTensor constant(INDArray value) {
+    return FloatTensor.of(value);
+  }
+
+  @Override
+  public INDArray value(FloatTensor x) {
+    return x.toNd4j();
+  }
+
+  @Override
+  public FloatTensor stopGradient(FloatTensor x) {
+    return x;
+  }
+
+  // ---- matrix products ----
+
+  @Override
+  public FloatTensor linear(FloatTensor x, FloatTensor w) {
+    requireRank(x, 2, "linear input");
+    requireRank(w, 2, "linear weight");
+    int n = x.size(0);
+    int in = x.size(1);
+    int out = w.size(0);
+    if (w.size(1) != in) {
+      throw new IllegalArgumentException("linear: input " + x + " does not match weight " + w + " ([out, in])");
+    }
+    float[] c = new float[n * out];
+    gemm(x.data(), 0, w.transposed2d().data(), 0, c, 0, n, in, out);
+    return new FloatTensor(c, n, out);
+  }
+
+  @Override
+  public FloatTensor matmul(FloatTensor a, FloatTensor b, boolean transposeB) {
+    int ra = a.rank();
+    int rb = b.rank();
+    if (ra < 2 || rb < 2) {
+      throw new IllegalArgumentException("matmul needs rank >= 2, got " + a + " and " + b);
+    }
+    int m = a.size(ra - 2);
+    int k = a.size(ra - 1);
+    int kb = transposeB ? b.size(rb - 1) : b.size(rb - 2);
+    int n = transposeB ? b.size(rb - 2) : b.size(rb - 1);
+    if (k != kb) {
+      throw new IllegalArgumentException("matmul: inner sizes differ: " + a + " x " + b + (transposeB ? "^T" : ""));
+    }
+    int[] as = a.shapeRef();
+    int[] bs = b.shapeRef();
+    int batches = 1;
+    for (int i = 0; i < ra - 2; i++) {
+      batches *= as[i];
+    }
+    boolean sharedB = rb == 2;
+    if (!sharedB) {
+      if (ra != rb || !Arrays.equals(Arrays.copyOf(as, ra - 2), Arrays.copyOf(bs, rb - 2))) {
+        throw new IllegalArgumentException("matmul: batch dims differ: " + a + " x " + b);
+      }
+    }
+    int[] outShape = as.clone();
+    outShape[ra - 1] = n;
+    float[] c = new float[batches * m * n];
+    float[] bd = b.data();
+    float[] bt = null;
+    if (transposeB) {
+      bt = new float[k * n];
+    }
+    for (int bi = 0; bi < batches; bi++) {
+      int bOff = sharedB ? 0 : bi * n * k;
+      float[] right = bd;
+      int rOff = bOff;
+      if (transposeB) {
+        if (bi == 0 || !sharedB) {
+          // [n, k] -> [k, n] so the inner loop runs along contiguous rows
+          for (int j = 0; j < n; j++) {
+            int src = bOff + j * k;
+            for (int p = 0; p < k; p++) {
+              bt[p * n + j] = bd[src + p];
+            }
+          }
+        }
+        right = bt;
+        rOff = 0;
+      }
+      gemm(a.data(), bi * m * k, right, rOff, c, bi * m * n, m, k, n);
+    }
+    return new FloatTensor(c, outShape);
+  }
+
+  /** c[m, n] += a[m, k] b[k, n], all row-major at the given offsets; rows split over threads when large. */
+  private static void gemm(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int k, int n) {
+    long macs = (long) m * k * n;
+    if (macs >= PARALLEL_MACS && m >= 8) {
+      int chunks = Math.min(m, 4 * Runtime.getRuntime().availableProcessors());
+      IntStream.range(0, chunks).parallel().forEach(ch -> {
+        int from = (int) ((long) m * ch / chunks);
+        int to = (int) ((long) m * (ch + 1) / chunks);
+        gemmRows(a, aOff, b, bOff, c, cOff, from, to, k, n);
+      });
+    } else {
+      gemmRows(a, aOff, b, bOff, c, cOff, 0, m, k, n);
+    }
+  }
+
+  private static void gemmRows(
+      float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int from, int to, int k, int n) {
+    for (int i = from; i < to; i++) {
+      int ai = aOff + i * k;
+      int ci = cOff + i * n;
+      for (int p = 0; p < k; p++) {
+        float av = a[ai + p];
+        int bp = bOff + p * n;
+        for (int j = 0; j < n; j++) {
+          c[ci + j] += av * b[bp + j];
+        }
+      }
+    }
+  }
+
+  // ---- elementwise with broadcasting ----
+
+  private enum Binary {
+    ADD, SUB, MUL, DIV
+  }
+
+  @Override
+  public FloatTensor add(FloatTensor a, FloatTensor b) {
+    return broadcast(Binary.ADD, a, b);
+  }
+
+  @Override
+  public FloatTensor sub(FloatTensor a, FloatTensor b) {
+    return broadcast(Binary.SUB, a, b);
+  }
+
+  @Override
+  public FloatTensor mul(FloatTensor a, FloatTensor b) {
+    return broadcast(Binary.MUL, a, b);
+  }
+
+  @Override
+  public FloatTensor div(FloatTensor a, FloatTensor b) {
+    return broadcast(Binary.DIV, a, b);
+  }
+
+  /**
+   * numpy broadcasting: shapes aligned on the right, size-1 dims stretched. The output is walked row by
+   * row (the last dim), each operand read with stride 1 or 0 (stretched) along it.
+   */
+  private static FloatTensor broadcast(Binary op, FloatTensor a, FloatTensor b) {
+    int[] as = a.shapeRef();
+    int[] bs = b.shapeRef();
+    if (Arrays.equals(as, bs)) {
+      float[] out = new float[a.length()];
+      combine(op, a.data(), 0, 1, b.data(), 0, 1, out, 0, out.length);
+      return new FloatTensor(out, as);
+    }
+    int rank = Math.max(as.length, bs.length);
+    int[] shape = new int[rank];
+    int[] sa = new int[rank];
+    int[] sb = new int[rank];
+    int strideA = 1;
+    int strideB = 1;
+    for (int i = rank - 1; i >= 0; i--) {
+      int ia = i - (rank - as.length);
+      int ib = i - (rank - bs.length);
+      int da = ia >= 0 ? as[ia] : 1;
+      int db = ib >= 0 ? bs[ib] : 1;
+      if (da != db && da != 1 && db != 1) {
+        throw new IllegalArgumentException(
+            "shapes " + Arrays.toString(as) + " and " + Arrays.toString(bs) + " do not broadcast");
+      }
+      shape[i] = da == 1 ? db : da;
+      sa[i] = da == 1 ? 0 : strideA;
+      sb[i] = db == 1 ? 0 : strideB;
+      strideA *= da;
+      strideB *= db;
+    }
+    int total = 1;
+    for (int s : shape) {
+      total *= s;
+    }
+    float[] out = new float[total];
+    if (total == 0) {
+      return new FloatTensor(out, shape);
+    }
+    int inner = rank == 0 ? 1 : shape[rank - 1];
+    int incA = rank == 0 ? 0 : sa[rank - 1];
+    int incB = rank == 0 ? 0 : sb[rank - 1];
+    int[] idx = new int[Math.max(rank - 1, 0)];
+    int offA = 0;
+    int offB = 0;
+    float[] ad = a.data();
+    float[] bd = b.data();
+    for (int o = 0; o < total; o += inner) {
+      combine(op, ad, offA, incA, bd, offB, incB, out, o, inner);
+      // odometer over the outer dims
+      for (int d = rank - 2; d >= 0; d--) {
+        idx[d]++;
+        offA += sa[d];
+        offB += sb[d];
+        if (idx[d] < shape[d]) {
+          break;
+        }
+        offA -= sa[d] * shape[d];
+        offB -= sb[d] * shape[d];
+        idx[d] = 0;
+      }
+    }
+    return new FloatTensor(out, shape);
+  }
+
+  /** out[o + j] = a[offA + j * incA] op b[offB + j * incB], j < len, increments 0 or 1. */
+  private static void combine(
+      Binary op, float[] a, int offA, int incA, float[] b, int offB, int incB, float[] out, int o, int len) {
+    if (incA == 1 && incB == 1) {
+      switch (op) {
+        case ADD -> { for (int j = 0; j < len; j++) out[o + j] = a[offA + j] + b[offB + j]; }
+        case SUB -> { for (int j = 0; j < len; j++) out[o + j] = a[offA + j] - b[offB + j]; }
+        case MUL -> { for (int j = 0; j < len; j++) out[o + j] = a[offA + j] * b[offB + j]; }
+        case DIV -> { for (int j = 0; j < len; j++) out[o + j] = a[offA + j] / b[offB + j]; }
+      }
+    } else if (incA == 1) {
+      float bv = b[offB];
+      switch (op) {
+        case ADD -> { for (int j = 0; j < len; j++) out[o + j] = a[offA + j] + bv; }
+        case SUB -> { for (int j = 0; j < len; j++) out[o + j] = a[offA + j] - bv; }
+        case MUL -> { for (int j = 0; j < len; j++) out[o + j] = a[offA + j] * bv; }
+        case DIV -> { for (int j = 0; j < len; j++) out[o + j] = a[offA + j] / bv; }
+      }
+    } else if (incB == 1) {
+      float av = a[offA];
+      switch (op) {
+        case ADD -> { for (int j = 0; j < len; j++) out[o + j] = av + b[offB + j]; }
+        case SUB -> { for (int j = 0; j < len; j++) out[o + j] = av - b[offB + j]; }
+        case MUL -> { for (int j = 0; j < len; j++) out[o + j] = av * b[offB + j]; }
+        case DIV -> { for (int j = 0; j < len; j++) out[o + j] = av / b[offB + j]; }
+      }
+    } else {
+      float av = a[offA];
+      float bv = b[offB];
+      float v = switch (op) {
+        case ADD -> av + bv;
+        case SUB -> av - bv;
+        case MUL -> av * bv;
+        case DIV -> av / bv;
+      };
+      Arrays.fill(out, o, o + len, v);
+    }
+  }
+
+  @Override
+  public FloatTensor mulScalar(FloatTensor a, double s) {
+    float f = (float) s;
+    float[] x = a.data();
+    float[] out = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      out[i] = x[i] * f;
+    }
+    return new FloatTensor(out, a.shapeRef());
+  }
+
+  @Override
+  public FloatTensor addScalar(FloatTensor a, double s) {
+    float f = (float) s;
+    float[] x = a.data();
+    float[] out = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      out[i] = x[i] + f;
+    }
+    return new FloatTensor(out, a.shapeRef());
+  }
+
+  // ---- elementwise functions ----
+
+  /** tanh through the exp intrinsic (Java 17's Math.tanh is a slow software routine), in double. */
+  static float tanh(float x) {
+    double d = x;
+    if (Math.abs(d) < 1e-3) {
+      return (float) (d * (1 - d * d / 3)); // series: the exp form would cancel here
+    }
+    if (d > 20) {
+      return 1f;
+    }
+    if (d < -20) {
+      return -1f;
+    }
+    double e = Math.exp(2 * d);
+    return (float) ((e - 1) / (e + 1));
+  }
+
+  static float sigmoid(float x) {
+    return (float) (1.0 / (1.0 + Math.exp(-(double) x)));
+  }
+
+  @Override
+  public FloatTensor tanh(FloatTensor x) {
+    float[] v = x.data();
+    float[] out = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = tanh(v[i]);
+    }
+    return new FloatTensor(out, x.shapeRef());
+  }
+
+  @Override
+  public FloatTensor sigmoid(FloatTensor x) {
+    float[] v = x.data();
+    float[] out = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = sigmoid(v[i]);
+    }
+    return new FloatTensor(out, x.shapeRef());
+  }
+
+  @Override
+  public FloatTensor exp(FloatTensor x) {
+    float[] v = x.data();
+    float[] out = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = (float) Math.exp(v[i]);
+    }
+    return new FloatTensor(out, x.shapeRef());
+  }
+
+  @Override
+  public FloatTensor log(FloatTensor x) {
+    float[] v = x.data();
+    float[] out = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = (float) Math.log(v[i]);
+    }
+    return new FloatTensor(out, x.shapeRef());
+  }
+
+  @Override
+  public FloatTensor rsqrt(FloatTensor x) {
+    float[] v = x.data();
+    float[] out = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = (float) (1.0 / Math.sqrt(v[i]));
+    }
+    return new FloatTensor(out, x.shapeRef());
+  }
+
+  @Override
+  public FloatTensor square(FloatTensor x) {
+    float[] v = x.data();
+    float[] out = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = v[i] * v[i];
+    }
+    return new FloatTensor(out, x.shapeRef());
+  }
+
+  // fused composites: one pass over the data instead of five or six
+
+  @Override
+  public FloatTensor geluTanh(FloatTensor x) {
+    float[] v = x.data();
+    float[] out = new float[v.length];
+    double c = Math.sqrt(2.0 / Math.PI);
+    for (int i = 0; i < v.length; i++) {
+      float a = v[i];
+      float inner = (float) ((a + a * a * a * 0.044715f) * c);
+      out[i] = a * 0.5f * (tanh(inner) + 1f);
+    }
+    return new FloatTensor(out, x.shapeRef());
+  }
+
+  @Override
+  public FloatTensor silu(FloatTensor x) {
+    float[] v = x.data();
+    float[] out = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = v[i] * sigmoid(v[i]);
+    }
+    return new FloatTensor(out, x.shapeRef());
+  }
+
+  @Override
+  public FloatTensor softcap(FloatTensor x, double cap) {
+    float[] v = x.data();
+    float[] out = new float[v.length];
+    float inv = (float) (1.0 / cap);
+    float c = (float) cap;
+    for (int i = 0; i < v.length; i++) {
+      out[i] = tanh(v[i] * inv) * c;
+    }
+    return new FloatTensor(out, x.shapeRef());
+  }
+
+  @Override
+  public FloatTensor softmax(FloatTensor x, int dim) {
+    if (dim != x.rank() - 1) {
+      return TensorOps.super.softmax(x, dim);
+    }
+    // over the last dim: per row max, exp of the difference, normalise
+    int len = x.size(dim);
+    float[] v = x.data();
+    float[] out = new float[v.length];
+    for (int o = 0; o < v.length; o += len) {
+      float m = Float.NEGATIVE_INFINITY;
+      for (int j = 0; j < len; j++) {
+        m = Math.max(m, v[o + j]);
+      }
+      float sum = 0;
+      for (int j = 0; j < len; j++) {
+        float e = (float) Math.exp(v[o + j] - m);
+        out[o + j] = e;
+        sum += e;
+      }
+      for (int j = 0; j < len; j++) {
+        out[o + j] /= sum;
+      }
+    }
+    return new FloatTensor(out, x.shapeRef());
+  }
+
+  // ---- reductions (keep the reduced dim as size 1) ----
+
+  private enum Reduction {
+    SUM, MEAN, MAX
+  }
+
+  @Override
+  public FloatTensor mean(FloatTensor x, int dim) {
+    return reduce(Reduction.MEAN, x, dim);
+  }
+
+  @Override
+  public FloatTensor sum(FloatTensor x, int dim) {
+    return reduce(Reduction.SUM, x, dim);
+  }
+
+  @Override
+  public FloatTensor max(FloatTensor x, int dim) {
+    return reduce(Reduction.MAX, x, dim);
+  }
+
+  private static FloatTensor reduce(Reduction r, FloatTensor x, int dim) {
+    int[] s = x.shapeRef();
+    if (dim < 0 || dim >= s.length) {
+      throw new IllegalArgumentException("reduction dim " + dim + " out of range for " + x);
+    }
+    int outer = 1;
+    for (int i = 0; i < dim; i++) {
+      outer *= s[i];
+    }
+    int inner = 1;
+    for (int i = dim + 1; i < s.length; i++) {
+      inner *= s[i];
+    }
+    int n = s[dim];
+    float[] v = x.data();
+    float[] out = new float[outer * inner];
+    for (int o = 0; o < outer; o++) {
+      int base = o * n * inner;
+      int ob = o * inner;
+      if (r == Reduction.MAX) {
+        Arrays.fill(out, ob, ob + inner, Float.NEGATIVE_INFINITY);
+        for (int k = 0; k < n; k++) {
+          int row = base + k * inner;
+          for (int j = 0; j < inner; j++) {
+            out[ob + j] = Math.max(out[ob + j], v[row + j]);
+          }
+        }
+      } else {
+        for (int k = 0; k < n; k++) {
+          int row = base + k * inner;
+          for (int j = 0; j < inner; j++) {
+            out[ob + j] += v[row + j];
+          }
+        }
+        if (r == Reduction.MEAN) {
+          for (int j = 0; j < inner; j++) {
+            out[ob + j] /= n;
+          }
+        }
+      }
+    }
+    int[] shape = s.clone();
+    shape[dim] = 1;
+    return new FloatTensor(out, shape);
+  }
+
+  @Override
+  public FloatTensor sumAll(FloatTensor x) {
+    double sum = 0;
+    for (float f : x.data()) {
+      sum += f;
+    }
+    return new FloatTensor(new float[] {(float) sum});
+  }
+
+  // ---- layout ----
+
+  @Override
+  public FloatTensor reshape(FloatTensor x, long... shape) {
+    int[] out = new int[shape.length];
+    int infer = -1;
+    long known = 1;
+    for (int i = 0; i < shape.length; i++) {
+      if (shape[i] == -1) {
+        if (infer >= 0) {
+          throw new IllegalArgumentException("reshape: more than one -1 in " + Arrays.toString(shape));
+        }
+        infer = i;
+      } else {
+        out[i] = Math.toIntExact(shape[i]);
+        known *= shape[i];
+      }
+    }
+    if (infer >= 0) {
+      if (known == 0 || x.length() % known != 0) {
+        throw new IllegalArgumentException("reshape: cannot infer -1 of " + Arrays.toString(shape) + " for " + x);
+      }
+      out[infer] = (int) (x.length() / known);
+      known *= out[infer];
+    }
+    if (known != x.length()) {
+      throw new IllegalArgumentException("reshape: " + x + " cannot become " + Arrays.toString(shape));
+    }
+    return x.view(out);
+  }
+
+  @Override
+  public FloatTensor permute(FloatTensor x, int... dims) {
+    int[] s = x.shapeRef();
+    int rank = s.length;
+    if (dims.length != rank) {
+      throw new IllegalArgumentException("permute " + Arrays.toString(dims) + " of rank-" + rank + " " + x);
+    }
+    int[] strides = new int[rank];
+    int st = 1;
+    for (int i = rank - 1; i >= 0; i--) {
+      strides[i] = st;
+      st *= s[i];
+    }
+    int[] shape = new int[rank];
+    int[] src = new int[rank]; // source stride of each output dim
+    boolean[] seen = new boolean[rank];
+    for (int i = 0; i < rank; i++) {
+      if (dims[i] < 0 || dims[i] >= rank || seen[dims[i]]) {
+        throw new IllegalArgumentException("permute: " + Arrays.toString(dims) + " is not a permutation");
+      }
+      seen[dims[i]] = true;
+      shape[i] = s[dims[i]];
+      src[i] = strides[dims[i]];
+    }
+    float[] v = x.data();
+    float[] out = new float[v.length];
+    if (out.length == 0 || rank == 0) {
+      System.arraycopy(v, 0, out, 0, v.length);
+      return new FloatTensor(out, shape);
+    }
+    int inner = shape[rank - 1];
+    int inc = src[rank - 1];
+    int[] idx = new int[rank - 1];
+    int off = 0;
+    for (int o = 0; o < out.length; o += inner) {
+      if (inc == 1) {
+        System.arraycopy(v, off, out, o, inner);
+      } else {
+        for (int j = 0, p = off; j < inner; j++, p += inc) {
+          out[o + j] = v[p];
+        }
+      }
+      for (int d = rank - 2; d >= 0; d--) {
+        idx[d]++;
+        off += src[d];
+        if (idx[d] < shape[d]) {
+          break;
+        }
+        off -= src[d] * shape[d];
+        idx[d] = 0;
+      }
+    }
+    return new FloatTensor(out, shape);
+  }
+
+  @Override
+  public FloatTensor gatherRows(FloatTensor table, int[] ids) {
+    requireRank(table, 2, "gatherRows table");
+    int rows = table.size(0);
+    int d = table.size(1);
+    float[] v = table.data();
+    float[] out = new float[ids.length * d];
+    for (int i = 0; i < ids.length; i++) {
+      if (ids[i] < 0 || ids[i] >= rows) {
+        throw new IllegalArgumentException("gatherRows: row " + ids[i] + " outside [0, " + rows + ")");
+      }
+      System.arraycopy(v, ids[i] * d, out, i * d, d);
+    }
+    return new FloatTensor(out, ids.length, d);
+  }
+
+  @Override
+  public FloatTensor concat(int dim, FloatTensor a, FloatTensor b) {
+    int[] as = a.shapeRef();
+    int[] bs = b.shapeRef();
+    if (as.length != bs.length || dim < 0 || dim >= as.length) {
+      throw new IllegalArgumentException("concat along " + dim + " of " + a + " and " + b);
+    }
+    for (int i = 0; i < as.length; i++) {
+      if (i != dim && as[i] != bs[i]) {
+        throw new IllegalArgumentException("concat along " + dim + ": " + a + " and " + b + " differ in dim " + i);
+      }
+    }
+    int outer = 1;
+    for (int i = 0; i < dim; i++) {
+      outer *= as[i];
+    }
+    int inner = 1;
+    for (int i = dim + 1; i < as.length; i++) {
+      inner *= as[i];
+    }
+    int ca = as[dim] * inner;
+    int cb = bs[dim] * inner;
+    float[] out = new float[outer * (ca + cb)];
+    for (int o = 0; o < outer; o++) {
+      System.arraycopy(a.data(), o * ca, out, o * (ca + cb), ca);
+      System.arraycopy(b.data(), o * cb, out, o * (ca + cb) + ca, cb);
+    }
+    int[] shape = as.clone();
+    shape[dim] = as[dim] + bs[dim];
+    return new FloatTensor(out, shape);
+  }
+
+  private static void requireRank(FloatTensor x, int rank, String what) {
+    if (x.rank() != rank) {
+      throw new IllegalArgumentException(what + " must have rank " + rank + ", got " + x);
+    }
+  }
+}
