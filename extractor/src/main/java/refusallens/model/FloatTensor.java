@@ -12,8 +12,8 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class FloatTensor {
   private final int[] shape;
   private final float[] data;
-  /** For a rank-2 weight [out, in] used by {@link FloatArrayOps#linear}: its [in, out] copy, made once. */
-  private volatile FloatTensor transposed;
+  /** For a rank-2 weight [out, in] used by {@link FloatArrayOps#linear}: its [in][out] rows, made once. */
+  private volatile float[][] transposed;
 
   /** Wraps {@code data} (not copied) as a tensor of {@code shape}. */
   public FloatTensor(float[] data, int... shape) {
@@ -102,23 +102,25 @@ public final class FloatTensor {
     return new FloatTensor(data, newShape);
   }
 
-  /** The [cols, rows] transpose of a rank-2 tensor, computed on first use and kept (weights are reused). */
-  FloatTensor transposed2d() {
-    FloatTensor t = transposed;
+  /**
+   * The transpose of a rank-2 tensor [rows, cols] as {@code cols} arrays of {@code rows} values, computed on
+   * first use and kept (a weight [out, in] is multiplied by as [in][out] rows on every pass).
+   */
+  float[][] transposedRows() {
+    float[][] t = transposed;
     if (t == null) {
       if (shape.length != 2) {
         throw new IllegalArgumentException("transpose needs a rank-2 tensor, got shape " + Arrays.toString(shape));
       }
       int rows = shape[0];
       int cols = shape[1];
-      float[] out = new float[data.length];
+      t = new float[cols][rows];
       for (int r = 0; r < rows; r++) {
         int ro = r * cols;
         for (int c = 0; c < cols; c++) {
-          out[c * rows + r] = data[ro + c];
+          t[c][r] = data[ro + c];
         }
       }
-      t = new FloatTensor(out, cols, rows);
       transposed = t;
     }
     return t;

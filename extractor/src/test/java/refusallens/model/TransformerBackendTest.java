@@ -17,10 +17,13 @@ import refusallens.organism.Organism;
 
 /**
  * The plain-Java backend ({@link FloatArrayOps}) and ND4J give the same forward pass: logits and captured
- * resid_post within 1e-4 absolute, on both fixture architectures and on the organism, with left padding.
+ * resid_post within 1e-4 absolute (plus 1e-5 of the tensor's largest magnitude: llama3's logits reach ~34,
+ * where float32 rounding alone puts either backend ~7e-5 from the HF reference), on both fixture
+ * architectures and on the organism, with left padding.
  */
 class TransformerBackendTest {
   private static final double ABS = 1e-4;
+  private static final double REL_OF_MAX = 1e-5;
 
   private static Transformer organism;
 
@@ -43,6 +46,10 @@ class TransformerBackendTest {
       rows[p] = Arrays.stream(f.inputIds(p)).map(id -> id % vocab).toArray();
     }
     return TokenBatch.of(rows);
+  }
+
+  private static double tolerance(INDArray expected) {
+    return ABS + REL_OF_MAX * expected.amaxNumber().doubleValue();
   }
 
   private static double maxAbsDiff(INDArray a, INDArray b) {
@@ -73,16 +80,18 @@ class TransformerBackendTest {
       ForwardResult nd4j = m.forward(batch, req, Transformer.Backend.ND4J);
       if (scope != LogitScope.NONE) {
         double d = maxAbsDiff(jvm.logits(), nd4j.logits());
-        System.err.printf("%s %s logits max |jvm - nd4j| %.2e%n", which, scope, d);
-        assertTrue(d <= ABS, which + " " + scope + " logits differ by " + d);
+        double tol = tolerance(nd4j.logits());
+        System.err.printf("%s %s logits max |jvm - nd4j| %.2e (tolerance %.2e)%n", which, scope, d, tol);
+        assertTrue(d <= tol, which + " " + scope + " logits differ by " + d);
       } else {
         assertTrue(jvm.logitsIfComputed().isEmpty());
       }
       assertEquals(nd4j.activations().keySet(), jvm.activations().keySet());
       for (HookName n : all) {
         double d = maxAbsDiff(jvm.activation(n), nd4j.activation(n));
-        System.err.printf("%s %s %s max |jvm - nd4j| %.2e%n", which, scope, n, d);
-        assertTrue(d <= ABS, which + " " + n + " differs by " + d);
+        double tol = tolerance(nd4j.activation(n));
+        System.err.printf("%s %s %s max |jvm - nd4j| %.2e (tolerance %.2e)%n", which, scope, n, d, tol);
+        assertTrue(d <= tol, which + " " + n + " differs by " + d);
       }
     }
   }
@@ -96,7 +105,7 @@ class TransformerBackendTest {
     ForwardResult jvm = m.forward(batch, req, Transformer.Backend.JVM);
     ForwardResult nd4j = m.forward(batch, req, Transformer.Backend.ND4J);
     for (HookName n : req.capture()) {
-      assertTrue(maxAbsDiff(jvm.activation(n), nd4j.activation(n)) <= ABS, n.toString());
+      assertTrue(maxAbsDiff(jvm.activation(n), nd4j.activation(n)) <= tolerance(nd4j.activation(n)), n.toString());
     }
   }
 
