@@ -340,24 +340,29 @@ public final class FloatArrayOps implements TensorOps<FloatTensor> {
 
   // ---- elementwise functions ----
 
-  /** tanh through the exp intrinsic (Java 17's Math.tanh is a slow software routine). */
-  static float tanh(float x) {
-    return (float) tanhDouble(x);
-  }
+  /** Beyond this |x|, tanh is 1 in float32. */
+  private static final float TANH_CLAMP = 7.90531110763549805f;
 
-  /** tanh in double to ~1e-15 relative: the series near 0 (where the exp form cancels), saturated past 20. */
-  static double tanhDouble(double d) {
-    if (Math.abs(d) < 1e-3) {
-      return d * (1 - d * d / 3);
-    }
-    if (d > 20) {
-      return 1;
-    }
-    if (d < -20) {
-      return -1;
-    }
-    double e = Math.exp(2 * d);
-    return (e - 1) / (e + 1);
+  /**
+   * tanh in float32 as a rational function of x (Eigen's {@code ptanh_float} minimax coefficients), within
+   * 4e-7 relative of Math.tanh on [-20, 20] and down to 1e-7. Branch-free, so C2 vectorises the loops that
+   * call it: ~1 ns per element against ~26 ns through Math.exp (Java 17's Math.tanh is slower still).
+   */
+  static float tanh(float x) {
+    float c = Math.max(-TANH_CLAMP, Math.min(TANH_CLAMP, x));
+    float x2 = c * c;
+    float p = -2.76076847742355e-16f;
+    p = p * x2 + 2.00018790482477e-13f;
+    p = p * x2 + -8.60467152213735e-11f;
+    p = p * x2 + 5.12229709037114e-08f;
+    p = p * x2 + 1.48572235717979e-05f;
+    p = p * x2 + 6.37261928875436e-04f;
+    p = p * x2 + 4.89352455891786e-03f;
+    float q = 1.19825839466702e-06f;
+    q = q * x2 + 1.18534705686654e-04f;
+    q = q * x2 + 2.26843463243900e-03f;
+    q = q * x2 + 4.89352518554385e-03f;
+    return p * c / q;
   }
 
   static float sigmoid(float x) {
@@ -424,17 +429,17 @@ public final class FloatArrayOps implements TensorOps<FloatTensor> {
     return new FloatTensor(out, x.shapeRef());
   }
 
-  // fused composites: one pass over the data instead of five or six. GELU is computed in double: for
-  // x < -3 its 1 + tanh cancels, and float rounding there leaves ~1e-3 relative error (ND4J's included)
+  // fused composites: one pass over the data instead of five or six. (For x < -3, GELU's 1 + tanh cancels:
+  // float32 leaves ~1e-3 relative error there, ~1e-6 absolute, in ND4J as here.)
 
   @Override
   public FloatTensor geluTanh(FloatTensor x) {
     float[] v = x.data();
     float[] out = new float[v.length];
-    double c = Math.sqrt(2.0 / Math.PI);
+    float c = (float) Math.sqrt(2.0 / Math.PI);
     for (int i = 0; i < v.length; i++) {
-      double a = v[i];
-      out[i] = (float) (a * 0.5 * (1 + tanhDouble((a + a * a * a * 0.044715) * c)));
+      float a = v[i];
+      out[i] = a * 0.5f * (1f + tanh((a + a * a * a * 0.044715f) * c));
     }
     return new FloatTensor(out, x.shapeRef());
   }
@@ -525,6 +530,20 @@ public final class FloatArrayOps implements TensorOps<FloatTensor> {
     int n = s[dim];
     float[] v = x.data();
     float[] out = new float[outer * inner];
+    if (inner == 1) {
+      // over the last dim (RMSNorm's mean of squares, softmax's max and sum): one value per row
+      for (int o = 0; o < outer; o++) {
+        int base = o * n;
+        float acc = r == Reduction.MAX ? Float.NEGATIVE_INFINITY : 0f;
+        for (int k = 0; k < n; k++) {
+          acc = r == Reduction.MAX ? Math.max(acc, v[base + k]) : acc + v[base + k];
+        }
+        out[o] = r == Reduction.MEAN ? acc / n : acc;
+      }
+      int[] shape = s.clone();
+      shape[dim] = 1;
+      return new FloatTensor(out, shape);
+    }
     for (int o = 0; o < outer; o++) {
       int base = o * n * inner;
       int ob = o * inner;
