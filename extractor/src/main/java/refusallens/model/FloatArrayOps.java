@@ -56,6 +56,15 @@ public final class FloatArrayOps implements TensorOps<FloatTensor> {
   }
 
   @Override
+  public FloatTensor constant(float[] values, long... shape) {
+    int[] s = new int[shape.length];
+    for (int i = 0; i < s.length; i++) {
+      s[i] = Math.toIntExact(shape[i]);
+    }
+    return new FloatTensor(values, s);
+  }
+
+  @Override
   public INDArray value(FloatTensor x) {
     return x.toNd4j();
   }

@@ -1,5 +1,6 @@
 package refusallens.model;
 
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -49,7 +50,12 @@ public final class FloatTensor {
     for (int i = 0; i < s.length; i++) {
       shape[i] = Math.toIntExact(s[i]);
     }
-    float[] values = f.length() == 0 ? new float[0] : f.dup('c').data().asFloat();
+    float[] values = new float[Math.toIntExact(f.length())];
+    if (values.length > 0) {
+      INDArray c = EagerOps.contiguous(f);
+      // a bulk copy through NIO: DataBuffer.asFloat() copies element by element (~4x slower)
+      c.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().position((int) c.offset()).get(values);
+    }
     return new FloatTensor(values, shape);
   }
 
@@ -58,7 +64,12 @@ public final class FloatTensor {
     if (shape.length == 0) {
       return Nd4j.scalar(DataType.FLOAT, data[0]);
     }
-    return Nd4j.create(data, longShape(), DataType.FLOAT);
+    INDArray out = Nd4j.createUninitialized(DataType.FLOAT, longShape(), 'c');
+    if (data.length > 0) {
+      // a bulk copy through NIO: Nd4j.create(float[]) copies element by element (~2-3x slower)
+      out.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().put(data);
+    }
+    return out;
   }
 
   public int rank() {

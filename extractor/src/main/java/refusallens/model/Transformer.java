@@ -69,13 +69,13 @@ public final class Transformer {
     return new Transformer(def, store, stops);
   }
 
-  /** Which tensor backend runs a hook-free {@link #forward}. */
+  /** Which tensor backend runs an eager {@link #forward} (generation and SameDiff keep their own). */
   public enum Backend {
     /** ND4J (native BLAS and per-op kernels): fastest for large models, ~40+ us overhead per op. */
     ND4J,
     /** {@link FloatArrayOps}: plain Java loops, no per-op overhead: fastest for small models. */
     JVM,
-    /** JVM when the pass has no hooks and the model is small ({@link #isSmall}), else ND4J. */
+    /** JVM when the model is small ({@link #isSmall}), else ND4J. */
     AUTO;
 
     /** System property that picks the default backend: {@code nd4j}, {@code jvm} or {@code auto} (default). */
@@ -111,6 +111,25 @@ public final class Transformer {
     return c.dModel() <= JVM_MAX_D_MODEL;
   }
 
+  /**
+   * INDArray hooks run inside a {@link FloatArrayOps} pass: so that a hooked pass and a plain one of the
+   * same small model run on the same backend and agree bit for bit where the hooks change nothing
+   * (interventions are measured as hooked minus plain).
+   */
+  private Hooks<FloatTensor> onFloats(Hooks<INDArray> hooks) {
+    Hooks<FloatTensor> out = Hooks.none();
+    for (HookName name : hooks.names()) {
+      out = out.with(name, (x, at, ctx) -> {
+        HookContext<INDArray> nd = new HookContext<>(new EagerOps(weights), ctx.batch(), ctx.chunkStart(),
+            ctx.chunkLength(), ctx.padLeft(), ctx.promptEnd());
+        INDArray in = x.toNd4j();
+        INDArray replaced = hooks.apply(at, in, nd);
+        return FloatTensor.of(replaced); // Hooks.apply returns its input when no hook replaced it
+      });
+    }
+    return out;
+  }
+
   private FloatArrayOps.Weights floatWeights() {
     FloatArrayOps.Weights w = floatWeights;
     if (w == null) {
@@ -139,29 +158,26 @@ public final class Transformer {
 
   /**
    * One eager forward pass over a (left-padded) batch, on the backend {@link Backend#fromSystemProperty}
-   * names (by default: plain Java loops for small models without hooks, ND4J otherwise).
+   * names (by default: plain Java loops for small models, ND4J otherwise).
    */
   public ForwardResult forward(TokenBatch batch, ForwardRequest request) {
     return forward(batch, request, Backend.fromSystemProperty());
   }
 
   /**
-   * One eager forward pass on the given backend; {@link Backend#JVM} takes no hooks (hooks are written
-   * against INDArray). Either backend gives FLOAT INDArray logits and activations.
+   * One eager forward pass on the given backend. Either backend gives FLOAT INDArray logits and
+   * activations and runs the request's INDArray hooks; on {@link Backend#JVM} each hook sees an INDArray
+   * copy of the activation (and {@link EagerOps} as its context's ops), and what it returns (or its input,
+   * edited in place) is copied back.
    */
   public ForwardResult forward(TokenBatch batch, ForwardRequest request, Backend backend) {
-    boolean hooked = !request.hooks().isEmpty();
-    if (backend == Backend.JVM && hooked) {
-      throw new IllegalArgumentException("the jvm backend runs passes without hooks; got hooks at "
-          + request.hooks().names() + " (use the nd4j or auto backend)");
-    }
-    boolean jvm = backend == Backend.JVM || (backend == Backend.AUTO && !hooked && isSmall(config()));
+    boolean jvm = backend == Backend.JVM || (backend == Backend.AUTO && isSmall(config()));
     Chunk chunk = Chunk.prompt(batch, padId);
     Map<HookName, INDArray> captured = new HashMap<>();
     INDArray logits;
     if (jvm) {
       Map<HookName, FloatTensor> floats = new HashMap<>();
-      FloatTensor l = pass(new FloatArrayOps(floatWeights()), chunk, Hooks.<FloatTensor>none(), request.capture(),
+      FloatTensor l = pass(new FloatArrayOps(floatWeights()), chunk, onFloats(request.hooks()), request.capture(),
           floats, request.logits(), KvCache.none()).logits();
       floats.forEach((name, a) -> captured.put(name, a.toNd4j()));
       logits = l == null ? null : l.toNd4j();
@@ -274,6 +290,15 @@ public final class Transformer {
 
     /** Additive mask [B, 1, 1, S, T]: causal, no padding keys, optional sliding window. */
     INDArray mask(OptionalInt window) {
+      return Nd4j.create(maskValues(window), maskShape(), 'c');
+    }
+
+    long[] maskShape() {
+      return new long[] {batch, 1, 1, length, total()};
+    }
+
+    /** {@link #mask} as c-order values. */
+    float[] maskValues(OptionalInt window) {
       int t = total();
       float[] m = new float[batch * length * t];
       int i = 0;
@@ -286,7 +311,7 @@ public final class Transformer {
           }
         }
       }
-      return Nd4j.create(m, new long[] {batch, 1, 1, length, t}, 'c');
+      return m;
     }
   }
 
@@ -326,16 +351,17 @@ public final class Transformer {
     int d = c.dModel();
 
     // rotary tables for the chunk's positions [N, 1, hd] and masks [B, 1, 1, S, T] per window
-    INDArray[] cosSin = rope.cosSin(chunk.positions());
+    float[][] cosSin = rope.cosSinValues(chunk.positions());
+    long[] ropeShape = {n, 1, c.headDim()};
     Map<OptionalInt, T> masks = new HashMap<>();
     for (int layer = 0; layer <= last; layer++) {
       OptionalInt w = definition.slidingWindow(layer);
       if (!masks.containsKey(w)) {
-        masks.put(w, ops.constant(chunk.mask(w)));
+        masks.put(w, ops.constant(chunk.maskValues(w), chunk.maskShape()));
       }
     }
-    AttentionContext<T> ctx = new AttentionContext<>(b, s, chunk.total(), ops.constant(cosSin[0]),
-        ops.constant(cosSin[1]), ops.constant(rope.rotateHalfMatrix()), masks, cache);
+    AttentionContext<T> ctx = new AttentionContext<>(b, s, chunk.total(), ops.constant(cosSin[0], ropeShape),
+        ops.constant(cosSin[1], ropeShape), ops.constant(rope.rotateHalfMatrix()), masks, cache);
     HookContext<T> hookCtx = new HookContext<>(ops, b, chunk.start(), s, chunk.padLeft(), chunk.promptEnd());
 
     // token embeddings: hook_resid_pre of layer 0, [N, d]

@@ -109,7 +109,7 @@ class TransformerBackendTest {
     }
   }
 
-  /** AUTO runs small hook-free passes on the jvm backend (bit-identical results) and hooked ones on ND4J. */
+  /** AUTO runs small models on the jvm backend, hooked or not (bit-identical to an explicit JVM pass). */
   @Test
   void autoPicksTheJvmBackendForSmallModels() {
     Transformer m = model("gemma2");
@@ -118,14 +118,42 @@ class TransformerBackendTest {
     ForwardRequest req = ForwardRequest.logitsOnly();
     INDArray auto = m.forward(batch, req, Transformer.Backend.AUTO).logits();
     INDArray jvm = m.forward(batch, req, Transformer.Backend.JVM).logits();
-    assertEquals(0.0, maxAbsDiff(auto, jvm), "auto must take the jvm path for a small hook-free pass");
-    Hooks<INDArray> observe = Hooks.of(HookName.residPost(1), (x, name, ctx) -> null);
-    assertThrows(IllegalArgumentException.class,
-        () -> m.forward(batch, req.withHooks(observe), Transformer.Backend.JVM));
-    INDArray hooked = m.forward(batch, req.withHooks(observe), Transformer.Backend.AUTO).logits();
-    INDArray nd4j = m.forward(batch, req, Transformer.Backend.ND4J).logits();
-    assertEquals(0.0, maxAbsDiff(hooked, nd4j), "a hooked pass runs on nd4j");
+    assertEquals(0.0, maxAbsDiff(auto, jvm), "auto must take the jvm path for a small model");
     assertEquals(Transformer.Backend.JVM, Transformer.Backend.parse(" JVM ", "test"));
     assertThrows(IllegalArgumentException.class, () -> Transformer.Backend.parse("cuda", "test"));
+  }
+
+  /**
+   * INDArray hooks run inside a jvm pass: a replacing hook and an in-place one give ND4J's result, and an
+   * observing hook changes nothing at all (hooked and plain passes share the backend).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"gemma2", "llama3"})
+  void hooksRunInsideJvmPasses(String which) {
+    Transformer m = model(which);
+    TokenBatch batch = batch(which);
+    HookName at = HookName.residPost(1);
+    Hooks<INDArray> replace = Hooks.of(at, (x, name, ctx) -> {
+      assertEquals(batch.size(), ctx.batch());
+      assertTrue(ctx.ops() instanceof EagerOps, "hooks see INDArray ops");
+      return x.mul(0.5).add(0.25);
+    });
+    Hooks<INDArray> inPlace = Hooks.of(at, (x, name, ctx) -> {
+      x.muli(0.5).addi(0.25);
+      return null;
+    });
+    ForwardRequest req = new ForwardRequest(Set.of(HookName.residPost(2)), replace, LogitScope.ALL);
+    ForwardResult nd4j = m.forward(batch, req, Transformer.Backend.ND4J);
+    ForwardResult plain = m.forward(batch, req.withHooks(Hooks.none()), Transformer.Backend.JVM);
+    assertTrue(maxAbsDiff(plain.logits(), nd4j.logits()) > 1e-2, "the hook must change the logits");
+    for (Hooks<INDArray> hooks : java.util.List.of(replace, inPlace)) {
+      ForwardResult jvm = m.forward(batch, req.withHooks(hooks), Transformer.Backend.JVM);
+      assertTrue(maxAbsDiff(jvm.logits(), nd4j.logits()) <= tolerance(nd4j.logits()));
+      INDArray r2 = nd4j.activation(HookName.residPost(2));
+      assertTrue(maxAbsDiff(jvm.activation(HookName.residPost(2)), r2) <= tolerance(r2));
+    }
+    Hooks<INDArray> observe = Hooks.of(at, (x, name, ctx) -> null);
+    INDArray observed = m.forward(batch, req.withHooks(observe), Transformer.Backend.JVM).logits();
+    assertEquals(0.0, maxAbsDiff(observed, plain.logits()), "an observing hook changes nothing");
   }
 }
