@@ -174,6 +174,9 @@ public final class FloatArrayOps implements TensorOps<FloatTensor> {
         float a1 = a[ai + p + 1];
         float a2 = a[ai + p + 2];
         float a3 = a[ai + p + 3];
+        if (a0 == 0f && a1 == 0f && a2 == 0f && a3 == 0f) {
+          continue; // attention probabilities of masked keys (half of a causal pass) are exactly 0
+        }
         float[] b0 = b[p];
         float[] b1 = b[p + 1];
         float[] b2 = b[p + 2];
@@ -491,7 +494,9 @@ public final class FloatArrayOps implements TensorOps<FloatTensor> {
       }
       float sum = 0;
       for (int j = 0; j < len; j++) {
-        float e = (float) Math.exp(v[o + j] - m);
+        float d = v[o + j] - m;
+        // below -88, exp is under float's normal range: skip the call for masked keys (~half of them)
+        float e = d < -88f ? 0f : (float) Math.exp(d);
         out[o + j] = e;
         sum += e;
       }

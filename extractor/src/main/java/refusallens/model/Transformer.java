@@ -102,7 +102,7 @@ public final class Transformer {
    * Largest d_model that AUTO runs on the {@link FloatArrayOps} backend. Per op, ND4J costs a fixed
    * ~40-120 us on top of its arithmetic; below this width the plain-Java loops (single-threaded per
    * product below {@link FloatArrayOps#PARALLEL_MACS}) finish a whole op in less than that overhead.
-   * Measured on the d_model-64 organism with {@code refusal-lens bench forward} (docs/benchmarks.md).
+   * Measured with {@code refusal-lens bench forward [--model DIR]}.
    */
   public static final int JVM_MAX_D_MODEL = 256;
 
