@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import refusallens.io.SafetensorsCheckpoint;
 
 /**
@@ -73,7 +72,10 @@ public final class Transformer {
   public enum Backend {
     /** ND4J (native BLAS and per-op kernels): fastest for large models, ~40+ us overhead per op. */
     ND4J,
-    /** {@link FloatArrayOps}: plain Java loops, no per-op overhead: fastest for small models. */
+    /**
+     * {@link FloatArrayOps}: plain Java loops, no per-op overhead: fastest for small models. Keeps float
+     * copies of the weights on the Java heap (linear weights twice: as stored and transposed).
+     */
     JVM,
     /** JVM when the model is small ({@link #isSmall}), else ND4J. */
     AUTO;
@@ -290,16 +292,12 @@ public final class Transformer {
       return pos;
     }
 
-    /** Additive mask [B, 1, 1, S, T]: causal, no padding keys, optional sliding window. */
-    INDArray mask(OptionalInt window) {
-      return Nd4j.create(maskValues(window), maskShape(), 'c');
-    }
-
+    /** Shape of the additive mask: [B, 1, 1, S, T]. */
     long[] maskShape() {
       return new long[] {batch, 1, 1, length, total()};
     }
 
-    /** {@link #mask} as c-order values. */
+    /** Additive mask ({@link #maskShape}, c-order): causal, no padding keys, optional sliding window. */
     float[] maskValues(OptionalInt window) {
       int t = total();
       float[] m = new float[batch * length * t];

@@ -220,6 +220,8 @@ class FloatArrayOpsTest {
     INDArray doubles = rand(-1, 1, 2, 3).castTo(DataType.DOUBLE);
     assertClose(doubles, jvm.constant(doubles), "a DOUBLE constant becomes float");
     assertSame(t, jvm.stopGradient(t));
+    float[] values = {1, 2, 3, 4, 5, 6};
+    assertClose(eager.constant(values, 2, 1, 3), jvm.constant(values, 2, 1, 3), "constant of values");
     assertTrue(jvm.value(t).dataType() == DataType.FLOAT);
   }
 }
