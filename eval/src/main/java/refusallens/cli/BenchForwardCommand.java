@@ -94,9 +94,15 @@ public final class BenchForwardCommand implements Callable<Integer> {
     double[][] ms = new double[backends.length][iterations];
     double[][] cpuMs = new double[backends.length][iterations];
     int next = 0;
+    long slots = 0;
+    long tokens = 0;
     for (int i = -warmup; i < iterations; i++) {
       TokenBatch tb = batchAt(pool, next);
       next += batch;
+      if (i >= 0) {
+        slots += (long) tb.size() * tb.maxLength();
+        tokens += tb.tokenCount();
+      }
       for (int b = 0; b < backends.length; b++) {
         long c0 = processCpuNanos();
         long t0 = System.nanoTime();
@@ -117,6 +123,7 @@ public final class BenchForwardCommand implements Callable<Integer> {
     o.put("iterations", iterations);
     o.put("mean_prompt_tokens", meanTokens);
     o.put("request", logits ? "logits" : "resid_post");
+    o.put("padding_fraction", 1.0 - (double) tokens / slots);
     o.put("auto_backend", Transformer.isSmall(m.config()) ? "jvm" : "nd4j");
     o.put("threads", Runtime.getRuntime().availableProcessors());
     Map<String, Object> per = new LinkedHashMap<>();
@@ -147,8 +154,9 @@ public final class BenchForwardCommand implements Callable<Integer> {
             e.getKey(), r.get("median_ms"), r.get("mean_ms"), r.get("p90_ms"), batch, r.get("prompts_per_s"),
             r.get("mean_cpu_ms"));
       }
-      out.printf("jvm is %.1fx faster than nd4j (medians, interleaved passes; auto picks %s for this model)%n",
-          nd4j / jvm, o.get("auto_backend"));
+      out.printf("jvm is %.1fx faster than nd4j (medians, interleaved passes; auto picks %s for this model);"
+          + " %.0f%% of the batches' slots are left padding%n", nd4j / jvm, o.get("auto_backend"),
+          100 * (double) o.get("padding_fraction"));
     }
     out.flush();
     return 0;
