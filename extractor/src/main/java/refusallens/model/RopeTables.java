@@ -48,6 +48,13 @@ public final class RopeTables {
 
   /** cos and sin for each position: two [positions.length, 1, head_dim] arrays. */
   public INDArray[] cosSin(int[] positions) {
+    float[][] v = cosSinValues(positions);
+    long[] shape = {positions.length, 1, headDim};
+    return new INDArray[] {Nd4j.create(v[0], shape, 'c'), Nd4j.create(v[1], shape, 'c')};
+  }
+
+  /** {@link #cosSin} as two c-order float arrays of [positions.length, 1, head_dim] values. */
+  public float[][] cosSinValues(int[] positions) {
     int n = positions.length;
     int half = headDim / 2;
     float[] cos = new float[n * headDim];
@@ -63,9 +70,7 @@ public final class RopeTables {
         sin[r * headDim + half + i] = s;
       }
     }
-    return new INDArray[] {
-      Nd4j.create(cos, new long[] {n, 1, headDim}, 'c'), Nd4j.create(sin, new long[] {n, 1, headDim}, 'c')
-    };
+    return new float[][] {cos, sin};
   }
 
   /**

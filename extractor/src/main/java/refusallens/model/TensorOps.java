@@ -17,6 +17,11 @@ public interface TensorOps<T> {
   /** A constant tensor (masks, rotary tables, selectors). */
   T constant(INDArray value);
 
+  /** A constant tensor of c-order {@code values} (masks, rotary tables) without an INDArray in between. */
+  default T constant(float[] values, long... shape) {
+    return constant(org.nd4j.linalg.factory.Nd4j.create(values, shape, 'c'));
+  }
+
   /** Dense layer without bias: x [N, in] times w [out, in] transposed gives [N, out]. */
   T linear(T x, T w);
 

@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import refusallens.io.SafetensorsCheckpoint;
 
 /**
@@ -27,6 +26,8 @@ public final class Transformer {
   private final RopeTables rope;
   private final int padId;
   private final Set<Integer> stopTokens;
+  /** Float copies of the weights for {@link FloatArrayOps}, made on the first small-model pass. */
+  private volatile FloatArrayOps.Weights floatWeights;
 
   /** A model from a definition and weights already loaded; stop tokens from config.json. */
   public Transformer(TransformerDefinition definition, WeightStore weights) {
@@ -67,6 +68,86 @@ public final class Transformer {
     return new Transformer(def, store, stops);
   }
 
+  /** Which tensor backend runs an eager {@link #forward} (generation and SameDiff keep their own). */
+  public enum Backend {
+    /** ND4J (native BLAS and per-op kernels): fastest for large models, ~40+ us overhead per op. */
+    ND4J,
+    /**
+     * {@link FloatArrayOps}: plain Java loops, no per-op overhead: fastest for small models. Keeps float
+     * copies of the weights on the Java heap (linear weights twice: as stored and transposed).
+     */
+    JVM,
+    /** JVM when the model is small ({@link #isSmall}), else ND4J. */
+    AUTO;
+
+    /** System property that picks the default backend: {@code nd4j}, {@code jvm} or {@code auto} (default). */
+    public static final String PROPERTY = "refusallens.runtime.backend";
+
+    /** The backend named by {@link #PROPERTY}, AUTO when unset. */
+    public static Backend fromSystemProperty() {
+      String v = System.getProperty(PROPERTY);
+      return v == null || v.isBlank() ? AUTO : parse(v, "system property " + PROPERTY);
+    }
+
+    /** Parses {@code nd4j | jvm | auto}; {@code where} names the source in the error. */
+    public static Backend parse(String value, String where) {
+      for (Backend b : values()) {
+        if (b.name().equalsIgnoreCase(value.trim())) {
+          return b;
+        }
+      }
+      throw new IllegalArgumentException(where + ": '" + value + "' is not a runtime backend; expected nd4j, jvm or auto");
+    }
+  }
+
+  /**
+   * Largest d_model that AUTO runs on the {@link FloatArrayOps} backend. ND4J costs a fixed ~40-120 us per
+   * op on top of its arithmetic, the plain-Java loops reach ~1/2 to 1/3 of its BLAS rate: the loops win
+   * while ops are small. Measured with {@code refusal-lens bench forward [--model DIR]} on the organism
+   * shape widened (gemma2, 4 layers, MLP 4 d, head_dim 16, chat prompts of ~44 tokens; 2 loaded cores):
+   * jvm/nd4j speed-up 5-7x at d 64 for one prompt and 1.6-1.8x for 16, 3.6x/1.3x at d 128, 1.9x/0.9x at
+   * d 256, 1.1x/0.7x at d 512.
+   */
+  public static final int JVM_MAX_D_MODEL = 256;
+
+  /** Whether AUTO picks the plain-Java backend for a model of this shape. */
+  public static boolean isSmall(ModelConfig c) {
+    return c.dModel() <= JVM_MAX_D_MODEL;
+  }
+
+  /**
+   * INDArray hooks run inside a {@link FloatArrayOps} pass: so that a hooked pass and a plain one of the
+   * same small model run on the same backend and agree bit for bit where the hooks change nothing
+   * (interventions are measured as hooked minus plain).
+   */
+  private Hooks<FloatTensor> onFloats(Hooks<INDArray> hooks) {
+    Hooks<FloatTensor> out = Hooks.none();
+    for (HookName name : hooks.names()) {
+      out = out.with(name, (x, at, ctx) -> {
+        HookContext<INDArray> nd = new HookContext<>(new EagerOps(weights), ctx.batch(), ctx.chunkStart(),
+            ctx.chunkLength(), ctx.padLeft(), ctx.promptEnd());
+        INDArray in = x.toNd4j();
+        INDArray replaced = hooks.apply(at, in, nd);
+        return FloatTensor.of(replaced); // Hooks.apply returns its input when no hook replaced it
+      });
+    }
+    return out;
+  }
+
+  private FloatArrayOps.Weights floatWeights() {
+    FloatArrayOps.Weights w = floatWeights;
+    if (w == null) {
+      synchronized (this) {
+        w = floatWeights;
+        if (w == null) {
+          w = new FloatArrayOps.Weights(weights);
+          floatWeights = w;
+        }
+      }
+    }
+    return w;
+  }
+
   public ModelConfig config() {
     return definition.config();
   }
@@ -79,12 +160,35 @@ public final class Transformer {
     return weights;
   }
 
-  /** One eager forward pass over a (left-padded) batch. */
+  /**
+   * One eager forward pass over a (left-padded) batch, on the backend {@link Backend#fromSystemProperty}
+   * names (by default: plain Java loops for small models, ND4J otherwise).
+   */
   public ForwardResult forward(TokenBatch batch, ForwardRequest request) {
+    return forward(batch, request, Backend.fromSystemProperty());
+  }
+
+  /**
+   * One eager forward pass on the given backend. Either backend gives FLOAT INDArray logits and
+   * activations and runs the request's INDArray hooks; on {@link Backend#JVM} each hook sees an INDArray
+   * copy of the activation (and {@link EagerOps} as its context's ops), and what it returns (or its input,
+   * edited in place) is copied back.
+   */
+  public ForwardResult forward(TokenBatch batch, ForwardRequest request, Backend backend) {
+    boolean jvm = backend == Backend.JVM || (backend == Backend.AUTO && isSmall(config()));
     Chunk chunk = Chunk.prompt(batch, padId);
     Map<HookName, INDArray> captured = new HashMap<>();
-    INDArray logits = pass(new EagerOps(weights), chunk, request.hooks(), request.capture(), captured,
-        request.logits(), KvCache.none()).logits();
+    INDArray logits;
+    if (jvm) {
+      Map<HookName, FloatTensor> floats = new HashMap<>();
+      FloatTensor l = pass(new FloatArrayOps(floatWeights()), chunk, onFloats(request.hooks()), request.capture(),
+          floats, request.logits(), KvCache.none()).logits();
+      floats.forEach((name, a) -> captured.put(name, a.toNd4j()));
+      logits = l == null ? null : l.toNd4j();
+    } else {
+      logits = pass(new EagerOps(weights), chunk, request.hooks(), request.capture(), captured,
+          request.logits(), KvCache.none()).logits();
+    }
     Optional<INDArray> out = Optional.empty();
     if (request.logits() == LogitScope.ALL) {
       out = Optional.of(logits.reshape(batch.size(), chunk.length(), config().vocabSize()));
@@ -188,8 +292,13 @@ public final class Transformer {
       return pos;
     }
 
-    /** Additive mask [B, 1, 1, S, T]: causal, no padding keys, optional sliding window. */
-    INDArray mask(OptionalInt window) {
+    /** Shape of the additive mask: [B, 1, 1, S, T]. */
+    long[] maskShape() {
+      return new long[] {batch, 1, 1, length, total()};
+    }
+
+    /** Additive mask ({@link #maskShape}, c-order): causal, no padding keys, optional sliding window. */
+    float[] maskValues(OptionalInt window) {
       int t = total();
       float[] m = new float[batch * length * t];
       int i = 0;
@@ -202,7 +311,7 @@ public final class Transformer {
           }
         }
       }
-      return Nd4j.create(m, new long[] {batch, 1, 1, length, t}, 'c');
+      return m;
     }
   }
 
@@ -242,16 +351,17 @@ public final class Transformer {
     int d = c.dModel();
 
     // rotary tables for the chunk's positions [N, 1, hd] and masks [B, 1, 1, S, T] per window
-    INDArray[] cosSin = rope.cosSin(chunk.positions());
+    float[][] cosSin = rope.cosSinValues(chunk.positions());
+    long[] ropeShape = {n, 1, c.headDim()};
     Map<OptionalInt, T> masks = new HashMap<>();
     for (int layer = 0; layer <= last; layer++) {
       OptionalInt w = definition.slidingWindow(layer);
       if (!masks.containsKey(w)) {
-        masks.put(w, ops.constant(chunk.mask(w)));
+        masks.put(w, ops.constant(chunk.maskValues(w), chunk.maskShape()));
       }
     }
-    AttentionContext<T> ctx = new AttentionContext<>(b, s, chunk.total(), ops.constant(cosSin[0]),
-        ops.constant(cosSin[1]), ops.constant(rope.rotateHalfMatrix()), masks, cache);
+    AttentionContext<T> ctx = new AttentionContext<>(b, s, chunk.total(), ops.constant(cosSin[0], ropeShape),
+        ops.constant(cosSin[1], ropeShape), ops.constant(rope.rotateHalfMatrix()), masks, cache);
     HookContext<T> hookCtx = new HookContext<>(ops, b, chunk.start(), s, chunk.padLeft(), chunk.promptEnd());
 
     // token embeddings: hook_resid_pre of layer 0, [N, d]

@@ -1,0 +1,159 @@
+package refusallens.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import refusallens.organism.Organism;
+
+/**
+ * The plain-Java backend ({@link FloatArrayOps}) and ND4J give the same forward pass: logits and captured
+ * resid_post within 1e-4 absolute (plus 1e-5 of the tensor's largest magnitude: llama3's logits reach ~34,
+ * where float32 rounding alone puts either backend ~7e-5 from the HF reference), on both fixture
+ * architectures and on the organism, with left padding.
+ */
+class TransformerBackendTest {
+  private static final double ABS = 1e-4;
+  private static final double REL_OF_MAX = 1e-5;
+
+  private static Transformer organism;
+
+  private static Transformer model(String which) {
+    if (which.equals("organism")) {
+      if (organism == null) {
+        organism = Transformer.open(Organism.defaultModelDir());
+      }
+      return organism;
+    }
+    return Fixture.of(which).model;
+  }
+
+  /** Fixture prompts (the organism: the gemma2 fixture's ids, in its vocab too), of different lengths. */
+  private static TokenBatch batch(String which) {
+    Fixture f = Fixture.of(which.equals("llama3") ? "llama3" : "gemma2");
+    int vocab = model(which).config().vocabSize();
+    int[][] rows = new int[f.promptCount()][];
+    for (int p = 0; p < rows.length; p++) {
+      rows[p] = Arrays.stream(f.inputIds(p)).map(id -> id % vocab).toArray();
+    }
+    return TokenBatch.of(rows);
+  }
+
+  private static double tolerance(INDArray expected) {
+    return ABS + REL_OF_MAX * expected.amaxNumber().doubleValue();
+  }
+
+  private static double maxAbsDiff(INDArray a, INDArray b) {
+    assertArrayEquals(b.shape(), a.shape());
+    assertEquals(DataType.FLOAT, a.dataType());
+    float[] x = a.dup('c').data().asFloat();
+    float[] y = b.dup('c').data().asFloat();
+    double m = 0;
+    for (int i = 0; i < x.length; i++) {
+      m = Math.max(m, Math.abs(x[i] - y[i]));
+    }
+    return m;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"gemma2", "llama3", "organism"})
+  void jvmBackendMatchesNd4j(String which) {
+    Transformer m = model(which);
+    TokenBatch batch = batch(which);
+    assertTrue(batch.padLeft(0) != batch.padLeft(1) || batch.padLeft(1) != batch.padLeft(2), "rows need padding");
+    Set<HookName> all = new LinkedHashSet<>();
+    for (int l = 0; l < m.config().numLayers(); l++) {
+      all.add(HookName.residPost(l));
+    }
+    for (LogitScope scope : LogitScope.values()) {
+      ForwardRequest req = new ForwardRequest(all, Hooks.none(), scope);
+      ForwardResult jvm = m.forward(batch, req, Transformer.Backend.JVM);
+      ForwardResult nd4j = m.forward(batch, req, Transformer.Backend.ND4J);
+      if (scope != LogitScope.NONE) {
+        double d = maxAbsDiff(jvm.logits(), nd4j.logits());
+        double tol = tolerance(nd4j.logits());
+        System.err.printf("%s %s logits max |jvm - nd4j| %.2e (tolerance %.2e)%n", which, scope, d, tol);
+        assertTrue(d <= tol, which + " " + scope + " logits differ by " + d);
+      } else {
+        assertTrue(jvm.logitsIfComputed().isEmpty());
+      }
+      assertEquals(nd4j.activations().keySet(), jvm.activations().keySet());
+      for (HookName n : all) {
+        double d = maxAbsDiff(jvm.activation(n), nd4j.activation(n));
+        double tol = tolerance(nd4j.activation(n));
+        System.err.printf("%s %s %s max |jvm - nd4j| %.2e (tolerance %.2e)%n", which, scope, n, d, tol);
+        assertTrue(d <= tol, which + " " + n + " differs by " + d);
+      }
+    }
+  }
+
+  /** Early exit: capturing only a middle resid_pre stops there on both backends. */
+  @Test
+  void captureOnlyStopsEarlyOnBothBackends() {
+    Transformer m = model("gemma2");
+    TokenBatch batch = batch("gemma2");
+    ForwardRequest req = ForwardRequest.captureOnly(Set.of(HookName.residPre(2), HookName.residPre(0)));
+    ForwardResult jvm = m.forward(batch, req, Transformer.Backend.JVM);
+    ForwardResult nd4j = m.forward(batch, req, Transformer.Backend.ND4J);
+    for (HookName n : req.capture()) {
+      assertTrue(maxAbsDiff(jvm.activation(n), nd4j.activation(n)) <= tolerance(nd4j.activation(n)), n.toString());
+    }
+  }
+
+  /** AUTO runs small models on the jvm backend, hooked or not (bit-identical to an explicit JVM pass). */
+  @Test
+  void autoPicksTheJvmBackendForSmallModels() {
+    Transformer m = model("gemma2");
+    assertTrue(Transformer.isSmall(m.config()));
+    TokenBatch batch = batch("gemma2");
+    ForwardRequest req = ForwardRequest.logitsOnly();
+    INDArray auto = m.forward(batch, req, Transformer.Backend.AUTO).logits();
+    INDArray jvm = m.forward(batch, req, Transformer.Backend.JVM).logits();
+    assertEquals(0.0, maxAbsDiff(auto, jvm), "auto must take the jvm path for a small model");
+    assertEquals(Transformer.Backend.JVM, Transformer.Backend.parse(" JVM ", "test"));
+    assertThrows(IllegalArgumentException.class, () -> Transformer.Backend.parse("cuda", "test"));
+  }
+
+  /**
+   * INDArray hooks run inside a jvm pass: a replacing hook and an in-place one give ND4J's result, and an
+   * observing hook changes nothing at all (hooked and plain passes share the backend).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"gemma2", "llama3"})
+  void hooksRunInsideJvmPasses(String which) {
+    Transformer m = model(which);
+    TokenBatch batch = batch(which);
+    HookName at = HookName.residPost(1);
+    Hooks<INDArray> replace = Hooks.of(at, (x, name, ctx) -> {
+      assertEquals(batch.size(), ctx.batch());
+      assertTrue(ctx.ops() instanceof EagerOps, "hooks see INDArray ops");
+      return x.mul(0.5).add(0.25);
+    });
+    Hooks<INDArray> inPlace = Hooks.of(at, (x, name, ctx) -> {
+      x.muli(0.5).addi(0.25);
+      return null;
+    });
+    ForwardRequest req = new ForwardRequest(Set.of(HookName.residPost(2)), replace, LogitScope.ALL);
+    ForwardResult nd4j = m.forward(batch, req, Transformer.Backend.ND4J);
+    ForwardResult plain = m.forward(batch, req.withHooks(Hooks.none()), Transformer.Backend.JVM);
+    assertTrue(maxAbsDiff(plain.logits(), nd4j.logits()) > 1e-2, "the hook must change the logits");
+    for (Hooks<INDArray> hooks : java.util.List.of(replace, inPlace)) {
+      ForwardResult jvm = m.forward(batch, req.withHooks(hooks), Transformer.Backend.JVM);
+      assertTrue(maxAbsDiff(jvm.logits(), nd4j.logits()) <= tolerance(nd4j.logits()));
+      INDArray r2 = nd4j.activation(HookName.residPost(2));
+      assertTrue(maxAbsDiff(jvm.activation(HookName.residPost(2)), r2) <= tolerance(r2));
+    }
+    Hooks<INDArray> observe = Hooks.of(at, (x, name, ctx) -> null);
+    INDArray observed = m.forward(batch, req.withHooks(observe), Transformer.Backend.JVM).logits();
+    assertEquals(0.0, maxAbsDiff(observed, plain.logits()), "an observing hook changes nothing");
+  }
+}
