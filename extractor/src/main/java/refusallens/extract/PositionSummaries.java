@@ -118,7 +118,7 @@ public final class PositionSummaries {
           int f = t.features().get(j);
           idx[j] = all ? f : java.util.Arrays.binarySearch(union, f);
         }
-        cols = acts.getColumns(idx);
+        cols = Sae.selectColumns(acts, idx);
       }
       for (int b = 0; b < ids.size(); b++) {
         int[] range = positionRange(t.position(), ids.get(b).length);

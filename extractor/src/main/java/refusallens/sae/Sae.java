@@ -184,6 +184,29 @@ public abstract sealed class Sae permits ReluSae, JumpReluSae, TopKSae {
   }
 
   /**
+   * Columns {@code columns} of the 2-D {@code x} as a new [rows, columns.length] array. A plain-Java gather:
+   * ND4J's {@code getColumns} goes through {@code pullRows}, which cost about 5 ms per call on the organism's
+   * [30, 512] activations (a quarter of a one-prompt classification).
+   */
+  public static INDArray selectColumns(INDArray x, int[] columns) {
+    if (x.rank() != 2 || x.dataType() != DataType.FLOAT) {
+      return x.getColumns(columns);
+    }
+    int rows = (int) x.size(0);
+    int width = (int) x.size(1);
+    float[] all = x.dup('c').data().asFloat();
+    float[] out = new float[rows * columns.length];
+    for (int r = 0; r < rows; r++) {
+      int from = r * width;
+      int to = r * columns.length;
+      for (int j = 0; j < columns.length; j++) {
+        out[to + j] = all[from + columns[j]];
+      }
+    }
+    return Nd4j.create(out, new long[] {rows, columns.length}, 'c');
+  }
+
+  /**
    * Pre-activations [n, k] of the selected features (all when {@code features} is null): x' @ W_enc + b_enc.
    */
   protected INDArray preActivations(INDArray x, int[] features) {
@@ -198,7 +221,7 @@ public abstract sealed class Sae permits ReluSae, JumpReluSae, TopKSae {
     if (features == null) {
       return in.mmul(wEnc).addiRowVector(bEnc);
     }
-    INDArray w = wEnc.getColumns(features); // [d_in, k]
+    INDArray w = selectColumns(wEnc, features); // [d_in, k]
     INDArray b = Nd4j.createFromArray(select(bEnc, features)); // [k]
     return in.mmul(w).addiRowVector(b);
   }

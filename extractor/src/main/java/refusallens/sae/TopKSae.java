@@ -24,7 +24,7 @@ public final class TopKSae extends Sae {
   @Override
   public INDArray encodeFeatures(INDArray x, int[] features) {
     // Which features survive depends on all of them: encode fully, then select.
-    return encode(x).getColumns(features);
+    return selectColumns(encode(x), features);
   }
 
   @Override
