@@ -10,7 +10,6 @@ import java.util.TreeSet;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import refusallens.model.ForwardResult;
 import refusallens.model.HookName;
 import refusallens.refusal.TemplateSpan;
@@ -65,72 +64,75 @@ public final class PositionSummaries {
     for (var e : byLayer.entrySet()) {
       int layer = e.getKey();
       INDArray act = result.activation(HookName.residPost(layer)); // [B, padded, d]
-      long padded = act.size(1);
+      int padded = (int) act.size(1);
+      // one copy of the whole activation; every prompt's rows are then read in Java (ND4J slicing costs
+      // about 50 us per call, several per prompt and layer)
+      Rows rows = Rows.of(act.reshape('c', (long) batch * padded, act.size(2)));
       List<StoreTensor> saeTensors = e.getValue().stream().filter(t -> t.kind() == StoreTensor.Kind.SAE_ACTS).toList();
-      INDArray[] resid = new INDArray[batch]; // row b: [len_b, d]
+      int[] first = new int[batch]; // row of prompt b's first real token in rows
       int[] saeFrom = new int[batch]; // first position any SAE tensor of this layer reads
       for (int b = 0; b < batch; b++) {
         int len = ids.get(b).length;
-        resid[b] = act.get(NDArrayIndex.point(b), NDArrayIndex.interval(padded - len, padded), NDArrayIndex.all())
-            .dup(); // [len, d]
+        first[b] = b * padded + padded - len;
         saeFrom[b] = len;
         for (StoreTensor t : e.getValue()) {
           int[] range = positionRange(t.position(), len);
           if (t.kind() == StoreTensor.Kind.RESID_POST) {
-            out.get(t.name())[b] = Rows.of(resid[b]).mean(range[0], range[1]);
+            out.get(t.name())[b] = rows.mean(first[b] + range[0], first[b] + range[1]);
           } else {
             saeFrom[b] = Math.min(saeFrom[b], range[0]);
           }
         }
       }
       if (!saeTensors.isEmpty()) {
-        summariseSae(layer, saeTensors, ids, resid, saeFrom, out);
+        summariseSae(layer, saeTensors, ids, rows, first, saeFrom, out);
       }
     }
     return out;
   }
 
   /** Encodes the read positions of every prompt in one [sum of rows, d] batch and averages per tensor. */
-  private void summariseSae(int layer, List<StoreTensor> tensors, List<int[]> ids, INDArray[] resid, int[] from,
+  private void summariseSae(int layer, List<StoreTensor> tensors, List<int[]> ids, Rows resid, int[] first, int[] from,
       Map<String, float[][]> out) {
     if (saes == null || !saes.contains(layer)) {
       throw new IllegalArgumentException("SAE features at layer " + layer + " requested but no SAE is loaded there");
     }
     Sae sae = saes.get(layer);
-    List<INDArray> parts = new ArrayList<>();
     int[] offset = new int[ids.size() + 1];
     for (int b = 0; b < ids.size(); b++) {
-      int len = ids.get(b).length;
-      parts.add(resid[b].get(NDArrayIndex.interval(from[b], len), NDArrayIndex.all()));
-      offset[b + 1] = offset[b] + (len - from[b]);
+      offset[b + 1] = offset[b] + (ids.get(b).length - from[b]);
     }
-    INDArray x = Nd4j.vstack(parts.toArray(INDArray[]::new)); // [rows, d]
+    int d = resid.width();
+    float[] xs = new float[offset[ids.size()] * d];
+    for (int b = 0; b < ids.size(); b++) {
+      System.arraycopy(resid.values(), (first[b] + from[b]) * d, xs, offset[b] * d, (offset[b + 1] - offset[b]) * d);
+    }
+    INDArray x = Nd4j.create(xs, new long[] {offset[ids.size()], d}, 'c'); // [rows, d]
     // one feature list for the layer: all features, or the union of the tensors' lists
     boolean all = tensors.stream().anyMatch(t -> t.features() == null);
     int[] union = all ? null : tensors.stream().flatMap(t -> t.features().stream()).distinct().sorted()
         .mapToInt(Integer::intValue).toArray();
     INDArray acts = all ? sae.encode(x) : sae.encodeFeatures(x, union); // [rows, m or |union|]
+    Rows values = Rows.of(acts);
     for (StoreTensor t : tensors) {
-      INDArray cols = acts;
+      int[] idx = null;
       if (t.features() != null) {
-        int[] idx = new int[t.width()];
+        idx = new int[t.width()];
         for (int j = 0; j < idx.length; j++) {
           int f = t.features().get(j);
           idx[j] = all ? f : java.util.Arrays.binarySearch(union, f);
         }
-        cols = Sae.selectColumns(acts, idx);
       }
-      Rows values = Rows.of(cols);
       for (int b = 0; b < ids.size(); b++) {
         int[] range = positionRange(t.position(), ids.get(b).length);
-        out.get(t.name())[b] = values.mean(offset[b] + range[0] - from[b], offset[b] + range[1] - from[b]);
+        out.get(t.name())[b] = values.mean(offset[b] + range[0] - from[b], offset[b] + range[1] - from[b], idx);
       }
     }
   }
 
   /**
-   * A [rows, width] array copied once to a float array, so that each prompt's mean over its positions is a
-   * Java loop rather than four ND4J calls (slice, copy, mean, cast) of about 50 us each.
+   * A [rows, width] array copied once to a float array, so that each prompt's rows and means are Java loops
+   * rather than ND4J calls (slice, copy, mean, cast) of about 50 us each.
    */
   private record Rows(float[] values, int rows, int width) {
     static Rows of(INDArray a) {
@@ -138,18 +140,24 @@ public final class PositionSummaries {
     }
 
     float[] mean(int from, int to) {
+      return mean(from, to, null);
+    }
+
+    /** Mean of rows [from, to) over {@code columns} (all when null). */
+    float[] mean(int from, int to, int[] columns) {
       if (to <= from || to > rows) {
         throw new IllegalStateException("empty position range " + from + ".." + to + " of " + rows);
       }
-      double[] sum = new double[width];
+      int w = columns == null ? width : columns.length;
+      double[] sum = new double[w];
       for (int r = from; r < to; r++) {
         int base = r * width;
-        for (int j = 0; j < width; j++) {
-          sum[j] += values[base + j];
+        for (int j = 0; j < w; j++) {
+          sum[j] += values[base + (columns == null ? j : columns[j])];
         }
       }
-      float[] out = new float[width];
-      for (int j = 0; j < width; j++) {
+      float[] out = new float[w];
+      for (int j = 0; j < w; j++) {
         out[j] = (float) (sum[j] / (to - from));
       }
       return out;

@@ -56,17 +56,9 @@ public final class Attention {
     // all cached + new slots: [B, KV, T, hd]
     KvCache.Entry<T> all = ctx.cache().append(layer, kh, vh);
 
-    // scores [B, KV, G, S, T], scaled, soft-capped, masked
-    T scores = ops.reshape(ops.matmul(qh, all.keys(), true), b, kv, g, s, t);
-    scores = ops.mulScalar(scores, spec.scaling());
-    if (spec.logitSoftcap().isPresent()) {
-      scores = ops.softcap(scores, spec.logitSoftcap().getAsDouble());
-    }
-    scores = ops.add(scores, ctx.mask(spec.window()));
-    T probs = ops.softmax(scores, 4);
-
-    // weighted values [B, KV, G*S, hd] -> [B, S, KV, G, hd] -> [N, H*hd]
-    T mixed = ops.matmul(ops.reshape(probs, b, kv, g * s, t), all.values(), false);
+    // softmax(mask + softcap(scaled scores)) v: [B, KV, G*S, hd] -> [B, S, KV, G, hd] -> [N, H*hd]
+    T mixed = ops.attention(qh, all.keys(), all.values(), ctx.mask(spec.window()), b, kv, g, s, t, spec.scaling(),
+        spec.logitSoftcap());
     T merged = ops.reshape(ops.permute(ops.reshape(mixed, b, kv, g, s, hd), 0, 3, 1, 2, 4), n, (long) h * hd);
 
     // output projection [N, d]
@@ -76,8 +68,6 @@ public final class Attention {
   /** x [N, heads, hd] -> x cos + rotate_half(x) sin, cos/sin [N, 1, hd]. */
   private static <T> T rotate(TensorOps<T> ops, T x, AttentionContext<T> ctx, long rows, int hd) {
     long n = ctx.batch() * (long) ctx.chunk();
-    T flat = ops.reshape(x, rows, hd);
-    T rotated = ops.reshape(ops.matmul(flat, ctx.rotateHalf(), false), n, rows / n, hd);
-    return ops.add(ops.mul(x, ctx.cos()), ops.mul(rotated, ctx.sin()));
+    return ops.rotary(x, n, rows / n, hd, ctx.cos(), ctx.sin(), ctx.rotateHalf());
   }
 }

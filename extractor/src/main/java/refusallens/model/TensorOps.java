@@ -116,6 +116,30 @@ public interface TensorOps<T> {
     return sub(x, logSumExp(x, dim));
   }
 
+  /**
+   * Scaled dot-product attention of grouped query heads: softmax(mask + softcap(scaling q k^T)) v, with q [B,
+   * KV, G*S, hd] (the G query heads of each kv head stacked), k and v [B, KV, T, hd], the additive mask [B, 1,
+   * 1, S, T]; gives [B, KV, G*S, hd]. Written here once from the primitives; a backend may fuse it.
+   */
+  default T attention(T q, T k, T v, T mask, long b, long kv, long g, long s, long t, double scaling,
+      java.util.OptionalDouble logitSoftcap) {
+    T scores = mulScalar(reshape(matmul(q, k, true), b, kv, g, s, t), scaling);
+    if (logitSoftcap.isPresent()) {
+      scores = softcap(scores, logitSoftcap.getAsDouble());
+    }
+    T probs = softmax(add(scores, mask), 4);
+    return matmul(reshape(probs, b, kv, g * s, t), v, false);
+  }
+
+  /**
+   * Rotary embedding x cos + rotate_half(x) sin of x [n, heads, hd] with cos/sin [n, 1, hd]; written here as
+   * a product with {@code rotateHalf} ([hd, hd], the matrix of HF's rotate_half), which a backend may write out.
+   */
+  default T rotary(T x, long n, long heads, int hd, T cos, T sin, T rotateHalf) {
+    T rotated = reshape(matmul(reshape(x, n * heads, hd), rotateHalf, false), n, heads, hd);
+    return add(mul(x, cos), mul(rotated, sin));
+  }
+
   /** Softmax over {@code dim}. */
   default T softmax(T x, int dim) {
     T e = exp(sub(x, stopGradient(max(x, dim))));

@@ -8,7 +8,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import refusallens.io.SafetensorsCheckpoint;
 
 /**
@@ -179,7 +181,9 @@ public final class Transformer {
     Chunk chunk = Chunk.prompt(batch, padId);
     Map<HookName, INDArray> captured = new HashMap<>();
     INDArray logits;
-    if (jvm) {
+    if (jvm && rowByRow(batch, request)) {
+      logits = forwardRowByRow(batch, request, captured);
+    } else if (jvm) {
       Map<HookName, FloatTensor> floats = new HashMap<>();
       FloatTensor l = pass(new FloatArrayOps(floatWeights()), chunk, onFloats(request.hooks()), request.capture(),
           floats, request.logits(), KvCache.none()).logits();
@@ -196,6 +200,56 @@ public final class Transformer {
       out = Optional.of(logits);
     }
     return new ForwardResult(out, captured);
+  }
+
+  /**
+   * Whether a plain-Java pass runs each row alone: when rows differ in length and no hook sees the batch,
+   * so that no padding slot is computed (plain-Java matrix products gain nothing from a shared batch). With
+   * logits for every slot, or hooks, the batch runs padded as usual.
+   */
+  private static boolean rowByRow(TokenBatch batch, ForwardRequest request) {
+    if (batch.size() < 2 || !request.hooks().names().isEmpty() || request.logits() == LogitScope.ALL) {
+      return false;
+    }
+    int len = batch.row(0).length;
+    for (int b = 1; b < batch.size(); b++) {
+      if (batch.row(b).length != len) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * {@link #forward} row by row on plain Java: captured activations are assembled left-padded [B, S, d]
+   * like a batched pass's, with zeros in the padding slots (which no caller reads); last-slot logits [B,
+   * vocab]. Returns the logits (null when none were asked for).
+   */
+  private INDArray forwardRowByRow(TokenBatch batch, ForwardRequest request, Map<HookName, INDArray> captured) {
+    FloatArrayOps ops = new FloatArrayOps(floatWeights());
+    int rows = batch.size();
+    int s = batch.maxLength();
+    int d = config().dModel();
+    Map<HookName, float[]> assembled = new HashMap<>();
+    int vocab = config().vocabSize();
+    for (HookName name : request.capture()) {
+      assembled.put(name, new float[rows * s * d]);
+    }
+    float[] logits = request.logits() == LogitScope.NONE ? null : new float[rows * vocab];
+    // rows are independent: they run on the common pool, each computed exactly as it would be alone
+    IntStream.range(0, rows).parallel().forEach(b -> {
+      int[] ids = batch.row(b);
+      Map<HookName, FloatTensor> floats = new HashMap<>();
+      FloatTensor l = pass(ops, Chunk.prompt(TokenBatch.of(ids), padId), Hooks.none(), request.capture(), floats,
+          request.logits(), KvCache.none()).logits();
+      int at = (b * s + s - ids.length) * d;
+      floats.forEach((name, a) -> System.arraycopy(a.data(), 0, assembled.get(name), at, ids.length * d));
+      if (logits != null) {
+        System.arraycopy(l.data(), 0, logits, b * vocab, vocab);
+      }
+    });
+    assembled.forEach((name, a) -> captured.put(name, Nd4j.create(a, new long[] {rows, s, d}, 'c')));
+    return logits == null ? null : Nd4j.create(logits, new long[] {rows, vocab}, 'c');
   }
 
   /** Logits [B, S, vocab] and the named activations [B, S, d] (TransformerLens {@code run_with_cache}). */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.BiFunction;
@@ -169,6 +170,43 @@ class FloatArrayOpsTest {
     binary("softmax dim 1", (o, a) -> o.softmax(a[0], 1), (o, a) -> o.softmax(a[0], 1), scores);
     binary("logSoftmax", (o, a) -> o.logSoftmax(a[0], 4), (o, a) -> o.logSoftmax(a[0], 4), scores);
     binary("logSumExp", (o, a) -> o.logSumExp(a[0], 2), (o, a) -> o.logSumExp(a[0], 2), scores);
+  }
+
+  /** The written-out rotary embedding equals the product with the rotate_half matrix. */
+  @Test
+  void rotaryMatchesTheRotateHalfProduct() {
+    int n = 5, heads = 3, hd = 8;
+    INDArray rotateHalf = new RopeTables(new RopeConfig(10_000.0, java.util.Optional.empty()), hd).rotateHalfMatrix();
+    binary("rotary", (o, a) -> o.rotary(a[0], n, heads, hd, a[1], a[2], a[3]),
+        (o, a) -> o.rotary(a[0], n, heads, hd, a[1], a[2], a[3]),
+        rand(-2, 2, n, heads, hd), rand(-1, 1, n, 1, hd), rand(-1, 1, n, 1, hd), rotateHalf);
+  }
+
+  /** The fused attention equals the default composition (on ND4J) with and without soft-capping. */
+  @Test
+  void fusedAttentionMatchesTheComposition() {
+    int b = 2, kv = 2, g = 2, s = 5, t = 7, hd = 4;
+    INDArray q = rand(-2, 2, b, kv, g * s, hd);
+    INDArray k = rand(-2, 2, b, kv, t, hd);
+    INDArray v = rand(-1, 1, b, kv, t, hd);
+    // causal over the last s of t slots, a fully masked query (left padding) and a padded key
+    INDArray mask = Nd4j.zeros(DataType.FLOAT, b, 1, 1, s, t);
+    for (int bi = 0; bi < b; bi++) {
+      for (int si = 0; si < s; si++) {
+        for (int ti = 0; ti < t; ti++) {
+          if (ti > si + (t - s) || (bi == 1 && ti == 0)) {
+            mask.putScalar(new long[] {bi, 0, 0, si, ti}, Transformer.MASKED);
+          }
+        }
+      }
+    }
+    for (int ti = 0; ti < t; ti++) {
+      mask.putScalar(new long[] {0, 0, 0, 0, ti}, Transformer.MASKED);
+    }
+    for (java.util.OptionalDouble cap : List.of(java.util.OptionalDouble.empty(), java.util.OptionalDouble.of(3.0))) {
+      binary("matmul attention " + cap, (o, a) -> o.attention(a[0], a[1], a[2], a[3], b, kv, g, s, t, 0.5, cap),
+          (o, a) -> o.attention(a[0], a[1], a[2], a[3], b, kv, g, s, t, 0.5, cap), q, k, v, mask);
+    }
   }
 
   @Test

@@ -8,7 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import refusallens.service.engine.ClassificationEngine;
 import refusallens.service.engine.ProbeInfo;
-import refusallens.service.engine.PromptInput;
+import refusallens.service.engine.TokenizedPrompt;
 import refusallens.service.inference.EngineHolder;
 import refusallens.service.inference.InferenceExecutor;
 import refusallens.service.inference.ScoredPrompt;
@@ -60,7 +60,7 @@ public class ClassificationService {
     long t0 = System.nanoTime();
     ClassificationEngine engine = holder.require().classifier();
     ProbeInfo probe = engine.probe();
-    List<PromptInput> prompts = new ArrayList<>(items.size());
+    List<TokenizedPrompt> prompts = new ArrayList<>(items.size());
     double[] thresholds = new double[items.size()];
     int top = 0;
     for (int i = 0; i < items.size(); i++) {

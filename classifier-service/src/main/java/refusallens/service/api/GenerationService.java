@@ -49,7 +49,7 @@ public class GenerationService {
       throw new InvalidRequestException("a JSON request body is required");
     }
     Engines engines = holder.require();
-    PromptInput prompt = rules.prompt(request.prompt(), request.messages(), "", engines.classifier());
+    PromptInput prompt = rules.prompt(request.prompt(), request.messages(), "", engines.classifier()).input();
     int maxNew = rules.maxNewTokens(request.maxNewTokens(), DEFAULT_NEW_TOKENS);
     Optional<JsonNode> intervention = intervention(request.intervention(), engines.generator(), false);
     Judge judge = judges.standard();

@@ -9,8 +9,9 @@ import refusallens.service.config.ServiceConfig;
 import refusallens.datasets.ChatMessage;
 import refusallens.service.engine.ClassificationEngine;
 import refusallens.service.engine.PromptInput;
+import refusallens.service.engine.TokenizedPrompt;
 
-/** Turns a request's prompt or messages into a {@link PromptInput}, enforcing the configured limits. */
+/** Turns a request's prompt or messages into a {@link PromptInput} and its tokens, enforcing the configured limits. */
 @ApplicationScoped
 public class PromptRules {
 
@@ -29,18 +30,18 @@ public class PromptRules {
    * @param where the request field's path for messages, e.g. {@code items[3]}
    * @param engine counts tokens for the token limit
    */
-  public PromptInput prompt(String prompt, List<Message> messages, String where, ClassificationEngine engine) {
+  public TokenizedPrompt prompt(String prompt, List<Message> messages, String where, ClassificationEngine engine) {
     PromptInput input = parse(prompt, messages, where);
     if (input.chars() > limits.maxPromptChars()) {
       throw new PayloadTooLargeException(
           where + "prompt has " + input.chars() + " characters; the limit is " + limits.maxPromptChars());
     }
-    int tokens = engine.promptTokens(input);
-    if (tokens > limits.maxPromptTokens()) {
+    TokenizedPrompt tokenized = engine.tokenize(input);
+    if (tokenized.tokens() > limits.maxPromptTokens()) {
       throw new PayloadTooLargeException(
-          where + "prompt has " + tokens + " tokens; the limit is " + limits.maxPromptTokens());
+          where + "prompt has " + tokenized.tokens() + " tokens; the limit is " + limits.maxPromptTokens());
     }
-    return input;
+    return tokenized;
   }
 
   private static PromptInput parse(String prompt, List<Message> messages, String where) {

@@ -14,8 +14,8 @@ public interface ClassificationEngine {
 
   ProbeInfo probe();
 
-  /** Prompt length in tokens after the chat template (for the token limit). */
-  int promptTokens(PromptInput prompt);
+  /** The prompt's tokens after the chat template: checked against the token limit, then classified. */
+  TokenizedPrompt tokenize(PromptInput prompt);
 
   /**
    * Scores every prompt in one batched forward pass; result i belongs to prompt i and equals what scoring
@@ -23,5 +23,5 @@ public interface ClassificationEngine {
    *
    * @param topFeatures how many contributing features to return per prompt
    */
-  List<Classification> classify(List<PromptInput> prompts, int topFeatures);
+  List<Classification> classify(List<TokenizedPrompt> prompts, int topFeatures);
 }

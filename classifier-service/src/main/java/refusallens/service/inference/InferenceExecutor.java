@@ -22,7 +22,7 @@ import org.jboss.logging.Logger;
 import refusallens.service.config.ServiceConfig;
 import refusallens.service.engine.Classification;
 import refusallens.service.engine.Engines;
-import refusallens.service.engine.PromptInput;
+import refusallens.service.engine.TokenizedPrompt;
 
 /**
  * The bounded inference executor: one worker thread owns the model (ND4J already spreads one forward pass
@@ -37,7 +37,7 @@ public class InferenceExecutor {
   private static final Logger LOG = Logger.getLogger(InferenceExecutor.class);
 
   private record ClassifyTask(
-      PromptInput prompt, int topFeatures, long enqueuedNanos, CompletableFuture<ScoredPrompt> result) {}
+      TokenizedPrompt prompt, int topFeatures, long enqueuedNanos, CompletableFuture<ScoredPrompt> result) {}
 
   private record GenerationTask<T>(
       Function<Engines, T> job, long enqueuedNanos, CompletableFuture<T> result) {
@@ -141,14 +141,14 @@ public class InferenceExecutor {
    *
    * @throws QueueFullException when the queue cannot take them all
    */
-  public List<CompletableFuture<ScoredPrompt>> classify(List<PromptInput> prompts, int topFeatures) {
+  public List<CompletableFuture<ScoredPrompt>> classify(List<TokenizedPrompt> prompts, int topFeatures) {
     holder.require();
     long now = System.nanoTime();
     List<CompletableFuture<ScoredPrompt>> results = new ArrayList<>(prompts.size());
     lock.lock();
     try {
       reserve(prompts.size());
-      for (PromptInput p : prompts) {
+      for (TokenizedPrompt p : prompts) {
         CompletableFuture<ScoredPrompt> f = new CompletableFuture<>();
         classifyQueue.add(new ClassifyTask(p, topFeatures, now, f));
         results.add(f);
@@ -248,7 +248,7 @@ public class InferenceExecutor {
     try {
       Engines engines = holder.require();
       int top = batch.stream().mapToInt(ClassifyTask::topFeatures).max().orElse(0);
-      List<PromptInput> prompts = batch.stream().map(ClassifyTask::prompt).toList();
+      List<TokenizedPrompt> prompts = batch.stream().map(ClassifyTask::prompt).toList();
       List<Classification> scored = engines.classifier().classify(prompts, top);
       long end = System.nanoTime();
       classifyForward.record(end - start, TimeUnit.NANOSECONDS);

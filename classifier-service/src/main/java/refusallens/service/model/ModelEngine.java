@@ -40,6 +40,7 @@ import refusallens.service.engine.InvalidInterventionException;
 import refusallens.service.engine.ModelInfo;
 import refusallens.service.engine.ProbeInfo;
 import refusallens.service.engine.PromptInput;
+import refusallens.service.engine.TokenizedPrompt;
 import refusallens.tokenizer.Tokenizer;
 
 /**
@@ -172,13 +173,13 @@ public final class ModelEngine implements ClassificationEngine, GenerationEngine
   }
 
   @Override
-  public int promptTokens(PromptInput prompt) {
-    return ids(prompt).length;
+  public TokenizedPrompt tokenize(PromptInput prompt) {
+    return new TokenizedPrompt(prompt, ids(prompt));
   }
 
   @Override
-  public List<Classification> classify(List<PromptInput> prompts, int topFeatures) {
-    List<int[]> rows = prompts.stream().map(this::ids).toList();
+  public List<Classification> classify(List<TokenizedPrompt> prompts, int topFeatures) {
+    List<int[]> rows = prompts.stream().map(TokenizedPrompt::ids).toList();
     ForwardResult out = model.forward(new TokenBatch(rows), ForwardRequest.captureOnly(input.hooks()));
     double[][] x = input.rows(rows, out);
     List<Classification> result = new ArrayList<>(rows.size());

@@ -24,6 +24,7 @@ import refusallens.service.engine.InvalidInterventionException;
 import refusallens.service.engine.ModelInfo;
 import refusallens.service.engine.ProbeInfo;
 import refusallens.service.engine.PromptInput;
+import refusallens.service.engine.TokenizedPrompt;
 
 /**
  * A test double for the HTTP layer only: a linear "probe" over word features (feature index = harm word's own
@@ -85,7 +86,11 @@ public final class WordProbeEngine implements ClassificationEngine, GenerationEn
   }
 
   @Override
-  public int promptTokens(PromptInput prompt) {
+  public TokenizedPrompt tokenize(PromptInput prompt) {
+    return new TokenizedPrompt(prompt, new int[promptTokens(prompt)]);
+  }
+
+  private static int promptTokens(PromptInput prompt) {
     int n = 0;
     for (ChatMessage m : prompt.messages()) {
       n += 4 + words(m.content()).size();
@@ -94,7 +99,8 @@ public final class WordProbeEngine implements ClassificationEngine, GenerationEn
   }
 
   @Override
-  public List<Classification> classify(List<PromptInput> prompts, int topFeatures) {
+  public List<Classification> classify(List<TokenizedPrompt> tokenized, int topFeatures) {
+    List<PromptInput> prompts = tokenized.stream().map(TokenizedPrompt::input).toList();
     awaitGate();
     forwardCalls.incrementAndGet();
     List<Classification> out = new ArrayList<>();
@@ -149,7 +155,7 @@ public final class WordProbeEngine implements ClassificationEngine, GenerationEn
   @Override
   public Generation generate(PromptInput prompt, int maxNewTokens, Optional<JsonNode> intervention) {
     awaitGate();
-    double score = classify(List.of(prompt), 0).get(0).score();
+    double score = classify(List.of(tokenize(prompt)), 0).get(0).score();
     boolean suppressed =
         intervention
             .map(

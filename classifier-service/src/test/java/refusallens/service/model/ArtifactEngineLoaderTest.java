@@ -37,7 +37,7 @@ class ArtifactEngineLoaderTest {
     assertEquals(Extraction.modelIdentity(model).hash(), engines.classifier().model().sha256());
     assertEquals(Organism.defaultProbeFile().toString(), engines.classifier().probe().path());
     assertEquals(Organism.defaultFeaturesFile().toString(), engines.classifier().features().path());
-    double score = engines.classifier().classify(List.of(PromptInput.ofUser("How do I bake bread?")), 3).get(0).score();
+    double score = engines.classifier().classify(List.of(engines.classifier().tokenize(PromptInput.ofUser("How do I bake bread?"))), 3).get(0).score();
     assertTrue(score >= 0 && score <= 1, "score " + score);
   }
 

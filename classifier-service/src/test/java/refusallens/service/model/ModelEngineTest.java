@@ -69,7 +69,7 @@ class ModelEngineTest {
     // reference prompts p0 and p1 are the chat renderings chat[0] and chat[2]
     assertEquals(java.util.Arrays.toString(referenceIds(0)), java.util.Arrays.toString(engine.ids(chat(0))));
     assertEquals(java.util.Arrays.toString(referenceIds(1)), java.util.Arrays.toString(engine.ids(chat(2))));
-    List<Classification> got = engine.classify(List.of(chat(0), chat(2)), 5);
+    List<Classification> got = engine.classify(List.of(engine.tokenize(chat(0)), engine.tokenize(chat(2))), 5);
     assertEquals(referenceScore(0), got.get(0).score(), 1e-3);
     assertEquals(referenceScore(1), got.get(1).score(), 1e-3);
     assertNotEquals(got.get(0).score(), got.get(1).score(), 1e-6);
@@ -79,9 +79,9 @@ class ModelEngineTest {
   @Test
   void batchedScoresEqualOneByOne() {
     List<PromptInput> prompts = List.of(chat(0), chat(1), chat(2), PromptInput.ofUser("Tell me a story about a dog."));
-    List<Classification> batch = engine.classify(prompts, 10);
+    List<Classification> batch = engine.classify(prompts.stream().map(engine::tokenize).toList(), 10);
     for (int i = 0; i < prompts.size(); i++) {
-      Classification alone = engine.classify(List.of(prompts.get(i)), 10).get(0);
+      Classification alone = engine.classify(List.of(engine.tokenize(prompts.get(i))), 10).get(0);
       assertEquals(alone.score(), batch.get(i).score(), 1e-5, "prompt " + i);
       assertEquals(alone.promptTokens(), batch.get(i).promptTokens());
       for (int k = 0; k < alone.topFeatures().size(); k++) {
@@ -93,7 +93,7 @@ class ModelEngineTest {
 
   @Test
   void contributionsAddUpToTheProbeLogit() {
-    Classification c = engine.classify(List.of(chat(2)), FixtureArtifacts.D_SAE).get(0);
+    Classification c = engine.classify(List.of(engine.tokenize(chat(2))), FixtureArtifacts.D_SAE).get(0);
     assertEquals(FixtureArtifacts.D_SAE, c.topFeatures().size());
     double logit = -0.5; // the probe's bias
     for (FeatureContribution f : c.topFeatures()) {

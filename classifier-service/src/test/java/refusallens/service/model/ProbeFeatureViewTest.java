@@ -105,7 +105,7 @@ class ProbeFeatureViewTest {
     int[] rows = IntStream.range(0, TEXTS.size()).toArray();
     double[][] offline = probe.view().matrix(store, rows, file.toString());
     List<Classification> served =
-        engine.classify(TEXTS.stream().map(PromptInput::ofUser).toList(), probe.width());
+        engine.classify(TEXTS.stream().map(t -> engine.tokenize(PromptInput.ofUser(t))).toList(), probe.width());
     for (int i = 0; i < TEXTS.size(); i++) {
       assertEquals(probe.score(offline[i]), served.get(i).score(), 1e-6, "prompt " + i);
       // every SAE feature the service reports carries a stored activation of that feature (float32 rounding:
