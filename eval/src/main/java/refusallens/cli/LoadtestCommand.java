@@ -60,6 +60,12 @@ public final class LoadtestCommand implements Callable<Integer> {
   @Option(names = "--api-key-env", description = "Name of an environment variable holding the API key, if the service needs one.")
   String apiKeyEnv;
 
+  @Option(
+      names = "--http2",
+      description = "Multiplex every client over one HTTP/2 (h2c) connection of the JDK HttpClient instead of one"
+          + " HTTP/1.1 keep-alive connection per client.")
+  boolean http2;
+
   @Option(names = "--json", description = "Print one JSON document on stdout.")
   boolean json;
 
@@ -90,11 +96,17 @@ public final class LoadtestCommand implements Callable<Integer> {
     if (apiKeyEnv != null && (key == null || key.isBlank())) {
       throw new IllegalArgumentException("--api-key-env " + apiKeyEnv + ": that environment variable is not set");
     }
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // by default each client is its own caller with its own HTTP/1.1 connection, as independent guard callers
+    // are; --http2 puts them all on one multiplexed connection (the JDK client's default), which the service
+    // then reads on a single event-loop thread
+    HttpClient shared =
+        HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(5)).build();
     URI classify = url.resolve("/v1/classify");
     ObjectMapper mapper = new ObjectMapper();
     List<HttpRequest> requests = new ArrayList<>();
+    List<byte[]> rawRequests = new ArrayList<>();
     for (String p : PROMPTS) {
+      rawRequests.add(Http11Connection.jsonPost(url, "/v1/classify", mapper.writeValueAsString(Map.of("prompt", p)), key));
       HttpRequest.Builder b =
           HttpRequest.newBuilder(classify)
               .timeout(Duration.ofSeconds(30))
@@ -119,6 +131,7 @@ public final class LoadtestCommand implements Callable<Integer> {
       long[] lat = new long[1 << 18];
       latencies.add(lat);
       int client = c;
+      Http11Connection connection = http2 ? null : new Http11Connection(url, 30_000);
       Thread t =
           new Thread(
               () -> {
@@ -130,7 +143,10 @@ public final class LoadtestCommand implements Callable<Integer> {
                   }
                   int status;
                   try {
-                    status = http.send(requests.get(i++ % requests.size()), HttpResponse.BodyHandlers.discarding()).statusCode();
+                    int r = i++ % requests.size();
+                    status = http2
+                        ? shared.send(requests.get(r), HttpResponse.BodyHandlers.discarding()).statusCode()
+                        : connection.send(rawRequests.get(r));
                   } catch (IOException e) {
                     status = -1;
                   } catch (InterruptedException e) {
@@ -151,6 +167,9 @@ public final class LoadtestCommand implements Callable<Integer> {
                   } else {
                     errors.incrementAndGet();
                   }
+                }
+                if (connection != null) {
+                  connection.close();
                 }
               },
               "loadtest-client-" + c);
