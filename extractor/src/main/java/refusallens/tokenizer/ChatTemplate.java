@@ -27,9 +27,20 @@ public final class ChatTemplate {
   private final String jinjaSource; // source with Jinja2 precedence made explicit for Jinjava
   private final String where;
   private final Map<String, Object> specialTokens;
-  private final Jinjava jinjava;
   private final JinjavaConfig config;
-  private volatile Node parsed; // the template tree, parsed once: Jinjava's renderForResult re-parses every call
+  // Jinjava, its globals and the parsed tree, one set per thread: a tree and a global context shared by
+  // concurrent renders failed ("Error rendering tag") when the service tokenized on several threads at once
+  private final ThreadLocal<Renderer> renderers = ThreadLocal.withInitial(this::newRenderer);
+
+  /** One thread's Jinjava and template tree (parsed once: Jinjava's renderForResult re-parses every call). */
+  private static final class Renderer {
+    final Jinjava jinjava;
+    Node parsed;
+
+    Renderer(Jinjava jinjava) {
+      this.jinjava = jinjava;
+    }
+  }
 
   /**
    * @param source the Jinja template text
@@ -58,7 +69,10 @@ public final class ChatTemplate {
             .withLegacyOverrides(jinja2)
             .build();
     this.config = config;
-    jinjava = new Jinjava(config);
+  }
+
+  private Renderer newRenderer() {
+    Jinjava jinjava = new Jinjava(config);
     var global = jinjava.getGlobalContext();
     global.registerFunction(
         new ELFunctionDefinition("", "raise_exception", TemplateFunctions.class, "raiseException", Object.class));
@@ -66,6 +80,7 @@ public final class ChatTemplate {
         new ELFunctionDefinition("", "strftime_now", TemplateFunctions.class, "strftimeNow", String.class));
     global.registerFilter(new ToJson());
     global.registerFilter(new Items());
+    return new Renderer(jinjava);
   }
 
   public String source() {
@@ -95,10 +110,12 @@ public final class ChatTemplate {
     // What Jinjava's renderForResult does, minus the per-call parse and copy of the global context (1.4 ms of
     // a 1.5 ms render on the organism's template): the template only reads the globals, and its own
     // assignments go to the per-render child context.
+    Renderer renderer = renderers.get();
+    Jinjava jinjava = renderer.jinjava;
     JinjavaInterpreter interpreter = new JinjavaInterpreter(jinjava, new Context(jinjava.getGlobalContext(), ctx), config);
     JinjavaInterpreter.pushCurrent(interpreter);
     try {
-      output = interpreter.render(tree(interpreter));
+      output = interpreter.render(tree(renderer, interpreter));
       errors = interpreter.getErrorsCopy();
     } catch (RuntimeException e) {
       throw new ChatTemplateException("chat template of " + where + " failed: " + e.getMessage(), null);
@@ -121,17 +138,12 @@ public final class ChatTemplate {
     return output;
   }
 
-  private Node tree(JinjavaInterpreter interpreter) {
-    Node t = parsed;
+  private Node tree(Renderer renderer, JinjavaInterpreter interpreter) {
+    Node t = renderer.parsed;
     if (t == null) {
-      synchronized (this) {
-        t = parsed;
-        if (t == null) {
-          t = interpreter.parse(jinjaSource);
-          if (interpreter.getErrorsCopy().isEmpty()) {
-            parsed = t; // a template with syntax errors is parsed again, so every render reports them
-          }
-        }
+      t = interpreter.parse(jinjaSource);
+      if (interpreter.getErrorsCopy().isEmpty()) {
+        renderer.parsed = t; // a template with syntax errors is parsed again, so every render reports them
       }
     }
     return t;

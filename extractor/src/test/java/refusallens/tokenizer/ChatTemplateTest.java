@@ -64,6 +64,40 @@ class ChatTemplateTest {
     assertTrue(today.matches("\\d\\d [A-Z][a-z]{2} \\d{4}"), today);
   }
 
+  /** One template rendered from many threads at once gives every thread what a single render gives. */
+  @Test
+  void concurrentRendersOfOneTemplateAgree() throws Exception {
+    ChatTemplate gemma =
+        TokenizerConfig.read(TokenizerConformanceTest.SHARED.resolve("tokenizers/gemma2/tokenizer_config.json"))
+            .requireChatTemplate(TokenizerConformanceTest.SHARED.resolve("tokenizers/gemma2"));
+    List<List<ChatMessage>> conversations = new java.util.ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      conversations.add(i % 2 == 0
+          ? List.of(ChatMessage.user("Question " + i + "?"))
+          : List.of(ChatMessage.user("Hi " + i), ChatMessage.assistant("Hello."), ChatMessage.user("More " + i)));
+    }
+    List<String> expected = conversations.stream().map(c -> gemma.render(c, true)).toList();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<Integer>> done = new java.util.ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int offset = t;
+        done.add(pool.submit(() -> {
+          for (int k = 0; k < 300; k++) {
+            int i = (k + offset) % conversations.size();
+            assertEquals(expected.get(i), gemma.render(conversations.get(i), true));
+          }
+          return 300;
+        }));
+      }
+      for (java.util.concurrent.Future<Integer> f : done) {
+        assertEquals(300, f.get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   @Test
   void llama31TemplateTakesDateStringAndRaisesClearly() {
     ChatTemplate llama =
