@@ -31,33 +31,37 @@ public final class Attention {
   /** x [N = B*S, d] -> [N, d]. */
   public static <T> T apply(TensorOps<T> ops, T x, Weights w, Spec spec, AttentionContext<T> ctx, int layer) {
     long b = ctx.batch();
-    long s = ctx.chunk();
+    long s = ctx.queryChunk(); // query slots per row (every slot, or the last one)
     long t = ctx.total();
     long n = b * s;
+    long nAll = b * ctx.chunk(); // key/value slots of this chunk
     int h = spec.numHeads();
     int kv = spec.numKvHeads();
     int g = h / kv;
     int hd = spec.headDim();
 
     // projections: q [N, H*hd], k/v [N, KV*hd]
-    T q = ops.linear(x, ops.weight(w.q()));
+    T q = ops.linear(ctx.queryRows(ops, x), ops.weight(w.q()));
     T k = ops.linear(x, ops.weight(w.k()));
     T v = ops.linear(x, ops.weight(w.v()));
 
     // rotary embedding on q [N, H, hd] and k [N, KV, hd]
-    q = rotate(ops, ops.reshape(q, n, h, hd), ctx, n * h, hd);
-    k = rotate(ops, ops.reshape(k, n, kv, hd), ctx, n * kv, hd);
+    q = ctx.lastSlotQueries() == null
+        ? rotate(ops, ops.reshape(q, n, h, hd), ctx, n * h, hd)
+        : ops.rotary(ops.reshape(q, n, h, hd), n, h, hd, ctx.lastSlotQueries().cos(), ctx.lastSlotQueries().sin(),
+            ctx.rotateHalf());
+    k = rotate(ops, ops.reshape(k, nAll, kv, hd), ctx, nAll * kv, hd);
 
     // heads first; query heads grouped under their kv head: q [B, KV, G*S, hd], k/v [B, KV, S, hd]
     T qh = ops.reshape(ops.permute(ops.reshape(q, b, s, kv, g, hd), 0, 2, 3, 1, 4), b, kv, g * s, hd);
-    T kh = ops.permute(ops.reshape(k, b, s, kv, hd), 0, 2, 1, 3);
-    T vh = ops.permute(ops.reshape(v, b, s, kv, hd), 0, 2, 1, 3);
+    T kh = ops.permute(ops.reshape(k, b, ctx.chunk(), kv, hd), 0, 2, 1, 3);
+    T vh = ops.permute(ops.reshape(v, b, ctx.chunk(), kv, hd), 0, 2, 1, 3);
 
     // all cached + new slots: [B, KV, T, hd]
     KvCache.Entry<T> all = ctx.cache().append(layer, kh, vh);
 
     // softmax(mask + softcap(scaled scores)) v: [B, KV, G*S, hd] -> [B, S, KV, G, hd] -> [N, H*hd]
-    T mixed = ops.attention(qh, all.keys(), all.values(), ctx.mask(spec.window()), b, kv, g, s, t, spec.scaling(),
+    T mixed = ops.attention(qh, all.keys(), all.values(), ctx.queryMask(spec.window()), b, kv, g, s, t, spec.scaling(),
         spec.logitSoftcap());
     T merged = ops.reshape(ops.permute(ops.reshape(mixed, b, kv, g, s, hd), 0, 3, 1, 2, 4), n, (long) h * hd);
 

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import refusallens.io.SafetensorsCheckpoint;
 
 /**
@@ -186,12 +187,13 @@ public final class Transformer {
     } else if (jvm) {
       Map<HookName, FloatTensor> floats = new HashMap<>();
       FloatTensor l = pass(new FloatArrayOps(floatWeights()), chunk, onFloats(request.hooks()), request.capture(),
-          floats, request.logits(), KvCache.none()).logits();
-      floats.forEach((name, a) -> captured.put(name, a.toNd4j()));
+          floats, request.logits(), KvCache.none(), request.lastSlotsOnly()).logits();
+      floats.forEach((name, a) -> captured.put(name, fullSlots(a.toNd4j(), batch.size(), chunk.length())));
       logits = l == null ? null : l.toNd4j();
     } else {
       logits = pass(new EagerOps(weights), chunk, request.hooks(), request.capture(), captured,
-          request.logits(), KvCache.none()).logits();
+          request.logits(), KvCache.none(), request.lastSlotsOnly()).logits();
+      captured.replaceAll((name, a) -> fullSlots(a, batch.size(), chunk.length()));
     }
     Optional<INDArray> out = Optional.empty();
     if (request.logits() == LogitScope.ALL) {
@@ -241,15 +243,27 @@ public final class Transformer {
       int[] ids = batch.row(b);
       Map<HookName, FloatTensor> floats = new HashMap<>();
       FloatTensor l = pass(ops, Chunk.prompt(TokenBatch.of(ids), padId), Hooks.none(), request.capture(), floats,
-          request.logits(), KvCache.none()).logits();
-      int at = (b * s + s - ids.length) * d;
-      floats.forEach((name, a) -> System.arraycopy(a.data(), 0, assembled.get(name), at, ids.length * d));
+          request.logits(), KvCache.none(), request.lastSlotsOnly()).logits();
+      // each capture's rows end at the row's last slot (a last-slot-only capture has one row)
+      floats.forEach((name, a) -> System.arraycopy(a.data(), 0, assembled.get(name), (b * s + s) * d - a.data().length,
+          a.data().length));
       if (logits != null) {
         System.arraycopy(l.data(), 0, logits, b * vocab, vocab);
       }
     });
     assembled.forEach((name, a) -> captured.put(name, Nd4j.create(a, new long[] {rows, s, d}, 'c')));
     return logits == null ? null : Nd4j.create(logits, new long[] {rows, vocab}, 'c');
+  }
+
+  /** A last-slot-only capture [B, 1, d] as [B, S, d] with zeros before the last slot; others unchanged. */
+  private static INDArray fullSlots(INDArray a, int rows, int slots) {
+    if (a.size(1) == slots) {
+      return a;
+    }
+    INDArray full = Nd4j.zeros(a.dataType(), rows, slots, a.size(2));
+    full.get(NDArrayIndex.all(), NDArrayIndex.point(slots - 1), NDArrayIndex.all())
+        .assign(a.reshape(rows, a.size(2)));
+    return full;
   }
 
   /** Logits [B, S, vocab] and the named activations [B, S, d] (TransformerLens {@code run_with_cache}). */
@@ -384,6 +398,19 @@ public final class Transformer {
       Map<HookName, T> captured,
       LogitScope logits,
       KvCache<T> cache) {
+    return pass(ops, chunk, hooks, capture, captured, logits, cache, false);
+  }
+
+  /** {@link #pass} whose deepest layer, with {@code lastSlotsOnly}, computes each row's last slot only. */
+  <T> PassOutput<T> pass(
+      TensorOps<T> ops,
+      Chunk chunk,
+      Hooks<T> hooks,
+      Set<HookName> capture,
+      Map<HookName, T> captured,
+      LogitScope logits,
+      KvCache<T> cache,
+      boolean lastSlotsOnly) {
     ModelConfig c = config();
     int layers = c.numLayers();
     for (HookName n : capture) {
@@ -415,8 +442,34 @@ public final class Transformer {
       }
     }
     AttentionContext<T> ctx = new AttentionContext<>(b, s, chunk.total(), ops.constant(cosSin[0], ropeShape),
-        ops.constant(cosSin[1], ropeShape), ops.constant(rope.rotateHalfMatrix()), masks, cache);
+        ops.constant(cosSin[1], ropeShape), ops.constant(rope.rotateHalfMatrix()), masks, cache, null);
     HookContext<T> hookCtx = new HookContext<>(ops, b, chunk.start(), s, chunk.padLeft(), chunk.promptEnd());
+    AttentionContext<T> lastCtx = ctx;
+    HookContext<T> lastHookCtx = hookCtx;
+    if (lastSlotsOnly && s > 1 && last >= 0) {
+      int[] rows = new int[b];
+      int[] positions = new int[b];
+      int[] all = chunk.positions();
+      for (int i = 0; i < b; i++) {
+        rows[i] = i * s + s - 1;
+        positions[i] = all[rows[i]];
+      }
+      float[][] qCosSin = rope.cosSinValues(positions);
+      long[] qShape = {b, 1, c.headDim()};
+      Map<OptionalInt, T> qMasks = new HashMap<>();
+      int t = chunk.total();
+      for (OptionalInt w : masks.keySet()) {
+        float[] m = chunk.maskValues(w); // [B, S, T]: keep each row's last query slot
+        float[] lastRow = new float[b * t];
+        for (int i = 0; i < b; i++) {
+          System.arraycopy(m, (i * s + s - 1) * t, lastRow, i * t, t);
+        }
+        qMasks.put(w, ops.constant(lastRow, b, 1, 1, 1, t));
+      }
+      lastCtx = ctx.withLastSlotQueries(new AttentionContext.Queries<>(rows, ops.constant(qCosSin[0], qShape),
+          ops.constant(qCosSin[1], qShape), qMasks));
+      lastHookCtx = new HookContext<>(ops, b, chunk.start() + s - 1, 1, chunk.padLeft(), chunk.promptEnd());
+    }
 
     // token embeddings: hook_resid_pre of layer 0, [N, d]
     T resid = definition.embed(ops, chunk.ids());
@@ -426,13 +479,14 @@ public final class Transformer {
         resid = hookPoint(ops, HookName.residPre(layer), resid, hooks, capture, captured, hookCtx, d);
       }
       // decoder layer: resid_pre [N, d] -> resid_post [N, d]
-      resid = definition.block(ops, layer, resid, ctx);
-      resid = hookPoint(ops, HookName.residPost(layer), resid, hooks, capture, captured, hookCtx, d);
+      boolean lastSlots = layer == last && lastCtx != ctx;
+      resid = definition.block(ops, layer, resid, lastSlots ? lastCtx : ctx);
+      resid = hookPoint(ops, HookName.residPost(layer), resid, hooks, capture, captured, lastSlots ? lastHookCtx : hookCtx, d);
       ops.releasePoint();
     }
     if (last + 1 < layers && last >= 0) {
       // early exit right before a captured resid_pre
-      resid = hookPoint(ops, HookName.residPre(last + 1), resid, hooks, capture, captured, hookCtx, d);
+      resid = hookPoint(ops, HookName.residPre(last + 1), resid, hooks, capture, captured, lastHookCtx, d);
     }
     T out = null;
     if (logits == LogitScope.ALL) {

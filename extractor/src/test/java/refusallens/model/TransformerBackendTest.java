@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import refusallens.organism.Organism;
 
 /**
@@ -108,6 +110,41 @@ class TransformerBackendTest {
         assertTrue(d <= tol, which + " " + n + " differs by " + d);
       }
     }
+  }
+
+  /**
+   * A last-slot-only pass gives, at every row's last slot, what the full pass gives (within the backends'
+   * tolerance), on both backends, with rows of different and of equal lengths; shallower captures are whole.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"gemma2", "llama3", "organism"})
+  void lastSlotOnlyPassMatchesTheFullPassAtTheLastSlot(String which) {
+    Transformer m = model(which);
+    int deepest = m.config().numLayers() - 1;
+    Set<HookName> names = Set.of(HookName.residPost(0), HookName.residPost(deepest));
+    TokenBatch ragged = batch(which);
+    TokenBatch even = TokenBatch.of(ragged.row(0), ragged.row(0));
+    for (TokenBatch tb : List.of(ragged, even)) {
+      for (Transformer.Backend backend : List.of(Transformer.Backend.JVM, Transformer.Backend.ND4J)) {
+        ForwardResult full = m.forward(tb, ForwardRequest.captureOnly(names), backend);
+        ForwardResult last = m.forward(tb, ForwardRequest.captureLastSlots(names), backend);
+        INDArray f = full.activation(HookName.residPost(deepest));
+        INDArray l = last.activation(HookName.residPost(deepest));
+        assertArrayEquals(f.shape(), l.shape(), which + " " + backend);
+        long slots = f.size(1);
+        INDArray fLast = f.get(NDArrayIndex.all(), NDArrayIndex.point(slots - 1), NDArrayIndex.all());
+        INDArray lLast = l.get(NDArrayIndex.all(), NDArrayIndex.point(slots - 1), NDArrayIndex.all());
+        double d = maxAbsDiff(lLast.dup(), fLast.dup());
+        assertTrue(d <= tolerance(fLast), which + " " + backend + " last slot differs by " + d);
+        assertEquals(0.0, l.get(NDArrayIndex.all(), NDArrayIndex.interval(0, slots - 1), NDArrayIndex.all())
+            .amaxNumber().doubleValue(), which + " " + backend + ": only the last slot is computed");
+        double shallow = maxAbsDiff(realSlots(last.activation(HookName.residPost(0)), tb),
+            realSlots(full.activation(HookName.residPost(0)), tb));
+        assertEquals(0.0, shallow, 1e-6, which + " " + backend + ": layer 0 is computed in full");
+      }
+    }
+    assertThrows(IllegalArgumentException.class,
+        () -> new ForwardRequest(names, Hooks.none(), LogitScope.LAST, true));
   }
 
   /** Early exit: capturing only a middle resid_pre stops there on both backends. */

@@ -180,7 +180,7 @@ public final class ModelEngine implements ClassificationEngine, GenerationEngine
   @Override
   public List<Classification> classify(List<TokenizedPrompt> prompts, int topFeatures) {
     List<int[]> rows = prompts.stream().map(TokenizedPrompt::ids).toList();
-    ForwardResult out = model.forward(new TokenBatch(rows), ForwardRequest.captureOnly(input.hooks()));
+    ForwardResult out = model.forward(new TokenBatch(rows), input.request());
     double[][] x = input.rows(rows, out);
     List<Classification> result = new ArrayList<>(rows.size());
     for (int b = 0; b < rows.size(); b++) {

@@ -6,8 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import refusallens.extract.PositionRule;
 import refusallens.extract.PositionSummaries;
 import refusallens.extract.StoreTensor;
+import refusallens.model.ForwardRequest;
 import refusallens.model.ForwardResult;
 import refusallens.model.HookName;
 import refusallens.probes.Probe;
@@ -103,6 +105,15 @@ final class ProbeInput {
   /** The hook points one forward pass must capture. */
   Set<HookName> hooks() {
     return PositionSummaries.hooks(List.copyOf(tensors.values()));
+  }
+
+  /**
+   * The forward pass the rows need: when every block reads the last token, the deepest layer computes the
+   * last slot only (about a quarter of a 4-layer pass saved).
+   */
+  ForwardRequest request() {
+    boolean lastOnly = tensors.values().stream().allMatch(t -> t.position() == PositionRule.LAST);
+    return lastOnly ? ForwardRequest.captureLastSlots(hooks()) : ForwardRequest.captureOnly(hooks());
   }
 
   /** The columns that are SAE features, in column order. */

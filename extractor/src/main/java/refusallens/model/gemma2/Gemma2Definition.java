@@ -72,7 +72,7 @@ public final class Gemma2Definition implements TransformerDefinition {
     T h = RmsNorm.apply(ops, resid, ops.weight(p + "input_layernorm.weight"), eps, NORM_OFFSET);
     h = Attention.apply(ops, h, Attention.Weights.hf(p + "self_attn."), attention.get(layer), ctx, layer);
     h = RmsNorm.apply(ops, h, ops.weight(p + "post_attention_layernorm.weight"), eps, NORM_OFFSET);
-    resid = ops.add(resid, h);
+    resid = ops.add(ctx.queryRows(ops, resid), h); // from here on, the query slots only
     // MLP sub-block, normed before and after: [N, d]
     h = RmsNorm.apply(ops, resid, ops.weight(p + "pre_feedforward_layernorm.weight"), eps, NORM_OFFSET);
     h = GatedMlp.apply(ops, h, p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight", p + "mlp.down_proj.weight",

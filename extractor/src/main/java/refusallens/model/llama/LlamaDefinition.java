@@ -60,7 +60,9 @@ public final class LlamaDefinition implements TransformerDefinition {
     double eps = config.rmsNormEps();
     // attention sub-block: resid + attn(norm(resid)) [N, d]
     T h = RmsNorm.apply(ops, resid, ops.weight(p + "input_layernorm.weight"), eps, 0);
-    resid = ops.add(resid, Attention.apply(ops, h, Attention.Weights.hf(p + "self_attn."), attention, ctx, layer));
+    // from here on, the query slots only (every slot unless the context asks for the last ones)
+    resid = ops.add(ctx.queryRows(ops, resid),
+        Attention.apply(ops, h, Attention.Weights.hf(p + "self_attn."), attention, ctx, layer));
     // MLP sub-block: resid + mlp(norm(resid)) [N, d]
     h = RmsNorm.apply(ops, resid, ops.weight(p + "post_attention_layernorm.weight"), eps, 0);
     return ops.add(resid, GatedMlp.apply(ops, h, p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight",
