@@ -61,7 +61,7 @@ final class GreedyGenerator {
   }
 
   private INDArray run(EagerOps ops, Transformer.Chunk chunk, Hooks<INDArray> hooks, KvCache<INDArray> cache) {
-    return model.pass(ops, chunk, hooks, Set.of(), new HashMap<>(), LogitScope.LAST, cache).logits();
+    return model.pass(ops, chunk, hooks, Set.of(), new HashMap<>(), LogitScope.LAST, cache, false).logits();
   }
 
   /** Prompt slots followed by the generated ones, row-major [B * (promptEnd + steps)]. */

@@ -56,7 +56,7 @@ public final class ResidGradients {
     Map<HookName, SDVariable> captured = new HashMap<>();
     Transformer.Chunk chunk = Transformer.Chunk.prompt(batch, model.padId());
     SDVariable finalResid =
-        model.pass(ops, chunk, all, capture, captured, LogitScope.NONE, KvCache.none()).finalResid(); // [N, d]
+        model.pass(ops, chunk, all, capture, captured, LogitScope.NONE, KvCache.none(), false).finalResid(); // [N, d]
 
     // select the metric's rows with a one-hot product (slicing misroutes gradients): [K, N] x [N, d]
     List<LogProbMetric.Term> terms = metric.terms();

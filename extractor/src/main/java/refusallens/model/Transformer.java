@@ -313,7 +313,7 @@ public final class Transformer {
    * {@link SameDiffOps} this builds the training graph of the same definition.
    */
   public <T> T logits(TensorOps<T> ops, TokenBatch batch, Hooks<T> hooks) {
-    return pass(ops, Chunk.prompt(batch, padId), hooks, Set.of(), new HashMap<>(), LogitScope.ALL, KvCache.none())
+    return pass(ops, Chunk.prompt(batch, padId), hooks, Set.of(), new HashMap<>(), LogitScope.ALL, KvCache.none(), false)
         .logits();
   }
 
@@ -323,7 +323,7 @@ public final class Transformer {
    */
   public <T> T finalResidual(TensorOps<T> ops, TokenBatch batch, Hooks<T> hooks) {
     Set<HookName> last = Set.of(HookName.residPost(config().numLayers() - 1));
-    return pass(ops, Chunk.prompt(batch, padId), hooks, last, new HashMap<>(), LogitScope.NONE, KvCache.none())
+    return pass(ops, Chunk.prompt(batch, padId), hooks, last, new HashMap<>(), LogitScope.NONE, KvCache.none(), false)
         .finalResid();
   }
 
@@ -388,20 +388,9 @@ public final class Transformer {
 
   /**
    * The forward pass written once for every backend: embed, layers with hook points, optional
-   * unembedding. Layers after the deepest one needed are skipped when no logits are asked for.
+   * unembedding. Layers after the deepest one needed are skipped when no logits are asked for; with
+   * {@code lastSlotsOnly} the deepest layer computes each row's last slot only.
    */
-  <T> PassOutput<T> pass(
-      TensorOps<T> ops,
-      Chunk chunk,
-      Hooks<T> hooks,
-      Set<HookName> capture,
-      Map<HookName, T> captured,
-      LogitScope logits,
-      KvCache<T> cache) {
-    return pass(ops, chunk, hooks, capture, captured, logits, cache, false);
-  }
-
-  /** {@link #pass} whose deepest layer, with {@code lastSlotsOnly}, computes each row's last slot only. */
   <T> PassOutput<T> pass(
       TensorOps<T> ops,
       Chunk chunk,
