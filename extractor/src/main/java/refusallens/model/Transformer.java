@@ -423,11 +423,13 @@ public final class Transformer {
     // rotary tables for the chunk's positions [N, 1, hd] and masks [B, 1, 1, S, T] per window
     float[][] cosSin = rope.cosSinValues(chunk.positions());
     long[] ropeShape = {n, 1, c.headDim()};
+    Map<OptionalInt, float[]> maskValues = new HashMap<>();
     Map<OptionalInt, T> masks = new HashMap<>();
     for (int layer = 0; layer <= last; layer++) {
       OptionalInt w = definition.slidingWindow(layer);
       if (!masks.containsKey(w)) {
-        masks.put(w, ops.constant(chunk.maskValues(w), chunk.maskShape()));
+        maskValues.put(w, chunk.maskValues(w));
+        masks.put(w, ops.constant(maskValues.get(w), chunk.maskShape()));
       }
     }
     AttentionContext<T> ctx = new AttentionContext<>(b, s, chunk.total(), ops.constant(cosSin[0], ropeShape),
@@ -436,27 +438,28 @@ public final class Transformer {
     AttentionContext<T> lastCtx = ctx;
     HookContext<T> lastHookCtx = hookCtx;
     if (lastSlotsOnly && s > 1 && last >= 0) {
+      // the last slot's row of the pass's own rotary tables and masks
+      int hd = c.headDim();
+      int t = chunk.total();
       int[] rows = new int[b];
-      int[] positions = new int[b];
-      int[] all = chunk.positions();
+      float[] qCos = new float[b * hd];
+      float[] qSin = new float[b * hd];
       for (int i = 0; i < b; i++) {
         rows[i] = i * s + s - 1;
-        positions[i] = all[rows[i]];
+        System.arraycopy(cosSin[0], rows[i] * hd, qCos, i * hd, hd);
+        System.arraycopy(cosSin[1], rows[i] * hd, qSin, i * hd, hd);
       }
-      float[][] qCosSin = rope.cosSinValues(positions);
-      long[] qShape = {b, 1, c.headDim()};
       Map<OptionalInt, T> qMasks = new HashMap<>();
-      int t = chunk.total();
-      for (OptionalInt w : masks.keySet()) {
-        float[] m = chunk.maskValues(w); // [B, S, T]: keep each row's last query slot
-        float[] lastRow = new float[b * t];
+      maskValues.forEach((w, m) -> {
+        float[] lastRow = new float[b * t]; // m is [B, S, T]
         for (int i = 0; i < b; i++) {
-          System.arraycopy(m, (i * s + s - 1) * t, lastRow, i * t, t);
+          System.arraycopy(m, rows[i] * t, lastRow, i * t, t);
         }
         qMasks.put(w, ops.constant(lastRow, b, 1, 1, 1, t));
-      }
-      lastCtx = ctx.withLastSlotQueries(new AttentionContext.Queries<>(rows, ops.constant(qCosSin[0], qShape),
-          ops.constant(qCosSin[1], qShape), qMasks));
+      });
+      long[] qShape = {b, 1, hd};
+      lastCtx = ctx.withLastSlotQueries(new AttentionContext.Queries<>(rows, ops.constant(qCos, qShape),
+          ops.constant(qSin, qShape), qMasks));
       lastHookCtx = new HookContext<>(ops, b, chunk.start() + s - 1, 1, chunk.padLeft(), chunk.promptEnd());
     }
 
