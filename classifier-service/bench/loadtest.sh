@@ -19,7 +19,8 @@ if [ ! -f "$jar" ]; then
 fi
 log="$(mktemp -t classifier-service-XXXXXX.log)"
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
-java -Xmx8g -XX:+UseParallelGC -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
+# the JVM options of `refusal-lens serve` (see ServeCommand --java-opts)
+java -Xmx8g -XX:+UseSerialGC -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
   -Drefusallens.service.artifacts.model="$model" -Drefusallens.service.artifacts.sae="$sae" \
   -Drefusallens.service.artifacts.features="$features" -Drefusallens.service.artifacts.probe="$probe" \
   -jar "$jar" >"$log" 2>&1 &

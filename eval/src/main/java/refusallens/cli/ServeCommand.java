@@ -63,10 +63,12 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--rebuild", description = "Rebuild the service app even when it looks up to date.")
   boolean rebuild;
 
-  // the parallel collector: under load its young pauses were shorter than G1's (p99 175 vs 258 ms, 16 clients)
+  // the serial collector: the service's live heap is a few tens of MB, so one GC thread copies it quickly, while
+  // the parallel collector's threads wait on each other whenever the inference and HTTP threads hold the cores
+  // (young pauses of 15-48 ms; p99 42-61 vs 73-113 ms at 16 clients, docs/benchmarks.md); G1 was worse still
   @Option(
       names = "--java-opts",
-      defaultValue = "-Xmx8g -XX:+UseParallelGC",
+      defaultValue = "-Xmx8g -XX:+UseSerialGC",
       description = "JVM options of the service (default ${DEFAULT-VALUE}).")
   String javaOpts;
 

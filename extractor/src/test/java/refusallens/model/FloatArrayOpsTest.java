@@ -89,6 +89,25 @@ class FloatArrayOpsTest {
   }
 
   @Test
+  void rowsComputedInPairsEqualEachRowAloneBitForBit() {
+    // odd row count (a pair loop and a lone last row), k not a multiple of 4, and rows whose leading k steps are
+    // zero while their partner's are not (the pair must not skip them wrongly)
+    float[] a = new float[7 * 67];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = ((i / 67) % 2 == 0 || i / 67 == 5) && i % 67 < 8 ? 0f : (float) (random.nextDouble() * 4 - 2);
+    }
+    FloatTensor weight = jvm.constant(rand(-1, 1, 40, 67));
+    float[] all = jvm.linear(new FloatTensor(a, 7, 67), weight).data();
+    for (int r = 0; r < 7; r++) {
+      float[] row = java.util.Arrays.copyOfRange(a, r * 67, (r + 1) * 67);
+      float[] alone = jvm.linear(new FloatTensor(row, 1, 67), weight).data();
+      for (int j = 0; j < 40; j++) {
+        assertEquals(Float.floatToIntBits(alone[j]), Float.floatToIntBits(all[r * 40 + j]), "row " + r + ", column " + j);
+      }
+    }
+  }
+
+  @Test
   void linearAndMatmul() {
     INDArray x = rand(-2, 2, 29, 64);
     assertClose(eager.linear(x, w), jvm.linear(jvm.constant(x), jvm.weight("w")), "linear [29,64] x [256,64]^T");
