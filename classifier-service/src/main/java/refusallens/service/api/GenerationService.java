@@ -17,7 +17,7 @@ import refusallens.eval.organism.RefusalEvaluation;
 import refusallens.service.engine.Engines;
 import refusallens.service.engine.Generation;
 import refusallens.service.engine.GenerationEngine;
-import refusallens.service.engine.PromptInput;
+import refusallens.service.engine.TokenizedPrompt;
 import refusallens.service.inference.EngineHolder;
 import refusallens.service.inference.InferenceExecutor;
 
@@ -49,7 +49,7 @@ public class GenerationService {
       throw new InvalidRequestException("a JSON request body is required");
     }
     Engines engines = holder.require();
-    PromptInput prompt = rules.prompt(request.prompt(), request.messages(), "", engines.classifier()).input();
+    TokenizedPrompt prompt = rules.prompt(request.prompt(), request.messages(), "", engines.classifier());
     int maxNew = rules.maxNewTokens(request.maxNewTokens(), DEFAULT_NEW_TOKENS);
     Optional<JsonNode> intervention = intervention(request.intervention(), engines.generator(), false);
     Judge judge = judges.standard();
@@ -57,7 +57,7 @@ public class GenerationService {
     return executor.submit(List.of(job)).get(0)
         .thenApply(
             g -> {
-              Verdict v = judge.judge(prompt.lastUserText(), g.text());
+              Verdict v = judge.judge(prompt.input().lastUserText(), g.text());
               return new GenerateResponse(
                   g.text(),
                   v.refused(),

@@ -17,8 +17,11 @@ public interface GenerationEngine {
    */
   void checkIntervention(JsonNode intervention);
 
-  /** Greedy completion of {@code prompt}, with the intervention's hooks active while the model writes. */
-  Generation generate(PromptInput prompt, int maxNewTokens, Optional<JsonNode> intervention);
+  /**
+   * Greedy completion of {@code prompt} from its chat tokens (computed once, on the request thread, for the
+   * token limit), with the intervention's hooks active while the model writes.
+   */
+  Generation generate(TokenizedPrompt prompt, int maxNewTokens, Optional<JsonNode> intervention);
 
   /**
    * The clamping evaluation of {@code prompts} ({@link ClampEvaluation#compare}, the code behind {@code

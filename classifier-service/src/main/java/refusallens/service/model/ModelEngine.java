@@ -247,8 +247,8 @@ public final class ModelEngine implements ClassificationEngine, GenerationEngine
   }
 
   @Override
-  public Generation generate(PromptInput prompt, int maxNewTokens, Optional<JsonNode> intervention) {
-    int[] ids = ids(prompt);
+  public Generation generate(TokenizedPrompt prompt, int maxNewTokens, Optional<JsonNode> intervention) {
+    int[] ids = prompt.ids();
     Hooks<INDArray> hooks = intervention.map(j -> InterventionHooks.of(parse(j), saes)).orElse(Hooks.none());
     int[] generated =
         model.generateGreedy(TokenBatch.of(ids), GenerationOptions.greedy(model, maxNewTokens), hooks).get(0);

@@ -153,9 +153,10 @@ public final class WordProbeEngine implements ClassificationEngine, GenerationEn
   }
 
   @Override
-  public Generation generate(PromptInput prompt, int maxNewTokens, Optional<JsonNode> intervention) {
+  public Generation generate(TokenizedPrompt tokenized, int maxNewTokens, Optional<JsonNode> intervention) {
     awaitGate();
-    double score = classify(List.of(tokenize(prompt)), 0).get(0).score();
+    PromptInput prompt = tokenized.input();
+    double score = classify(List.of(tokenized), 0).get(0).score();
     boolean suppressed =
         intervention
             .map(
@@ -186,7 +187,7 @@ public final class WordProbeEngine implements ClassificationEngine, GenerationEn
     for (Prompt p : prompts) {
       PromptInput input = PromptInput.ofUser(p.userText());
       for (boolean clamp : new boolean[] {false, true}) {
-        Generation g = generate(input, maxNewTokens, clamp ? Optional.of(intervention) : Optional.empty());
+        Generation g = generate(tokenize(input), maxNewTokens, clamp ? Optional.of(intervention) : Optional.empty());
         (clamp ? clamped : base).add(new RefusalEvaluation.Judged(
             p, new int[0], new int[0], g.text(), judge.judge(p.userText(), g.text())));
       }

@@ -128,8 +128,8 @@ class ModelEngineTest {
     JsonNode clamp =
         spec("{\"interventions\": [{\"layer\": 2, \"features\": [62, 202, 233, 248, 114], \"scale\": -3.0}]}");
     engine.checkIntervention(clamp);
-    Generation base = engine.generate(chat(0), 8, Optional.empty());
-    Generation clamped = engine.generate(chat(0), 8, Optional.of(clamp));
+    Generation base = engine.generate(engine.tokenize(chat(0)), 8, Optional.empty());
+    Generation clamped = engine.generate(engine.tokenize(chat(0)), 8, Optional.of(clamp));
     assertTrue(base.newTokens() >= 1 && base.newTokens() <= 8);
     assertTrue(clamped.newTokens() >= 1 && clamped.newTokens() <= 8);
     assertEquals(referenceIds(0).length, base.promptTokens());
