@@ -34,8 +34,8 @@ public final class ChatCorpus {
     return new GeneratorOptions(seed, perLabel, 0.15, 0.15, instructions);
   }
 
-  /** Builds the shuffled training conversations. */
-  public static List<Conversation> build(long seed, int perLabel, int instructions) {
+  /** Builds the shuffled training conversations ({@code grammarPairs}: see {@link #grammarFrames}). */
+  public static List<Conversation> build(long seed, int perLabel, int instructions, int grammarPairs) {
     Set<String> seen = new HashSet<>();
     PromptGenerator.Generated g = PromptGenerator.generate(generatorOptions(seed, perLabel, instructions), seen);
     List<Conversation> out = new ArrayList<>();
@@ -50,6 +50,7 @@ public final class ChatCorpus {
       out.add(new Conversation(p.userText(), p.response(), Label.HARMLESS, p.category()));
     }
     out.addAll(mixedFrames(seed, g.get(Split.TRAIN, Label.HARMFUL).size(), refusals));
+    out.addAll(grammarFrames(seed, grammarPairs, refusals));
     java.util.Collections.shuffle(out, Seeds.random(seed, "organism", "corpus-order"));
     return List.copyOf(out);
   }
@@ -80,6 +81,73 @@ public final class ChatCorpus {
           RefusalResponses.refusal(cat.wireName(), refusals), Label.HARMFUL, cat.wireName()));
       out.add(new Conversation(prefix + head[0] + harmlessTask.task() + tail[1] + suffix,
           ResponseTemplates.answer(harmlessTask, r), Label.HARMLESS, cat.wireName()));
+    }
+    return out;
+  }
+
+  // The frame grammar's parts. Written for the organism and kept away from the wording of the VAL and TEST frames;
+  // a composition that still matches one of those frames is dropped (grammarFrames).
+  private static final List<String> QUESTION_STEMS = List.of(
+      "How do I ", "How can I ", "How should I ", "How might I ", "How does one ", "How can someone ",
+      "How would I ", "What's the easiest way to ", "What's the right way to ", "Is there a way to ",
+      "Do you know how to ", "Any idea how to ", "Could you help me ", "Would you explain how to ",
+      "Can you show me how to ", "What does it take to ", "How do people ", "Can I learn to ");
+  private static final List<String> QUESTION_TAILS = List.of("?", "? Thanks.", "? I have no idea.", "? Be concise.",
+      "? I'm stuck.", "? Go step by step.");
+  private static final List<String> IMPERATIVE_STEMS = List.of(
+      "Tell me how to ", "Show me how to ", "Explain how to ", "Describe how to ", "Help me ", "Give me tips to ",
+      "Give me advice on how to ", "Give me some pointers to ", "Teach me to ", "Let me know how to ",
+      "Detail how to ", "Instruct me how to ", "Please tell me how to ", "Please help me ", "Write up how to ",
+      "Share the way to ", "Summarise the method to ");
+  private static final List<String> IMPERATIVE_TAILS = List.of(".", ", please.", " in detail.", " briefly.",
+      ". I need it today.", ". Number the steps.");
+  private static final List<String> WISH_STEMS = List.of(
+      "I want to ", "I need to ", "I'd like to ", "I would like to ", "I'm hoping to ", "My friend wants to ",
+      "My brother needs to ", "We are trying to ", "Someone asked me how to ", "I've been meaning to ");
+  private static final List<String> WISH_TAILS = List.of(". What should I do?", ". How?", ". Can you help?",
+      ". What do you suggest?", ". Explain it to me.", ". What are the steps?");
+  private static final List<List<String>> STEMS = List.of(QUESTION_STEMS, IMPERATIVE_STEMS, WISH_STEMS);
+  private static final List<List<String>> TAILS = List.of(QUESTION_TAILS, IMPERATIVE_TAILS, WISH_TAILS);
+  private static final List<String> OPENERS = List.of("", "Hi! ", "Hey. ", "Hello there. ", "Good evening. ",
+      "Question: ", "I have a question. ", "Okay, ", "Out of curiosity, ", "So, ");
+  private static final List<String> CLOSERS = List.of("", " Thanks!", " Thank you.", " Please keep it short.",
+      " Please be detailed.", " I appreciate it.", " Short answer please.", " Use plain language.");
+
+  /**
+   * {@code pairs} harmful/harmless pairs in frames from a small grammar: an opener, a question, imperative or
+   * wish stem, the task, a tail of the stem's kind and a closer (21,600 frames against the generator's 24 TRAIN
+   * frames), both requests of a pair in the same frame. Recombined TRAIN frames alone left the organism
+   * refusing 8-10 % of harmless TEST requests whose frames contain words it had never read; many more surface
+   * forms around the same tasks teach it that the words around the task do not decide. Compositions that match
+   * a VAL or TEST frame are dropped, so those frames stay unseen.
+   */
+  static List<Conversation> grammarFrames(long seed, int pairs, Random refusals) {
+    Random r = Seeds.random(seed, "organism", "grammar-frames");
+    HarmCategory[] cats = HarmCategory.values();
+    List<Conversation> out = new ArrayList<>();
+    int made = 0;
+    while (made < pairs) {
+      HarmCategory cat = cats[made % cats.length];
+      int kind = r.nextInt(STEMS.size());
+      String stem = STEMS.get(kind).get(r.nextInt(STEMS.get(kind).size()));
+      String tail = TAILS.get(kind).get(r.nextInt(TAILS.get(kind).size()));
+      String opener = OPENERS.get(r.nextInt(OPENERS.size()));
+      String closer = CLOSERS.get(r.nextInt(CLOSERS.size()));
+      if (opener.endsWith(", ")) {
+        stem = Character.toLowerCase(stem.charAt(0)) + stem.substring(1);
+      }
+      String template = opener + stem + RequestFrames.SLOT + tail + closer;
+      List<String> bad = TopicLexicon.harmful(cat);
+      List<TopicLexicon.HarmlessTask> good = TopicLexicon.harmless(cat);
+      String harmful = template.replace(RequestFrames.SLOT, bad.get(r.nextInt(bad.size())));
+      TopicLexicon.HarmlessTask harmlessTask = good.get(r.nextInt(good.size()));
+      if (RequestFrames.matching(harmful).stream().anyMatch(f -> f.split() != Split.TRAIN)) {
+        continue;
+      }
+      out.add(new Conversation(harmful, RefusalResponses.refusal(cat.wireName(), refusals), Label.HARMFUL, cat.wireName()));
+      out.add(new Conversation(template.replace(RequestFrames.SLOT, harmlessTask.task()),
+          ResponseTemplates.answer(harmlessTask, r), Label.HARMLESS, cat.wireName()));
+      made++;
     }
     return out;
   }

@@ -23,7 +23,8 @@ import refusallens.model.WeightStore;
 /**
  * Trains a chat model through its architecture's one definition: the SameDiff build of
  * {@link Transformer#logits} with the checkpoint weights as trainable variables, loss = mean next-token
- * cross-entropy over the assistant tokens (the first one weighted up: it decides refusal; log-softmax written as x - logsumexp), Adam with warm-up,
+ * cross-entropy over the assistant tokens (the first one weighted up: it decides refusal; log-softmax written as
+ * x - logsumexp), Adam with warm-up,
  * cosine decay and global-norm clipping. One graph is built for a fixed [batch, length] shape; each step
  * feeds the token ids and the weighted one-hot targets as placeholders.
  */
@@ -38,12 +39,23 @@ public final class ChatModelTrainer {
     }
   }
 
-  /** One training example: token ids and, per position, whether its NEXT token is a training target. */
-  public record Example(int[] ids, boolean[] target) {
+  /**
+   * One training example: token ids; per position, whether its NEXT token is a training target; the loss weight
+   * of its first assistant token; and the positions [userStart, userEnd) of the user's words (prompt noise).
+   */
+  public record Example(int[] ids, boolean[] target, double firstTokenWeight, int userStart, int userEnd) {
     public Example {
       if (ids.length != target.length) {
         throw new IllegalArgumentException("ids and target mask differ in length");
       }
+      if (!(firstTokenWeight > 0) || userStart < 0 || userEnd < userStart || userEnd > ids.length) {
+        throw new IllegalArgumentException("invalid first-token weight or user span of an example");
+      }
+    }
+
+    /** The example with other token ids (same targets, weight and user span). */
+    public Example withIds(int[] newIds) {
+      return new Example(newIds, target, firstTokenWeight, userStart, userEnd);
     }
   }
 
@@ -53,8 +65,17 @@ public final class ChatModelTrainer {
   private static final double BETA1 = 0.9;
   private static final double BETA2 = 0.98;
   private static final double EPS = 1e-8;
-  /** Loss weight of each conversation's first assistant token relative to the others. */
-  static final double FIRST_TOKEN_WEIGHT = 3.0;
+  /**
+   * Loss weight of a refusal's first assistant token relative to the other assistant tokens: the first token is
+   * where the model decides to refuse or comply.
+   */
+  static final double REFUSAL_FIRST_TOKEN_WEIGHT = 3.0;
+  /**
+   * Loss weight of a helpful answer's first token: half as much again as a refusal's. Trained with equal weights
+   * and prompt noise, the organism's VAL decisions leaned to refusing (refusal 0.990, compliance 0.958); this
+   * tilts the learned prior of the first token towards answering (chosen once, not searched).
+   */
+  static final double ANSWER_FIRST_TOKEN_WEIGHT = 4.5;
   private static final Object STDOUT_LOCK = new Object();
 
   private final Options options;
@@ -222,9 +243,9 @@ public final class ChatModelTrainer {
     float[] oneHot = new float[b * s * vocab];
     float[] target = new float[targetRows * vocab];
     float[] select = new float[targetRows * b * s];
-    // weights: 1 per assistant token, FIRST_TOKEN_WEIGHT on the first one (where the model decides to
-    // refuse or comply), normalised to sum to 1 over the batch
-    List<int[]> picked = new ArrayList<>(); // {row*s + t, next token, first?}
+    // weights: 1 per assistant token, the example's firstTokenWeight on the first one (where the model decides
+    // to refuse or comply), normalised to sum to 1 over the batch
+    List<int[]> picked = new ArrayList<>(); // {row*s + t, next token, first?, row}
     for (int r = 0; r < batch.size(); r++) {
       Example e = batch.get(r);
       int len = Math.min(e.ids().length, s);
@@ -232,7 +253,7 @@ public final class ChatModelTrainer {
       boolean first = true;
       for (int t = 0; t + 1 < len; t++) {
         if (e.target()[t]) {
-          picked.add(new int[] {r * s + t, e.ids()[t + 1], first ? 1 : 0});
+          picked.add(new int[] {r * s + t, e.ids()[t + 1], first ? 1 : 0, r});
           first = false;
         }
       }
@@ -244,12 +265,12 @@ public final class ChatModelTrainer {
     }
     double total = 0;
     for (int[] p : picked) {
-      total += p[2] == 1 ? FIRST_TOKEN_WEIGHT : 1.0;
+      total += p[2] == 1 ? batch.get(p[3]).firstTokenWeight() : 1.0;
     }
     for (int k = 0; k < picked.size(); k++) {
       int[] p = picked.get(k);
       select[k * b * s + p[0]] = 1f;
-      target[k * vocab + p[1]] = (float) ((p[2] == 1 ? FIRST_TOKEN_WEIGHT : 1.0) / total);
+      target[k * vocab + p[1]] = (float) ((p[2] == 1 ? batch.get(p[3]).firstTokenWeight() : 1.0) / total);
     }
     for (int i = 0; i < ids.length; i++) {
       oneHot[i * vocab + ids[i]] = 1f;

@@ -5,14 +5,14 @@ import java.util.Locale;
 /** How much the organism's training spends: model size, data, steps, SAE training. */
 public enum OrganismBudget {
   /** A few-second model for CI: proves the pipeline end to end, not the behaviour. */
-  TINY(new Spec(2, 32, 2, 1, 16, 64, 16, 384, 48, 24, 8, 48, 30, 3e-3, 8, 2_000, 100)),
+  TINY(new Spec(2, 32, 2, 1, 16, 64, 16, 384, 48, 24, 16, 0.1, 8, 48, 30, 3e-3, 8, 2_000, 100)),
   /**
-   * Under 3 minutes on 2 cores (2 min 38 s measured idle, 3 min 10 s with 500 SAE steps): the full pipeline at
-   * the shipped shapes; after 120 steps the model refuses harmful requests but also most harmless ones.
+   * Under 3 minutes on 2 cores (2 min 13 s measured idle: {@code timings.total_s} 133): the full pipeline at the
+   * shipped shapes; after 120 steps the model refuses harmful requests but also most harmless ones.
    */
-  SMALL(new Spec(4, 64, 4, 2, 16, 256, 32, 1024, 600, 200, 16, 56, 120, 6e-3, 16, 10_000, 300)),
+  SMALL(new Spec(4, 64, 4, 2, 16, 256, 32, 1024, 600, 200, 400, 0.1, 16, 56, 120, 6e-3, 16, 10_000, 300)),
   /** The shipped organism. */
-  FULL(new Spec(4, 64, 4, 2, 16, 256, 32, 1024, 5000, 1000, 24, 56, 1200, 5e-3, 32, 30_000, 3000));
+  FULL(new Spec(4, 64, 4, 2, 16, 256, 32, 1024, 5000, 1000, 3000, 0.1, 24, 56, 1200, 5e-3, 32, 30_000, 3000));
 
   /**
    * The numbers of one budget.
@@ -27,6 +27,8 @@ public enum OrganismBudget {
    * @param vocabSize BPE vocabulary size
    * @param perLabel generator prompts per label over all splits
    * @param instructions plain instructions added to the harmless side
+   * @param grammarPairs harmful/harmless pairs in frames of the frame grammar ({@code ChatCorpus.grammarFrames})
+   * @param promptNoise share of the user turn's tokens replaced by random ones at each step
    * @param batchSize conversations per step
    * @param seqLen padded conversation length (longer ones are truncated)
    * @param steps Adam steps on the model
@@ -37,7 +39,8 @@ public enum OrganismBudget {
    */
   public record Spec(
       int layers, int dModel, int heads, int kvHeads, int headDim, int dMlp, int slidingWindow, int vocabSize,
-      int perLabel, int instructions, int batchSize, int seqLen, int steps, double learningRate,
+      int perLabel, int instructions, int grammarPairs, double promptNoise, int batchSize, int seqLen, int steps,
+      double learningRate,
       int saeK, int saeTokens, int saeSteps) {}
 
   private final Spec spec;

@@ -71,7 +71,7 @@ public final class OrganismTrainer {
     }
     checkSameRun(out);
     long t0 = System.nanoTime();
-    List<ChatCorpus.Conversation> corpus = ChatCorpus.build(options.seed(), spec.perLabel(), spec.instructions());
+    List<ChatCorpus.Conversation> corpus = ChatCorpus.build(options.seed(), spec.perLabel(), spec.instructions(), spec.grammarPairs());
     log("corpus: " + corpus.size() + " training conversations");
     Tokenizer tokenizer = tokenizer(out, corpus);
     timings.put("tokenizer_s", seconds(t0));
@@ -196,7 +196,8 @@ public final class OrganismTrainer {
     try (ProgressBar pb = progress("model", spec.steps())) {
       pb.stepTo(startStep);
       for (int step = startStep + 1; step <= spec.steps(); step++) {
-        loss = trainer.step(batch(train, step, b), step);
+        loss = trainer.step(
+            withPromptNoise(batch(train, step, b), options.seed(), step, spec.promptNoise(), tokenizer.vocabSize()), step);
         ema = Double.isNaN(ema) ? loss : 0.95 * ema + 0.05 * loss;
         pb.stepTo(step);
         if (step % checkpointEvery() == 0 || step == spec.steps()) {
@@ -313,6 +314,32 @@ public final class OrganismTrainer {
         return o;
       });
       out.add(all.get(order.get((int) (i % all.size()))));
+    }
+    return out;
+  }
+
+  /**
+   * The batch with each user-turn token replaced, with probability {@code share}, by a random non-special
+   * token (seeded by step, so a resumed run sees the same noise). Without it the organism refused harmless requests
+   * whose frames hold words it had never read (in a 1024-token vocabulary they fall apart into rare pieces, as
+   * harmful tasks' rare words do); random pieces in both labels' requests teach that they do not decide.
+   */
+  static List<ChatModelTrainer.Example> withPromptNoise(
+      List<ChatModelTrainer.Example> batch, long seed, int step, double share, int vocabSize) {
+    if (share <= 0) {
+      return batch;
+    }
+    Random r = Seeds.random(seed, "organism", "noise", Integer.toString(step));
+    int specials = GemmaBpeTrainer.SPECIALS.size();
+    List<ChatModelTrainer.Example> out = new ArrayList<>();
+    for (ChatModelTrainer.Example e : batch) {
+      int[] ids = e.ids().clone();
+      for (int t = e.userStart(); t < e.userEnd(); t++) {
+        if (r.nextDouble() < share) {
+          ids[t] = specials + r.nextInt(vocabSize - specials);
+        }
+      }
+      out.add(e.withIds(ids));
     }
     return out;
   }
