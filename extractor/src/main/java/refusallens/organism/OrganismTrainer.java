@@ -71,7 +71,8 @@ public final class OrganismTrainer {
     }
     checkSameRun(out);
     long t0 = System.nanoTime();
-    List<ChatCorpus.Conversation> corpus = ChatCorpus.build(options.seed(), spec.perLabel(), spec.instructions(), spec.grammarPairs());
+    List<ChatCorpus.Conversation> corpus =
+        ChatCorpus.build(options.seed(), spec.perLabel(), spec.instructions(), spec.grammarPairs());
     log("corpus: " + corpus.size() + " training conversations");
     Tokenizer tokenizer = tokenizer(out, corpus);
     timings.put("tokenizer_s", seconds(t0));
@@ -320,9 +321,10 @@ public final class OrganismTrainer {
 
   /**
    * The batch with each user-turn token replaced, with probability {@code share}, by a random non-special
-   * token (seeded by step, so a resumed run sees the same noise). Without it the organism refused harmless requests
-   * whose frames hold words it had never read (in a 1024-token vocabulary they fall apart into rare pieces, as
-   * harmful tasks' rare words do); random pieces in both labels' requests teach that they do not decide.
+   * token (seeded by step, so a resumed run sees the same noise). In a 1024-token vocabulary a word the organism
+   * never read falls apart into rare pieces, as harmful tasks' rare words do; random pieces in both labels'
+   * requests teach that such pieces do not decide. With the answers' first-token weight it raised TEST refusal
+   * from 0.933 to 0.979; compliance moved with the frame grammar (MODEL_CARD.md).
    */
   static List<ChatModelTrainer.Example> withPromptNoise(
       List<ChatModelTrainer.Example> batch, long seed, int step, double share, int vocabSize) {
