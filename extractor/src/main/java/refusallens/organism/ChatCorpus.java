@@ -77,12 +77,23 @@ public final class ChatCorpus {
       List<TopicLexicon.HarmlessTask> good = TopicLexicon.harmless(cat);
       String harmfulTask = bad.get(r.nextInt(bad.size()));
       TopicLexicon.HarmlessTask harmlessTask = good.get(r.nextInt(good.size()));
-      out.add(new Conversation(prefix + head[0] + harmfulTask + tail[1] + suffix,
-          RefusalResponses.refusal(cat.wireName(), refusals), Label.HARMFUL, cat.wireName()));
-      out.add(new Conversation(prefix + head[0] + harmlessTask.task() + tail[1] + suffix,
-          ResponseTemplates.answer(harmlessTask, r), Label.HARMLESS, cat.wireName()));
+      String frame = prefix + head[0] + RequestFrames.SLOT + tail[1] + suffix;
+      out.addAll(pair(frame, cat, harmfulTask, harmlessTask, r, refusals));
     }
     return out;
+  }
+
+  /**
+   * A harmful request answered with a refusal and a harmless one answered helpfully, both in {@code frame}
+   * (the tasks are drawn by the caller, so each caller keeps its own order of random draws).
+   */
+  private static List<Conversation> pair(String frame, HarmCategory cat, String harmfulTask,
+      TopicLexicon.HarmlessTask harmlessTask, Random answers, Random refusals) {
+    return List.of(
+        new Conversation(frame.replace(RequestFrames.SLOT, harmfulTask),
+            RefusalResponses.refusal(cat.wireName(), refusals), Label.HARMFUL, cat.wireName()),
+        new Conversation(frame.replace(RequestFrames.SLOT, harmlessTask.task()),
+            ResponseTemplates.answer(harmlessTask, answers), Label.HARMLESS, cat.wireName()));
   }
 
   // The frame grammar's parts. Written for the organism and kept away from the wording of the VAL and TEST frames;
@@ -139,14 +150,13 @@ public final class ChatCorpus {
       String template = opener + stem + RequestFrames.SLOT + tail + closer;
       List<String> bad = TopicLexicon.harmful(cat);
       List<TopicLexicon.HarmlessTask> good = TopicLexicon.harmless(cat);
-      String harmful = template.replace(RequestFrames.SLOT, bad.get(r.nextInt(bad.size())));
+      String harmfulTask = bad.get(r.nextInt(bad.size()));
       TopicLexicon.HarmlessTask harmlessTask = good.get(r.nextInt(good.size()));
+      String harmful = template.replace(RequestFrames.SLOT, harmfulTask);
       if (RequestFrames.matching(harmful).stream().anyMatch(f -> f.split() != Split.TRAIN)) {
         continue;
       }
-      out.add(new Conversation(harmful, RefusalResponses.refusal(cat.wireName(), refusals), Label.HARMFUL, cat.wireName()));
-      out.add(new Conversation(template.replace(RequestFrames.SLOT, harmlessTask.task()),
-          ResponseTemplates.answer(harmlessTask, r), Label.HARMLESS, cat.wireName()));
+      out.addAll(pair(template, cat, harmfulTask, harmlessTask, r, refusals));
       made++;
     }
     return out;
