@@ -68,8 +68,14 @@ public final class ActivationStoreMerge {
           String name = StoreFiles.shardName(shards.size());
           Path tmp = out.resolve("." + name + ".tmp");
           Files.copy(s.dir().resolve(sh.file()), tmp, StandardCopyOption.REPLACE_EXISTING);
+          String sha = StoreFiles.sha256(tmp);
+          if (sh.sha256() != null && !sh.sha256().equals(sha)) {
+            Files.deleteIfExists(tmp);
+            throw new IllegalArgumentException("extract merge: " + s.dir().resolve(sh.file())
+                + " does not match the SHA-256 its manifest recorded (corrupt shard): re-run that slice");
+          }
           Files.move(tmp, out.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-          shards.add(new StoreManifest.StoreShard(name, sh.rows()));
+          shards.add(new StoreManifest.StoreShard(name, sh.rows(), sha));
         }
         rows.addAll(s.rows());
       }

@@ -16,17 +16,22 @@ import refusallens.io.SafetensorsWriter;
 /**
  * Appends shards to an activation store. Each shard is written atomically (temp file + rename) and only
  * then listed in {@code manifest.json} (also replaced atomically), so the manifest always describes
- * complete shards. Reopening a store resumes after its last listed shard: temp files and shard files the
- * manifest does not list (a crash between the two renames) are deleted, and their rows are written again.
+ * complete shards, each with the SHA-256 of its bytes. Reopening a store checks every listed shard against
+ * that hash: the first one missing, truncated or altered is dropped from the manifest with every later shard
+ * (their rows are written again, and {@link #repairs()} says so). Then it resumes after the last listed shard:
+ * temp files and shard files the manifest does not list (a crash between the two renames, or a dropped shard)
+ * are deleted, and their rows are written again.
  */
 public final class ActivationStoreWriter {
   private final Path dir;
   private StoreManifest manifest;
   private final Set<String> ids = new HashSet<>();
+  private final List<String> repairs;
 
-  private ActivationStoreWriter(Path dir, StoreManifest manifest) {
+  private ActivationStoreWriter(Path dir, StoreManifest manifest, List<String> repairs) {
     this.dir = dir;
     this.manifest = manifest;
+    this.repairs = List.copyOf(repairs);
     for (StoreRow r : manifest.rows()) ids.add(r.id());
   }
 
@@ -52,8 +57,49 @@ public final class ActivationStoreWriter {
       m = StoreManifest.empty(header);
       StoreFiles.writeManifest(dir, m);
     }
+    List<String> repairs = new ArrayList<>();
+    m = verified(dir, m, repairs);
     removeIncomplete(dir, m);
-    return new ActivationStoreWriter(dir, m);
+    return new ActivationStoreWriter(dir, m, repairs);
+  }
+
+  /**
+   * The manifest cut before its first shard that is missing or does not hash to the recorded SHA-256 (a shard
+   * of an older manifest, without a hash, must at least exist); the cut manifest is written back.
+   */
+  private static StoreManifest verified(Path dir, StoreManifest m, List<String> repairs) {
+    List<StoreManifest.StoreShard> shards = m.shards();
+    int rows = 0;
+    for (int i = 0; i < shards.size(); i++) {
+      StoreManifest.StoreShard s = shards.get(i);
+      Path f = dir.resolve(s.file());
+      String problem = null;
+      if (!Files.isRegularFile(f)) {
+        problem = "is missing";
+      } else if (s.sha256() != null) {
+        String have = StoreFiles.sha256(f);
+        if (!have.equals(s.sha256())) {
+          problem = "does not match the SHA-256 its manifest recorded (expected " + s.sha256().substring(0, 12)
+              + "..., found " + have.substring(0, 12) + "...: corrupt or truncated)";
+        }
+      }
+      if (problem != null) {
+        int later = shards.size() - i - 1;
+        repairs.add("activation store " + dir + ": " + s.file() + " " + problem + "; recomputing its " + s.rows()
+            + " rows" + (later > 0 ? " and the " + later + " later shard" + (later == 1 ? "" : "s") : ""));
+        StoreManifest cut = new StoreManifest(StoreManifest.SCHEMA_VERSION, StoreManifest.KIND, m.header(),
+            shards.subList(0, i), m.rows().subList(0, rows));
+        StoreFiles.writeManifest(dir, cut);
+        return cut;
+      }
+      rows += s.rows();
+    }
+    return m;
+  }
+
+  /** What reopening repaired (one line per dropped shard run), empty when every shard was intact. */
+  public List<String> repairs() {
+    return repairs;
   }
 
   /** Deletes temp files and shard files that the manifest does not list. */
@@ -144,7 +190,7 @@ public final class ActivationStoreWriter {
     w.metadata("rows", Integer.toString(rows.size()));
     w.write(dir.resolve(file));
     List<StoreManifest.StoreShard> shards = new ArrayList<>(manifest.shards());
-    shards.add(new StoreManifest.StoreShard(file, rows.size()));
+    shards.add(new StoreManifest.StoreShard(file, rows.size(), StoreFiles.sha256(dir.resolve(file))));
     List<StoreRow> all = new ArrayList<>(manifest.rows());
     all.addAll(rows);
     StoreManifest next =

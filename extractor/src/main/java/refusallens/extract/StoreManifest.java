@@ -1,7 +1,9 @@
 package refusallens.extract;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 
@@ -52,11 +54,28 @@ public record StoreManifest(
     return header.positions();
   }
 
-  /** One complete shard: file name (in the store directory) and its row count. */
-  public record StoreShard(String file, int rows) {
+  /**
+   * One complete shard: file name (in the store directory), its row count and the SHA-256 of its bytes
+   * (null in manifests written before shards were hashed).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record StoreShard(String file, int rows, String sha256) {
     public StoreShard {
       Objects.requireNonNull(file, "shard file");
+      if (!isPlainName(file)) {
+        throw new IllegalArgumentException("manifest shard entry '" + file
+            + "' points outside its store: a shard is a file name in the store directory");
+      }
       if (rows < 1) throw new IllegalArgumentException("shard " + file + " has " + rows + " rows");
+      if (sha256 != null && !sha256.matches("[0-9a-f]{64}")) {
+        throw new IllegalArgumentException("manifest shard entry '" + file + "': sha256 '" + sha256 + "' is not 64 hex digits");
+      }
+    }
+
+    /** A file name with no directory part: not absolute, no separator, not {@code .} or {@code ..}. */
+    private static boolean isPlainName(String file) {
+      return !file.isEmpty() && !file.contains("/") && !file.contains("\\") && !file.equals(".") && !file.equals("..")
+          && !file.contains(":") && !Path.of(file).isAbsolute();
     }
   }
 }

@@ -11,6 +11,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
+import refusallens.output.OutputDir;
 
 /** SHA-256 of inputs for provenance: of text, of files (names and bytes), of every file under a directory. */
 public final class ContentHash {
@@ -41,10 +42,14 @@ public final class ContentHash {
     return HexFormat.of().formatHex(md.digest());
   }
 
-  /** Hash of every regular file under {@code dir} (sorted by relative path). */
+  /**
+   * Hash of every regular file under {@code dir} (sorted by relative path), ownership records left out: they
+   * are bookkeeping of the directory, not its content.
+   */
   public static String ofDirectory(Path dir) {
     try (Stream<Path> walk = Files.walk(dir)) {
-      return ofFiles(walk.filter(Files::isRegularFile).sorted().toList());
+      return ofFiles(walk.filter(Files::isRegularFile)
+          .filter(p -> !p.getFileName().toString().startsWith(OutputDir.RECORD)).sorted().toList());
     } catch (IOException e) {
       throw new UncheckedIOException(dir + ": cannot list for hashing: " + e.getMessage(), e);
     }

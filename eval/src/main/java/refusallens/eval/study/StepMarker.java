@@ -56,27 +56,46 @@ public record StepMarker(int schemaVersion, String step, String inputsHash, Map<
     return ContentHash.ofText(step + outputs);
   }
 
-  /** The marker of {@code step} if present, readable, for the same inputs and with unchanged outputs; else null. */
-  public static StepMarker valid(Path out, String step, String inputsHash) {
+  /**
+   * The verdict on {@code step}'s marker: reusable (the marker), or why not. The reason is null when there is
+   * no marker (a first run) and names the cause otherwise (an output that does not hash to the recorded value,
+   * changed inputs, an unreadable marker).
+   */
+  public record Check(StepMarker marker, String reason) {}
+
+  /** Checks the marker of {@code step} against {@code inputsHash} and re-hashes every output it records. */
+  public static Check check(Path out, String step, String inputsHash) {
     Path f = file(out, step);
     if (!Files.isRegularFile(f)) {
-      return null;
+      return new Check(null, null);
     }
     StepMarker m;
     try {
       m = JSON.readValue(f.toFile(), StepMarker.class);
     } catch (IOException e) {
-      return null; // a torn or foreign marker: recompute the step
+      return new Check(null, "its marker " + f + " is unreadable"); // torn or foreign: recompute the step
     }
-    if (m.schemaVersion() != SCHEMA_VERSION || !step.equals(m.step()) || !inputsHash.equals(m.inputsHash())) {
-      return null;
+    if (m.schemaVersion() != SCHEMA_VERSION || !step.equals(m.step())) {
+      return new Check(null, "its marker " + f + " is of another schema or step");
+    }
+    if (!inputsHash.equals(m.inputsHash())) {
+      return new Check(null, "its inputs changed");
     }
     for (Map.Entry<String, String> e : m.outputs().entrySet()) {
-      if (!e.getValue().equals(hash(out.resolve(e.getKey())))) {
-        return null;
+      String have = hash(out.resolve(e.getKey()));
+      if (have == null) {
+        return new Check(null, "its output " + e.getKey() + " is missing");
+      }
+      if (!have.equals(e.getValue())) {
+        return new Check(null, "its output " + e.getKey() + " does not match the hash its marker recorded");
       }
     }
-    return m;
+    return new Check(m, null);
+  }
+
+  /** The marker of {@code step} if present, readable, for the same inputs and with unchanged outputs; else null. */
+  public static StepMarker valid(Path out, String step, String inputsHash) {
+    return check(out, step, inputsHash).marker();
   }
 
   /** Writes the marker atomically (a crash leaves the old marker or none). */

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +15,6 @@ import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import refusallens.datasets.Label;
 import refusallens.datasets.Prompt;
 import refusallens.datasets.PromptJsonl;
@@ -39,6 +37,8 @@ import refusallens.model.Transformer;
 import refusallens.organism.Organism;
 import refusallens.organism.OrganismBudget;
 import refusallens.organism.OrganismTrainer;
+import refusallens.output.OutputDir;
+import refusallens.output.OutputKind;
 import refusallens.probes.report.ProbeCompare;
 import refusallens.probes.train.DataSplit;
 import refusallens.probes.train.LogisticProbe;
@@ -65,6 +65,13 @@ import refusallens.tokenizer.Tokenizer;
 public final class Study {
   /** The steps in order (their marker names). */
   public static final List<String> STEPS = List.of("organism", "datasets", "extract", "features", "clamp", "suppression", "suffix", "probes");
+  private static final String REPORT_JSON = "report.json";
+  private static final String REPORT_HTML = "report.html";
+  /** Everything a study writes into its --out (checked for foreign files before any work). */
+  static final List<String> OUTPUTS = List.of("organism", "bundle", "extract", "features.json", "eval", "probes",
+      "probe.json", "steps", REPORT_JSON, REPORT_HTML);
+  /** A study's output directory; one from before ownership records is recognised by its step markers. */
+  public static final OutputKind OUTPUT = new OutputKind("study", Study::legacyOutputs);
   /** Last prompt positions where FR is measured in the suppression analysis. */
   static final int SUPPRESSION_LAST = 5;
 
@@ -83,6 +90,9 @@ public final class Study {
   private final Path out;
   private final Map<String, StepRun> runs = new LinkedHashMap<>();
   private final Map<String, StepMarker> markers = new LinkedHashMap<>();
+  /** What the running step's body found and repaired (into its StepRun reason). */
+  private final List<String> notes = new ArrayList<>();
+  private OutputDir owner;
   private Path modelDir;
   private List<String> saeSpecs;
   private String modelHash;
@@ -104,11 +114,7 @@ public final class Study {
 
   /** Runs (or reuses) every step, writes report.json and report.html, and returns the report. */
   public StudyReport run() {
-    try {
-      Files.createDirectories(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create --out " + out, e);
-    }
+    owner = OutputDir.open(options.out(), "--out", OUTPUT, options.force(), OUTPUTS);
     resolveModel();
     Path bundle = datasets();
     extract(bundle);
@@ -118,7 +124,9 @@ public final class Study {
     suffix(bundle);
     probes();
     StudyReport report = StudyReport.build(out, options, runs, modelDir, saeSpecs, modelHash);
+    owner.claim(REPORT_JSON, REPORT_HTML);
     report.write(out);
+    owner.commit(REPORT_JSON, REPORT_HTML);
     return report;
   }
 
@@ -244,10 +252,15 @@ public final class Study {
       ActivationStoreWriter writer;
       try {
         writer = ActivationStoreWriter.open(dir, header); // resumes a store of the same header
-      } catch (RuntimeException foreign) {
-        progress.log("extract: the store in " + dir + " does not match (" + foreign.getMessage() + "); starting over");
-        deleteTree(dir);
+      } catch (RuntimeException other) {
+        progress.log("extract: the store in " + dir + " does not match (" + other.getMessage() + "); starting over");
+        notes.add("the store did not match (" + other.getMessage() + "): started over");
+        owner.delete("extract");
         writer = ActivationStoreWriter.open(dir, header);
+      }
+      for (String repair : writer.repairs()) {
+        progress.log("extract: " + repair);
+        notes.add(repair);
       }
       extraction.withJailbrokenFlags(jailbrokenFlags(prompts)).run(prompts, writer, progress);
     });
@@ -386,7 +399,7 @@ public final class Study {
       });
       progress.finish();
       Path dir = out.resolve("probes");
-      deleteTree(dir);
+      owner.delete("probes");
       ProbeCompare.write(outcome, dir);
       outcome.results().get(disentangledView(f)).probe().save(out.resolve("probe.json"));
     });
@@ -401,19 +414,24 @@ public final class Study {
 
   private void step(String name, String inputs, List<String> outputs, Body body) {
     String inputsHash = ContentHash.ofText(name + "|" + inputs);
-    StepMarker m = StepMarker.valid(out, name, inputsHash);
-    if (m != null) {
+    StepMarker.Check check = StepMarker.check(out, name, inputsHash);
+    if (check.marker() != null) {
       progress.log(name + ": reused (" + StepMarker.file(out, name) + ")");
-      runs.put(name, new StepRun(name, Status.REUSED, m.seconds(), null));
-      markers.put(name, m);
+      runs.put(name, new StepRun(name, Status.REUSED, check.marker().seconds(), null));
+      markers.put(name, check.marker());
       return;
     }
     beforeStep.accept(name);
-    progress.log(name + ": computing");
-    try {
-      Files.deleteIfExists(StepMarker.file(out, name)); // a stale marker must not outlive a half-written step
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    progress.log(name + ": computing" + (check.reason() == null ? "" : " (" + check.reason() + ")"));
+    String marker = "steps/" + name + ".json";
+    List<String> owned = new ArrayList<>(outputs);
+    owned.add(marker);
+    String[] paths = owned.toArray(String[]::new);
+    owner.claim(paths);
+    owner.delete(marker); // a stale marker must not outlive a half-written step
+    notes.clear();
+    if (check.reason() != null) {
+      notes.add(check.reason() + ": recomputed");
     }
     long t0 = System.nanoTime();
     try {
@@ -426,8 +444,37 @@ public final class Study {
     double seconds = (System.nanoTime() - t0) / 1e9;
     StepMarker done = StepMarker.of(out, name, inputsHash, outputs, seconds);
     done.write(out);
-    runs.put(name, new StepRun(name, Status.COMPUTED, seconds, null));
+    owner.commit(paths);
+    runs.put(name, new StepRun(name, Status.COMPUTED, seconds, notes.isEmpty() ? null : String.join("; ", notes)));
     markers.put(name, done);
+  }
+
+  /**
+   * The outputs of a study directory written before ownership records: its step markers' outputs, the
+   * markers and the report; empty when it holds no study marker.
+   */
+  static List<String> legacyOutputs(Path dir) {
+    List<String> owned = new ArrayList<>();
+    for (String step : STEPS) {
+      Path f = StepMarker.file(dir, step);
+      if (Files.isRegularFile(f)) {
+        try {
+          StepMarker m = JSON.readValue(f.toFile(), StepMarker.class);
+          if (step.equals(m.step())) {
+            owned.add("steps/" + step + ".json");
+            owned.addAll(m.outputs().keySet());
+          }
+        } catch (IOException e) {
+          // not a marker we can read: no evidence
+        }
+      }
+    }
+    if (owned.isEmpty() && !OutputKind.hasJsonKind(dir.resolve(REPORT_JSON), StudyReport.KIND)) {
+      return List.of();
+    }
+    owned.add(REPORT_JSON);
+    owned.add(REPORT_HTML);
+    return owned;
   }
 
   static Map<String, String> versions() {
@@ -445,19 +492,6 @@ public final class Study {
       JSON.writeValue(file.toFile(), value);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
-    }
-  }
-
-  static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + dir, e);
     }
   }
 }

@@ -13,9 +13,15 @@ import java.util.List;
  * @param seed seed of every random choice
  * @param quick small sizes everywhere (a smoke test)
  * @param commandLine the command line, for provenance
+ * @param force use an {@code out} that holds files the study did not write (they are kept, never touched)
  */
 public record StudyOptions(
-    Path model, List<String> saes, String data, Path out, long seed, boolean quick, String commandLine) {
+    Path model, List<String> saes, String data, Path out, long seed, boolean quick, String commandLine, boolean force) {
+  /** Options without {@code force}: a non-empty {@code out} must be a study's. */
+  public StudyOptions(Path model, List<String> saes, String data, Path out, long seed, boolean quick, String commandLine) {
+    this(model, saes, data, out, seed, quick, commandLine, false);
+  }
+
   public StudyOptions {
     saes = saes == null ? List.of() : List.copyOf(saes);
     if (out == null) {
