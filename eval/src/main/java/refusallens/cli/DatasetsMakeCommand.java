@@ -1,16 +1,21 @@
 package refusallens.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import refusallens.datasets.DatasetsJson;
+import refusallens.datasets.Label;
 import refusallens.datasets.bundle.BundleManifest;
 import refusallens.datasets.bundle.DatasetBundle;
 import refusallens.datasets.generate.GeneratorOptions;
+import refusallens.datasets.split.Split;
+import refusallens.output.OutputDir;
+import refusallens.output.OutputKind;
 
 /** {@code datasets make}: writes the standard built-in bundle, reproducible byte for byte by seed. */
 @Command(
@@ -42,13 +47,19 @@ public final class DatasetsMakeCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the manifest as JSON.")
   boolean json;
 
+  @Option(names = "--force", description = "Write into a non-empty --out that another tool or command wrote;"
+      + " its files are kept (never overwritten or deleted).")
+  boolean force;
+
   @Override
   public Integer call() throws Exception {
-    if (Files.exists(out) && !Files.isDirectory(out)) {
-      throw new IllegalArgumentException("--out " + out + " exists and is not a directory");
-    }
     GeneratorOptions options = new GeneratorOptions(seed, n, val, test, instructions);
+    List<String> files = bundleFiles(true);
+    OutputDir dir = OutputDir.open(out, "--out", bundleKind("datasets make", files), force, files);
+    String[] owned = files.toArray(String[]::new);
+    dir.claim(owned);
     BundleManifest m = DatasetBundle.make(options, out);
+    dir.commit(owned);
     PrintWriter w = spec.commandLine().getOut();
     if (json) {
       w.println(DatasetsJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(m));
@@ -58,5 +69,33 @@ public final class DatasetsMakeCommand implements Callable<Integer> {
     }
     w.flush();
     return 0;
+  }
+
+  /**
+   * The files of a bundle: {@code harmful_/harmless_{train,val,test}.jsonl} ({@code builtin}) or
+   * {@code {train,val,test}.jsonl}, then the OOD set, the instructions (builtin) and the manifest.
+   */
+  static List<String> bundleFiles(boolean builtin) {
+    List<String> files = new ArrayList<>();
+    for (Split s : Split.values()) {
+      if (builtin) {
+        for (Label l : Label.values()) {
+          files.add(DatasetBundle.fileName(l, s));
+        }
+      } else {
+        files.add(s.wireName() + ".jsonl");
+      }
+    }
+    files.add(DatasetBundle.OOD_FILE);
+    if (builtin) {
+      files.add(DatasetBundle.INSTRUCTIONS_FILE);
+    }
+    files.add(DatasetBundle.MANIFEST_FILE);
+    return files;
+  }
+
+  /** The output kind of a bundle command; a directory without an ownership record is one when it has a bundle manifest. */
+  static OutputKind bundleKind(String command, List<String> files) {
+    return OutputKind.recognisedBy(command, DatasetBundle.MANIFEST_FILE, BundleManifest.KIND, files);
   }
 }

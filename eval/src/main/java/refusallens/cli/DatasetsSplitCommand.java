@@ -19,6 +19,7 @@ import refusallens.datasets.bundle.DatasetBundle;
 import refusallens.datasets.load.DatasetFormat;
 import refusallens.datasets.load.LoadResult;
 import refusallens.datasets.split.SplitOptions;
+import refusallens.output.OutputDir;
 
 /** {@code datasets split FILE --out DIR}: stratified, de-duplicated train/val/test (+ OOD) of a prompt set. */
 @Command(
@@ -58,8 +59,14 @@ public final class DatasetsSplitCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the manifest as JSON.")
   boolean json;
 
+  @Option(names = "--force", description = "Write into a non-empty --out that another tool or command wrote;"
+      + " its files are kept (never overwritten or deleted).")
+  boolean force;
+
   @Override
   public Integer call() throws Exception {
+    List<String> files = DatasetsMakeCommand.bundleFiles(false);
+    OutputDir dir = OutputDir.open(out, "--out", DatasetsMakeCommand.bundleKind("datasets split", files), force, files);
     List<Prompt> prompts;
     if (format == null) {
       prompts = PromptJsonl.read(file);
@@ -76,8 +83,11 @@ public final class DatasetsSplitCommand implements Callable<Integer> {
         chosen.add(Attacks.byName(a));
       }
     }
+    String[] owned = files.toArray(String[]::new);
+    dir.claim(owned);
     BundleManifest m =
         DatasetBundle.split(prompts, new SplitOptions(seed, val, test), chosen, out, file.toString());
+    dir.commit(owned);
     if (m.duplicatesRemoved() > 0) {
       spec.commandLine().getErr().println(
           "warning: " + file + ": removed " + m.duplicatesRemoved() + " duplicate prompt(s) (same normalised text)");

@@ -18,6 +18,7 @@ import refusallens.eval.clamp.Induction;
 import refusallens.eval.report.EvalReport;
 import refusallens.intervention.Positions;
 import refusallens.model.Hooks;
+import refusallens.output.OutputDir;
 import refusallens.report.HtmlReport;
 import refusallens.report.LineChart;
 
@@ -52,6 +53,7 @@ final class EvalClampCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OutputDir outDir = common.output("clamp");
     Induction induction = Induction.parse(induce);
     FeatureSet.Scope scope = FeatureSet.Scope.parse("--sets", sets);
     List<String> texts = textOption.texts(common.seed, common.harmless);
@@ -132,7 +134,7 @@ final class EvalClampCommand implements Callable<Integer> {
         .range(0, 1, 0, 1).png(640, 400), "jailbreak and refusal scores, base vs clamped");
     EvalReport.examples(html, "Harmful prompts: before and after clamping F*", base.harmful(), arm.jailbroken(), 5);
     EvalReport.examples(html, "Harmless prompts: before and after inducing refusal", base.harmless(), arm.induced(), 5);
-    EvalReport.write(common.out, root, html);
+    EvalCommand.Common.writeReport(outDir, root, html);
 
     if (common.json) {
       System.out.println(EvalReport.JSON.writeValueAsString(root.deepCopy().without("verdicts")));

@@ -20,8 +20,11 @@ import refusallens.eval.organism.OrganismEvaluator;
 import refusallens.eval.report.EvalReport;
 import refusallens.model.Transformer;
 import refusallens.organism.Organism;
+import refusallens.output.OutputDir;
+import refusallens.output.OutputKind;
 import refusallens.refusal.DiscoveryData;
 import refusallens.refusal.FeaturesFile;
+import refusallens.report.HtmlReport;
 import refusallens.sae.SaeSet;
 import refusallens.tokenizer.Tokenizer;
 
@@ -69,6 +72,9 @@ public final class EvalCommand implements Runnable {
 
   /** The options every eval subcommand shares: model, SAEs, features, sample sizes, generation, output. */
   static final class Common {
+    static final String REPORT_JSON = "report.json";
+    static final String REPORT_HTML = "report.html";
+
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the embedded organism).")
     Path model;
 
@@ -103,6 +109,26 @@ public final class EvalCommand implements Runnable {
 
     @Option(names = "--json", description = "Print one JSON document on stdout.")
     boolean json;
+
+    @Option(names = "--force", description = "Write into a non-empty --out that another tool or command wrote;"
+        + " its files are kept (never overwritten or deleted).")
+    boolean force;
+
+    /**
+     * Opens --out as the output of {@code refusal-lens eval <name>} (report kind {@code eval-<name>}): refused,
+     * before any work, when it holds files that command did not write (unless --force; they are kept).
+     */
+    OutputDir output(String name) {
+      OutputKind kind = OutputKind.recognisedBy("eval " + name, REPORT_JSON, "eval-" + name, List.of(REPORT_JSON, REPORT_HTML));
+      return OutputDir.open(out, "--out", kind, force, List.of(REPORT_JSON, REPORT_HTML));
+    }
+
+    /** Writes report.json and report.html into {@code dir}, recorded as its own. */
+    static void writeReport(OutputDir dir, ObjectNode root, HtmlReport html) {
+      dir.claim(REPORT_JSON, REPORT_HTML);
+      EvalReport.write(dir.dir(), root, html);
+      dir.commit(REPORT_JSON, REPORT_HTML);
+    }
 
     /** Opens model, tokenizer, SAEs and features. */
     EvalContext open() {

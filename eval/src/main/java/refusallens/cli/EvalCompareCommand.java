@@ -17,6 +17,7 @@ import refusallens.eval.clamp.ClampEvaluation;
 import refusallens.eval.clamp.Induction;
 import refusallens.eval.compare.MethodComparison;
 import refusallens.eval.report.EvalReport;
+import refusallens.output.OutputDir;
 import refusallens.report.HtmlReport;
 import refusallens.report.LineChart;
 
@@ -57,6 +58,7 @@ final class EvalCompareCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OutputDir outDir = common.output("compare");
     Induction induction = Induction.parse(induce);
     MethodComparison.Options options = new MethodComparison.Options(scale, induction, ks, cs,
         steerAlpha == null ? OptionalDouble.empty() : OptionalDouble.of(steerAlpha));
@@ -107,7 +109,7 @@ final class EvalCompareCommand implements Callable<Integer> {
     html.heading("c sweep");
     html.table(List.of("method", "K", "jailbreak score", "refusal score", "CE increase", "CE increase (text)"), rows(r.cSweep()));
     html.png(curves("c sweep: jailbreak vs CE increase", r.cSweep()), "c sweep trade-off");
-    EvalReport.write(common.out, root, html);
+    EvalCommand.Common.writeReport(outDir, root, html);
 
     if (common.json) {
       System.out.println(EvalReport.JSON.writeValueAsString(root.deepCopy().without("verdicts")));

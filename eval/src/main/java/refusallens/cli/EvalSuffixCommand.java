@@ -21,6 +21,7 @@ import refusallens.eval.clamp.FeatureSet;
 import refusallens.eval.report.EvalReport;
 import refusallens.eval.suffix.SuffixEvaluation;
 import refusallens.eval.suppression.SuppressionEvaluation;
+import refusallens.output.OutputDir;
 import refusallens.refusal.FeatureKey;
 import refusallens.refusal.FeatureRole;
 import refusallens.report.HtmlReport;
@@ -55,6 +56,7 @@ final class EvalSuffixCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OutputDir outDir = common.output("suffix");
     EvalContext ctx = common.open();
     List<Prompt> harmful = common.prompts(ctx, Label.HARMFUL, common.harmful);
     FeatureSet harm = role("FH", ctx, FeatureRole.HARM);
@@ -127,7 +129,7 @@ final class EvalSuffixCommand implements Callable<Integer> {
     }
     html.table(List.of("suffix", "suffix suppression rate", "suffix + FH clamp", "extra suppression"), rows);
     html.png(chart.png(720, 420), "FR activation by suffix tokens");
-    EvalReport.write(common.out, root, html);
+    EvalCommand.Common.writeReport(outDir, root, html);
 
     if (common.json) {
       ObjectNode s = root.deepCopy();

@@ -15,6 +15,7 @@ import refusallens.eval.EvalContext;
 import refusallens.eval.clamp.FeatureSet;
 import refusallens.eval.report.EvalReport;
 import refusallens.eval.suppression.SuppressionEvaluation;
+import refusallens.output.OutputDir;
 import refusallens.refusal.FeatureKey;
 import refusallens.refusal.FeatureRole;
 import refusallens.report.HtmlReport;
@@ -39,6 +40,7 @@ final class EvalSuppressionCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OutputDir outDir = common.output("suppression");
     EvalContext ctx = common.open();
     List<Prompt> harmful = common.prompts(ctx, Label.HARMFUL, common.harmful);
     FeatureSet harm = keys("FH", ctx, FeatureRole.HARM);
@@ -91,7 +93,7 @@ final class EvalSuppressionCommand implements Callable<Integer> {
     }
     html.png(new LineChart("Suppression rate per prompt", "prompt", "suppression rate")
         .series("FH clamped", x, yh).series("random clamped", x, yr).png(720, 400), "suppression rate per prompt");
-    EvalReport.write(common.out, root, html);
+    EvalCommand.Common.writeReport(outDir, root, html);
 
     if (common.json) {
       ObjectNode s = root.deepCopy();

@@ -14,6 +14,7 @@ import refusallens.eval.EvalContext;
 import refusallens.eval.clamp.FeatureSet;
 import refusallens.eval.report.EvalReport;
 import refusallens.eval.transfer.CategoryTransfer;
+import refusallens.output.OutputDir;
 import refusallens.report.HtmlReport;
 import refusallens.report.LineChart;
 
@@ -32,6 +33,7 @@ final class EvalTransferCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OutputDir outDir = common.output("transfer");
     EvalContext ctx = common.open();
     List<Prompt> harmful = common.prompts(ctx, Label.HARMFUL, common.harmful);
     int k = Math.max(1, ctx.features().features().size());
@@ -68,7 +70,7 @@ final class EvalTransferCommand implements Callable<Integer> {
     html.table(List.of("features of", "clamped on", "n", "base jailbreak", "jailbreak"), rows);
     html.png(new LineChart("Jailbreak score per (source, target) pair", "pair (table order)", "jailbreak score")
         .series("clamped", x, y).series("base", x, yb).png(720, 400), "transfer jailbreak scores");
-    EvalReport.write(common.out, root, html);
+    EvalCommand.Common.writeReport(outDir, root, html);
 
     if (common.json) {
       System.out.println(EvalReport.JSON.writeValueAsString(root));

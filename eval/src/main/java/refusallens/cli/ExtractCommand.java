@@ -24,7 +24,10 @@ import refusallens.extract.Identity;
 import refusallens.extract.PositionRule;
 import refusallens.extract.ShardSlice;
 import refusallens.extract.StoreHeader;
+import refusallens.extract.StoreManifest;
 import refusallens.model.Transformer;
+import refusallens.output.OutputDir;
+import refusallens.output.OutputKind;
 import refusallens.refusal.ContentHash;
 import refusallens.refusal.FeaturesFile;
 import refusallens.sae.SaeSet;
@@ -43,6 +46,10 @@ import refusallens.tokenizer.Tokenizer;
       "to an activation store. Re-running with the same arguments resumes after the last complete shard."
     })
 public final class ExtractCommand implements Callable<Integer> {
+  /** An activation store owns its whole directory; one without an ownership record has a store manifest. */
+  static final OutputKind OUTPUT = OutputKind.recognisedBy("extract", "manifest.json", StoreManifest.KIND, List.of("."));
+  private static final String WHOLE = ".";
+
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -94,6 +101,7 @@ public final class ExtractCommand implements Callable<Integer> {
     if (!Files.isDirectory(modelDir)) {
       throw new IllegalArgumentException("--model " + modelDir + ": not a directory");
     }
+    OutputDir store = OutputDir.open(out, "--out", OUTPUT, false, List.of(WHOLE));
     List<Prompt> prompts = PromptJsonl.read(data);
     ShardSlice slice = shard == null ? null : ShardSlice.parse(shard);
     List<Prompt> selected = slice == null ? prompts : slice.select(prompts);
@@ -114,10 +122,13 @@ public final class ExtractCommand implements Callable<Integer> {
         Extraction.modelIdentity(modelDir), saeId,
         new Identity(data.getFileName().toString(), ContentHash.ofFiles(List.of(data))),
         extraction.tensors(), seed, slice, versions());
+    store.claim(WHOLE);
     ActivationStoreWriter writer = ActivationStoreWriter.open(out, header);
+    writer.repairs().forEach(r -> System.err.println("extract: " + r));
     long t0 = System.nanoTime();
     ConsoleProgress progress = new ConsoleProgress(System.err);
     int done = extraction.run(selected, writer, progress);
+    store.commit(WHOLE);
     double seconds = (System.nanoTime() - t0) / 1e9;
     PrintWriter stdout = spec.commandLine().getOut();
     Map<String, Object> summary = new LinkedHashMap<>();
@@ -189,7 +200,10 @@ public final class ExtractCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+      OutputDir store = OutputDir.open(out, "--out", OUTPUT, false, List.of(WHOLE));
+      store.claim(WHOLE);
       ActivationStore merged = ActivationStoreMerge.merge(inputs, out);
+      store.commit(WHOLE);
       PrintWriter stdout = spec.commandLine().getOut();
       int rows = merged.manifest().rows().size();
       if (json) {

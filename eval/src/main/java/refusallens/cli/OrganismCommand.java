@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -14,6 +15,8 @@ import refusallens.eval.organism.OrganismEvaluator;
 import refusallens.organism.Organism;
 import refusallens.organism.OrganismBudget;
 import refusallens.organism.OrganismTrainer;
+import refusallens.output.OutputDir;
+import refusallens.output.OutputKind;
 
 /** {@code refusal-lens organism ...}: train, evaluate and export the embedded refusal model organism. */
 @Command(
@@ -35,6 +38,10 @@ public final class OrganismCommand implements Runnable {
   @Command(name = "train", mixinStandardHelpOptions = true,
       description = "Train tokenizer, chat model and SAEs into --out; an existing --out resumes from its last checkpoint.")
   static final class Train implements Callable<Integer> {
+    /** A training run owns its whole directory; one without an ownership record has organism-run.json. */
+    static final OutputKind OUTPUT = OutputKind.recognisedBy("organism train", "organism-run.json", null, List.of("."));
+    private static final String WHOLE = ".";
+
     @Option(names = "--out", required = true, description = "Output directory (resumed when it holds a run).")
     Path out;
 
@@ -49,7 +56,11 @@ public final class OrganismCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      JsonNode report = new OrganismTrainer(new OrganismTrainer.Options(out, seed, OrganismBudget.parse(budget))).run();
+      OrganismBudget b = OrganismBudget.parse(budget);
+      OutputDir dir = OutputDir.open(out, "--out", OUTPUT, false, List.of(WHOLE));
+      dir.claim(WHOLE);
+      JsonNode report = new OrganismTrainer(new OrganismTrainer.Options(out, seed, b)).run();
+      dir.commit(WHOLE);
       if (json) {
         System.out.println(JSON.writeValueAsString(report));
       } else {

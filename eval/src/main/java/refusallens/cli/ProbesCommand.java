@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import refusallens.extract.ActivationStore;
+import refusallens.output.OutputDir;
+import refusallens.output.OutputKind;
 import refusallens.probes.Probe;
 import refusallens.probes.ProbeExperiment;
 import refusallens.probes.metrics.BinaryMetrics;
@@ -212,8 +214,17 @@ public final class ProbesCommand implements Runnable {
     @Option(names = "--json", description = "Print report.json on stdout.")
     boolean json;
 
+    @Option(names = "--force", description = "Write into a non-empty --out that another tool or command wrote;"
+        + " its files are kept (never overwritten or deleted).")
+    boolean force;
+
+    /** What probes compare writes; a directory without an ownership record is one when its report.json is a compare report. */
+    static final List<String> OUTPUTS = List.of("report.json", "report.html", "probes");
+    static final OutputKind OUTPUT = OutputKind.recognisedBy("probes compare", "report.json", CompareReport.KIND, OUTPUTS);
+
     @Override
     public Integer call() throws Exception {
+      OutputDir dir = OutputDir.open(out, "--out", OUTPUT, force, OUTPUTS);
       TrainingOptions o = opts;
       ActivationStore store = o.store();
       List<String> specs = new ArrayList<>();
@@ -222,7 +233,10 @@ public final class ProbesCommand implements Runnable {
       for (String m : models.split(",")) kinds.add(ProbeKind.parse(m));
       var options = new ProbeCompare.Options(specs, kinds, o.fractions(), o.train(kinds.get(0)), o.bootstrap);
       var outcome = ProbeCompare.run(store, o.resolver(store), o.featuresPath(), options, System.err::println);
+      String[] outputs = OUTPUTS.toArray(String[]::new);
+      dir.claim(outputs);
       ProbeCompare.write(outcome, out);
+      dir.commit(outputs);
       System.err.println("wrote " + out.resolve("report.json") + " and " + out.resolve("report.html"));
       if (json) {
         System.out.println(outcome.report().toJson());

@@ -48,11 +48,15 @@ public final class StudyCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the report's summary as one JSON document on stdout.")
   boolean json;
 
+  @Option(names = "--force", description = "Write into a non-empty --out that is not a study; its files are kept"
+      + " (never overwritten or deleted), and a study output whose path one of them occupies is refused.")
+  boolean force;
+
   @Override
   public Integer call() throws Exception {
     List<String> args = new ArrayList<>(List.of("refusal-lens"));
     args.addAll(spec.commandLine().getParseResult().originalArgs());
-    StudyOptions o = new StudyOptions(model, sae, data, out, seed, quick, String.join(" ", args));
+    StudyOptions o = new StudyOptions(model, sae, data, out, seed, quick, String.join(" ", args), force);
     long t0 = System.nanoTime();
     StudyReport report = new Study(o, new ConsoleProgress(System.err), step -> {}).run();
     double seconds = (System.nanoTime() - t0) / 1e9;
