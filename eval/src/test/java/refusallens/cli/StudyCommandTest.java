@@ -155,6 +155,25 @@ class StudyCommandTest {
         "the recomputed clamp is deterministic");
     assertEquals("reused", resumed.get("sections").get("features").get("status").asText());
     assertNotEquals("reused", resumed.get("sections").get("probes").get("status").asText());
+
+    // a corrupt shard (bytes flipped in its tensor data, so it still parses): the re-run finds it by its hash,
+    // recomputes it, says so on stderr and in report.json, and the probes see the same activations as before
+    var shards = refusallens.extract.ActivationStore.open(out.resolve("extract")).manifest().shards();
+    String bad = shards.get(shards.size() - 1).file();
+    byte[] bytes = Files.readAllBytes(out.resolve("extract").resolve(bad));
+    for (int i = bytes.length - 16; i < bytes.length; i++) {
+      bytes[i] ^= (byte) 0x5a;
+    }
+    Files.write(out.resolve("extract").resolve(bad), bytes);
+    CliRun repaired = CliRun.of("study", "--quick", "--out", out.toString(), "--json");
+    assertEquals(0, repaired.code(), repaired.err());
+    assertTrue(repaired.err().contains(bad) && repaired.err().contains("SHA-256"), "says which shard: " + repaired.err());
+    JsonNode afterRepair = JSON.readTree(out.resolve("report.json").toFile());
+    JsonNode extraction = afterRepair.get("sections").get("extraction");
+    assertEquals("computed", extraction.get("status").asText());
+    assertTrue(extraction.get("note").asText().contains(bad), extraction.toString());
+    assertEquals(s.get("probe_id_auroc_raw"), afterRepair.get("summary").get("probe_id_auroc_raw"));
+    assertEquals(s.get("probe_id_auroc_disentangled"), afterRepair.get("summary").get("probe_id_auroc_disentangled"));
   }
 
   private static java.util.function.Function<JsonNode, JsonNode> fe() {
