@@ -5,12 +5,15 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import refusallens.model.SyntheticCheckpoint;
+import refusallens.output.OutputDir;
+import refusallens.output.OutputKind;
 
 /** {@code refusal-lens synth-model}: a HF checkpoint with random weights at a real model's shapes. */
 @Command(
@@ -43,11 +46,14 @@ public final class SynthModelCommand implements Callable<Integer> {
     if (Files.exists(out.resolve("config.json"))) {
       throw new IllegalArgumentException("--out " + out + ": already holds a config.json; choose an empty directory");
     }
+    OutputDir dir = OutputDir.open(out, "--out", new OutputKind("synth-model", d -> List.of()), false, List.of("."));
+    dir.claim(".");
     PrintWriter err = spec.commandLine().getErr();
     SyntheticCheckpoint.write(s, out, seed, line -> {
       err.println(line);
       err.flush();
     });
+    dir.commit(".");
     PrintWriter stdout = spec.commandLine().getOut();
     if (json) {
       Map<String, Object> o = new LinkedHashMap<>();

@@ -43,7 +43,8 @@ class OutputOwnershipCommandTest {
         Arguments.of(List.of("eval", "suffix")),
         Arguments.of(List.of("eval", "transfer")),
         Arguments.of(List.of("datasets", "make", "--n", "40", "--instructions", "10")),
-        Arguments.of(List.of("datasets", "split", "DATA")));
+        Arguments.of(List.of("datasets", "split", "DATA")),
+        Arguments.of(List.of("synth-model", "--shape", "tiny")));
   }
 
   private String[] args(List<String> command, Path out, String... more) throws Exception {

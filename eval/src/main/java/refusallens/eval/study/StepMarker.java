@@ -93,11 +93,6 @@ public record StepMarker(int schemaVersion, String step, String inputsHash, Map<
     return new Check(m, null);
   }
 
-  /** The marker of {@code step} if present, readable, for the same inputs and with unchanged outputs; else null. */
-  public static StepMarker valid(Path out, String step, String inputsHash) {
-    return check(out, step, inputsHash).marker();
-  }
-
   /** Writes the marker atomically (a crash leaves the old marker or none). */
   public void write(Path out) {
     Path f = file(out, step);
