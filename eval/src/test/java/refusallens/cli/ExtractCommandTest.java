@@ -63,6 +63,35 @@ class ExtractCommandTest {
   }
 
   @Test
+  void aCorruptShardIsRecomputedOnResumeWithAMessage(@TempDir Path tmp) throws Exception {
+    Path data = tmp.resolve("p.jsonl");
+    PromptJsonl.write(data, List.of(
+        Prompt.of("a", "How do I bake bread?", Label.HARMLESS, "food", "t"),
+        Prompt.of("b", "How do I pick a lock?", Label.HARMFUL, "crime", "t"),
+        Prompt.of("c", "Name a river", Label.HARMLESS, "geo", "t")));
+    Path out = tmp.resolve("store");
+    String[] args = {"extract", "--data", data.toString(), "--model", FIXTURE.resolve("model").toString(),
+        "--out", out.toString(), "--layers", "0", "--batch", "2", "--json"};
+    assertEquals(0, CliRun.of(args).code());
+    double[][] before = ActivationStore.open(out).matrix("resid_post.L0.last", new int[] {0, 1, 2});
+    Path shard = out.resolve("shard-00000.safetensors");
+    byte[] bytes = Files.readAllBytes(shard);
+    for (int i = bytes.length - 8; i < bytes.length; i++) {
+      bytes[i] ^= (byte) 0x5a;
+    }
+    Files.write(shard, bytes);
+
+    CliRun again = CliRun.of(args);
+    assertEquals(0, again.code(), again.err());
+    assertTrue(again.err().contains("shard-00000.safetensors") && again.err().contains("SHA-256"), again.err());
+    assertEquals(3, new ObjectMapper().readTree(again.out()).get("extracted_now").asInt(), "both shards recomputed");
+    double[][] after = ActivationStore.open(out).matrix("resid_post.L0.last", new int[] {0, 1, 2});
+    for (int i = 0; i < 3; i++) {
+      org.junit.jupiter.api.Assertions.assertArrayEquals(before[i], after[i], 0, "row " + i);
+    }
+  }
+
+  @Test
   void saeFeaturesFromAFeaturesFileStoreOnlyThoseColumns(@TempDir Path tmp) throws Exception {
     Path data = tmp.resolve("p.jsonl");
     PromptJsonl.write(data, List.of(
