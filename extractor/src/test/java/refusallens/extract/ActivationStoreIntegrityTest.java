@@ -101,5 +101,17 @@ class ActivationStoreIntegrityTest {
     }
   }
 
+  @Test
+  void aManifestFromBeforeShardHashesIsStillReadAndResumed() throws Exception {
+    Path dir = tmp.resolve("old");
+    threeShards(dir);
+    Path manifest = dir.resolve(StoreFiles.MANIFEST);
+    Files.writeString(manifest, Files.readString(manifest).replaceAll(",\\s*\"sha256\"\\s*:\\s*\"[0-9a-f]{64}\"", ""));
+    assertTrue(ActivationStore.open(dir).manifest().shards().stream().allMatch(s -> s.sha256() == null));
+    ActivationStoreWriter w = ActivationStoreWriter.open(dir, header(null));
+    assertTrue(w.repairs().isEmpty());
+    assertEquals(10, w.completedRows());
+  }
+
   @TempDir Path tmp;
 }
