@@ -44,12 +44,24 @@ class CliErrorsTest {
     assertEquals(1, quiet.code());
     assertTrue(quiet.err().contains("error: MODEL_DIR " + missing + ": not a directory"), quiet.err());
     assertFalse(quiet.err().contains("\tat "), quiet.err());
-    for (String[] args : List.of(new String[] {"inspect", missing, "--verbose"},
-        new String[] {"--verbose", "inspect", missing})) {
-      CliRun loud = CliRun.of(args);
-      assertEquals(1, loud.code(), loud.err());
-      assertTrue(loud.err().contains("\tat refusallens.cli.InspectCommand"), loud.err());
-      assertTrue(loud.err().contains("error: MODEL_DIR"), loud.err());
+    String logLevel = "org.slf4j.simpleLogger.defaultLogLevel";
+    String before = System.getProperty(logLevel);
+    try {
+      for (String[] args : List.of(new String[] {"inspect", missing, "--verbose"},
+          new String[] {"--verbose", "inspect", missing})) {
+        System.clearProperty(logLevel);
+        CliRun loud = CliRun.of(args);
+        assertEquals(1, loud.code(), loud.err());
+        assertTrue(loud.err().contains("\tat refusallens.cli.InspectCommand"), loud.err());
+        assertTrue(loud.err().contains("error: MODEL_DIR"), loud.err());
+        assertEquals("info", System.getProperty(logLevel), "library logging turned up to info");
+      }
+    } finally {
+      if (before == null) {
+        System.clearProperty(logLevel);
+      } else {
+        System.setProperty(logLevel, before);
+      }
     }
   }
 
