@@ -97,9 +97,6 @@ public final class FeaturesCommand implements Runnable {
     @Option(names = "--json", description = "Print one JSON document (a summary) on stdout.")
     boolean json;
 
-    @Option(names = "--verbose", description = "Print stack traces of errors.")
-    boolean verbose;
-
     @Override
     public Integer call() throws Exception {
       if (model != null && sae.isEmpty()) {

@@ -27,8 +27,26 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
     })
 public final class RefusalLens implements Runnable {
+  /** The option every command takes (inherited from this root command). */
+  static final String VERBOSE = "--verbose";
+  /** Environment variable with the effect of {@code --verbose} (value {@code 1}). */
+  static final String ENV_VERBOSE = "REFUSAL_LENS_VERBOSE";
+  /** slf4j-simple's level key: a system property overrides simplelogger.properties (warn). */
+  private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /**
+   * {@code --verbose}, accepted by every command: stack traces of errors (see {@link CliErrors}) and the
+   * libraries' info-level log lines on stderr. Set during parsing, before a command loads ND4J and its loggers.
+   */
+  @CommandLine.Option(names = VERBOSE, scope = CommandLine.ScopeType.INHERIT,
+      description = "Print stack traces of errors and the libraries' log messages (or set " + ENV_VERBOSE + "=1).")
+  void setVerbose(boolean verbose) {
+    if (verbose) {
+      System.setProperty(LOG_LEVEL, "info");
+    }
+  }
 
   @Override
   public void run() {
@@ -36,7 +54,22 @@ public final class RefusalLens implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(newCommandLine().execute(args));
+    if ("1".equals(System.getenv(ENV_VERBOSE))) {
+      System.setProperty(LOG_LEVEL, "info");
+    }
+    System.exit(execute(newCommandLine(), args));
+  }
+
+  /**
+   * Runs {@code cl} with {@code args}; an {@link OutOfMemoryError}, which picocli passes through (it is not an
+   * Exception), becomes an {@code error:} line that says which heap to set, and exit code 1.
+   */
+  static int execute(CommandLine cl, String[] args) {
+    try {
+      return cl.execute(args);
+    } catch (OutOfMemoryError e) {
+      return CliErrors.outOfMemory(e, CliErrors.verbose(cl.getParseResult()), System.err);
+    }
   }
 
   /** The configured picocli command line (tests call it in-process). */

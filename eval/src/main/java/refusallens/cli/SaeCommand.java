@@ -69,9 +69,6 @@ public final class SaeCommand implements Runnable {
     @Option(names = "--n", defaultValue = "32", description = "Prompts read from --data (default ${DEFAULT-VALUE}).")
     int n;
 
-    @Option(names = "--verbose", description = "Print stack traces of errors.")
-    boolean verbose;
-
     @Override
     public Integer call() throws Exception {
       var source = refusallens.sae.SaeSet.Source.parse(sae);

@@ -72,6 +72,13 @@ public final class ServeCommand implements Callable<Integer> {
       description = "JVM options of the service (default ${DEFAULT-VALUE}).")
   String javaOpts;
 
+  // The launcher script passes this and then execs the command written here: the service becomes the
+  // launcher's own process, so kill -9 on it stops the service rather than orphaning a child JVM (a killed
+  // parent cannot run a shutdown hook).
+  @Option(names = "--launch-file", hidden = true, paramLabel = "FILE",
+      description = "Write the service's working directory and command (NUL-separated) to FILE instead of running it.")
+  Path launchFile;
+
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65535) {
@@ -93,12 +100,30 @@ public final class ServeCommand implements Callable<Integer> {
     }
     List<String> cmd = command(jar, config);
     System.err.println("refusal-lens: starting the classifier service on http://" + host + ":" + port + "/");
+    if (launchFile != null) {
+      writeLaunchFile(launchFile, root, cmd);
+      return 0;
+    }
+    // Run directly (java -jar, not the launcher): the child is stopped on SIGTERM/SIGINT by the hook; only
+    // kill -9 of this JVM can orphan it, which the launcher's exec avoids.
     Process p = new ProcessBuilder(cmd).directory(root.toFile()).inheritIO().start();
     Thread stopChild = new Thread(p::destroy, "stop-classifier-service");
     Runtime.getRuntime().addShutdownHook(stopChild);
     int rc = p.waitFor();
     Runtime.getRuntime().removeShutdownHook(stopChild);
     return rc;
+  }
+
+  /** Writes {@code dir} then every word of {@code cmd}, each ending in NUL (the launcher reads them with read -d ''). */
+  static void writeLaunchFile(Path file, Path dir, List<String> cmd) throws IOException {
+    StringBuilder b = new StringBuilder().append(dir).append('\0');
+    for (String word : cmd) {
+      if (word.indexOf('\0') >= 0) {
+        throw new IllegalArgumentException("a service argument contains a NUL character: " + word.replace('\0', '?'));
+      }
+      b.append(word).append('\0');
+    }
+    Files.writeString(file, b, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** The java command line that runs the app with {@code config} as system properties. */

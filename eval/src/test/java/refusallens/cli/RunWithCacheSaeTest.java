@@ -51,6 +51,26 @@ class RunWithCacheSaeTest {
     }
   }
 
+  /** Issue 19 item 6: a layer folder of {@code --sae DIR} without cfg.json is an error naming it, not skipped. */
+  @org.junit.jupiter.api.Test
+  void aDirectoryOfSaesWithABrokenLayerFailsNamingIt() throws Exception {
+    Path root = FIXTURES.resolve("gemma2");
+    int layer = new ObjectMapper().readTree(root.resolve("reference.json").toFile()).get("sae").get("layer").asInt();
+    Path saes = Files.createTempDirectory("rwc-saes").resolve("saes");
+    Path good = Files.createDirectories(saes.resolve("layer_" + layer));
+    Path broken = Files.createDirectories(saes.resolve("layer_" + (layer + 1)));
+    for (String f : List.of("cfg.json", "sae_weights.safetensors")) {
+      Files.copy(root.resolve("sae").resolve(f), good.resolve(f));
+    }
+    Files.copy(root.resolve("sae/sae_weights.safetensors"), broken.resolve("sae_weights.safetensors"));
+    CliRun r = CliRun.of("run-with-cache", root.resolve("model").toString(), "--ids", "2,10,20",
+        "--sae", saes.toString(), "--out", saes.resolveSibling("out.safetensors").toString(), "--json");
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertTrue(r.err().contains("error: " + broken + ": incomplete SAE directory")
+        && r.err().contains("no cfg.json"), r.err());
+    assertTrue(!Files.exists(saes.resolveSibling("out.safetensors")), "no output written");
+  }
+
   private static double rel(INDArray a, INDArray e) {
     INDArray x = a.castTo(DataType.DOUBLE).reshape(e.shape());
     INDArray y = e.castTo(DataType.DOUBLE);

@@ -41,6 +41,9 @@ public interface ModelConfig {
 
   OptionalInt padTokenId();
 
+  /** Longest sequence the model was built for ({@code max_position_embeddings}): positions past it are refused. */
+  int maxPositionEmbeddings();
+
   /** The checkpoint's stored dtype ({@code torch_dtype}), informational: compute is float32. */
   String torchDtype();
 
@@ -52,13 +55,23 @@ public interface ModelConfig {
     Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve("config.json") : dirOrFile;
     HfConfigJson json = HfConfigJson.read(file);
     Architecture arch = Architecture.fromModelType(json.requireString("model_type"), file);
-    return arch.parseConfig(json);
+    try {
+      return arch.parseConfig(json);
+    } catch (IllegalArgumentException e) {
+      // the records' checks know the key, not the file: every config error names both
+      String msg = String.valueOf(e.getMessage());
+      if (msg.startsWith(file.toString())) {
+        throw e;
+      }
+      throw new IllegalArgumentException(file + ": " + msg, e);
+    }
   }
 
   /** Checks the shared invariants; architectures call it from their compact constructors. */
   static void validateCommon(
       int vocabSize, int dModel, int numLayers, int numHeads, int numKvHeads, int headDim, int dMlp,
-      double rmsNormEps) {
+      double rmsNormEps, int maxPositionEmbeddings) {
+    requirePositive("max_position_embeddings", maxPositionEmbeddings);
     requirePositive("vocab_size", vocabSize);
     requirePositive("hidden_size", dModel);
     requirePositive("num_hidden_layers", numLayers);

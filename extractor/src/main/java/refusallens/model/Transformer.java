@@ -29,21 +29,25 @@ public final class Transformer {
   private final RopeTables rope;
   private final int padId;
   private final Set<Integer> stopTokens;
+  /** The config's file (or "config.json" for in-memory models), for messages. */
+  private final String configSource;
   /** Float copies of the weights for {@link FloatArrayOps}, made on the first small-model pass. */
   private volatile FloatArrayOps.Weights floatWeights;
 
   /** A model from a definition and weights already loaded; stop tokens from config.json. */
   public Transformer(TransformerDefinition definition, WeightStore weights) {
-    this(definition, weights, new LinkedHashSet<>(definition.config().eosTokenIds()));
+    this(definition, weights, new LinkedHashSet<>(definition.config().eosTokenIds()), "config.json");
   }
 
-  private Transformer(TransformerDefinition definition, WeightStore weights, Set<Integer> stopTokens) {
+  private Transformer(TransformerDefinition definition, WeightStore weights, Set<Integer> stopTokens,
+      String configSource) {
     this.definition = definition;
     this.weights = weights;
     ModelConfig c = definition.config();
     this.rope = new RopeTables(c.rope(), c.headDim());
     this.padId = c.padTokenId().orElse(0);
     this.stopTokens = Set.copyOf(stopTokens);
+    this.configSource = configSource;
   }
 
   /** Opens a HF checkpoint directory with float32-resident weights. */
@@ -58,8 +62,15 @@ public final class Transformer {
   public static Transformer open(Path dir, WeightStore.Residency residency) {
     ModelConfig config = ModelConfig.read(dir);
     TransformerDefinition def = config.architecture().definition(config);
+    Path configFile = dir.resolve("config.json");
     SafetensorsCheckpoint ckpt = SafetensorsCheckpoint.open(dir);
-    WeightStore store = WeightStore.load(ckpt, def.weightSpecs(), residency);
+    WeightStore.requireNoLayersPast(ckpt, def.weightSpecs(), config.numLayers(), configFile);
+    WeightStore store;
+    try {
+      store = WeightStore.load(ckpt, def.weightSpecs(), residency);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(configFile + " and the checkpoint disagree: " + e.getMessage(), e);
+    }
     if (residency == WeightStore.Residency.RESIDENT) {
       ckpt.close();
     }
@@ -68,7 +79,7 @@ public final class Transformer {
     if (java.nio.file.Files.isRegularFile(genConfig)) {
       stops.addAll(HfConfigJson.read(genConfig).intOrIntList("eos_token_id"));
     }
-    return new Transformer(def, store, stops);
+    return new Transformer(def, store, stops, configFile.toString());
   }
 
   /** Which tensor backend runs an eager {@link #forward} (generation and SameDiff keep their own). */
@@ -421,7 +432,9 @@ public final class Transformer {
     int d = c.dModel();
 
     // rotary tables for the chunk's positions [N, 1, hd] and masks [B, 1, 1, S, T] per window
-    float[][] cosSin = rope.cosSinValues(chunk.positions());
+    int[] positions = chunk.positions();
+    requireWithinPositions(positions);
+    float[][] cosSin = rope.cosSinValues(positions);
     long[] ropeShape = {n, 1, c.headDim()};
     Map<OptionalInt, float[]> maskValues = new HashMap<>();
     Map<OptionalInt, T> masks = new HashMap<>();
@@ -491,6 +504,19 @@ public final class Transformer {
       out = definition.unembed(ops, ops.gatherRows(resid, lastRows)); // [B, vocab]
     }
     return new PassOutput<>(out, resid);
+  }
+
+  /** A position past {@code max_position_embeddings} is refused: the model was never trained there. */
+  private void requireWithinPositions(int[] positions) {
+    int max = -1;
+    for (int p : positions) {
+      max = Math.max(max, p);
+    }
+    int limit = config().maxPositionEmbeddings();
+    if (max >= limit) {
+      throw new IllegalArgumentException("a sequence of " + (max + 1) + " tokens is longer than max_position_embeddings "
+          + limit + " in " + configSource + "; shorten the prompt (or generate fewer tokens)");
+    }
   }
 
   private void requireLayer(HookName name) {

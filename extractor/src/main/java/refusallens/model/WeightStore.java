@@ -83,6 +83,35 @@ public interface WeightStore {
     };
   }
 
+  /**
+   * Refuses a checkpoint holding layers past the config's {@code num_hidden_layers}: a tensor the specs lack
+   * whose name, with its layer number replaced by 0, is a spec's (e.g. {@code model.layers.5.mlp.up_proj.weight}
+   * with 4 layers) would silently be left unused, giving a shallower model than the checkpoint's.
+   */
+  static void requireNoLayersPast(TensorSource source, List<WeightSpec> specs, int numLayers, java.nio.file.Path configFile) {
+    Set<String> known = new java.util.HashSet<>();
+    specs.forEach(s -> known.add(s.name()));
+    java.util.regex.Pattern layered = java.util.regex.Pattern.compile("(.*?\\.)(\\d+)(\\..*)");
+    int deepest = -1;
+    String example = null;
+    for (String name : new java.util.TreeSet<>(source.names())) {
+      java.util.regex.Matcher m = layered.matcher(name);
+      if (known.contains(name) || !m.matches() || !known.contains(m.group(1) + "0" + m.group(3))) {
+        continue;
+      }
+      int layer = Integer.parseInt(m.group(2));
+      if (layer >= numLayers && layer > deepest) {
+        deepest = layer;
+        example = name;
+      }
+    }
+    if (example != null) {
+      throw new IllegalArgumentException(configFile + ": num_hidden_layers is " + numLayers + " but the checkpoint ("
+          + source.fileOf(example) + ") has layers up to " + deepest + " (tensor '" + example
+          + "'); fix num_hidden_layers to " + (deepest + 1));
+    }
+  }
+
   /** Bytes widened between collections that release file mappings during a resident load. */
   long UNMAP_EVERY_BYTES = 512L << 20;
 

@@ -1,6 +1,5 @@
 package refusallens.organism;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,12 +11,10 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
+import refusallens.refusal.ContentHash;
 
 /**
  * The embedded default model: the shipped organism (chat model, tokenizer, SAEs) in the classpath
@@ -150,46 +147,22 @@ public final class Organism {
     return copyToCache(url);
   }
 
-  /** Copies the shipped files into {@code <cache>/organism/<manifest sha>/} once (atomic rename of a temp dir). */
+  /**
+   * The organism's verified copy in {@code <cache>/organism/<manifest sha>/} (see {@link OrganismCache}):
+   * extracted once, checked against the manifest on every first use in a process, repaired from the jar.
+   */
   private static Path copyToCache(URL manifestUrl) {
     try {
       byte[] manifest;
       try (InputStream in = manifestUrl.openStream()) {
         manifest = in.readAllBytes();
       }
-      String key = sha256(manifest).substring(0, 16);
-      String cacheEnv = System.getenv(ENV_CACHE);
-      Path cacheRoot = cacheEnv != null && !cacheEnv.isBlank()
-          ? Path.of(cacheEnv) : Path.of(System.getProperty("user.home"), ".cache", "refusal-lens");
-      Path target = cacheRoot.resolve("organism").resolve(key);
-      if (Files.isRegularFile(target.resolve(MANIFEST))) {
-        return target;
-      }
-      Files.createDirectories(target.getParent());
-      Path tmp = Files.createTempDirectory(target.getParent(), "." + key + "-");
-      for (JsonNode f : JSON.readTree(manifest).get("files")) {
-        String rel = f.get("path").asText();
-        Path dest = tmp.resolve(rel);
-        Files.createDirectories(dest.getParent());
-        try (InputStream in = Organism.class.getClassLoader().getResourceAsStream(RESOURCE_ROOT + rel)) {
-          if (in == null) {
-            throw new IllegalStateException("embedded organism file " + RESOURCE_ROOT + rel + " is missing");
-          }
-          Files.copy(in, dest, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-      Files.write(tmp.resolve(MANIFEST), manifest);
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException raced) {
-        if (!Files.isRegularFile(target.resolve(MANIFEST))) {
-          throw raced;
-        }
-        deleteTree(tmp); // another process finished first
-      }
-      return target;
+      OrganismCache cache = new OrganismCache(OrganismCache.defaultRoot(),
+          rel -> Organism.class.getClassLoader().getResourceAsStream(RESOURCE_ROOT + rel), System.err::println);
+      return cache.materialize(manifest);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot copy the embedded organism into the cache", e);
+      throw new UncheckedIOException("cannot copy the embedded organism into the cache "
+          + OrganismCache.defaultRoot() + ": " + e.getMessage(), e);
     }
   }
 
@@ -235,28 +208,12 @@ public final class Organism {
         ObjectNode f = files.addObject();
         f.put("path", rel.toString().replace('\\', '/'));
         f.put("size", Files.size(src));
-        f.put("sha256", sha256(Files.readAllBytes(src)));
+        f.put("sha256", ContentHash.ofFile(src));
       }
       AtomicFiles.writeJson(to.resolve(MANIFEST), manifest);
       return manifest;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot export the organism from " + from + " to " + to, e);
-    }
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 }

@@ -161,9 +161,11 @@ public final class OrganismTrainer {
     int startStep = 0;
     Map<String, INDArray> weights;
     ChatModelTrainer.AdamState adam = null;
+    double ema = Double.NaN; // running mean of the training loss, reported as final_loss
     if (Files.isRegularFile(statePath)) {
       try (SafetensorsFile f = SafetensorsFile.open(statePath)) {
         startStep = Integer.parseInt(f.metadata().get("step"));
+        ema = lossEma(f.metadata(), statePath);
         weights = new TreeMap<>();
         Map<String, INDArray> m = new TreeMap<>();
         Map<String, INDArray> v = new TreeMap<>();
@@ -187,7 +189,6 @@ public final class OrganismTrainer {
     List<ChatModelTrainer.Example> train = examples;
     int b = spec.batchSize();
     double loss = Double.NaN;
-    double ema = Double.NaN;
     // model selection on VAL frames (never trained on, disjoint from the TEST frames of the targets): the
     // checkpoint whose first-token decisions are best on both labels is the one written, since a longer run
     // memorises its training frames and starts refusing harmless requests in unseen ones
@@ -209,7 +210,7 @@ public final class OrganismTrainer {
           }
           pb.setExtraMessage(String.format("loss %.3f val %.2f/%.2f best@%d", ema, score.refusal(), score.compliance(), best.step()));
           if (step < spec.steps()) {
-            saveState(statePath, trainer, step);
+            saveState(statePath, trainer, step, ema);
           }
         } else {
           pb.setExtraMessage(String.format("loss %.3f", ema));
@@ -346,13 +347,35 @@ public final class OrganismTrainer {
     return out;
   }
 
-  private static void saveState(Path path, ChatModelTrainer trainer, int step) {
+  /** Metadata key of the training loss's running mean in the training state (a resumed run continues it). */
+  static final String LOSS_EMA = "train_loss_ema";
+
+  private static void saveState(Path path, ChatModelTrainer trainer, int step, double lossEma) {
     SafetensorsWriter w = new SafetensorsWriter();
     trainer.weights().forEach(w::putF32);
     trainer.adamState().m().forEach((n, a) -> w.putF32("adam_m." + n, a));
     trainer.adamState().v().forEach((n, a) -> w.putF32("adam_v." + n, a));
     w.metadata("step", Integer.toString(step));
+    // exact (round-trip) text of the double: the resumed run's final_loss equals the uninterrupted one's
+    w.metadata(LOSS_EMA, Double.toString(lossEma));
     w.write(path);
+  }
+
+  /**
+   * The running mean saved with a training state; a state written before it was saved cannot give a true
+   * final loss, so it is an error naming the file rather than a restarted (wrong) mean.
+   */
+  static double lossEma(Map<String, String> metadata, Path state) {
+    String v = metadata.get(LOSS_EMA);
+    if (v == null) {
+      throw new IllegalStateException(state + ": training state without '" + LOSS_EMA + "' (written by an older"
+          + " version); delete it to retrain the model from step 0, or use a new --out");
+    }
+    try {
+      return Double.parseDouble(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalStateException(state + ": metadata '" + LOSS_EMA + "' is not a number: '" + v + "'", e);
+    }
   }
 
   private List<OrganismSaes.LayerMetrics> saes(

@@ -23,6 +23,25 @@ public final class ContentHash {
     return HexFormat.of().formatHex(md.digest());
   }
 
+  /** Hash of bytes (e.g. a manifest read from the classpath). */
+  public static String ofBytes(byte[] bytes) {
+    return HexFormat.of().formatHex(digest().digest(bytes));
+  }
+
+  /** Hash of one file's bytes alone (as {@code sha256sum} prints it). */
+  public static String ofFile(Path f) {
+    MessageDigest md = digest();
+    byte[] buf = new byte[1 << 16];
+    try (InputStream in = Files.newInputStream(f)) {
+      for (int r; (r = in.read(buf)) > 0; ) {
+        md.update(buf, 0, r);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(f + ": cannot read for hashing: " + e.getMessage(), e);
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
   /** Hash of the files' names and bytes, in the given order. */
   public static String ofFiles(List<Path> files) {
     MessageDigest md = digest();

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** The on-disk layouts of SAE directories that can be loaded, each with its loader. */
 public enum SaeLayout {
@@ -27,13 +28,37 @@ public enum SaeLayout {
 
   /** Whether {@code dir} holds this layout's files. */
   public boolean matches(Path dir) {
+    return requiredFiles().stream().allMatch(f -> Files.isRegularFile(dir.resolve(f)));
+  }
+
+  /** The files (relative paths) that make a directory this layout. */
+  List<String> requiredFiles() {
     return switch (this) {
-      case SAE_LENS -> Files.isRegularFile(dir.resolve(SaeLensLoader.CONFIG))
-          && Files.isRegularFile(dir.resolve(SaeLensLoader.WEIGHTS));
-      case GEMMA_SCOPE -> Files.isRegularFile(dir.resolve(GemmaScopeLoader.PARAMS));
-      case LLAMA_SCOPE -> Files.isRegularFile(dir.resolve(LlamaScopeLoader.CONFIG))
-          && Files.isRegularFile(dir.resolve(LlamaScopeLoader.WEIGHTS));
+      case SAE_LENS -> List.of(SaeLensLoader.CONFIG, SaeLensLoader.WEIGHTS);
+      case GEMMA_SCOPE -> List.of(GemmaScopeLoader.PARAMS);
+      case LLAMA_SCOPE -> List.of(LlamaScopeLoader.CONFIG, LlamaScopeLoader.WEIGHTS);
     };
+  }
+
+  /**
+   * What {@code dir} lacks when it holds some but not all of a layout's files (a half-copied SAE), e.g.
+   * {@code "sae_weights.safetensors but no cfg.json (SAE_LENS)"}; empty when it holds a complete SAE or none.
+   */
+  public static Optional<String> incomplete(Path dir) {
+    if (!present(dir).isEmpty()) {
+      return Optional.empty();
+    }
+    for (SaeLayout l : values()) {
+      List<String> have = new ArrayList<>();
+      List<String> lack = new ArrayList<>();
+      for (String f : l.requiredFiles()) {
+        (Files.isRegularFile(dir.resolve(f)) ? have : lack).add(f);
+      }
+      if (!have.isEmpty() && !lack.isEmpty()) {
+        return Optional.of(String.join(" + ", have) + " but no " + String.join(" + ", lack) + " (" + l.name() + ")");
+      }
+    }
+    return Optional.empty();
   }
 
   /** Every layout present in {@code dir}, in order of preference (SAELens, GemmaScope, LlamaScope). */

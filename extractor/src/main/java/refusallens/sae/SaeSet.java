@@ -29,6 +29,8 @@ import org.bytedeco.javacpp.Pointer;
 public final class SaeSet {
   /** Directory depth searched below a directory of layers ({@code layer_N/width_16k/average_l0_82}). */
   private static final int MAX_DEPTH = 3;
+  /** A per-layer folder of a directory of SAEs (the organism's and GemmaScope's layouts). */
+  private static final Pattern LAYER_FOLDER = Pattern.compile("layer_\\d+");
 
   /**
    * Where one SAE (or a directory of them) is: {@code DIR} or {@code LAYER=DIR}, the layer needed only where
@@ -109,7 +111,11 @@ public final class SaeSet {
     return new SaeSet(configs, options);
   }
 
-  /** The SAE directories at or below {@code root}. */
+  /**
+   * The SAE directories at or below {@code root}. Every folder is accounted for: one holding part of an
+   * SAE (config without weights, or weights without config) and a {@code layer_N} folder with no SAE in it
+   * are errors naming the folder, never skipped.
+   */
   private static List<Path> saeDirs(Path root) {
     if (!Files.isDirectory(root)) {
       throw new SaeException(root + ": not a directory (expected an SAE directory or a directory of them)");
@@ -118,16 +124,31 @@ public final class SaeSet {
       return List.of(root);
     }
     List<Path> found = new ArrayList<>();
+    List<Path> layerFolders = new ArrayList<>();
     try (Stream<Path> walk = Files.walk(root, MAX_DEPTH)) {
-      walk.filter(p -> !p.equals(root) && Files.isDirectory(p) && !SaeLayout.present(p).isEmpty())
-          .sorted()
-          .forEach(found::add);
+      for (Path p : walk.filter(Files::isDirectory).sorted().toList()) {
+        SaeLayout.incomplete(p).ifPresent(lack -> {
+          throw new SaeException(p + ": incomplete SAE directory: it has " + lack);
+        });
+        if (!p.equals(root) && !SaeLayout.present(p).isEmpty()) {
+          found.add(p);
+        }
+        if (p.getParent() != null && p.getParent().equals(root) && LAYER_FOLDER.matcher(p.getFileName().toString()).matches()) {
+          layerFolders.add(p);
+        }
+      }
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UncheckedIOException(root + ": cannot list: " + e.getMessage(), e);
     }
     if (found.isEmpty()) {
       throw new SaeException(
           root + ": no SAE in this directory or its subdirectories; expected one of: " + SaeLayout.expectedFiles());
+    }
+    for (Path layer : layerFolders) {
+      if (found.stream().noneMatch(d -> d.startsWith(layer))) {
+        throw new SaeException(layer + ": layer folder holds no SAE (up to " + MAX_DEPTH
+            + " levels down); expected one of: " + SaeLayout.expectedFiles());
+      }
     }
     return found;
   }

@@ -114,6 +114,48 @@ class ModelConfigTest {
         && m.contains("num_key_value_heads"), m);
   }
 
+  /** Issue 19: every config error names the config.json path and the key, even those of the records' checks. */
+  @Test
+  void everyConfigErrorNamesTheFilePath() throws IOException {
+    Path dir = editedConfig("llama3", n -> n.put("num_key_value_heads", 3));
+    var e = assertThrows(IllegalArgumentException.class, () -> ModelConfig.read(dir));
+    assertTrue(e.getMessage().startsWith(dir.resolve("config.json") + ": ") && e.getMessage().contains("num_key_value_heads"),
+        e.getMessage());
+    Path dir2 = editedConfig("gemma2", n -> n.put("max_position_embeddings", 0));
+    e = assertThrows(IllegalArgumentException.class, () -> ModelConfig.read(dir2));
+    assertTrue(e.getMessage().startsWith(dir2.resolve("config.json") + ": max_position_embeddings must be > 0"),
+        e.getMessage());
+  }
+
+  /** Issue 19: a config with fewer layers than the checkpoint would run a shallower model without a word. */
+  @Test
+  void fewerLayersInTheConfigThanInTheCheckpointIsAnError() throws IOException {
+    Path dir = editedConfig("llama3", n -> n.put("num_hidden_layers", 2));
+    Files.copy(Fixture.modelDir("llama3").resolve("model.safetensors"), dir.resolve("model.safetensors"));
+    var e = assertThrows(IllegalArgumentException.class, () -> Transformer.open(dir));
+    String m = e.getMessage();
+    assertTrue(m.startsWith(dir.resolve("config.json") + ": num_hidden_layers is 2 but the checkpoint")
+        && m.contains("has layers up to 3") && m.contains("model.layers.3."), m);
+  }
+
+  /** Issue 19: a prompt (or a generation) past max_position_embeddings is refused, naming the config file. */
+  @Test
+  void sequencesPastMaxPositionEmbeddingsAreRefused() throws IOException {
+    Path dir = editedConfig("llama3", n -> n.put("max_position_embeddings", 8));
+    Files.copy(Fixture.modelDir("llama3").resolve("model.safetensors"), dir.resolve("model.safetensors"));
+    Transformer model = Transformer.open(dir);
+    int[] eight = {1, 2, 3, 4, 5, 6, 7, 8};
+    assertEquals(1, model.forward(TokenBatch.of(eight), ForwardRequest.logitsOnly()).logits().size(0));
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> model.forward(TokenBatch.of(new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9}), ForwardRequest.logitsOnly()));
+    assertTrue(e.getMessage().contains("9 tokens is longer than max_position_embeddings 8 in " + dir.resolve("config.json")),
+        e.getMessage());
+    GenerationOptions four = GenerationOptions.greedy(model, 4).withoutStops();
+    e = assertThrows(IllegalArgumentException.class,
+        () -> model.generateGreedy(TokenBatch.of(new int[] {1, 2, 3, 4, 5, 6}), four, Hooks.none()));
+    assertTrue(e.getMessage().contains("max_position_embeddings 8"), e.getMessage());
+  }
+
   private Path editedConfig(String arch, java.util.function.Consumer<ObjectNode> edit) throws IOException {
     ObjectNode n = (ObjectNode) JSON.readTree(Fixture.modelDir(arch).resolve("config.json").toFile());
     edit.accept(n);

@@ -130,4 +130,35 @@ class SaeSetTest {
             w);
     assertMessage("norm_activation 'token-wise' is not supported", () -> Sae.load(tokenwise));
   }
+
+  /** Issue 19 item 6: a layer folder that cannot be read fails naming it, never drops out of the set. */
+  @Test
+  void aBrokenLayerFolderFailsNamingIt() throws java.io.IOException {
+    SmallSaes.Weights w = SmallSaes.Weights.random(D, M, 5);
+    java.util.function.IntFunction<Path> layer = l -> SmallSaes.saeLens(tmp.resolve("saes/layer_" + l),
+        SmallSaes.saeLensCfg("standard", D, M, "blocks." + l + ".hook_resid_post", true, ""), w, false);
+    layer.apply(0);
+    Path one = layer.apply(1);
+    SaeSet.Source set = SaeSet.Source.parse(tmp.resolve("saes").toString());
+    assertEquals(List.of(0, 1), List.copyOf(SaeSet.open(List.of(set), D, 4, SaeSet.Options.defaults()).layers()));
+
+    java.nio.file.Files.delete(one.resolve("cfg.json"));
+    assertMessage(one + ": incomplete SAE directory: it has sae_weights.safetensors but no cfg.json",
+        () -> SaeSet.open(List.of(set), D, 4, SaeSet.Options.defaults()));
+
+    layer.apply(1);
+    java.nio.file.Files.delete(one.resolve("sae_weights.safetensors"));
+    assertMessage(one + ": incomplete SAE directory: it has cfg.json but no sae_weights.safetensors",
+        () -> SaeSet.open(List.of(set), D, 4, SaeSet.Options.defaults()));
+
+    java.nio.file.Files.delete(one.resolve("cfg.json"));
+    assertMessage(one + ": layer folder holds no SAE",
+        () -> SaeSet.open(List.of(set), D, 4, SaeSet.Options.defaults()));
+
+    layer.apply(1);
+    Path weights = one.resolve("sae_weights.safetensors");
+    byte[] bytes = java.nio.file.Files.readAllBytes(weights);
+    java.nio.file.Files.write(weights, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    assertMessage(weights.toString(), () -> SaeSet.open(List.of(set), D, 4, SaeSet.Options.defaults()));
+  }
 }

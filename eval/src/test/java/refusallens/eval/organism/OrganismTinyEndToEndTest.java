@@ -58,6 +58,12 @@ class OrganismTinyEndToEndTest {
     cli("organism", "train", "--out", b.toString(), "--budget", "tiny", "--seed", "7", "--json");
     JsonNode resumed = JSON.readTree(b.resolve("model-training.json").toFile());
     assertTrue(resumed.get("resumed_from_step").asInt() > 0, "resumed run must start from its checkpoint: " + resumed);
+    // the running mean of the training loss continues from the checkpoint (issue 19): not restarted at the
+    // first step after the resume, which reported a lower loss than the same uninterrupted run
+    double whole = report.get("model").get("final_train_loss").asDouble();
+    double again = JSON.readTree(b.resolve("training-report.json").toFile()).get("model").get("final_train_loss").asDouble();
+    System.err.printf("final_train_loss uninterrupted %.6f, resumed %.6f%n", whole, again);
+    assertEquals(whole, again, 1e-3 * whole, "final_train_loss of the resumed run");
     try (SafetensorsFile fa = SafetensorsFile.open(a.resolve("model.safetensors"));
         SafetensorsFile fb = SafetensorsFile.open(b.resolve("model.safetensors"))) {
       for (String name : fa.names()) {

@@ -15,6 +15,7 @@ import refusallens.model.RopeConfig;
  * Gemma-2 hyperparameters ({@code model_type: gemma2}); absent keys take the HF {@code Gemma2Config}
  * defaults, and an explicit null soft-cap disables it.
  *
+ * @param maxPositionEmbeddings {@code max_position_embeddings} (HF default 8192)
  * @param slidingLayers per layer, whether it uses the sliding window (even layers unless {@code layer_types} says otherwise)
  */
 public record Gemma2Config(
@@ -37,11 +38,13 @@ public record Gemma2Config(
     OptionalDouble attnLogitSoftcapping,
     OptionalDouble finalLogitSoftcapping,
     int slidingWindow,
-    List<Boolean> slidingLayers)
+    List<Boolean> slidingLayers,
+    int maxPositionEmbeddings)
     implements ModelConfig {
 
   public Gemma2Config {
-    ModelConfig.validateCommon(vocabSize, dModel, numLayers, numHeads, numKvHeads, headDim, dMlp, rmsNormEps);
+    ModelConfig.validateCommon(vocabSize, dModel, numLayers, numHeads, numKvHeads, headDim, dMlp, rmsNormEps,
+        maxPositionEmbeddings);
     eosTokenIds = List.copyOf(eosTokenIds);
     slidingLayers = List.copyOf(slidingLayers);
     if (slidingLayers.size() != numLayers) {
@@ -90,7 +93,8 @@ public record Gemma2Config(
         softcap(json, "attn_logit_softcapping", 50.0),
         softcap(json, "final_logit_softcapping", 30.0),
         json.integer("sliding_window", 4096),
-        slidingLayers(json, layers));
+        slidingLayers(json, layers),
+        json.integer("max_position_embeddings", 8192));
   }
 
   private static OptionalDouble softcap(HfConfigJson json, String key, double hfDefault) {

@@ -8,7 +8,8 @@ import refusallens.model.HfConfigJson;
 import refusallens.model.ModelConfig;
 import refusallens.model.RopeConfig;
 
-/** Llama (2/3/3.1) hyperparameters ({@code model_type: llama}); absent keys take HF {@code LlamaConfig} defaults. */
+/** Llama (2/3/3.1) hyperparameters ({@code model_type: llama}); absent keys take HF {@code LlamaConfig} defaults
+ * ({@code max_position_embeddings} 2048). */
 public record LlamaConfig(
     int vocabSize,
     int dModel,
@@ -24,11 +25,13 @@ public record LlamaConfig(
     OptionalInt bosTokenId,
     OptionalInt padTokenId,
     String torchDtype,
-    Activation hiddenActivation)
+    Activation hiddenActivation,
+    int maxPositionEmbeddings)
     implements ModelConfig {
 
   public LlamaConfig {
-    ModelConfig.validateCommon(vocabSize, dModel, numLayers, numHeads, numKvHeads, headDim, dMlp, rmsNormEps);
+    ModelConfig.validateCommon(vocabSize, dModel, numLayers, numHeads, numKvHeads, headDim, dMlp, rmsNormEps,
+        maxPositionEmbeddings);
     eosTokenIds = List.copyOf(eosTokenIds);
   }
 
@@ -60,6 +63,7 @@ public record LlamaConfig(
         json.optionalInt("bos_token_id"),
         json.optionalInt("pad_token_id"),
         json.string("torch_dtype", json.string("dtype", "float32")),
-        Activation.parse(json.string("hidden_act", "silu"), json.file()));
+        Activation.parse(json.string("hidden_act", "silu"), json.file()),
+        json.integer("max_position_embeddings", 2048));
   }
 }
