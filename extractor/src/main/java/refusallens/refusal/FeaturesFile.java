@@ -305,6 +305,47 @@ public record FeaturesFile(
     return tree;
   }
 
+  /**
+   * Checks that this file fits the model and SAEs it is used with, naming {@code file} in every error: each listed
+   * feature (F*, per-prompt sets, F0, baselines) is in the SAE set, V*_R has the model's width, and the refusal
+   * token ids are in the vocabulary.
+   */
+  public void requireCompatible(refusallens.sae.SaeSet saes, int dModel, int vocabSize, Path file) {
+    if (refusalDirection.direction().length != dModel) {
+      throw new IllegalArgumentException(file + ": refusalDirection.direction has " + refusalDirection.direction().length
+          + " values but the model's width is " + dModel + " (a features file of another model?)");
+    }
+    java.util.Map<String, List<ScoredFeature>> lists = new java.util.LinkedHashMap<>();
+    lists.put("features", features.stream().map(f -> new ScoredFeature(f.layer(), f.index(), f.attribution())).toList());
+    for (PromptFeatures p : perPrompt) {
+      lists.put("perPrompt[" + p.promptId() + "].features", p.features() == null ? List.of() : p.features());
+    }
+    lists.put("f0", f0);
+    if (baselines != null) {
+      lists.put("baselines.cosSim", baselines.cosSim() == null ? List.of() : baselines.cosSim());
+      lists.put("baselines.apOnly", baselines.apOnly() == null ? List.of() : baselines.apOnly());
+      lists.put("baselines.actDiff", baselines.actDiff() == null ? List.of() : baselines.actDiff());
+      lists.put("baselines.random", baselines.random() == null || baselines.random().features() == null
+          ? List.of() : baselines.random().features());
+    }
+    for (var e : lists.entrySet()) {
+      for (ScoredFeature f : e.getValue()) {
+        if (!saes.contains(f.layer()) || f.index() < 0 || f.index() >= saes.config(f.layer()).dSae()) {
+          throw new IllegalArgumentException(file + ": feature (" + f.layer() + ", " + f.index() + ") in '" + e.getKey()
+              + "' is not in the SAE set (SAE layers " + saes.layers() + ")");
+        }
+      }
+    }
+    if (settings != null && settings.refusalTokenIds() != null) {
+      for (int id : settings.refusalTokenIds()) {
+        if (id < 0 || id >= vocabSize) {
+          throw new IllegalArgumentException(file + ": settings.refusalTokenIds has " + id
+              + ", outside the vocabulary of " + vocabSize + " (a features file of another model?)");
+        }
+      }
+    }
+  }
+
   /** The global F* features of one role. */
   public List<Feature> withRole(FeatureRole role) {
     return features.stream().filter(f -> f.role() == role).toList();

@@ -289,6 +289,7 @@ public final class Study {
   private EvalContext context() {
     loadModel();
     FeaturesFile f = FeaturesFile.read(out.resolve("features.json"));
+    f.requireCompatible(saes, model.config().dModel(), model.config().vocabSize(), out.resolve("features.json"));
     RefusalPhraseJudge judge = RefusalPhraseJudge.standard();
     EvalReport.Provenance prov = EvalReport.provenance(modelDir,
         saeSpecs.stream().map(s -> SaeSet.Source.parse(s).dir()).toList(), out.resolve("features.json"), options.seed(), judge.name());
