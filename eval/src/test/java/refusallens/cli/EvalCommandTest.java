@@ -299,7 +299,7 @@ class EvalCommandTest {
   @Test
   void aFeaturesFileOfOtherSaesIsNamed() throws Exception {
     ObjectNode f = (ObjectNode) JSON.readTree(features.toFile());
-    ((ObjectNode) f.get("features").get(0)).put("layer", 3); // the fixture's SAE is at layer 2 only
+    ((ObjectNode) f.get("features").get(0)).put("layer", 99); // no SAE set here has layer 99
     Path other = tmp.resolve("features-other-saes.json");
     Files.writeString(other, JSON.writeValueAsString(f));
     CliRun r = CliRun.of("eval", "clamp", "--model", model.toString(), "--sae", sae.toString(), "--features",
