@@ -144,6 +144,7 @@ public final class EvalCommand implements Runnable {
       Tokenizer tok = Tokenizer.load(modelDir);
       List<SaeSet.Source> sources = saeSpecs.stream().map(SaeSet.Source::parse).toList();
       SaeSet saes = SaeSet.open(sources, m.config().dModel(), m.config().numLayers(), SaeSet.Options.defaults());
+      f.requireCompatible(saes, m.config().dModel(), m.config().vocabSize(), featuresFile);
       Judge judge = judge();
       EvalReport.Provenance prov = EvalReport.provenance(modelDir, sources.stream().map(SaeSet.Source::dir).toList(),
           featuresFile, seed, judge.name());

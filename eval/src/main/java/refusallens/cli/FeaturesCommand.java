@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 import refusallens.model.Transformer;
 import refusallens.organism.Organism;
 import refusallens.progress.Progress;
+import refusallens.eval.judge.RefusalPhraseJudge;
 import refusallens.refusal.DirectionPositions;
 import refusallens.refusal.DiscoveryData;
 import refusallens.refusal.DiscoveryOptions;
@@ -77,13 +78,14 @@ public final class FeaturesCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "0", description = "Seed (built-in prompts, random baseline). Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--positions", defaultValue = "last", paramLabel = "last|post-instruction",
-        description = "Positions of the difference in means. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--positions", defaultValue = "each-post-instruction",
+        paramLabel = "each-post-instruction|last|post-instruction",
+        description = "Where the candidate directions are taken: one per post-instruction position (Arditi et al.), the last token, or the post-instruction mean. Default: ${DEFAULT-VALUE}.")
     String positions;
 
-    @Option(names = "--refusal-token", defaultValue = "I", paramLabel = "TEXT",
-        description = "Text whose first token is a refusal token; the metric uses the refusal token the model most often starts harmful answers with (this one if none). Default: ${DEFAULT-VALUE}.")
-    String refusalToken;
+    @Option(names = {"--refusal-opener", "--refusal-token"}, paramLabel = "TEXT",
+        description = "A refusal answer whose first token (tokenized after the assistant header) joins the refusal token set, besides the first tokens of the model's judged refusals; repeat for several. Default: the usual openers (I'm sorry, I cannot, As an AI, Unfortunately, ...).")
+    List<String> refusalOpeners;
 
     @Option(names = "--batch-size", defaultValue = "8", description = "Prompts per forward/backward pass. Default: ${DEFAULT-VALUE}.")
     int batchSize;
@@ -106,7 +108,8 @@ public final class FeaturesCommand implements Runnable {
       List<String> saeSpecs = sae.isEmpty() ? List.of(Organism.saeOrDefault(null).toString()) : sae;
       DiscoveryOptions options = new DiscoveryOptions(k0, kStar, steps, n, seed,
           layer == null ? OptionalInt.empty() : OptionalInt.of(layer), DirectionPositions.parse(positions),
-          refusalToken, batchSize, clampScale);
+          refusalOpeners == null || refusalOpeners.isEmpty() ? DiscoveryOptions.DEFAULT_REFUSAL_OPENERS : refusalOpeners,
+          batchSize, clampScale);
       DiscoveryData prompts = "builtin".equals(data) ? DiscoveryData.builtin(seed, n) : DiscoveryData.directory(Path.of(data));
       Transformer m = Transformer.open(modelDir);
       Tokenizer tok = Tokenizer.load(modelDir);
@@ -118,7 +121,8 @@ public final class FeaturesCommand implements Runnable {
       PrintStream err = System.err;
       System.setErr(new PrintStream(new LineFilter(err, "Added differentiated op"), true));
       try (ConsoleProgress progress = new ConsoleProgress(err)) {
-        f = new FeatureDiscovery(m, tok, saes, options, progress)
+        RefusalPhraseJudge judge = RefusalPhraseJudge.standard();
+        f = new FeatureDiscovery(m, tok, saes, options, c -> judge.judge("", c).refused(), progress)
             .run(prompts, new FeatureDiscovery.Inputs(modelDir, sources.stream().map(SaeSet.Source::dir).toList()));
       } finally {
         System.setErr(err);
@@ -129,8 +133,10 @@ public final class FeaturesCommand implements Runnable {
     }
 
     /** The summary printed with {@code --json}. */
-    @JsonPropertyOrder({"out", "layer", "norm", "selectedBy", "features", "effects"})
-    record Summary(String out, int layer, double norm, String selectedBy, List<Row> features, FeaturesFile.Effects effects) {}
+    @JsonPropertyOrder({"out", "layer", "position", "norm", "selectedBy", "fallback", "reason", "refusalTokens", "features",
+        "effects"})
+    record Summary(String out, int layer, Integer position, double norm, String selectedBy, boolean fallback, String reason,
+        List<String> refusalTokens, List<Row> features, FeaturesFile.Effects effects) {}
 
     /** One F* row of the summary. */
     @JsonPropertyOrder({"layer", "index", "role", "attribution", "cosine"})
@@ -141,18 +147,22 @@ public final class FeaturesCommand implements Runnable {
           .map(x -> new Row(x.layer(), x.index(), x.role().wireName(), x.attribution(), x.cosine())).toList();
       FeaturesFile.Direction d = f.refusalDirection();
       if (json) {
-        Summary s = new Summary(out.toString(), d.layer(), d.norm(), d.selection().selectedBy(), rows, f.effects());
+        Summary s = new Summary(out.toString(), d.layer(), d.selection().position(), d.norm(), d.selection().selectedBy(),
+            d.selection().fallback(), d.selection().reason(), f.settings().refusalTokens(), rows, f.effects());
         ps.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s));
         return;
       }
       ps.printf("refusal score without intervention: harmful %.3f, harmless %.3f%n",
           d.selection().baselineHarmfulRefusalScore(), d.selection().baselineHarmlessRefusalScore());
-      ps.printf("%5s %9s %13s %10s %13s  %s%n", "layer", "norm", "ablated-harm", "KL-harmls", "steered-harmls", "excluded");
+      ps.printf("refusal tokens: %s%n", f.settings().refusalTokens());
+      ps.printf("%4s %5s %9s %13s %10s %13s  %s%n", "pos", "layer", "norm", "ablated-harm", "KL-harmls", "steered-harmls", "excluded");
       for (var c : d.selection().candidates()) {
-        ps.printf("%5d %9.4g %13.3f %10.4f %13.3f  %s%n", c.layer(), c.norm(), c.ablationRefusalScore(), c.harmlessKl(),
-            c.steeringRefusalScore(), c.excludedBecause() == null ? "" : c.excludedBecause());
+        ps.printf("%4s %5d %9.4g %13.3f %10.4f %13.3f  %s%n", c.position() == null ? "mean" : c.position(), c.layer(),
+            c.norm(), c.ablationRefusalScore(), c.harmlessKl(), c.steeringRefusalScore(),
+            c.excludedBecause() == null ? "" : c.excludedBecause());
       }
-      ps.printf("V*_R: layer %d, norm %.4g (%s)%n", d.layer(), d.norm(), d.selection().selectedBy());
+      ps.printf("V*_R: layer %d, position %s, norm %.4g (%s)%n", d.layer(), d.selection().position(), d.norm(),
+          d.selection().selectedBy());
       ps.printf("%5s %7s %-8s %12s %8s%n", "layer", "index", "role", "attribution", "cosine");
       for (Row r : rows) {
         ps.printf("%5d %7d %-8s %12.5g %8.4f%n", r.layer(), r.index(), r.role(), r.attribution(), r.cosine());

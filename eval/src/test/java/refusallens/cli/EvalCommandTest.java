@@ -297,6 +297,18 @@ class EvalCommandTest {
   }
 
   @Test
+  void aFeaturesFileOfOtherSaesIsNamed() throws Exception {
+    ObjectNode f = (ObjectNode) JSON.readTree(features.toFile());
+    ((ObjectNode) f.get("features").get(0)).put("layer", 99); // no SAE set here has layer 99
+    Path other = tmp.resolve("features-other-saes.json");
+    Files.writeString(other, JSON.writeValueAsString(f));
+    CliRun r = CliRun.of("eval", "clamp", "--model", model.toString(), "--sae", sae.toString(), "--features",
+        other.toString(), "--out", tmp.resolve("y").toString());
+    assertTrue(r.code() != 0, "exit code");
+    assertTrue(r.err().contains(other.toString()) && r.err().contains("not in the SAE set"), r.err());
+  }
+
+  @Test
   void missingFeaturesFileIsNamed() {
     CliRun r = CliRun.of("eval", "clamp", "--model", model.toString(), "--features", tmp.resolve("nope.json").toString(),
         "--out", tmp.resolve("x").toString());

@@ -74,6 +74,15 @@ class StudyCommandTest {
     assertEquals(f.features().size(), s.get("f_star_count").asInt());
     assertEquals(fe.get("fh_count").asInt() + fe.get("fr_count").asInt(), fe.get("f_star_count").asInt());
     assertEquals(f.refusalDirection().layer(), s.get("refusal_direction_layer").asInt());
+    // a direction not chosen by Arditi et al.'s rule is flagged in the summary, the report page and on stderr
+    boolean fallback = f.refusalDirection().selection().fallback();
+    assertEquals(fallback, s.get("refusal_direction_fallback").asBoolean(), s.toString());
+    if (fallback) {
+      assertEquals(f.refusalDirection().selection().reason(), s.get("refusal_direction_fallback_reason").asText());
+      assertTrue(java.nio.file.Files.readString(out.resolve("report.html"))
+          .contains("Warning: the refusal direction was not selected by Arditi"), "report.html warns");
+      assertTrue(run.err().contains("warning: the refusal direction was not selected"), run.err());
+    }
     assertEquals(1 - cl.get("base_jailbreak_score").asDouble(), s.get("harmful_refusal_rate").asDouble(), 1e-12);
     assertEquals(cl.get("jailbreak_score").asDouble(), s.get("jailbreak_rate_f_star_clamp").asDouble(), 1e-12);
     assertTrue(cl.get("n_harmful").asInt() > 0 && cl.get("n_harmful").asInt() <= StudyOptions.Sizes.QUICK.clampN());

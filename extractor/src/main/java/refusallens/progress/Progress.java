@@ -11,10 +11,15 @@ public interface Progress {
   /** A one-line note (a choice made, a fallback taken). */
   void log(String message);
 
+  /** A result that is not what was asked for (a fallback taken): always shown, as a line starting "warning: ". */
+  default void warn(String message) {
+    log("warning: " + message);
+  }
+
   /** The stage in progress is over. */
   default void finish() {}
 
-  /** Reports nothing. */
+  /** Reports nothing but warnings (on stderr). */
   Progress NONE =
       new Progress() {
         @Override
@@ -25,5 +30,11 @@ public interface Progress {
 
         @Override
         public void log(String message) {}
+
+        /** Warnings are never silent: on stderr even where progress is not shown. */
+        @Override
+        public void warn(String message) {
+          System.err.println("warning: " + message);
+        }
       };
 }

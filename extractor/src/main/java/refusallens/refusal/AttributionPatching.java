@@ -28,8 +28,9 @@ import refusallens.sae.SaeSet;
 /**
  * Attribution patching with integrated gradients over SAE features (Marks et al.; the paper's F* search).
  * For each harmful prompt: a clean run, and a patched run with the refusal direction ablated at every layer
- * and position (the model then complies). The metric is m = logit[last, jb] - logit[last, refusal] with jb
- * the patched run's first token. At every SAE layer at once the residual stream is interpolated between the
+ * and position (the model then complies). The metric is m = logit[last, jb] - logit[last, r], contrasting a
+ * compliance token with a refusal token: jb is the patched run's most likely first token outside the refusal token
+ * set R, r the clean run's most likely token in R (so m never compares two ways of starting a refusal). At every SAE layer at once the residual stream is interpolated between the
  * runs, x_a = (1 - a) x_clean + a x_patch for a = 0, 1/steps, ..., (steps-1)/steps; because decode is affine
  * and the SAE error is interpolated too, decode(f_a) + err_a is exactly x_a. The attribution of feature i is
  * (f_patch - f_clean)_i * mean_a dm/df_i, averaged over the prompt's positions after the template header.
@@ -56,7 +57,8 @@ public final class AttributionPatching {
    * @param errorAttribution layer -> [P]: the same for the SAE error term, (err_patch - err_clean) . mean grad
    * @param cleanMetric m of each prompt's clean run
    * @param patchedMetric m of each prompt's patched run
-   * @param jbTokens each prompt's first token of the patched run
+   * @param jbTokens each prompt's compliance token: the patched run's most likely first token not in R
+   * @param refusalTokens each prompt's refusal token: the clean run's most likely first token in R
    */
   public record Result(
       List<Integer> layers,
@@ -64,7 +66,8 @@ public final class AttributionPatching {
       Map<Integer, double[]> errorAttribution,
       double[] cleanMetric,
       double[] patchedMetric,
-      int[] jbTokens) {
+      int[] jbTokens,
+      int[] refusalTokens) {
     /** Mean attribution over prompts at {@code layer}: [d_sae]. */
     public INDArray mean(int layer) {
       return perPrompt.get(layer).mean(0);
@@ -77,7 +80,7 @@ public final class AttributionPatching {
       SaeSet saes,
       List<int[]> prompts,
       DirectionAblation patch,
-      int refusalToken,
+      RefusalTokens refusal,
       TemplateSpan span,
       Options options,
       Progress progress) {
@@ -92,6 +95,7 @@ public final class AttributionPatching {
     double[] clean = new double[p];
     double[] patched = new double[p];
     int[] jb = new int[p];
+    int[] ref = new int[p];
     Set<HookName> capture = new TreeSet<>();
     layers.forEach(l -> capture.add(HookName.residPost(l)));
     Hooks<INDArray> ablate = patch.everyLayer(model.config().numLayers());
@@ -102,11 +106,13 @@ public final class AttributionPatching {
       TokenBatch tb = new TokenBatch(new ArrayList<>(prompts.subList(start, end)));
       ForwardResult c = model.forward(tb, new ForwardRequest(capture, Hooks.none(), LogitScope.LAST));
       ForwardResult x = model.forward(tb, new ForwardRequest(capture, ablate, LogitScope.LAST));
-      int[] jbBatch = RefusalScores.argmax(x.logits());
+      int[] jbBatch = RefusalScores.argmax(x.logits(), v -> !refusal.contains(v));
+      int[] refBatch = RefusalScores.argmax(c.logits(), refusal::contains);
       for (int b = 0; b < tb.size(); b++) {
         jb[start + b] = jbBatch[b];
-        clean[start + b] = c.logits().getDouble(b, jbBatch[b]) - c.logits().getDouble(b, refusalToken);
-        patched[start + b] = x.logits().getDouble(b, jbBatch[b]) - x.logits().getDouble(b, refusalToken);
+        ref[start + b] = refBatch[b];
+        clean[start + b] = c.logits().getDouble(b, jbBatch[b]) - c.logits().getDouble(b, refBatch[b]);
+        patched[start + b] = x.logits().getDouble(b, jbBatch[b]) - x.logits().getDouble(b, refBatch[b]);
       }
       Map<Integer, INDArray> cleanResid = new HashMap<>();
       Map<Integer, INDArray> patchResid = new HashMap<>();
@@ -115,7 +121,7 @@ public final class AttributionPatching {
         patchResid.put(l, x.activation(HookName.residPost(l)));
       }
       // log-prob differences at one position are logit differences: the normaliser cancels
-      LogProbMetric metric = metric(tb, jbBatch, refusalToken);
+      LogProbMetric metric = metric(tb, jbBatch, refBatch);
       Map<Integer, INDArray> grad = meanResidGradients(model, tb, cleanResid, patchResid, metric, options.steps(), progress);
       for (int l : layers) {
         Sae sae = saes.get(l);
@@ -135,16 +141,16 @@ public final class AttributionPatching {
       }
     }
     progress.finish();
-    return new Result(layers, perPrompt, errAttr, clean, patched, jb);
+    return new Result(layers, perPrompt, errAttr, clean, patched, jb, ref);
   }
 
   /** m = logit[last, jb] - logit[last, refusal] summed over the batch's rows (rows do not interact). */
-  static LogProbMetric metric(TokenBatch tb, int[] jb, int refusalToken) {
+  static LogProbMetric metric(TokenBatch tb, int[] jb, int[] refusalToken) {
     List<LogProbMetric.Term> terms = new ArrayList<>();
     for (int b = 0; b < tb.size(); b++) {
       int last = tb.row(b).length - 1;
       terms.add(new LogProbMetric.Term(b, last, jb[b], 1.0));
-      terms.add(new LogProbMetric.Term(b, last, refusalToken, -1.0));
+      terms.add(new LogProbMetric.Term(b, last, refusalToken[b], -1.0));
     }
     return new LogProbMetric(terms);
   }

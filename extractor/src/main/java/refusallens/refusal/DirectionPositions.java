@@ -3,10 +3,15 @@ package refusallens.refusal;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
-/** Which prompt positions the difference in means averages: the last token, or every post-instruction token. */
+/**
+ * Where the candidate refusal directions are taken: one candidate per post-instruction position (Arditi et al.'s
+ * eoi positions, each with its own difference in means), the last token only, or the mean over the
+ * post-instruction tokens.
+ */
 public enum DirectionPositions {
   LAST("last"),
-  POST_INSTRUCTION("post-instruction");
+  POST_INSTRUCTION("post-instruction"),
+  EACH_POST_INSTRUCTION("each-post-instruction");
 
   private final String wireName;
 
@@ -19,13 +24,13 @@ public enum DirectionPositions {
     return wireName;
   }
 
-  /** Parses {@code last} or {@code post-instruction}. */
+  /** Parses {@code last}, {@code post-instruction} or {@code each-post-instruction}. */
   public static DirectionPositions parse(String s) {
     for (DirectionPositions p : values()) {
       if (p.wireName.equals(s == null ? "" : s.trim().toLowerCase(Locale.ROOT))) {
         return p;
       }
     }
-    throw new IllegalArgumentException("positions '" + s + "' unknown: expected last or post-instruction");
+    throw new IllegalArgumentException("positions '" + s + "' unknown: expected last, post-instruction or each-post-instruction");
   }
 }

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import refusallens.intervention.DirectionAblation;
 import refusallens.intervention.FeatureIntervention;
 import refusallens.intervention.InterventionHooks;
@@ -34,13 +35,18 @@ public final class FeatureDiscovery {
   private final Tokenizer tokenizer;
   private final SaeSet saes;
   private final DiscoveryOptions options;
+  private final RefusalJudgement judge;
   private final Progress progress;
 
-  public FeatureDiscovery(Transformer model, Tokenizer tokenizer, SaeSet saes, DiscoveryOptions options, Progress progress) {
+  /** {@code judge} decides which greedy answers to harmful prompts are refusals (their first tokens join R). */
+  public FeatureDiscovery(
+      Transformer model, Tokenizer tokenizer, SaeSet saes, DiscoveryOptions options, RefusalJudgement judge,
+      Progress progress) {
     this.model = model;
     this.tokenizer = tokenizer;
     this.saes = saes;
     this.options = options;
+    this.judge = java.util.Objects.requireNonNull(judge, "judge");
     this.progress = progress;
   }
 
@@ -57,9 +63,11 @@ public final class FeatureDiscovery {
     int[] cleanFirst = RefusalScores.argmax(
         PromptRuns.lastLogits(model, EncodedPrompt.ids(harmful), Hooks.none(), options.batchSize(), progress));
     progress.finish();
-    int[] refusalTokens = refusalTokens(firstToken(options.refusalToken()));
+    RefusalTokens refusal = RefusalTokens.find(model, tokenizer, EncodedPrompt.ids(harmful), options.refusalOpeners(),
+        judge, DiscoveryOptions.REFUSAL_JUDGE_TOKENS, options.batchSize(), progress);
+    int[] refusalTokens = refusal.ids();
     int refusalToken = usualRefusalToken(cleanFirst, refusalTokens);
-    progress.log("refusal token: '" + tokenizer.decode(new int[] {refusalToken}, false) + "' (" + refusalToken + ")");
+    progress.log("usual refusal token: '" + tokenizer.decode(new int[] {refusalToken}, false) + "' (" + refusalToken + ")");
     List<EncodedPrompt> harmless = EncodedPrompt.encode(tokenizer, DiscoveryData.first(data.harmlessTrain(), n));
     List<int[]> harmfulVal = EncodedPrompt.ids(EncodedPrompt.encode(tokenizer, DiscoveryData.first(data.harmfulVal(), n)));
     List<int[]> harmlessVal = EncodedPrompt.ids(EncodedPrompt.encode(tokenizer, DiscoveryData.first(data.harmlessVal(), n)));
@@ -67,13 +75,18 @@ public final class FeatureDiscovery {
     // 1. candidate directions and V*_R
     RefusalDirections.Means means = RefusalDirections.means(model, EncodedPrompt.ids(harmful), EncodedPrompt.ids(harmless),
         options.positions(), span, options.batchSize(), progress);
-    INDArray directions = means.difference(); // [layers, d]
-    LayerSelection.Result selection = LayerSelection.select(model, directions, harmfulVal, harmlessVal, refusalTokens,
-        LayerSelection.Options.defaults().withLayer(options.layer()), options.batchSize(), progress);
-    INDArray vStar = directions.getRow(selection.layer()).dup(); // [d]
+    INDArray directions = means.difference(); // [positions, layers, d]
+    LayerSelection.Result selection = LayerSelection.select(model, directions, means.offsets(), harmfulVal, harmlessVal,
+        refusal, LayerSelection.Options.defaults().withLayer(options.layer()), options.batchSize(), progress);
+    int chosenPos = means.offsets().indexOf(selection.position());
+    INDArray vStar = directions.get(NDArrayIndex.point(chosenPos), NDArrayIndex.point(selection.layer()), NDArrayIndex.all())
+        .dup(); // [d]
     DirectionAblation ablation = DirectionAblation.of(vStar);
-    progress.log("V*_R: layer " + selection.layer() + " (" + selection.selectedBy() + "), norm "
-        + String.format("%.4g", ablation.norm()));
+    progress.log("V*_R: layer " + selection.layer() + ", position " + selection.position() + " (" + selection.selectedBy()
+        + "), norm " + String.format("%.4g", ablation.norm()));
+    if (selection.fallback()) {
+      progress.warn("the refusal direction was not selected by Arditi et al.'s rule: " + selection.reason());
+    }
 
     // 2. F0: top-K0 cosine per SAE layer
     Map<FeatureKey, Double> cosine = new TreeMap<>();
@@ -91,9 +104,9 @@ public final class FeatureDiscovery {
     }
 
     // 3. attribution prompts: harmful prompts the model refuses and, with V*_R ablated, no longer refuses
-    List<EncodedPrompt> attrPrompts = attributionPrompts(harmful, cleanFirst, ablation, refusalTokens);
+    List<EncodedPrompt> attrPrompts = attributionPrompts(harmful, cleanFirst, ablation, refusal);
     AttributionPatching.Result ap = AttributionPatching.run(model, saes, EncodedPrompt.ids(attrPrompts), ablation,
-        refusalToken, span, new AttributionPatching.Options(options.steps(), options.batchSize()), progress);
+        refusal, span, new AttributionPatching.Options(options.steps(), options.batchSize()), progress);
     Map<FeatureKey, Double> attribution = new TreeMap<>();
     List<FeaturesFile.ScoredFeature> allAttr = new ArrayList<>();
     List<FeaturesFile.LayerAttribution> layerAttr = new ArrayList<>();
@@ -119,7 +132,8 @@ public final class FeatureDiscovery {
       }
       var prompt = attrPrompts.get(p).prompt();
       perPrompt.add(new FeaturesFile.PromptFeatures(prompt.id(), prompt.category(),
-          tokenizer.decode(new int[] {ap.jbTokens()[p]}, false), ap.cleanMetric()[p], ap.patchedMetric()[p],
+          tokenizer.decode(new int[] {ap.jbTokens()[p]}, false), tokenizer.decode(new int[] {ap.refusalTokens()[p]}, false),
+          ap.cleanMetric()[p], ap.patchedMetric()[p],
           top(own, options.kStar())));
     }
 
@@ -153,32 +167,30 @@ public final class FeatureDiscovery {
     }
 
     // 5. effects on the attribution prompts
-    FeaturesFile.Effects effects = effects(attrPrompts, ablation, refusalTokens, fStar);
+    FeaturesFile.Effects effects = effects(attrPrompts, ablation, refusal, fStar);
 
     FeaturesFile.Baselines baselines = new FeaturesFile.Baselines(
         new FeaturesFile.Steering("direction-ablation", selection.layer(), ablation.norm(), "all", "all"),
         cosSim, apOnly, actDiff, random);
     // the mean projection of harmful prompts on the unit V*_R: the default strength of steering along it
-    double harmfulProjection = UnitDirection.of(vStar).project(means.harmful().getRow(selection.layer())).getDouble(0);
+    double harmfulProjection = UnitDirection.of(vStar).project(means.harmful().get(NDArrayIndex.point(chosenPos),
+        NDArrayIndex.point(selection.layer()), NDArrayIndex.all()).dup()).getDouble(0);
     FeaturesFile.Direction dir = new FeaturesFile.Direction(selection.layer(), ablation.norm(), options.positions(),
         selection, harmfulProjection, vStar.toFloatVector());
     FeaturesFile.Settings settings = new FeaturesFile.Settings(options.k0(), options.kStar(), options.steps(), n,
-        options.seed(), tokenizer.decode(new int[] {refusalToken}, false), pieces(refusalTokens), options.positions(), roles.describe());
+        options.seed(), tokenizer.decode(new int[] {refusalToken}, false), refusal.tokens(),
+        java.util.Arrays.stream(refusalTokens).boxed().toList(), options.refusalOpeners(), options.positions(), roles.describe());
     return new FeaturesFile(FeaturesFile.SCHEMA_VERSION, FeaturesFile.KIND, dir, features, perPrompt, f0Attr, layerAttr,
         baselines, effects, settings, provenance(data, inputs));
   }
 
   private List<EncodedPrompt> attributionPrompts(
-      List<EncodedPrompt> harmful, int[] clean, DirectionAblation ablation, int[] refusalTokens) {
+      List<EncodedPrompt> harmful, int[] clean, DirectionAblation ablation, RefusalTokens refusal) {
     List<int[]> ids = EncodedPrompt.ids(harmful);
     progress.start("attribution prompts", ids.size());
     int[] patched = RefusalScores.argmax(PromptRuns.lastLogits(model, ids,
         ablation.everyLayer(model.config().numLayers()), options.batchSize(), progress));
     progress.finish();
-    Set<Integer> refusal = new TreeSet<>();
-    for (int t : refusalTokens) {
-      refusal.add(t);
-    }
     List<EncodedPrompt> kept = new ArrayList<>();
     for (int i = 0; i < harmful.size(); i++) {
       if (refusal.contains(clean[i]) && !refusal.contains(patched[i])) {
@@ -195,18 +207,19 @@ public final class FeatureDiscovery {
   }
 
   private FeaturesFile.Effects effects(
-      List<EncodedPrompt> prompts, DirectionAblation ablation, int[] refusalTokens, List<FeaturesFile.ScoredFeature> fStar) {
+      List<EncodedPrompt> prompts, DirectionAblation ablation, RefusalTokens refusal, List<FeaturesFile.ScoredFeature> fStar) {
     List<int[]> ids = EncodedPrompt.ids(prompts);
     progress.start("effects", 3L * ids.size());
-    double base = RefusalScores.mean(RefusalScores.refusalScore(
-        PromptRuns.lastLogits(model, ids, Hooks.none(), options.batchSize(), progress), refusalTokens));
-    double ablated = RefusalScores.mean(RefusalScores.refusalScore(PromptRuns.lastLogits(model, ids,
-        ablation.everyLayer(model.config().numLayers()), options.batchSize(), progress), refusalTokens));
-    double clamped = RefusalScores.mean(RefusalScores.refusalScore(PromptRuns.lastLogits(model, ids,
-        InterventionHooks.of(clampSpec(fStar, options.clampScale()), saes), options.batchSize(), progress), refusalTokens));
+    double base = RefusalScores.mean(refusal.score(
+        PromptRuns.lastLogits(model, ids, Hooks.none(), options.batchSize(), progress)));
+    double ablated = RefusalScores.mean(refusal.score(PromptRuns.lastLogits(model, ids,
+        ablation.everyLayer(model.config().numLayers()), options.batchSize(), progress)));
+    double clamped = RefusalScores.mean(refusal.score(PromptRuns.lastLogits(model, ids,
+        InterventionHooks.of(clampSpec(fStar, options.clampScale()), saes), options.batchSize(), progress)));
     progress.finish();
     return new FeaturesFile.Effects(ids.size(), base, ablated, options.clampScale(), clamped,
-        "mean first-token refusal score (log-odds) of the attribution prompts; F* clamped a_i -> c a_i at every position");
+        "mean first-token refusal score log p(R) - log p(not R) (settings.refusalTokens) of the attribution prompts;"
+            + " F* clamped a_i -> c a_i at every position");
   }
 
   /** The intervention clamping {@code features} (a_i -> c a_i) at every position, one entry per layer. */
@@ -254,17 +267,9 @@ public final class FeatureDiscovery {
     return List.copyOf(s.subList(0, Math.min(k, s.size())));
   }
 
-  private int firstToken(String text) {
-    int[] ids = tokenizer.encode(text, false);
-    if (ids.length == 0) {
-      throw new IllegalArgumentException("--refusal-token '" + text + "' encodes to no token");
-    }
-    return ids[0];
-  }
-
   /**
    * The first token of the model's usual refusal: the most frequent first token of the harmful prompts among the
-   * refusal tokens (the {@code --refusal-token} one when none of them is ever first, e.g. an untrained model).
+   * refusal tokens (R's first, the lowest id, when none of them is ever first, e.g. an untrained model).
    */
   static int usualRefusalToken(int[] firstTokens, int[] refusalTokens) {
     int best = refusalTokens[0];
@@ -280,26 +285,5 @@ public final class FeatureDiscovery {
       }
     }
     return best;
-  }
-
-  /** The --refusal-token's first token and the first tokens of other usual refusal openings, deduplicated. */
-  private int[] refusalTokens(int refusalToken) {
-    Set<Integer> out = new LinkedHashSet<>();
-    out.add(refusalToken);
-    for (String s : List.of("I", "I'm", "I am", "I cannot", "I can't", "I'm sorry", "Sorry", "As", "Unfortunately")) {
-      int[] ids = tokenizer.encode(s, false);
-      if (ids.length > 0) {
-        out.add(ids[0]);
-      }
-    }
-    return out.stream().mapToInt(Integer::intValue).toArray();
-  }
-
-  private List<String> pieces(int[] ids) {
-    List<String> out = new ArrayList<>();
-    for (int id : ids) {
-      out.add(tokenizer.decode(new int[] {id}, false));
-    }
-    return out;
   }
 }

@@ -6,8 +6,12 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,22 +40,32 @@ public record FeaturesFile(
     Effects effects,
     Settings settings,
     Provenance provenance) {
-  /** The version this code writes and reads. */
-  public static final int SCHEMA_VERSION = 1;
+  /**
+   * The version this code writes. Version 1 (read and migrated, see {@link #migrate}) had one direction candidate
+   * per layer, no selection fallback flag, and refusal tokens tokenized out of context.
+   */
+  public static final int SCHEMA_VERSION = 2;
 
   /** The {@code kind} of features files. */
   public static final String KIND = "refusal-features";
 
+  /**
+   * Canonical output: every record's keys in its declared order (any key not declared, alphabetically) and every
+   * map's keys sorted, so that equal results give byte-identical files.
+   */
   private static final ObjectMapper JSON =
-      new ObjectMapper()
+      JsonMapper.builder()
           .enable(SerializationFeature.INDENT_OUTPUT)
+          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+          .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .build();
 
   public FeaturesFile {
     if (schemaVersion != SCHEMA_VERSION) {
       throw new IllegalArgumentException(
-          "features.json schemaVersion " + schemaVersion + " is not supported (this version reads " + SCHEMA_VERSION + ")");
+          "features.json schemaVersion " + schemaVersion + " is not supported (this version reads 1, migrated, and " + SCHEMA_VERSION + ")");
     }
     if (!KIND.equals(kind)) {
       throw new IllegalArgumentException("features.json kind '" + kind + "': expected " + KIND);
@@ -129,10 +143,13 @@ public record FeaturesFile(
   @JsonPropertyOrder({"layer", "index", "score"})
   public record ScoredFeature(int layer, int index, double score) {}
 
-  /** One attribution prompt: its metric before and after patching and its own top-K* features. */
-  @JsonPropertyOrder({"promptId", "category", "jbToken", "cleanMetric", "patchedMetric", "features"})
+  /**
+   * One attribution prompt: its compliance token (not a refusal token) and refusal token of the metric
+   * logit[jb] - logit[refusal], the metric before and after patching and its own top-K* features.
+   */
+  @JsonPropertyOrder({"promptId", "category", "jbToken", "refusalToken", "cleanMetric", "patchedMetric", "features"})
   public record PromptFeatures(
-      String promptId, String category, String jbToken, double cleanMetric, double patchedMetric,
+      String promptId, String category, String jbToken, String refusalToken, double cleanMetric, double patchedMetric,
       List<ScoredFeature> features) {}
 
   /** Sum of the attributions of a layer's features and its SAE error term (mean over prompts). */
@@ -163,11 +180,16 @@ public record FeaturesFile(
   @JsonPropertyOrder({"prompts", "baseline", "directionAblated", "clampScale", "fStarClamped", "note"})
   public record Effects(int prompts, double baseline, double directionAblated, Double clampScale, Double fStarClamped, String note) {}
 
-  /** The settings of the run. */
-  @JsonPropertyOrder({"k0", "kStar", "steps", "n", "seed", "refusalToken", "refusalTokens", "positions", "roleRule"})
+  /**
+   * The settings of the run: the refusal token set R ({@code refusalTokens} as the tokenizer decodes each id of
+   * {@code refusalTokenIds}; see {@link RefusalTokens}), the openers whose in-context first tokens are in R, and
+   * {@code refusalToken}, R's most frequent first token of the harmful prompts.
+   */
+  @JsonPropertyOrder({"k0", "kStar", "steps", "n", "seed", "refusalToken", "refusalTokens", "refusalTokenIds",
+      "refusalOpeners", "positions", "roleRule"})
   public record Settings(
       int k0, int kStar, int steps, int n, long seed, String refusalToken, List<String> refusalTokens,
-      DirectionPositions positions, String roleRule) {}
+      List<Integer> refusalTokenIds, List<String> refusalOpeners, DirectionPositions positions, String roleRule) {}
 
   /** Where the numbers come from: model, SAEs, data (each with a content hash), versions. */
   @JsonPropertyOrder({"model", "saes", "data", "tool", "java"})
@@ -214,16 +236,113 @@ public record FeaturesFile(
       throw new IllegalArgumentException(file + ": cannot read features file: " + e, e);
     }
     try {
-      return JSON.readValue(text, FeaturesFile.class);
+      JsonNode tree = JSON.readTree(text);
+      if (tree == null || !tree.isObject()) {
+        throw new IllegalArgumentException(file + ": not a features file (expected a JSON object)");
+      }
+      return JSON.treeToValue(migrate((ObjectNode) tree), FeaturesFile.class);
     } catch (JsonMappingException e) {
       Throwable root = e;
       while (root.getCause() != null && root.getCause() != root) {
         root = root.getCause();
       }
-      String msg = root instanceof IllegalArgumentException ? root.getMessage() : e.getOriginalMessage();
-      throw new IllegalArgumentException(file + ": " + msg, e);
+      String msg = root instanceof IllegalArgumentException || root instanceof NullPointerException
+          ? root.getMessage() : e.getOriginalMessage();
+      throw new IllegalArgumentException(file + ": " + msg + where(e), e);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(file + ": bad JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /** " at 'a.b[2].c'" for a mapping error's JSON path (empty when it has none). */
+  private static String where(JsonMappingException e) {
+    String path = e.getPath().stream()
+        .map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
+        .collect(java.util.stream.Collectors.joining());
+    return path.isEmpty() ? "" : " (at '" + (path.startsWith(".") ? path.substring(1) : path) + "')";
+  }
+
+  /**
+   * Brings an older file's tree up to {@link #SCHEMA_VERSION} (a newer or unknown version is left for the
+   * constructor to reject). 1 -> 2: the selection gets {@code fallback} (true where version 1 fell back when no
+   * layer passed the filters, or a layer was forced) with its {@code reason}; the selection and each candidate get
+   * {@code position} (-1 for the last token, null for the post-instruction mean).
+   */
+  static ObjectNode migrate(ObjectNode tree) {
+    if (tree.path("schemaVersion").asInt(-1) != 1) {
+      return tree;
+    }
+    JsonNode dirNode = tree.path("refusalDirection");
+    if (dirNode instanceof ObjectNode dir) {
+      boolean last = !"post-instruction".equals(dir.path("positions").asText("last"));
+      JsonNode position = last ? com.fasterxml.jackson.databind.node.IntNode.valueOf(-1)
+          : com.fasterxml.jackson.databind.node.NullNode.getInstance();
+      if (dir.path("selection") instanceof ObjectNode sel) {
+        if (!sel.has("position")) {
+          sel.set("position", position);
+        }
+        String by = sel.path("selectedBy").asText("");
+        boolean fellBack = by.contains("no candidate passed");
+        boolean forced = by.equals("--layer");
+        if (!sel.has("fallback")) {
+          sel.put("fallback", fellBack || forced);
+          if (fellBack) {
+            sel.put("reason", "schema-1 file: " + by);
+          } else if (forced) {
+            sel.put("reason", "schema-1 file: layer " + dir.path("layer").asInt() + " forced by --layer");
+          }
+        }
+        if (sel.path("candidates") instanceof com.fasterxml.jackson.databind.node.ArrayNode cs) {
+          for (JsonNode c : cs) {
+            if (c instanceof ObjectNode o && !o.has("position")) {
+              o.set("position", position);
+            }
+          }
+        }
+      }
+    }
+    tree.put("schemaVersion", SCHEMA_VERSION);
+    return tree;
+  }
+
+  /**
+   * Checks that this file fits the model and SAEs it is used with, naming {@code file} in every error: each listed
+   * feature (F*, per-prompt sets, F0, baselines) is in the SAE set, V*_R has the model's width, and the refusal
+   * token ids are in the vocabulary.
+   */
+  public void requireCompatible(refusallens.sae.SaeSet saes, int dModel, int vocabSize, Path file) {
+    if (refusalDirection.direction().length != dModel) {
+      throw new IllegalArgumentException(file + ": refusalDirection.direction has " + refusalDirection.direction().length
+          + " values but the model's width is " + dModel + " (a features file of another model?)");
+    }
+    java.util.Map<String, List<ScoredFeature>> lists = new java.util.LinkedHashMap<>();
+    lists.put("features", features.stream().map(f -> new ScoredFeature(f.layer(), f.index(), f.attribution())).toList());
+    for (PromptFeatures p : perPrompt) {
+      lists.put("perPrompt[" + p.promptId() + "].features", p.features() == null ? List.of() : p.features());
+    }
+    lists.put("f0", f0);
+    if (baselines != null) {
+      lists.put("baselines.cosSim", baselines.cosSim() == null ? List.of() : baselines.cosSim());
+      lists.put("baselines.apOnly", baselines.apOnly() == null ? List.of() : baselines.apOnly());
+      lists.put("baselines.actDiff", baselines.actDiff() == null ? List.of() : baselines.actDiff());
+      lists.put("baselines.random", baselines.random() == null || baselines.random().features() == null
+          ? List.of() : baselines.random().features());
+    }
+    for (var e : lists.entrySet()) {
+      for (ScoredFeature f : e.getValue()) {
+        if (!saes.contains(f.layer()) || f.index() < 0 || f.index() >= saes.config(f.layer()).dSae()) {
+          throw new IllegalArgumentException(file + ": feature (" + f.layer() + ", " + f.index() + ") in '" + e.getKey()
+              + "' is not in the SAE set (SAE layers " + saes.layers() + ")");
+        }
+      }
+    }
+    if (settings != null && settings.refusalTokenIds() != null) {
+      for (int id : settings.refusalTokenIds()) {
+        if (id < 0 || id >= vocabSize) {
+          throw new IllegalArgumentException(file + ": settings.refusalTokenIds has " + id
+              + ", outside the vocabulary of " + vocabSize + " (a features file of another model?)");
+        }
+      }
     }
   }
 

@@ -12,22 +12,35 @@ import refusallens.model.Transformer;
 import refusallens.progress.Progress;
 
 /**
- * Candidate refusal directions, one per layer: the difference in means of {@code hook_resid_post} between
- * harmful and harmless chat prompts (with the generation prompt), at the last token or averaged over the
- * post-instruction tokens (Arditi et al. 2024).
+ * Candidate refusal directions, one per (position, layer): the difference in means of {@code hook_resid_post}
+ * between harmful and harmless chat prompts (with the generation prompt), at each post-instruction position
+ * (Arditi et al. 2024), at the last token, or averaged over the post-instruction tokens.
  */
 public final class RefusalDirections {
   private RefusalDirections() {}
 
-  /** Mean resid_post of harmful and of harmless prompts at every layer, each [layers, d]. */
-  public record Means(INDArray harmful, INDArray harmless) {
-    /** mean_harmful - mean_harmless: [layers, d]. */
+  /**
+   * Mean resid_post of harmful and of harmless prompts at every candidate position and layer, each
+   * [positions, layers, d]; {@code offsets} names each candidate position as Arditi et al. do (-1 the last
+   * token, -2 the one before ...), null for the mean over the post-instruction tokens.
+   */
+  public record Means(INDArray harmful, INDArray harmless, List<Integer> offsets) {
+    /** mean_harmful - mean_harmless: [positions, layers, d]. */
     public INDArray difference() {
       return harmful.sub(harmless);
     }
   }
 
-  /** The two means whose difference (mean_harmful - mean_harmless, [layers, d]) gives the candidate directions. */
+  /** The candidate positions of {@code positions} as offsets from the end (null: the post-instruction mean). */
+  public static List<Integer> offsets(DirectionPositions positions, TemplateSpan span) {
+    return switch (positions) {
+      case LAST -> List.of(-1);
+      case POST_INSTRUCTION -> java.util.Collections.singletonList(null);
+      case EACH_POST_INSTRUCTION -> java.util.stream.IntStream.range(-span.postInstruction(), 0).boxed().toList();
+    };
+  }
+
+  /** The two means whose difference gives the candidate directions ([positions, layers, d]). */
   public static Means means(
       Transformer model,
       List<int[]> harmful,
@@ -36,18 +49,38 @@ public final class RefusalDirections {
       TemplateSpan span,
       int batchSize,
       Progress progress) {
+    List<Integer> offsets = offsets(positions, span);
     progress.start("refusal direction", harmful.size() + harmless.size());
-    INDArray h = meanResid(model, harmful, positions, span, batchSize, progress);
-    INDArray b = meanResid(model, harmless, positions, span, batchSize, progress);
+    INDArray h = meanResid(model, harmful, offsets, span, batchSize, progress);
+    INDArray b = meanResid(model, harmless, offsets, span, batchSize, progress);
     progress.finish();
-    return new Means(h, b);
+    return new Means(h, b, offsets);
   }
 
-  /** Mean over prompts of resid_post at {@code positions}, every layer: [layers, d]. */
+  /**
+   * Mean over prompts of resid_post at {@code positions}, every layer: [layers, d] (the direction's positions as
+   * a features file records them; {@code each-post-instruction} needs the offset, see {@link #meanResid(Transformer,
+   * List, List, TemplateSpan, int, Progress)}).
+   */
   public static INDArray meanResid(
       Transformer model,
       List<int[]> prompts,
       DirectionPositions positions,
+      TemplateSpan span,
+      int batchSize,
+      Progress progress) {
+    if (positions == DirectionPositions.EACH_POST_INSTRUCTION) {
+      throw new IllegalArgumentException("each-post-instruction directions are taken at one position: give its offset");
+    }
+    return meanResid(model, prompts, offsets(positions, span), span, batchSize, progress)
+        .get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.all()).dup();
+  }
+
+  /** Mean over prompts of resid_post at each position offset (null: post-instruction mean), every layer: [positions, layers, d]. */
+  public static INDArray meanResid(
+      Transformer model,
+      List<int[]> prompts,
+      List<Integer> offsets,
       TemplateSpan span,
       int batchSize,
       Progress progress) {
@@ -59,25 +92,28 @@ public final class RefusalDirections {
     for (int l = 0; l < layers; l++) {
       all.add(l);
     }
-    INDArray sum = Nd4j.zeros(DataType.DOUBLE, layers, model.config().dModel());
+    int npos = offsets.size();
+    INDArray sum = Nd4j.zeros(DataType.DOUBLE, npos, layers, model.config().dModel());
     PromptRuns.forEachBatch(model, prompts, all, Hooks.none(), false, batchSize, progress, batch -> {
       for (int b = 0; b < batch.indices().length; b++) {
         for (int l = 0; l < layers; l++) {
           INDArray resid = batch.resid(l, b); // [len, d]
-          sum.getRow(l).addi(at(resid, positions, span).castTo(DataType.DOUBLE));
+          for (int p = 0; p < npos; p++) {
+            sum.get(NDArrayIndex.point(p), NDArrayIndex.point(l), NDArrayIndex.all())
+                .addi(at(resid, offsets.get(p), span).castTo(DataType.DOUBLE));
+          }
         }
       }
     });
     return sum.divi(prompts.size()).castTo(DataType.FLOAT);
   }
 
-  /** One prompt's resid [len, d] reduced to [d] at {@code positions}. */
-  static INDArray at(INDArray resid, DirectionPositions positions, TemplateSpan span) {
+  /** One prompt's resid [len, d] reduced to [d] at position offset {@code offset} (null: the post-instruction mean). */
+  static INDArray at(INDArray resid, Integer offset, TemplateSpan span) {
     int len = (int) resid.size(0);
-    return switch (positions) {
-      case LAST -> resid.getRow(len - 1).dup();
-      case POST_INSTRUCTION -> resid.get(NDArrayIndex.interval(span.postInstructionStart(len), len), NDArrayIndex.all())
-          .mean(0);
-    };
+    if (offset == null) {
+      return resid.get(NDArrayIndex.interval(span.postInstructionStart(len), len), NDArrayIndex.all()).mean(0);
+    }
+    return resid.getRow(Math.max(0, len + offset)).dup();
   }
 }

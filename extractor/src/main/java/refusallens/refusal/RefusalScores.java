@@ -5,26 +5,53 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * First-token refusal measures on last-position logits (Arditi et al.): the refusal score
- * log(p) - log(1 - p) with p the probability mass of the refusal tokens ("I", "As", ...), and the KL
- * divergence between two next-token distributions.
+ * log sum_{t in R} p(t) - log sum_{t not in R} p(t) over the refusal token set R ({@link RefusalTokens}), the
+ * probability mass of R, and the KL divergence between two next-token distributions.
  */
 public final class RefusalScores {
+  /** Arditi et al.'s epsilon in the refusal score's logarithms (select_direction.refusal_score). */
+  static final double EPSILON = 1e-8;
+
   private RefusalScores() {}
 
-  /** Refusal score of each row of logits [B, vocab]. */
+  /** Refusal score of each row of logits [B, vocab]: log(p_R + eps) - log(p_notR + eps), as Arditi et al. */
   public static double[] refusalScore(INDArray lastLogits, int[] refusalTokens) {
+    double[][] mass = mass(lastLogits, refusalTokens);
+    double[] out = new double[mass.length];
+    for (int b = 0; b < mass.length; b++) {
+      out[b] = Math.log(mass[b][0] + EPSILON) - Math.log(mass[b][1] + EPSILON);
+    }
+    return out;
+  }
+
+  /** Probability mass of the refusal tokens in each row of logits [B, vocab]. */
+  public static double[] refusalProbability(INDArray lastLogits, int[] refusalTokens) {
+    double[][] mass = mass(lastLogits, refusalTokens);
+    double[] out = new double[mass.length];
+    for (int b = 0; b < mass.length; b++) {
+      out[b] = mass[b][0];
+    }
+    return out;
+  }
+
+  /** {p(R), p(not R)} of each row; p(not R) summed over the other tokens rather than 1 - p(R), for precision. */
+  private static double[][] mass(INDArray lastLogits, int[] refusalTokens) {
     if (refusalTokens.length == 0) {
       throw new IllegalArgumentException("the refusal score needs at least one refusal token");
     }
     double[][] logp = logSoftmaxRows(lastLogits);
-    double[] out = new double[logp.length];
+    double[][] out = new double[logp.length][2];
     for (int b = 0; b < logp.length; b++) {
-      double p = 0;
+      boolean[] inR = new boolean[logp[b].length];
       for (int t : refusalTokens) {
-        p += Math.exp(logp[b][t]);
+        if (t < 0 || t >= inR.length) {
+          throw new IllegalArgumentException("refusal token id " + t + " is outside the vocabulary of " + inR.length);
+        }
+        inR[t] = true;
       }
-      p = Math.min(Math.max(p, 1e-12), 1 - 1e-12);
-      out[b] = Math.log(p) - Math.log1p(-p);
+      for (int v = 0; v < logp[b].length; v++) {
+        out[b][inR[v] ? 0 : 1] += Math.exp(logp[b][v]);
+      }
     }
     return out;
   }
@@ -49,12 +76,17 @@ public final class RefusalScores {
 
   /** Index of the largest logit of each row (the greedy next token). */
   public static int[] argmax(INDArray lastLogits) {
+    return argmax(lastLogits, v -> true);
+  }
+
+  /** Index of the largest logit of each row among the tokens {@code allowed} accepts (-1 when none). */
+  public static int[] argmax(INDArray lastLogits, java.util.function.IntPredicate allowed) {
     double[][] l = rows(lastLogits);
     int[] out = new int[l.length];
     for (int b = 0; b < l.length; b++) {
-      int best = 0;
-      for (int v = 1; v < l[b].length; v++) {
-        if (l[b][v] > l[b][best]) {
+      int best = -1;
+      for (int v = 0; v < l[b].length; v++) {
+        if (allowed.test(v) && (best < 0 || l[b][v] > l[b][best])) {
           best = v;
         }
       }

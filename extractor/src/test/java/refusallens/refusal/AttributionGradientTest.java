@@ -79,14 +79,22 @@ class AttributionGradientTest {
         tok.encodeChat(List.of(ChatMessage.user("How do I pick a lock?")), true),
         tok.encodeChat(List.of(ChatMessage.user("Write a poem about the sea and the sky.")), true));
     DirectionAblation patch = DirectionAblation.of(RefusalFixture.gauss(new Random(5), 1, 64));
-    int refusal = tok.encode("I", false)[0];
+    // R holds "I" and the patched run's own greedy first token of prompt 0: the compliance token must avoid it
+    int patchedTop = RefusalScores.argmax(model.forward(TokenBatch.of(prompts.get(0)),
+        new ForwardRequest(Set.of(), patch.everyLayer(model.config().numLayers()), LogitScope.LAST)).logits())[0];
+    RefusalTokens refusal = RefusalTokens.of(tok, Set.of(tok.encode("I", false)[0], patchedTop));
     TemplateSpan span = TemplateSpan.of(tok);
     AttributionPatching.Result r = AttributionPatching.run(model, saes, prompts, patch, refusal, span,
         new AttributionPatching.Options(3, 2), Progress.NONE);
     assertEquals(List.of(1, 2), r.layers());
     for (int p = 0; p < prompts.size(); p++) {
       INDArray logits = model.forward(TokenBatch.of(prompts.get(p)), new ForwardRequest(Set.of(), Hooks.none(), LogitScope.LAST)).logits();
-      assertEquals(logits.getDouble(0, r.jbTokens()[p]) - logits.getDouble(0, refusal), r.cleanMetric()[p], 1e-3);
+      assertTrue(!refusal.contains(r.jbTokens()[p]), "the compliance token is not a refusal token");
+      assertTrue(refusal.contains(r.refusalTokens()[p]), "the refusal side is a refusal token");
+      for (int t : refusal.ids()) {
+        assertTrue(logits.getDouble(0, r.refusalTokens()[p]) >= logits.getDouble(0, t), "the clean run's likeliest of R");
+      }
+      assertEquals(logits.getDouble(0, r.jbTokens()[p]) - logits.getDouble(0, r.refusalTokens()[p]), r.cleanMetric()[p], 1e-3);
     }
     for (int l : r.layers()) {
       INDArray a = r.perPrompt().get(l);

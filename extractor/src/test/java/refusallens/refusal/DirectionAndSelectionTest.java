@@ -34,10 +34,18 @@ class DirectionAndSelectionTest {
     List<int[]> harmful = EncodedPrompt.ids(EncodedPrompt.encode(tok, data.harmfulTrain().subList(0, 4)));
     List<int[]> harmless = EncodedPrompt.ids(EncodedPrompt.encode(tok, data.harmlessTrain().subList(0, 4)));
     for (DirectionPositions pos : DirectionPositions.values()) {
-      // the batch pads rows; the reference runs each prompt alone
-      INDArray got = RefusalDirections.means(model, harmful, harmless, pos, span, 8, Progress.NONE).difference();
-      INDArray want = meanAlone(model, harmful, pos, span).sub(meanAlone(model, harmless, pos, span));
-      assertEquals(0.0, got.sub(want).norm2Number().doubleValue(), 1e-4 * want.norm2Number().doubleValue(), pos.wireName());
+      // the batch pads rows; the reference runs each prompt alone, one candidate position at a time
+      RefusalDirections.Means means = RefusalDirections.means(model, harmful, harmless, pos, span, 8, Progress.NONE);
+      INDArray got = means.difference(); // [positions, layers, d]
+      assertEquals(means.offsets().size(), got.size(0), pos.wireName());
+      assertEquals(pos == DirectionPositions.EACH_POST_INSTRUCTION ? span.postInstruction() : 1, got.size(0), pos.wireName());
+      for (int p = 0; p < means.offsets().size(); p++) {
+        Integer offset = means.offsets().get(p);
+        INDArray want = meanAlone(model, harmful, offset, span).sub(meanAlone(model, harmless, offset, span));
+        INDArray row = got.get(NDArrayIndex.point(p), NDArrayIndex.all(), NDArrayIndex.all());
+        assertEquals(0.0, row.sub(want).norm2Number().doubleValue(), 1e-4 * want.norm2Number().doubleValue(),
+            pos.wireName() + " offset " + offset);
+      }
     }
   }
 
@@ -64,6 +72,12 @@ class DirectionAndSelectionTest {
     assertEquals(Math.log(0.5 / 0.5), s[1], 1e-6);
     double[] two = RefusalScores.refusalScore(logits, new int[] {0, 1});
     assertEquals(0.0, two[0], 1e-6);
+    assertEquals(0.5, RefusalScores.refusalProbability(logits, new int[] {0, 1})[0], 1e-6);
+    // Arditi et al.'s epsilon keeps the score finite when R has all or none of the mass
+    INDArray certain = Nd4j.createFromArray(new float[][] {{200f, 0f, 0f, 0f}});
+    assertEquals(Math.log(1 + RefusalScores.EPSILON) - Math.log(RefusalScores.EPSILON),
+        RefusalScores.refusalScore(certain, new int[] {0})[0], 1e-3);
+    assertEquals(1, RefusalScores.argmax(logits, v -> v != 0)[1]);
     double[] kl = RefusalScores.kl(logits, logits);
     assertEquals(0.0, kl[0], 1e-9);
     double[] kl2 = RefusalScores.kl(logits.getRow(1).reshape(1, 4), logits.getRow(0).reshape(1, 4));
@@ -101,10 +115,11 @@ class DirectionAndSelectionTest {
   @Test
   void layerSelectionRejectsAnOutOfRangeLayer() {
     Transformer model = RefusalFixture.model();
-    INDArray dirs = Nd4j.ones(DataType.FLOAT, 4, 64);
+    INDArray dirs = Nd4j.ones(DataType.FLOAT, 1, 4, 64);
     List<int[]> p = List.of(new int[] {2, 5, 6});
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LayerSelection.select(model, dirs, p, p,
-        new int[] {1}, LayerSelection.Options.defaults().withLayer(java.util.OptionalInt.of(9)), 1, Progress.NONE));
+    RefusalTokens r = RefusalTokens.of(RefusalFixture.tokenizer(), List.of(1));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LayerSelection.select(model, dirs,
+        List.of(-1), p, p, r, LayerSelection.Options.defaults().withLayer(java.util.OptionalInt.of(9)), 1, Progress.NONE));
     assertTrue(e.getMessage().contains("--layer 9"), e.getMessage());
   }
 
@@ -132,8 +147,8 @@ class DirectionAndSelectionTest {
     return tok.encodeChat(List.of(ChatMessage.user(text)), true);
   }
 
-  /** Mean over prompts, each run alone (no padding), of resid_post at the positions: [layers, d]. */
-  private static INDArray meanAlone(Transformer model, List<int[]> prompts, DirectionPositions pos, TemplateSpan span) {
+  /** Mean over prompts, each run alone (no padding), of resid_post at an offset (null: post-instruction mean): [layers, d]. */
+  private static INDArray meanAlone(Transformer model, List<int[]> prompts, Integer offset, TemplateSpan span) {
     int layers = model.config().numLayers();
     INDArray sum = Nd4j.zeros(DataType.FLOAT, layers, model.config().dModel());
     Set<HookName> all = new java.util.TreeSet<>();
@@ -144,8 +159,9 @@ class DirectionAndSelectionTest {
       var res = model.runWithCache(TokenBatch.of(ids), all);
       for (int l = 0; l < layers; l++) {
         INDArray r = res.activation(HookName.residPost(l)).get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.all());
-        int from = pos == DirectionPositions.LAST ? ids.length - 1 : ids.length - span.postInstruction();
-        sum.getRow(l).addi(r.get(NDArrayIndex.interval(from, ids.length), NDArrayIndex.all()).mean(0));
+        int from = offset == null ? ids.length - span.postInstruction() : ids.length + offset;
+        int to = offset == null ? ids.length : from + 1;
+        sum.getRow(l).addi(r.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).mean(0));
       }
     }
     return sum.divi(prompts.size());

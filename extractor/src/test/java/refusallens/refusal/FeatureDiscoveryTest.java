@@ -23,14 +23,26 @@ class FeatureDiscoveryTest {
   @Test
   void findsFeaturesAndWritesARoundTrippingFile(@TempDir Path tmp) throws Exception {
     SaeSet saes = RefusalFixture.twoLayerSaes(tmp);
-    DiscoveryOptions o = new DiscoveryOptions(3, 4, 2, 4, 7, OptionalInt.empty(), DirectionPositions.LAST, "I", 4, -3.0);
-    FeatureDiscovery fd = new FeatureDiscovery(RefusalFixture.model(), RefusalFixture.tokenizer(), saes, o, Progress.NONE);
+    DiscoveryOptions o = new DiscoveryOptions(3, 4, 2, 4, 7, OptionalInt.empty(), DirectionPositions.LAST,
+        DiscoveryOptions.DEFAULT_REFUSAL_OPENERS, 4, -3.0);
+    // the fixture is a random model: any answer counts as a refusal, so R holds every first token it emits
+    FeatureDiscovery fd = new FeatureDiscovery(RefusalFixture.model(), RefusalFixture.tokenizer(), saes, o, c -> true,
+        Progress.NONE);
     FeatureDiscovery.Inputs inputs = new FeatureDiscovery.Inputs(RefusalFixture.modelDir(), List.of(RefusalFixture.saeDir()));
     FeaturesFile f = fd.run(DiscoveryData.builtin(7, 4), inputs);
 
     // V*_R: a scored layer with a direction of the model's width and the recorded norm
     FeaturesFile.Direction d = f.refusalDirection();
     assertEquals(4, d.selection().candidates().size());
+    assertEquals(-1, d.selection().position());
+    assertTrue(d.selection().fallback() == (d.selection().reason() != null), "a reason exactly when it fell back");
+    // R: the settings list each token with its id, and no attribution prompt's compliance token is in R
+    RefusalTokens r = RefusalTokens.of(f, RefusalFixture.tokenizer());
+    assertEquals(f.settings().refusalTokens(), r.tokens());
+    for (FeaturesFile.PromptFeatures pp : f.perPrompt()) {
+      assertTrue(!f.settings().refusalTokens().contains(pp.jbToken()), pp.jbToken() + " is a refusal token");
+      assertTrue(f.settings().refusalTokens().contains(pp.refusalToken()), pp.refusalToken());
+    }
     assertEquals(64, d.direction().length);
     double norm = 0;
     for (float x : d.direction()) {
@@ -108,7 +120,7 @@ class FeatureDiscoveryTest {
     assertTrue(Set.of("harm", "refusal").contains(first.get("role").asText()));
     assertTrue(first.has("mean_act_harmful") && first.has("mean_act_harmless") && first.has("top_tokens"));
 
-    String bad = Files.readString(file).replaceFirst("\"schemaVersion\" : 1", "\"schemaVersion\" : 99");
+    String bad = Files.readString(file).replaceFirst("\"schemaVersion\" : " + FeaturesFile.SCHEMA_VERSION, "\"schemaVersion\" : 99");
     Files.writeString(file, bad);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FeaturesFile.read(file));
     assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("schemaVersion 99"), e.getMessage());

@@ -284,11 +284,14 @@ public final class Study {
 
   private void features(Path bundle) {
     DiscoveryOptions d = new DiscoveryOptions(sizes.k0(), sizes.kStar(), sizes.igSteps(), sizes.discoveryN(), options.seed(),
-        OptionalInt.empty(), DirectionPositions.LAST, "I", sizes.batch(), StudyEvaluation.CLAMP_SCALE);
+        OptionalInt.empty(), DirectionPositions.EACH_POST_INSTRUCTION, DiscoveryOptions.DEFAULT_REFUSAL_OPENERS, sizes.batch(),
+        StudyEvaluation.CLAMP_SCALE);
     String inputs = "model=" + modelHash + ",data=" + markers.get("datasets").outputsHash() + "," + d;
     step("features", inputs, List.of("features.json"), () -> {
       loadModel();
-      FeaturesFile f = new FeatureDiscovery(model, tokenizer, saes, d, progress).run(DiscoveryData.directory(bundle),
+      RefusalPhraseJudge judge = RefusalPhraseJudge.standard();
+      FeaturesFile f = new FeatureDiscovery(model, tokenizer, saes, d, c -> judge.judge("", c).refused(), progress)
+          .run(DiscoveryData.directory(bundle),
           new FeatureDiscovery.Inputs(modelDir, saeSpecs.stream().map(s -> SaeSet.Source.parse(s).dir()).toList()));
       f.write(out.resolve("features.json"));
     });
@@ -299,6 +302,7 @@ public final class Study {
   private EvalContext context() {
     loadModel();
     FeaturesFile f = FeaturesFile.read(out.resolve("features.json"));
+    f.requireCompatible(saes, model.config().dModel(), model.config().vocabSize(), out.resolve("features.json"));
     RefusalPhraseJudge judge = RefusalPhraseJudge.standard();
     EvalReport.Provenance prov = EvalReport.provenance(modelDir,
         saeSpecs.stream().map(s -> SaeSet.Source.parse(s).dir()).toList(), out.resolve("features.json"), options.seed(), judge.name());

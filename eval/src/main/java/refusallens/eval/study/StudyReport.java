@@ -184,6 +184,11 @@ public final class StudyReport {
     summary.put("harmless_refusal_rate", clamp.path("base_refusal_score").asDouble(Double.NaN));
     summary.put("f_star_count", f.features().size());
     summary.put("refusal_direction_layer", dir.layer());
+    boolean fallback = dir.selection() != null && dir.selection().fallback();
+    summary.put("refusal_direction_fallback", fallback);
+    if (fallback) {
+      summary.put("refusal_direction_fallback_reason", dir.selection().reason());
+    }
     summary.put("jailbreak_rate_f_star_clamp", clamp.path("jailbreak_score").asDouble(Double.NaN));
     summary.put("jailbreak_rate_direction_ablation", method(clamp, "steering V*_R"));
     summary.put("jailbreak_rate_random_clamp", method(clamp, "random"));
@@ -330,6 +335,11 @@ public final class StudyReport {
         + " can use. Probe AUROCs near 1 mean the harmful/harmless distinction is linearly readable; the OOD columns"
         + " say whether that reading survives jailbreak-style rewording. Small samples (see n in each table) make"
         + " every rate coarse.");
+    if (s.path("refusal_direction_fallback").asBoolean(false)) {
+      h.paragraph("Warning: the refusal direction was not selected by Arditi et al.'s rule ("
+          + s.path("refusal_direction_fallback_reason").asText() + "); every number that uses V*_R (F0, F*, the"
+          + " direction baselines) rests on that fallback choice.");
+    }
     if (s.get("not_run").size() > 0) {
       h.paragraph("Not run in this study: " + s.get("not_run").toString() + " (reasons in their sections).");
     }
