@@ -96,7 +96,7 @@ public final class ProbeCompare {
 
   /**
    * The default views of a store: raw {@code resid_post} at every stored layer (last position), FR, FH and
-   * FH+FR (those features.json has), the activation-matched random control of the disentangled view, and
+   * FH+FR (those features.json has; F* when it has no roles), the activation-matched random control of the disentangled view, and
    * the text baseline when the prompt texts are known.
    */
   public static List<String> defaultViews(ActivationStore store, FeaturesFile features, boolean texts) {
@@ -108,6 +108,7 @@ public final class ProbeCompare {
       if (fr) views.add(FeatureSet.FR.id());
       if (fh) views.add(FeatureSet.FH.id());
       if (fh && fr) views.add("fh+fr");
+      if (!fh && !fr && !features.features().isEmpty()) views.add(FeatureSet.FSTAR.id());
       String dis = disentangledOf(views);
       if (dis != null) views.add("random(" + dis + ")");
     }
