@@ -31,9 +31,11 @@ public final class ProbeExperiment {
 
   /**
    * A trained probe and its evaluation sets (validation, id, then each OOD set); {@code probe} is null for
-   * the text baseline, which reads no activation.
+   * the text baseline, which reads no activation ({@code width}, {@code lambda} and {@code threshold} describe
+   * its classifier all the same).
    */
-  public record Result(Probe probe, Map<String, Scored> sets, Map<Integer, Double> bestLayerAuroc) {
+  public record Result(
+      Probe probe, int width, Double lambda, double threshold, Map<String, Scored> sets, Map<Integer, Double> bestLayerAuroc) {
     /** The OOD sets only. */
     public Map<String, Scored> ood() {
       Map<String, Scored> m = new LinkedHashMap<>(sets);
@@ -86,14 +88,14 @@ public final class ProbeExperiment {
             Probe.SCHEMA_VERSION, Probe.KIND, options.kind(), ProbeView.of(view, store),
             t.fitted().standardization(), t.fitted().model(), t.fitted().threshold(), options.targetFpr(),
             t.fitted().lambda(), metricsOf(t.sets()), provenance(store, split, options));
-    return new Result(probe, t.sets(), layerAuroc);
+    return new Result(probe, probe.width(), t.fitted().lambda(), t.fitted().threshold(), t.sets(), layerAuroc);
   }
 
   /** Trains and evaluates the text baseline (hashed word and character n-grams of the prompt text). */
   public static Result runText(
       ActivationStore store, TextFeatures text, DataSplit split, ProbeTrainer.Options options, int bootstrap) {
     Trained t = trainAndScore(store, rows1 -> text.matrix(store.rows(), rows1), split, options, bootstrap);
-    return new Result(null, t.sets(), Map.of());
+    return new Result(null, TextFeatures.WIDTH, t.fitted().lambda(), t.fitted().threshold(), t.sets(), Map.of());
   }
 
   /** Threshold of a fitted probe and its scored sets. */

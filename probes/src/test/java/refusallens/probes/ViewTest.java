@@ -72,7 +72,7 @@ class ViewTest {
     // activation-matched: every pick fires on some rows and is among the closest features in rate and mean activation
     for (ViewBlock b : rnd.blocks()) {
       var t = store.tensor(b.tensorName()).orElseThrow();
-      ViewResolver.FeatureStats st = res.stats(t);
+      ViewResolver.ActivityStats st = res.stats(t);
       for (int i : b.indices()) {
         assertTrue(st.rate()[i] > 0, "random feature " + b.layer() + ":" + i + " is silent");
         assertTrue(st.mean()[i] > 0);

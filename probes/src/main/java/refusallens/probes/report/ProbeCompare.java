@@ -145,6 +145,7 @@ public final class ProbeCompare {
     long primary = o.train().seed();
     ProbeKind first = o.models().get(0);
     Map<String, ProbeExperiment.Result> results = new LinkedHashMap<>();
+    Map<String, ProbeKind> kinds = new LinkedHashMap<>();
     Map<String, Map<String, List<Double>>> aurocs = new LinkedHashMap<>(); // key -> set -> per seed
     Map<String, Map<String, List<CompareReport.SeedComparison>>> pairs = new LinkedHashMap<>(); // against -> set -> per seed
     String dis = o.disentangled() != null ? o.disentangled() : disentangledOf(o.views());
@@ -171,7 +172,10 @@ public final class ProbeCompare {
               : ProbeExperiment.run(store, resolver, spec, split, t, o.bootstrap());
           String key = key(spec, kind, first);
           if (kind == first) bySpec.put(spec, r);
-          if (seed == primary) results.put(key, r);
+          if (seed == primary) {
+            results.put(key, r);
+            kinds.put(key, kind);
+          }
           r.sets().forEach((set, s) ->
               aurocs.computeIfAbsent(key, k -> new LinkedHashMap<>()).computeIfAbsent(set, k -> new ArrayList<>()).add(s.metrics().auroc()));
           progress.accept(String.format(Locale.ROOT, "seed %d, %s: ID AUROC %s (%.1f s)", seed, key,
@@ -207,13 +211,9 @@ public final class ProbeCompare {
       String spec = key.contains("#") ? key.substring(0, key.indexOf('#')) : key;
       var m = r.sets();
       BinaryMetrics val = m.containsKey(ProbeExperiment.VALIDATION) ? m.get(ProbeExperiment.VALIDATION).metrics() : null;
-      if (r.probe() == null) {
-        views.put(key, new CompareReport.ViewResult(spec, spec, o.models().get(0).id(), TextFeatures.WIDTH, null, Double.NaN, val,
-            m.get(ProbeExperiment.ID).metrics(), ood, null, over));
-      } else {
-        views.put(key, new CompareReport.ViewResult(spec, r.probe().view().resolved(), r.probe().probeModel().id(), r.probe().width(),
-            r.probe().lambda(), r.probe().threshold(), val, m.get(ProbeExperiment.ID).metrics(), ood, r.bestLayerAuroc(), over));
-      }
+      String resolved = r.probe() == null ? spec : r.probe().view().resolved();
+      views.put(key, new CompareReport.ViewResult(spec, resolved, kinds.get(key).id(), r.width(), r.lambda(), r.threshold(), val,
+          m.get(ProbeExperiment.ID).metrics(), ood, r.bestLayerAuroc(), over));
     });
     CompareReport.Verdict verdict = dis == null ? null : verdict(dis, raw, baselines, sets, pairs, o.seeds().size());
     String finding = verdict == null

@@ -2,12 +2,16 @@ package refusallens.probes.text;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import refusallens.datasets.Prompt;
+import refusallens.datasets.Label;
 import refusallens.datasets.PromptJsonl;
+import refusallens.datasets.bundle.DatasetBundle;
+import refusallens.datasets.split.Split;
 import refusallens.extract.ActivationStore;
 import refusallens.extract.StoreRow;
 
@@ -56,6 +60,13 @@ public final class PromptTexts {
   private static List<Path> files(Path source) {
     if (Files.isRegularFile(source)) return List.of(source);
     if (!Files.isDirectory(source)) throw new IllegalArgumentException("prompt texts: " + source + " does not exist");
+    if (Files.isRegularFile(source.resolve(DatasetBundle.fileName(Label.HARMFUL, Split.TRAIN)))) {
+      // a bundle: its prompt files (instructions.jsonl may be empty and holds no store row)
+      List<Path> out = new ArrayList<>();
+      for (Label l : Label.values()) for (Split sp : Split.values()) out.add(source.resolve(DatasetBundle.fileName(l, sp)));
+      if (Files.isRegularFile(source.resolve(DatasetBundle.OOD_FILE))) out.add(source.resolve(DatasetBundle.OOD_FILE));
+      return out;
+    }
     try (Stream<Path> s = Files.list(source)) {
       return s.filter(p -> p.getFileName().toString().endsWith(".jsonl")).sorted().toList();
     } catch (java.io.IOException e) {

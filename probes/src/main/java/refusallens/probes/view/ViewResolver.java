@@ -124,7 +124,7 @@ public final class ViewResolver {
         throw new IllegalArgumentException("view '" + spec + "': random(...) takes SAE feature views only");
       }
       StoreTensor t = tensor(StoreTensor.Kind.SAE_ACTS, b.layer(), b.position(), spec);
-      FeatureStats stats = stats(t);
+      ActivityStats stats = stats(t);
       List<Integer> own = b.indices() == null ? List.of() : b.indices();
       Set<Integer> taken = new HashSet<>(own);
       List<Integer> pick = new ArrayList<>();
@@ -158,17 +158,17 @@ public final class ViewResolver {
   public static final int MATCH_CANDIDATES = 5;
 
   /** Per column of an SAE tensor: share of rows where it fires, and its mean activation. */
-  public record FeatureStats(double[] rate, double[] mean) {
+  public record ActivityStats(double[] rate, double[] mean) {
     /** Distance in log firing rate plus distance in log mean activation. */
     double distance(int a, int b) {
       return Math.abs(Math.log((rate[a] + 1e-3) / (rate[b] + 1e-3))) + Math.abs(Math.log((mean[a] + 1e-6) / (mean[b] + 1e-6)));
     }
   }
 
-  private final Map<String, FeatureStats> statsCache = new LinkedHashMap<>();
+  private final Map<String, ActivityStats> statsCache = new LinkedHashMap<>();
 
   /** Firing rate and mean activation of every column of an SAE tensor over all store rows (labels unused). */
-  public FeatureStats stats(StoreTensor t) {
+  public ActivityStats stats(StoreTensor t) {
     return statsCache.computeIfAbsent(t.name(), n -> {
       int[] all = java.util.stream.IntStream.range(0, store.size()).toArray();
       double[][] x = store.matrix(n, all);
@@ -184,7 +184,7 @@ public final class ViewResolver {
         rate[c] /= Math.max(1, x.length);
         mean[c] /= Math.max(1, x.length);
       }
-      return new FeatureStats(rate, mean);
+      return new ActivityStats(rate, mean);
     });
   }
 
