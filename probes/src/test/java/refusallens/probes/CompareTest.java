@@ -24,10 +24,14 @@ class CompareTest {
   static final List<String> VIEWS = List.of("raw:1", "raw:2", "fr", "fh", "fh+fr", "random(fr)", "text");
 
   static Path compare(Path tmp, String name, long storeSeed, long primary, List<Long> seeds) throws Exception {
+    return compare(tmp, name, storeSeed, primary, seeds, VIEWS);
+  }
+
+  static Path compare(Path tmp, String name, long storeSeed, long primary, List<Long> seeds, List<String> views) throws Exception {
     Path dir = tmp.resolve("store-" + storeSeed);
     if (!Files.exists(dir)) SyntheticStore.write(dir, SyntheticStore.MODEL, storeSeed);
     ActivationStore store = ActivationStore.open(dir);
-    var o = new ProbeCompare.Options(VIEWS, List.of(ProbeKind.LOGISTIC), DataSplit.Fractions.defaults(),
+    var o = new ProbeCompare.Options(views, List.of(ProbeKind.LOGISTIC), DataSplit.Fractions.defaults(),
         ProbeTrainer.Options.defaults(ProbeKind.LOGISTIC, primary), 100, seeds, null);
     var outcome = ProbeCompare.run(store, FeaturesFile.read(dir.resolve("features.json")), "features.json",
         SyntheticStore.texts(store), o, s -> {});
@@ -134,10 +138,11 @@ class CompareTest {
 
   @Test
   void diffWarnsWhenSeedsOrStoresDiffer(@TempDir Path tmp) throws Exception {
-    Path a = compare(tmp, "a", 1, 0, List.of(0L, 1L));
-    Path sameAgain = compare(tmp, "a2", 1, 0, List.of(0L, 1L));
-    Path otherSeeds = compare(tmp, "b", 1, 1, List.of(1L, 2L));
-    Path otherStore = compare(tmp, "c", 2, 0, List.of(0L, 1L));
+    List<String> views = List.of("raw:1", "fr", "random(fr)");
+    Path a = compare(tmp, "a", 1, 0, List.of(0L, 1L), views);
+    Path sameAgain = compare(tmp, "a2", 1, 0, List.of(0L, 1L), views);
+    Path otherSeeds = compare(tmp, "b", 1, 1, List.of(1L, 2L), views);
+    Path otherStore = compare(tmp, "c", 2, 0, List.of(0L, 1L), views);
     ReportDiff same = ReportDiff.of(List.of(a.resolve("report.json"), sameAgain.resolve("report.json")));
     assertEquals(List.of(), same.warnings());
     assertTrue(same.lines().stream().allMatch(l -> l.cells().get(1).aurocDifference() == null
