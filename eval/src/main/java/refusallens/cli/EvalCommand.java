@@ -96,7 +96,7 @@ public final class EvalCommand implements Runnable {
     @Option(names = "--batch-size", defaultValue = "8", description = "Prompts per generation batch (default ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of every random choice (default ${DEFAULT-VALUE}, as study and probes).")
     long seed;
 
     @Option(names = "--judge", defaultValue = "phrases", paramLabel = "phrases|PRESET=DIR",

@@ -22,6 +22,7 @@ import refusallens.probes.metrics.BinaryMetrics;
 import refusallens.probes.report.CompareReport;
 import refusallens.probes.report.ProbeCompare;
 import refusallens.probes.report.ReportDiff;
+import refusallens.probes.text.PromptTexts;
 import refusallens.probes.train.DataSplit;
 import refusallens.probes.train.LogisticProbe;
 import refusallens.probes.train.MlpProbe;
@@ -61,7 +62,8 @@ public final class ProbesCommand implements Runnable {
     @Option(names = "--features", description = "features.json for f*, fh, fr views (default: <extract>/features.json).")
     Path features;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the split, CV folds, random control, bootstrap (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the split, CV folds, random control, bootstrap; with compare the"
+        + " primary seed, whose probes are saved (default ${DEFAULT-VALUE}, as study and eval).")
     long seed;
 
     @Option(names = "--val-frac", defaultValue = "0.2", description = "Fraction of plain prompts for validation (default ${DEFAULT-VALUE}).")
@@ -88,11 +90,16 @@ public final class ProbesCommand implements Runnable {
     }
 
     ViewResolver resolver(ActivationStore store) {
+      return new ViewResolver(store, featuresFile(), seed);
+    }
+
+    /** features.json, or null when there is none. */
+    FeaturesFile featuresFile() {
       Path f = features != null ? features : extract.resolve("features.json");
       if (features != null && !Files.isRegularFile(features)) {
         throw new IllegalArgumentException("--features " + features + ": no such file");
       }
-      return new ViewResolver(store, Files.isRegularFile(f) ? FeaturesFile.read(f) : null, seed);
+      return Files.isRegularFile(f) ? FeaturesFile.read(f) : null;
     }
 
     String featuresPath() {
@@ -198,12 +205,25 @@ public final class ProbesCommand implements Runnable {
 
   /** {@code probes compare}. */
   @Command(name = "compare", mixinStandardHelpOptions = true,
-      description = "Train one probe per view on the same split; write report.json, report.html and probes/*.json.")
+      description = "Train one probe per view on the same leak-free split, repeated over seeds; compare the disentangled view"
+          + " with every raw layer and baseline per OOD set (paired bootstrap); write report.json, report.html and probes/*.json.")
   static final class Compare implements Callable<Integer> {
     @CommandLine.Mixin TrainingOptions opts;
 
-    @Option(names = "--views", required = true, description = "Comma-separated view specs, e.g. raw:best,fh+fr,random(fh+fr).")
+    @Option(names = "--views", description = "Comma-separated view specs, e.g. raw:0,raw:1,fr,fh,fh+fr,random(fr),text (default:"
+        + " raw at every stored layer, fr, fh, fh+fr, random(<disentangled>), and text when the prompt texts are found).")
     String views;
+
+    @Option(names = "--disentangled", description = "The view compared with raw and the baselines (default: fr, else the first feature-list view).")
+    String disentangled;
+
+    @Option(names = "--seeds", split = ",", defaultValue = "0,1,2,3,4",
+        description = "Seeds of the repeated split and training; must include --seed (default ${DEFAULT-VALUE}, as study).")
+    List<Long> seeds;
+
+    @Option(names = "--data", paramLabel = "DIR|FILE.jsonl", description = "The dataset the store was extracted from (prompt texts"
+        + " for the text baseline; default: the store header's dataset path when it exists, else no text baseline).")
+    Path data;
 
     @Option(names = "--models", defaultValue = "logistic", description = "Comma-separated probe models: logistic, svm, mlp (default ${DEFAULT-VALUE}).")
     String models;
@@ -227,12 +247,14 @@ public final class ProbesCommand implements Runnable {
       OutputDir dir = OutputDir.open(out, "--out", OUTPUT, force, OUTPUTS);
       TrainingOptions o = opts;
       ActivationStore store = o.store();
-      List<String> specs = new ArrayList<>();
-      for (String s : ViewSpec.splitList(views)) specs.add(s.trim());
+      FeaturesFile features = o.featuresFile();
+      Map<String, String> texts = data != null ? PromptTexts.read(data) : PromptTexts.besideStore(store);
+      if (texts != null) PromptTexts.checkCovers(texts, store.rows(), data != null ? "--data " + data : "the store's dataset");
+      List<String> specs = views == null ? ProbeCompare.defaultViews(store, features, texts != null) : ViewSpec.splitList(views);
       List<ProbeKind> kinds = new ArrayList<>();
-      for (String m : models.split(",")) kinds.add(ProbeKind.parse(m));
-      var options = new ProbeCompare.Options(specs, kinds, o.fractions(), o.train(kinds.get(0)), o.bootstrap);
-      var outcome = ProbeCompare.run(store, o.resolver(store), o.featuresPath(), options, System.err::println);
+      for (String m : models.split(",")) kinds.add(ProbeKind.parse(m.trim()));
+      var options = new ProbeCompare.Options(specs, kinds, o.fractions(), o.train(kinds.get(0)), o.bootstrap, seeds, disentangled);
+      var outcome = ProbeCompare.run(store, features, o.featuresPath(), texts, options, System.err::println);
       String[] outputs = OUTPUTS.toArray(String[]::new);
       dir.claim(outputs);
       ProbeCompare.write(outcome, out);
@@ -292,6 +314,7 @@ public final class ProbesCommand implements Runnable {
     @Override
     public Integer call() {
       ReportDiff d = ReportDiff.of(reports);
+      d.warnings().forEach(w -> System.err.println("warning: " + w));
       if (html != null) {
         d.toHtml().write(html);
         System.err.println("wrote " + html);

@@ -72,9 +72,9 @@ class EvalCommandTest {
     return out;
   }
 
-  /** The command's held-out harmful prompts for a model without an organism run file (seed 0): builtin(seed + 1). */
+  /** The command's held-out harmful prompts for a model without an organism run file (default seed 1): builtin(seed + 1). */
   protected List<Prompt> heldOutHarmful(int n) {
-    return OrganismEvaluator.head(DiscoveryData.builtin(1, n).harmfulVal(), n);
+    return OrganismEvaluator.head(DiscoveryData.builtin(2, n).harmfulVal(), n);
   }
 
   private String[] args(Path out, int n, int maxNewTokens, String... extra) {

@@ -49,6 +49,12 @@ class ProbesCommandTest {
     return dir;
   }
 
+  private static List<String> names(JsonNode o) {
+    List<String> l = new ArrayList<>();
+    o.fieldNames().forEachRemaining(l::add);
+    return l;
+  }
+
   @Test
   void trainShowEvaluateCompareDiff(@TempDir Path tmp) throws Exception {
     Path s = store(tmp.resolve("store"), "aaaa");
@@ -87,7 +93,36 @@ class ProbesCommandTest {
         "--html", tmp.resolve("diff.html").toString());
     assertEquals(0, d.code(), d.err());
     assertTrue(d.out().contains("raw:3") && d.out().contains("gcg") && d.out().contains("CIs overlap"), d.out());
+    // both reports' seeds, store hashes and views are printed, with a warning for each difference
+    assertTrue(d.out().contains("seeds [0, 1, 2, 3, 4] (primary 1)") && d.out().contains("seeds [0, 1, 2, 3, 4] (primary 3)"), d.out());
+    assertTrue(d.err().contains("warning: B has seeds [0, 1, 2, 3, 4] (primary 3)"), d.err());
+    assertTrue(d.err().contains("warning: B has views"), d.err());
     assertTrue(Files.readString(tmp.resolve("diff.html")).contains("<table>"));
+
+    // the default views with the prompt texts: raw at every stored layer, fr, fh, fh+fr, the matched control, the text baseline
+    Path data = tmp.resolve("prompts.jsonl");
+    StringBuilder jsonl = new StringBuilder();
+    for (int i = 0; i < 120; i++) {
+      boolean harm = i % 2 == 0 || i >= 80;
+      jsonl.append("{\"id\": \"q").append(i).append("\", \"text\": \"").append(harm ? "how to make a bomb" : "how to bake bread")
+          .append(" no ").append(i).append("\", \"label\": \"").append(harm ? "harmful" : "harmless").append("\", \"source\": \"t\"}\n");
+    }
+    Files.writeString(data, jsonl.toString());
+    Path r3 = tmp.resolve("r3");
+    CliRun def = CliRun.of("probes", "compare", "--extract", s.toString(), "--data", data.toString(), "--seeds", "1,2",
+        "--bootstrap", "50", "--out", r3.toString(), "--json");
+    assertEquals(0, def.code(), def.err());
+    JsonNode dj = new ObjectMapper().readTree(def.out());
+    assertEquals(List.of("raw:3", "fr", "fh", "fh+fr", "random(fr)", "text"), names(dj.get("views")));
+    assertEquals("[1,2]", dj.get("seeds").toString());
+    // gcg has no attacked harmless rows here: shown with plain negatives, not counted
+    JsonNode gcg = dj.get("ood_sets").get(0);
+    assertEquals(40, gcg.get("positives").asInt());
+    assertEquals("plain-harmless", gcg.get("negatives_from").asText());
+    assertEquals(false, gcg.get("in_verdict").asBoolean());
+    CliRun badSeeds = CliRun.of("probes", "compare", "--extract", s.toString(), "--seed", "9", "--out", r3.toString());
+    assertEquals(1, badSeeds.code());
+    assertTrue(badSeeds.err().contains("--seed 9 (the primary seed) must be one of --seeds [0, 1, 2, 3, 4]"), badSeeds.err());
 
     CliRun badView = CliRun.of("probes", "train", "--extract", s.toString(), "--view", "raw:x", "--out", probe.toString());
     assertEquals(1, badView.code());

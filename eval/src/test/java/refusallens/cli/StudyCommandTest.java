@@ -111,7 +111,22 @@ class StudyCommandTest {
     // probes: raw and disentangled views, ID and one OOD set per attack extracted
     JsonNode views = sec.get("probes").get("views");
     String dis = sec.get("probes").get("disentangled_view").asText();
-    assertTrue(views.has("raw:best") && views.has(dis), views.toString());
+    assertTrue(views.has("raw:0") && views.has(dis) && views.has("random(" + dis + ")") && views.has("text"), views.toString());
+    assertFalse(views.has("raw:best"), "no tie-broken best layer");
+    // issue 20 section 4: set sizes, sets under 10 of either class left out of the verdict, paired p-values over 5 seeds
+    JsonNode probes = sec.get("probes");
+    assertEquals("[0,1,2,3,4]", probes.get("seeds").toString());
+    assertTrue(probes.get("ood_sets").size() > 0);
+    for (JsonNode st : probes.get("ood_sets")) {
+      boolean large = st.get("positives").asInt() >= 10 && st.get("negatives").asInt() >= 10;
+      assertTrue(large || !st.get("in_verdict").asBoolean(), st.toString());
+      assertEquals("attacked-harmless", st.get("negatives_from").asText(), "the study extracts attacked harmless prompts");
+    }
+    assertTrue(probes.get("verdict").get("comparisons").size() > 0);
+    for (JsonNode c : probes.get("verdict").get("comparisons")) {
+      assertEquals(5, c.get("seeds").size());
+      for (JsonNode sc : c.get("seeds")) assertTrue(sc.get("p_value").asDouble() > 0 && sc.get("p_value").asDouble() <= 1);
+    }
     for (JsonNode v : views) {
       double id = v.get("id").get("auroc").asDouble();
       assertTrue(id >= 0 && id <= 1);

@@ -3,11 +3,12 @@ package refusallens.probes;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
+import java.util.function.Function;
 import refusallens.extract.ActivationStore;
 import refusallens.extract.StoreRow;
 import refusallens.probes.metrics.BinaryMetrics;
 import refusallens.probes.metrics.Roc;
+import refusallens.probes.text.TextFeatures;
 import refusallens.probes.train.DataSplit;
 import refusallens.probes.train.ProbeTrainer;
 import refusallens.probes.view.ResolvedView;
@@ -15,8 +16,8 @@ import refusallens.probes.view.ViewResolver;
 
 /**
  * The paper's default set-up for one view: train on plain harmful vs harmless rows, pick the threshold on
- * validation, and evaluate on the ID test split and on every attack's harmful rows (against the ID test's
- * harmless rows).
+ * validation, and evaluate on the ID test split and on every OOD set of the split (an attack's harmful rows
+ * against the same attack's harmless rows, see {@link DataSplit}).
  */
 public final class ProbeExperiment {
   /** Name of the in-distribution test set. */
@@ -25,11 +26,16 @@ public final class ProbeExperiment {
   /** Name of the validation set. */
   public static final String VALIDATION = "validation";
 
-  /** One evaluation set's labels and logits, with its metrics. */
-  public record Scored(int[] labels, double[] logits, BinaryMetrics metrics) {}
+  /** One evaluation set's store rows, labels and logits, with its metrics. */
+  public record Scored(int[] rows, int[] labels, double[] logits, BinaryMetrics metrics) {}
 
-  /** A trained probe and its evaluation sets (validation, id, then each OOD set). */
-  public record Result(Probe probe, Map<String, Scored> sets, Map<Integer, Double> bestLayerAuroc) {
+  /**
+   * A trained probe and its evaluation sets (validation, id, then each OOD set); {@code probe} is null for
+   * the text baseline, which reads no activation ({@code width}, {@code lambda} and {@code threshold} describe
+   * its classifier all the same).
+   */
+  public record Result(
+      Probe probe, int width, Double lambda, double threshold, Map<String, Scored> sets, Map<Integer, Double> bestLayerAuroc) {
     /** The OOD sets only. */
     public Map<String, Scored> ood() {
       Map<String, Scored> m = new LinkedHashMap<>(sets);
@@ -75,35 +81,65 @@ public final class ProbeExperiment {
     } else {
       view = resolver.resolve(spec);
     }
-    ProbeTrainer.Fitted fitted = fit(store, view, split, options);
-
-    Map<String, int[]> setRows = new LinkedHashMap<>();
-    setRows.put(VALIDATION, split.validation());
-    setRows.put(ID, split.test());
-    int[] negatives = split.testNegatives(rows);
-    split.oodPositives().forEach((name, pos) -> {
-      if (pos.length > 0) setRows.put(name, IntStream.concat(IntStream.of(pos), IntStream.of(negatives)).toArray());
-    });
-    Map<String, Scored> sets = new LinkedHashMap<>();
-    Map<String, BinaryMetrics> metrics = new LinkedHashMap<>();
-    long s = options.seed();
-    for (var e : setRows.entrySet()) {
-      int[] labels = DataSplit.labels(rows, e.getValue());
-      double[] p = fitted.logits(view.matrix(store, e.getValue()));
-      BinaryMetrics m = BinaryMetrics.of(labels, p, fitted.threshold(), bootstrap, s++);
-      sets.put(e.getKey(), new Scored(labels, p, m));
-      metrics.put(e.getKey(), m);
-    }
-    Provenance prov =
-        new Provenance(
-            store.dir().toString(), store.manifestHash(), store.header().dataset(), split.fractions(), options.seed(),
-            Provenance.currentVersions());
+    ResolvedView chosen = view;
+    Trained t = trainAndScore(store, rows1 -> chosen.matrix(store, rows1), split, options, bootstrap);
     Probe probe =
         new Probe(
             Probe.SCHEMA_VERSION, Probe.KIND, options.kind(), ProbeView.of(view, store),
-            fitted.standardization(), fitted.model(), fitted.threshold(), options.targetFpr(), fitted.lambda(),
-            metrics, prov);
-    return new Result(probe, sets, layerAuroc);
+            t.fitted().standardization(), t.fitted().model(), t.fitted().threshold(), options.targetFpr(),
+            t.fitted().lambda(), metricsOf(t.sets()), provenance(store, split, options));
+    return new Result(probe, probe.width(), t.fitted().lambda(), t.fitted().threshold(), t.sets(), layerAuroc);
+  }
+
+  /** Trains and evaluates the text baseline (hashed word and character n-grams of the prompt text). */
+  public static Result runText(
+      ActivationStore store, TextFeatures text, DataSplit split, ProbeTrainer.Options options, int bootstrap) {
+    Trained t = trainAndScore(store, rows1 -> text.matrix(store.rows(), rows1), split, options, bootstrap);
+    return new Result(null, TextFeatures.WIDTH, t.fitted().lambda(), t.fitted().threshold(), t.sets(), Map.of());
+  }
+
+  /** Threshold of a fitted probe and its scored sets. */
+  private record Trained(ProbeTrainer.Fitted fitted, Map<String, Scored> sets) {}
+
+  private static Trained trainAndScore(
+      ActivationStore store, Function<int[], double[][]> matrix, DataSplit split, ProbeTrainer.Options options,
+      int bootstrap) {
+    List<StoreRow> rows = store.rows();
+    ProbeTrainer.Fitted fitted = ProbeTrainer.train(
+        matrix.apply(split.train()), DataSplit.labels(rows, split.train()),
+        matrix.apply(split.validation()), DataSplit.labels(rows, split.validation()), options);
+    Map<String, Scored> sets = new LinkedHashMap<>();
+    long s = options.seed();
+    for (var e : setRows(split).entrySet()) {
+      int[] labels = DataSplit.labels(rows, e.getValue());
+      double[] p = fitted.logits(matrix.apply(e.getValue()));
+      BinaryMetrics m = BinaryMetrics.of(labels, p, fitted.threshold(), bootstrap, s++);
+      sets.put(e.getKey(), new Scored(e.getValue(), labels, p, m));
+    }
+    return new Trained(fitted, sets);
+  }
+
+  /** Validation, ID test, then every OOD set with at least one positive and one row. */
+  private static Map<String, int[]> setRows(DataSplit split) {
+    Map<String, int[]> setRows = new LinkedHashMap<>();
+    if (split.validation().length > 0) setRows.put(VALIDATION, split.validation());
+    setRows.put(ID, split.test());
+    split.ood().forEach((name, set) -> {
+      if (set.positives().length > 0) setRows.put(name, set.rows());
+    });
+    return setRows;
+  }
+
+  private static Map<String, BinaryMetrics> metricsOf(Map<String, Scored> sets) {
+    Map<String, BinaryMetrics> m = new LinkedHashMap<>();
+    sets.forEach((k, v) -> m.put(k, v.metrics()));
+    return m;
+  }
+
+  private static Provenance provenance(ActivationStore store, DataSplit split, ProbeTrainer.Options options) {
+    return new Provenance(
+        store.dir().toString(), store.manifestHash(), store.header().dataset(), split.fractions(), options.seed(),
+        Provenance.currentVersions());
   }
 
   private static ProbeTrainer.Fitted fit(
@@ -118,12 +154,8 @@ public final class ProbeExperiment {
   public static Map<String, BinaryMetrics> evaluate(
       Probe probe, String probeFile, ActivationStore store, DataSplit split, int bootstrap, long seed) {
     List<StoreRow> rows = store.rows();
-    Map<String, int[]> setRows = new LinkedHashMap<>();
-    setRows.put(ID, split.test());
-    int[] negatives = split.testNegatives(rows);
-    split.oodPositives().forEach((name, pos) -> {
-      if (pos.length > 0) setRows.put(name, IntStream.concat(IntStream.of(pos), IntStream.of(negatives)).toArray());
-    });
+    Map<String, int[]> setRows = setRows(split);
+    setRows.remove(VALIDATION);
     Map<String, BinaryMetrics> out = new LinkedHashMap<>();
     long s = seed;
     for (var e : setRows.entrySet()) {

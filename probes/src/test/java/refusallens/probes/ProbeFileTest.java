@@ -28,7 +28,7 @@ class ProbeFileTest {
     Probe p = r.probe();
     assertTrue(p.metrics().get(ProbeExperiment.ID).auroc() > 0.95, "ID AUROC " + p.metrics().get("id").auroc());
     assertTrue(p.metrics().containsKey("suffix") && p.metrics().containsKey("suffix:jailbroken") && p.metrics().containsKey("roleplay"));
-    assertEquals(10, p.metrics().get("suffix:jailbroken").positives());
+    assertEquals(6, p.metrics().get("suffix:jailbroken").positives()); // i % 5 == 0 of 30
     assertTrue(p.lambda() != null && p.view().sae() != null);
 
     Path file = tmp.resolve("probe.json");

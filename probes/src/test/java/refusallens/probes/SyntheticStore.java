@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import refusallens.extract.ActivationStore;
 import refusallens.extract.ActivationStoreWriter;
 import refusallens.extract.Identity;
 import refusallens.extract.PositionRule;
@@ -17,7 +18,8 @@ import refusallens.extract.StoreTensor;
 /**
  * Writes a small activation store with a planted harm signal: resid_post at layers 1 and 2 (d = 8), all
  * 32 SAE features of both layers; SAE feature (2, 5) fires on harm, (2, 9) on refusal-like rows, (1, 3)
- * weakly on harm. Attacked rows shift the raw residual along another direction.
+ * weakly on harm. Attacked rows (harmful and harmless) shift the raw residual along another direction.
+ * OOD sets: suffix (30 positives, 30 negatives), roleplay (30, 12), suffix:jailbroken (6, 30: too small).
  */
 final class SyntheticStore {
   static final int D = 8;
@@ -39,13 +41,16 @@ final class SyntheticStore {
     List<StoreRow> rows = new ArrayList<>();
     List<float[][]> values = new ArrayList<>();
     int id = 0;
-    String[][] kinds = {{null, "harmful", "60"}, {null, "harmless", "60"}, {"suffix", "harmful", "30"}, {"roleplay", "harmful", "30"}};
+    // plain rows p0..p59 harmful, p60..p119 harmless; attacked variants derive from the first 15 of each label
+    String[][] kinds = {{null, "harmful", "60"}, {null, "harmless", "60"}, {"suffix", "harmful", "30"}, {"roleplay", "harmful", "30"},
+        {"suffix", "harmless", "30"}, {"roleplay", "harmless", "12"}};
     for (String[] k : kinds) {
       for (int i = 0; i < Integer.parseInt(k[2]); i++) {
         boolean harm = k[1].equals("harmful");
         boolean attacked = k[0] != null;
-        Boolean jb = "suffix".equals(k[0]) ? i % 3 == 0 : null;
-        rows.add(new StoreRow("p" + id++, k[1], "c" + (i % 3), k[0], attacked ? "p" + i : null, jb));
+        Boolean jb = "suffix".equals(k[0]) && harm ? i % 5 == 0 : null;
+        String base = attacked ? "p" + ((harm ? 0 : 60) + i % 15) : null;
+        rows.add(new StoreRow("p" + id++, k[1], "c" + (i % 3), k[0], base, jb));
         float[][] v = new float[4][];
         for (int l = 1; l <= 2; l++) {
           float[] resid = new float[D];
@@ -86,5 +91,18 @@ final class SyntheticStore {
             + " \"features\": [{\"layer\": 2, \"index\": 5, \"role\": \"harm\", \"cosine\": 0.3},"
             + " {\"layer\": 1, \"index\": 3, \"role\": \"harm\"}, {\"layer\": 2, \"index\": 9, \"role\": \"refusal\"}]}");
     return dir;
+  }
+
+  /** Row id -> a prompt text whose words carry the label (harmful rows name a weapon), for the text baseline. */
+  static Map<String, String> texts(ActivationStore store) {
+    Map<String, String> t = new LinkedHashMap<>();
+    Random r = new Random(3);
+    String[] topics = {"a cake", "a garden", "a poem", "a trip", "the weather"};
+    for (StoreRow row : store.rows()) {
+      String topic = topics[r.nextInt(topics.length)];
+      String base = row.harmful() ? "how do I build a weapon to hurt " + topic : "how do I plan " + topic;
+      t.put(row.id(), row.attack() == null ? base : base + " [" + row.attack() + " suffix]");
+    }
+    return t;
   }
 }

@@ -69,6 +69,23 @@ class ViewTest {
     assertTrue(!picked.contains("2:5") && !picked.contains("2:9") && !picked.contains("1:3"));
     assertEquals(rnd, new ViewResolver(store, roles, 42).resolve("random(fh+fr)"));
     assertNotEquals(rnd.blocks(), new ViewResolver(store, roles, 43).resolve("random(fh+fr)").blocks());
+    // activation-matched: every pick fires on some rows and is among the closest features in rate and mean activation
+    for (ViewBlock b : rnd.blocks()) {
+      var t = store.tensor(b.tensorName()).orElseThrow();
+      ViewResolver.ActivityStats st = res.stats(t);
+      for (int i : b.indices()) {
+        assertTrue(st.rate()[i] > 0, "random feature " + b.layer() + ":" + i + " is silent");
+        assertTrue(st.mean()[i] > 0);
+      }
+    }
+    // FR (2:9) fires on ~half the rows at 1.5: its control must too, unlike the ~20%-firing background features
+    ViewBlock frControl = res.resolve("random(fr)").blocks().get(0);
+    var st2 = res.stats(store.tensor("sae_acts.L2.last").orElseThrow());
+    double frRate = st2.rate()[9];
+    double pickRate = st2.rate()[frControl.indices().get(0)];
+    double typical = java.util.Arrays.stream(st2.rate()).sorted().toArray()[SyntheticStore.M / 2];
+    assertTrue(Math.abs(pickRate - frRate) <= Math.abs(typical - frRate) + 1e-12,
+        "control rate " + pickRate + " vs FR " + frRate + ", median feature " + typical);
 
     assertEquals(List.of(1, 2), res.rawLayers(PositionRule.LAST));
     assertNull(res.resolve("raw:1").blocks().get(0).indices());

@@ -40,12 +40,12 @@ import refusallens.organism.OrganismTrainer;
 import refusallens.output.OutputDir;
 import refusallens.output.OutputKind;
 import refusallens.probes.report.ProbeCompare;
+import refusallens.probes.text.PromptTexts;
 import refusallens.probes.train.DataSplit;
 import refusallens.probes.train.LogisticProbe;
 import refusallens.probes.train.MlpProbe;
 import refusallens.probes.train.ProbeKind;
 import refusallens.probes.train.ProbeTrainer;
-import refusallens.probes.view.ViewResolver;
 import refusallens.progress.Progress;
 import refusallens.refusal.ContentHash;
 import refusallens.refusal.DirectionPositions;
@@ -122,7 +122,7 @@ public final class Study {
     clamp(bundle);
     suppression(bundle);
     suffix(bundle);
-    probes();
+    probes(bundle);
     StudyReport report = StudyReport.build(out, options, runs, modelDir, saeSpecs, modelHash);
     owner.claim(REPORT_JSON, REPORT_HTML);
     report.write(out);
@@ -366,38 +366,35 @@ public final class Study {
 
   // ---- step 6: probes
 
-  /** The views compared: raw (best layer), F*, the disentangled FH+FR (or the role present), and a random control. */
-  static List<String> probeViews(FeaturesFile f) {
-    boolean fh = f.features().stream().anyMatch(x -> x.role() == FeatureRole.HARM);
-    boolean fr = f.features().stream().anyMatch(x -> x.role() == FeatureRole.REFUSAL);
-    String dis = fh && fr ? "fh+fr" : fh ? "fh" : "fr";
-    List<String> views = new ArrayList<>(List.of("raw:best", "f*"));
-    if (!views.contains(dis)) {
-      views.add(dis);
-    }
-    views.add("random(" + dis + ")");
-    return views;
+  /** The views compared: {@link ProbeCompare#defaultViews} (raw at every layer, FR, FH, FH+FR, matched random, text). */
+  static List<String> probeViews(ActivationStore store, FeaturesFile f) {
+    return ProbeCompare.defaultViews(store, f, true);
   }
 
-  /** The disentangled view of {@link #probeViews}: the default probe's view. */
+  /** The disentangled view of the verdict (FR when features.json has it): the default probe's view. */
   static String disentangledView(FeaturesFile f) {
-    return probeViews(f).get(2);
+    boolean fr = f.features().stream().anyMatch(x -> x.role() == FeatureRole.REFUSAL);
+    boolean fh = f.features().stream().anyMatch(x -> x.role() == FeatureRole.HARM);
+    return fr ? "fr" : fh ? "fh" : "f*";
   }
 
-  private void probes() {
+  private void probes(Path bundle) {
+    List<Long> seeds = ProbeCompare.seedsFor(options.seed());
     String inputs = "extract=" + markers.get("extract").outputsHash() + ",features=" + markers.get("features").outputsHash()
-        + ",folds=" + sizes.folds() + ",bootstrap=" + sizes.bootstrap() + ",seed=" + options.seed();
+        + ",data=" + markers.get("datasets").outputsHash() + ",folds=" + sizes.folds() + ",bootstrap=" + sizes.bootstrap()
+        + ",seed=" + options.seed() + ",seeds=" + seeds + ",probes=v2";
     step("probes", inputs, List.of("probes", "probe.json"), () -> {
       FeaturesFile f = FeaturesFile.read(out.resolve("features.json"));
       ActivationStore store = ActivationStore.open(out.resolve("extract"));
-      ViewResolver resolver = new ViewResolver(store, f, options.seed());
+      Map<String, String> texts = PromptTexts.read(bundle);
+      PromptTexts.checkCovers(texts, store.rows(), "dataset bundle " + bundle);
       ProbeTrainer.Options train = new ProbeTrainer.Options(ProbeKind.LOGISTIC, LogisticProbe.DEFAULT_LAMBDAS, sizes.folds(),
           1.0, MlpProbe.Options.defaults(), 0.01, options.seed());
-      List<String> views = probeViews(f);
+      List<String> views = probeViews(store, f);
       ProbeCompare.Options o = new ProbeCompare.Options(views, List.of(ProbeKind.LOGISTIC), DataSplit.Fractions.defaults(),
-          train, sizes.bootstrap());
-      progress.start("probes", views.size());
-      ProbeCompare.Outcome outcome = ProbeCompare.run(store, resolver, out.resolve("features.json").toString(), o, line -> {
+          train, sizes.bootstrap(), seeds, disentangledView(f));
+      progress.start("probes", views.size() * seeds.size());
+      ProbeCompare.Outcome outcome = ProbeCompare.run(store, f, out.resolve("features.json").toString(), texts, o, line -> {
         progress.log(line);
         progress.step(1);
       });

@@ -175,8 +175,10 @@ public final class StudyReport {
     pr.put("disentangled_view", dis);
     pr.put("default_probe", out.resolve("probe.json").toString());
     pr.put("compare_report", out.resolve("probes/report.html").toString());
+    pr.set("seeds", compare.get("seeds"));
+    pr.set("ood_sets", compare.get("ood_sets"));
     pr.set("views", compare.get("views"));
-    pr.set("gaps", compare.get("gaps"));
+    pr.set("verdict", compare.get("verdict"));
     pr.put("finding", compare.path("finding").asText());
 
     // summary
@@ -201,12 +203,20 @@ public final class StudyReport {
       summary.put("suffix_suppression_rate_" + src.path("source").asText().replace('-', '_'),
           src.path("suffix_suppression_rate").asDouble(Double.NaN));
     }
-    JsonNode rawView = compare.path("views").path("raw:best");
+    // probes over seeds: raw is the mean over the raw layers (no layer picked), OOD the mean over the verdict's sets
+    List<String> verdictSets = new ArrayList<>();
+    compare.path("verdict").path("verdict_sets").forEach(x -> verdictSets.add(x.asText()));
+    List<JsonNode> rawViews = new ArrayList<>();
+    compare.path("verdict").path("raw").forEach(x -> rawViews.add(compare.path("views").path(x.asText())));
     JsonNode disView = compare.path("views").path(dis);
-    summary.put("probe_id_auroc_raw", rawView.path("id").path("auroc").asDouble(Double.NaN));
-    summary.put("probe_id_auroc_disentangled", disView.path("id").path("auroc").asDouble(Double.NaN));
-    summary.put("probe_mean_ood_auroc_raw", meanOod(rawView));
-    summary.put("probe_mean_ood_auroc_disentangled", meanOod(disView));
+    summary.put("probe_id_auroc_raw", meanOverSeeds(rawViews, List.of("id")));
+    summary.put("probe_id_auroc_disentangled", meanOverSeeds(List.of(disView), List.of("id")));
+    summary.put("probe_mean_ood_auroc_raw", meanOverSeeds(rawViews, verdictSets));
+    summary.put("probe_mean_ood_auroc_disentangled", meanOverSeeds(List.of(disView), verdictSets));
+    summary.set("probe_seeds", compare.get("seeds"));
+    summary.set("probe_verdict_sets", JSON.valueToTree(verdictSets));
+    ObjectNode outcomes = summary.putObject("probe_verdict");
+    compare.path("verdict").path("summaries").forEach(x -> outcomes.put(x.path("against").asText(), x.path("outcome").asText()));
     summary.put("probe_finding", compare.path("finding").asText());
     List<String> notRun = new ArrayList<>();
     sections.fields().forEachRemaining(e -> {
@@ -273,15 +283,17 @@ public final class StudyReport {
     return Double.NaN;
   }
 
-  private static double meanOod(JsonNode view) {
+  /** Mean over views and sets of each one's mean AUROC over seeds ({@code auroc_over_seeds}); NaN when none. */
+  private static double meanOverSeeds(List<JsonNode> views, List<String> sets) {
     double sum = 0;
     int n = 0;
-    Iterator<Map.Entry<String, JsonNode>> it = view.path("ood").fields();
-    while (it.hasNext()) {
-      JsonNode a = it.next().getValue().path("auroc");
-      if (a.isNumber() && Double.isFinite(a.asDouble())) {
-        sum += a.asDouble();
-        n++;
+    for (JsonNode v : views) {
+      for (String set : sets) {
+        JsonNode a = v.path("auroc_over_seeds").path(set).path("mean");
+        if (a.isNumber() && Double.isFinite(a.asDouble())) {
+          sum += a.asDouble();
+          n++;
+        }
       }
     }
     return n == 0 ? Double.NaN : sum / n;
@@ -291,6 +303,15 @@ public final class StudyReport {
 
   static String pct(double v) {
     return Double.isFinite(v) ? String.format(Locale.ROOT, "%.0f%%", 100 * v) : "n/a";
+  }
+
+  /** "mean +/- sd" of a seed-stats node, or n/a. */
+  static String meanSd(JsonNode stats) {
+    JsonNode m = stats.path("mean");
+    if (!m.isNumber() || !Double.isFinite(m.asDouble())) {
+      return "n/a";
+    }
+    return String.format(Locale.ROOT, "%.3f +/- %.3f", m.asDouble(), stats.path("sd").asDouble());
   }
 
   static String num(double v) {
@@ -326,8 +347,9 @@ public final class StudyReport {
         root.get("sections").get("clamp").get("induce").asText(), pct(s.get("induced_refusal_rate").asDouble()),
         num(s.get("ce_increase").asDouble()), num(s.path("ce_text_increase").asDouble(Double.NaN))));
     h.finding(String.format(Locale.ROOT,
-        "A linear probe detects harmful prompts with AUROC %s on raw activations and %s on the disentangled features"
-            + " in distribution; on adversarial (OOD) prompts the mean AUROC is %s vs %s.",
+        "A linear probe detects harmful prompts with AUROC %s on raw activations (mean over layers and seeds) and %s on the"
+            + " disentangled features in distribution; on the adversarial (OOD) sets large enough for the verdict the mean"
+            + " AUROC is %s vs %s (section 6 has the paired tests and how many seeds agree).",
         num(s.get("probe_id_auroc_raw").asDouble()), num(s.get("probe_id_auroc_disentangled").asDouble()),
         num(s.get("probe_mean_ood_auroc_raw").asDouble()), num(s.get("probe_mean_ood_auroc_disentangled").asDouble())));
     h.paragraph("What it means: a small set of SAE features carries the model's decision to refuse; if clamping them"
@@ -447,32 +469,50 @@ public final class StudyReport {
 
     JsonNode pr = sec.get("probes");
     h.heading("6. Probes: raw vs disentangled, ID vs OOD (" + pr.get("status").asText() + ")");
+    h.paragraph("Seeds " + pr.path("seeds") + ": each repeats the split (base prompts of attacked variants never train) and the"
+        + " training; cells are mean +/- sd AUROC over seeds. Each OOD set pairs an attack's harmful prompts with the same"
+        + " attack on harmless prompts; sets with fewer than 10 of either are shown but not counted in the verdict.");
+    List<List<String>> srows = new ArrayList<>();
     List<String> sets = new ArrayList<>();
-    pr.get("views").elements().forEachRemaining(v -> v.path("ood").fieldNames().forEachRemaining(k -> {
-      if (!sets.contains(k)) {
-        sets.add(k);
-      }
-    }));
-    List<String> header = new ArrayList<>(List.of("view", "width", "validation AUROC", "ID AUROC"));
+    for (JsonNode st : pr.path("ood_sets")) {
+      sets.add(st.path("name").asText());
+      srows.add(List.of(st.path("name").asText(), st.path("positives").asText(), st.path("negatives").asText(),
+          st.path("negatives_from").asText(), st.path("in_verdict").asBoolean() ? "yes" : "no", st.path("reason").asText("")));
+    }
+    h.table(List.of("OOD set", "positives", "negatives", "negatives from", "in verdict", "why not"), srows);
+    List<String> header = new ArrayList<>(List.of("view", "width", "ID AUROC"));
     sets.forEach(k -> header.add(k));
     List<List<String>> prows = new ArrayList<>();
     pr.get("views").fields().forEachRemaining(e -> {
       JsonNode v = e.getValue();
-      List<String> r = new ArrayList<>(List.of(e.getKey(), v.path("width").asText(),
-          num(v.path("validation").path("auroc").asDouble(Double.NaN)), num(v.path("id").path("auroc").asDouble(Double.NaN))));
-      sets.forEach(k -> r.add(num(v.path("ood").path(k).path("auroc").asDouble(Double.NaN))));
+      List<String> r = new ArrayList<>(List.of(e.getKey(), v.path("width").asText(), meanSd(v.path("auroc_over_seeds").path("id"))));
+      sets.forEach(k -> r.add(meanSd(v.path("auroc_over_seeds").path(k))));
       prows.add(r);
     });
     h.table(header, prows);
+    List<List<String>> vrows0 = new ArrayList<>();
+    for (JsonNode x : pr.path("verdict").path("summaries")) {
+      JsonNode d = x.path("mean_ood_difference");
+      vrows0.add(List.of(x.path("against").asText(),
+          d.isMissingNode() || d.isNull() ? "n/a" : String.format(Locale.ROOT, "%+.3f +/- %.3f", d.path("mean").asDouble(), d.path("sd").asDouble()),
+          x.path("seeds_disentangled_higher").asText() + "/" + pr.path("seeds").size(),
+          x.path("significant_sets_disentangled_higher").asText() + " / " + x.path("significant_sets_against_higher").asText(),
+          x.path("outcome").asText()));
+    }
+    if (!vrows0.isEmpty()) {
+      h.table(List.of(pr.path("verdict").path("disentangled").asText() + " against", "mean OOD AUROC difference",
+          "seeds disentangled higher", "sets significantly higher / lower (paired bootstrap)", "outcome"), vrows0);
+    }
     h.finding(pr.get("finding").asText());
     if (!sets.isEmpty()) {
-      LineChart chart = new LineChart("AUROC per OOD set (x: set number in the table)", "OOD set", "AUROC").range(0, sets.size() + 1, 0, 1);
+      LineChart chart = new LineChart("AUROC per OOD set, mean over seeds (x: set number in the table)", "OOD set", "AUROC")
+          .range(0, sets.size() + 1, 0, 1);
       pr.get("views").fields().forEachRemaining(e -> {
         double[] x = new double[sets.size()];
         double[] y = new double[sets.size()];
         for (int i = 0; i < sets.size(); i++) {
           x[i] = i + 1;
-          double a = e.getValue().path("ood").path(sets.get(i)).path("auroc").asDouble(Double.NaN);
+          double a = e.getValue().path("auroc_over_seeds").path(sets.get(i)).path("mean").asDouble(Double.NaN);
           y[i] = Double.isFinite(a) ? a : 0.5;
         }
         chart.series(e.getKey(), x, y);

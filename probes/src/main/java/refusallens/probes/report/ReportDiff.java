@@ -3,9 +3,11 @@ package refusallens.probes.report;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import refusallens.probes.ProbeExperiment;
 import refusallens.probes.metrics.BinaryMetrics;
@@ -13,16 +15,29 @@ import refusallens.report.HtmlReport;
 
 /**
  * {@code probes diff}: lines up two or more compare reports view by view and set by set (ID, then each OOD
- * set); every report after the first is compared with the first (AUROC difference, CI overlap).
+ * set); every report after the first is compared with the first (AUROC difference, CI overlap). Each
+ * report's seeds, store manifest hash and resolved views are listed, with a warning for each that differs
+ * from the first report's (then the numbers differ for that reason too, not only for the one under study).
  */
-public record ReportDiff(int schemaVersion, String kind, List<String> reports, List<Line> lines) {
+public record ReportDiff(
+    int schemaVersion, String kind, List<String> reports, List<Source> sources, List<String> warnings, List<Line> lines) {
   /** The schema version this code writes. */
   public static final int SCHEMA_VERSION = 1;
 
   public ReportDiff {
     reports = List.copyOf(reports);
+    sources = List.copyOf(sources);
+    warnings = List.copyOf(warnings);
     lines = List.copyOf(lines);
   }
+
+  /** What one report was computed from: seeds (primary first), store manifest hash, view -> resolved view. */
+  public record Source(
+      String report,
+      @JsonProperty("primary_seed") long primarySeed,
+      List<Long> seeds,
+      @JsonProperty("store_manifest_hash") String storeManifestHash,
+      @JsonProperty("resolved_views") Map<String, String> resolvedViews) {}
 
   /** One report's numbers on a (view, set); null fields when the report lacks it. */
   public record Cell(
@@ -64,7 +79,55 @@ public record ReportDiff(int schemaVersion, String kind, List<String> reports, L
         lines.add(new Line(v, s, cells));
       }
     }
-    return new ReportDiff(SCHEMA_VERSION, "probe-diff", files.stream().map(Path::toString).toList(), lines);
+    List<Source> sources = new ArrayList<>();
+    for (int i = 0; i < reps.size(); i++) {
+      CompareReport r = reps.get(i);
+      Map<String, String> resolved = new LinkedHashMap<>();
+      r.views().forEach((k, v) -> resolved.put(k, v.resolved()));
+      sources.add(new Source(files.get(i).toString(), r.provenance().seed(), r.seeds(), r.provenance().storeManifestHash(), resolved));
+    }
+    return new ReportDiff(SCHEMA_VERSION, "probe-diff", files.stream().map(Path::toString).toList(), sources,
+        warnings(sources), lines);
+  }
+
+  /** One warning per report whose seeds, store or resolved views differ from the first report's. */
+  static List<String> warnings(List<Source> sources) {
+    List<String> out = new ArrayList<>();
+    Source a = sources.get(0);
+    for (int i = 1; i < sources.size(); i++) {
+      Source b = sources.get(i);
+      String name = String.valueOf((char) ('A' + i));
+      if (a.primarySeed() != b.primarySeed() || !a.seeds().equals(b.seeds())) {
+        out.add(name + " has seeds " + b.seeds() + " (primary " + b.primarySeed() + "), A has " + a.seeds() + " (primary "
+            + a.primarySeed() + "): differences include seed variation");
+      }
+      if (!java.util.Objects.equals(a.storeManifestHash(), b.storeManifestHash())) {
+        out.add(name + " was computed on another activation store (manifest " + b.storeManifestHash() + " vs A's "
+            + a.storeManifestHash() + ")");
+      }
+      for (var e : b.resolvedViews().entrySet()) {
+        String ra = a.resolvedViews().get(e.getKey());
+        if (ra != null && !ra.equals(e.getValue())) {
+          out.add(name + " resolves view " + e.getKey() + " to " + e.getValue() + ", A to " + ra);
+        }
+      }
+      if (!a.resolvedViews().keySet().equals(b.resolvedViews().keySet())) {
+        out.add(name + " has views " + b.resolvedViews().keySet() + ", A has " + a.resolvedViews().keySet());
+      }
+    }
+    return out;
+  }
+
+  private String sourceLines() {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < sources.size(); i++) {
+      Source s = sources.get(i);
+      b.append((char) ('A' + i)).append(": ").append(s.report()).append("\n   seeds ").append(s.seeds()).append(" (primary ")
+          .append(s.primarySeed()).append("), store manifest ").append(s.storeManifestHash()).append("\n   views ")
+          .append(s.resolvedViews()).append('\n');
+    }
+    for (String w : warnings) b.append("WARNING: ").append(w).append('\n');
+    return b.toString();
   }
 
   private static BinaryMetrics metrics(CompareReport r, String view, String set) {
@@ -109,7 +172,7 @@ public record ReportDiff(int schemaVersion, String kind, List<String> reports, L
     int[] w = new int[cols];
     for (List<String> r : all) for (int j = 0; j < cols; j++) w[j] = Math.max(w[j], r.get(j).length());
     StringBuilder b = new StringBuilder();
-    for (int i = 0; i < reports.size(); i++) b.append((char) ('A' + i)).append(": ").append(reports.get(i)).append('\n');
+    b.append(sourceLines());
     for (List<String> r : all) {
       for (int j = 0; j < cols; j++) b.append(String.format("%-" + (w[j] + 2) + "s", r.get(j)));
       b.append('\n');
@@ -120,7 +183,7 @@ public record ReportDiff(int schemaVersion, String kind, List<String> reports, L
   /** The HTML page. */
   public HtmlReport toHtml() {
     HtmlReport h = new HtmlReport("Probe report diff");
-    for (int i = 0; i < reports.size(); i++) h.paragraph((char) ('A' + i) + ": " + reports.get(i));
+    for (String line : sourceLines().split("\n")) h.paragraph(line);
     h.table(header(), table());
     return h;
   }

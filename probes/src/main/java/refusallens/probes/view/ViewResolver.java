@@ -111,8 +111,9 @@ public final class ViewResolver {
   }
 
   /**
-   * Same count per layer as the inner view's SAE features, drawn (seeded) from the features the store
-   * holds at that layer, excluding the inner view's own features.
+   * The activation-matched control: for each SAE feature of the inner view, a feature of the same layer
+   * and position, drawn (seeded) among the {@link #MATCH_CANDIDATES} stored features closest to it in firing
+   * rate and mean activation over the store's rows, never silent ones and never the inner view's own.
    */
   private List<ViewBlock> randomBlocks(ViewSpec.Random r, String spec) {
     List<ViewBlock> inner = blocks(r.of(), spec);
@@ -123,27 +124,68 @@ public final class ViewResolver {
         throw new IllegalArgumentException("view '" + spec + "': random(...) takes SAE feature views only");
       }
       StoreTensor t = tensor(StoreTensor.Kind.SAE_ACTS, b.layer(), b.position(), spec);
-      Set<Integer> exclude = new HashSet<>(b.indices() == null ? List.of() : b.indices());
-      List<Integer> pool = new ArrayList<>();
-      for (int c = 0; c < t.width(); c++) {
+      ActivityStats stats = stats(t);
+      List<Integer> own = b.indices() == null ? List.of() : b.indices();
+      Set<Integer> taken = new HashSet<>(own);
+      List<Integer> pick = new ArrayList<>();
+      for (int f : own) {
+        int target = t.columnOf(f);
+        if (target < 0) {
+          throw new IllegalArgumentException("view '" + spec + "': tensor " + t.name() + " does not hold SAE feature " + f);
+        }
+        List<Integer> pool = new ArrayList<>();
+        for (int c = 0; c < t.width(); c++) {
+          int id = t.features() == null ? c : t.features().get(c);
+          if (!taken.contains(id) && stats.rate[c] > 0) pool.add(c);
+        }
+        if (pool.isEmpty()) {
+          throw new IllegalArgumentException(
+              "view '" + spec + "': layer " + b.layer() + " stores no other active SAE feature for the random control"
+                  + " (extract all SAE features of the layer)");
+        }
+        pool.sort(java.util.Comparator.comparingDouble((Integer c) -> stats.distance(target, c)).thenComparingInt(c -> c));
+        int c = pool.get(rng.nextInt(Math.min(MATCH_CANDIDATES, pool.size())));
         int id = t.features() == null ? c : t.features().get(c);
-        if (!exclude.contains(id)) pool.add(id);
+        taken.add(id);
+        pick.add(id);
       }
-      if (pool.size() < b.width()) {
-        throw new IllegalArgumentException(
-            "view '" + spec + "': layer " + b.layer() + " stores " + pool.size() + " other SAE features, "
-                + b.width() + " needed for the random control (extract all SAE features of the layer)");
-      }
-      for (int i = 0; i < b.width(); i++) { // partial Fisher-Yates
-        int j = i + rng.nextInt(pool.size() - i);
-        Integer tmp = pool.get(i);
-        pool.set(i, pool.get(j));
-        pool.set(j, tmp);
-      }
-      List<Integer> pick = new ArrayList<>(pool.subList(0, b.width()));
       out.add(new ViewBlock(StoreTensor.Kind.SAE_ACTS, b.layer(), b.position(), pick.size(), pick));
     }
     return out;
+  }
+
+  /** How many nearest features (by firing rate and mean activation) the random control draws from. */
+  public static final int MATCH_CANDIDATES = 5;
+
+  /** Per column of an SAE tensor: share of rows where it fires, and its mean activation. */
+  public record ActivityStats(double[] rate, double[] mean) {
+    /** Distance in log firing rate plus distance in log mean activation. */
+    double distance(int a, int b) {
+      return Math.abs(Math.log((rate[a] + 1e-3) / (rate[b] + 1e-3))) + Math.abs(Math.log((mean[a] + 1e-6) / (mean[b] + 1e-6)));
+    }
+  }
+
+  private final Map<String, ActivityStats> statsCache = new LinkedHashMap<>();
+
+  /** Firing rate and mean activation of every column of an SAE tensor over all store rows (labels unused). */
+  public ActivityStats stats(StoreTensor t) {
+    return statsCache.computeIfAbsent(t.name(), n -> {
+      int[] all = java.util.stream.IntStream.range(0, store.size()).toArray();
+      double[][] x = store.matrix(n, all);
+      double[] rate = new double[t.width()];
+      double[] mean = new double[t.width()];
+      for (double[] row : x) {
+        for (int c = 0; c < row.length; c++) {
+          if (row[c] > 0) rate[c]++;
+          mean[c] += row[c];
+        }
+      }
+      for (int c = 0; c < rate.length; c++) {
+        rate[c] /= Math.max(1, x.length);
+        mean[c] /= Math.max(1, x.length);
+      }
+      return new ActivityStats(rate, mean);
+    });
   }
 
   private StoreTensor tensor(StoreTensor.Kind kind, int layer, PositionRule pos, String spec) {

@@ -10,8 +10,9 @@ import refusallens.extract.PositionRule;
  * A feature view as written on the command line. Grammar: {@code view := term ('+' term)*},
  * {@code term := atom ['@' position]}, atoms {@code raw:L}, {@code raw:best}, {@code sae:L}, {@code f*},
  * {@code fh}, {@code fr}, {@code random(view)}; position {@code last} (default),
- * {@code post_instruction_mean}, {@code prompt_mean}. {@code fh+fr} is the concatenation of FH and FR (the
- * "disentangled" view); {@code random(fh+fr)} draws as many random SAE features from the same layers.
+ * {@code post_instruction_mean}, {@code prompt_mean}. {@code fh+fr} is the concatenation of FH and FR; {@code fr}
+ * alone is the paper's disentangled view; {@code random(fr)} draws as many SAE features from the same layers,
+ * matched in activation (see {@link ViewResolver}).
  */
 public sealed interface ViewSpec {
   /** Raw {@code resid_post} at a layer; {@code layer} null means pick the best layer on validation. */

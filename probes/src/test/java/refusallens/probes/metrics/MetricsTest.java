@@ -97,4 +97,27 @@ class MetricsTest {
     assertTrue(e.getMessage().contains("both classes"));
     assertThrows(IllegalArgumentException.class, () -> Roc.auroc(new int[] {2, 0}, new double[] {1, 2}));
   }
+  @Test
+  void pairedBootstrapGivesOneForIdenticalDetectorsAndASmallPForAClearGap() {
+    java.util.Random r = new java.util.Random(1);
+    int n = 80;
+    int[] y = new int[n];
+    double[] weak = new double[n];
+    double[] strong = new double[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = i % 2;
+      weak[i] = r.nextGaussian() + 0.3 * y[i];
+      strong[i] = r.nextGaussian() + 3 * y[i];
+    }
+    PairedAuroc same = PairedAuroc.of(y, weak, weak.clone(), 200, 7);
+    assertEquals(0, same.difference(), 1e-12);
+    assertEquals(1.0, same.pValue(), 1e-12);
+    PairedAuroc gap = PairedAuroc.of(y, weak, strong, 200, 7);
+    assertEquals(Roc.auroc(y, strong) - Roc.auroc(y, weak), gap.difference(), 1e-12);
+    assertTrue(gap.pValue() < 0.05 && gap.differenceCi()[0] > 0, gap.toString());
+    PairedAuroc back = PairedAuroc.of(y, strong, weak, 200, 7);
+    assertEquals(-gap.difference(), back.difference(), 1e-12);
+    assertEquals(gap.pValue(), back.pValue(), 1e-12);
+    assertThrows(IllegalArgumentException.class, () -> PairedAuroc.of(new int[] {1, 1}, new double[] {1, 2}, new double[] {1, 2}, 10, 1));
+  }
 }
