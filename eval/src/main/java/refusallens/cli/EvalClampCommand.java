@@ -81,7 +81,10 @@ final class EvalClampCommand implements Callable<Integer> {
     ObjectNode root = EvalReport.root("eval-clamp", ctx.provenance());
     root.put("judge", ctx.judge().name());
     root.put("jailbreak_score", arm.jailbreakScore());
+    root.set("outcomes", EvalReport.outcomes(arm.jailbroken()));
     root.put("base_jailbreak_score", base.jailbreakScore());
+    root.set("base_outcomes", EvalReport.outcomes(base.harmful()));
+    root.set("induced_outcomes", EvalReport.outcomes(arm.induced()));
     root.put("refusal_score", arm.refusalScore());
     root.put("base_refusal_score", base.refusalScore());
     root.put("ce_base", base.ce());

@@ -25,7 +25,7 @@ import refusallens.datasets.generate.GeneratorOptions;
 import refusallens.datasets.split.Split;
 import refusallens.eval.EvalContext;
 import refusallens.eval.clamp.PlainText;
-import refusallens.eval.judge.RefusalPhraseJudge;
+import refusallens.eval.judge.TaskJudge;
 import refusallens.eval.report.EvalReport;
 import refusallens.extract.ActivationStore;
 import refusallens.extract.ActivationStoreWriter;
@@ -254,15 +254,15 @@ public final class Study {
   }
 
   /**
-   * Whether the model's own greedy completion of each harmful adversarial prompt escaped refusal: the probes'
-   * "jailbroken" OOD subsets (the harm the model missed).
+   * Whether the model's own greedy completion of each harmful adversarial prompt answered it (the task judge's
+   * complied: not merely free of refusal phrases): the probes' "jailbroken" OOD subsets (the harm the model missed).
    */
   private Map<String, Boolean> jailbrokenFlags(List<Prompt> prompts) {
     List<Prompt> adversarial = prompts.stream().filter(p -> p.attack() != null && p.label() == Label.HARMFUL).toList();
-    RefusalEvaluation judged = new RefusalEvaluation(model, tokenizer, RefusalPhraseJudge.standard(), sizes.maxNewTokens(), sizes.batch());
+    RefusalEvaluation judged = new RefusalEvaluation(model, tokenizer, TaskJudge.standard(), sizes.maxNewTokens(), sizes.batch());
     Map<String, Boolean> out = new HashMap<>();
     for (RefusalEvaluation.Judged j : judged.run(adversarial, Hooks.none(), progress, "judge attacks")) {
-      out.put(j.prompt().id(), !j.verdict().refused());
+      out.put(j.prompt().id(), j.verdict().complied());
     }
     return out;
   }
@@ -286,7 +286,7 @@ public final class Study {
   private EvalContext context() {
     loadModel();
     FeaturesFile f = FeaturesFile.read(out.resolve("features.json"));
-    RefusalPhraseJudge judge = RefusalPhraseJudge.standard();
+    TaskJudge judge = TaskJudge.standard();
     EvalReport.Provenance prov = EvalReport.provenance(modelDir,
         saeSpecs.stream().map(s -> SaeSet.Source.parse(s).dir()).toList(), out.resolve("features.json"), options.seed(), judge.name());
     return new EvalContext(model, tokenizer, saes, f, judge, sizes.maxNewTokens(), sizes.batch(), options.seed(), progress, prov);

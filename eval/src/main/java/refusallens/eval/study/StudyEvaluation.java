@@ -2,10 +2,12 @@ package refusallens.eval.study;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import refusallens.datasets.Prompt;
 import refusallens.datasets.attack.Attack;
 import refusallens.datasets.attack.Attacks;
@@ -14,10 +16,12 @@ import refusallens.eval.clamp.ClampEvaluation;
 import refusallens.eval.clamp.FeatureSet;
 import refusallens.eval.clamp.Induction;
 import refusallens.eval.compare.MethodComparison;
+import refusallens.eval.judge.Outcomes;
 import refusallens.eval.organism.RefusalEvaluation;
 import refusallens.eval.suffix.SuffixEvaluation;
 import refusallens.eval.suppression.SuppressionEvaluation;
 import refusallens.intervention.Positions;
+import refusallens.model.Hooks;
 import refusallens.refusal.FeatureKey;
 import refusallens.refusal.FeatureRole;
 import refusallens.refusal.FeaturesFile;
@@ -43,12 +47,24 @@ public final class StudyEvaluation {
       @JsonProperty("n_harmful") int nHarmful, @JsonProperty("n_harmless") int nHarmless,
       @JsonProperty("max_new_tokens") int maxNewTokens,
       @JsonProperty("base_jailbreak_score") double baseJailbreakScore, @JsonProperty("jailbreak_score") double jailbreakScore,
+      @JsonProperty("base_outcomes") Outcomes baseOutcomes, Outcomes outcomes,
+      @JsonProperty("per_prompt") PerPrompt perPrompt,
       @JsonProperty("base_refusal_score") double baseRefusalScore, @JsonProperty("refusal_score") double refusalScore,
       @JsonProperty("ce_base") double ceBase, @JsonProperty("ce_clamped") double ceClamped,
       @JsonProperty("ce_text_base") double ceTextBase, @JsonProperty("ce_text_clamped") double ceTextClamped,
       @JsonProperty("n_text") int nText, MethodComparison.Steering steering,
-      List<MethodComparison.Row> methods, @JsonProperty("k_sweep") List<MethodComparison.Row> kSweep,
+      List<MethodComparison.Row> methods, @JsonProperty("max_ce_increase") double maxCeIncrease,
+      List<MethodComparison.Matched> matched,
+      @JsonProperty("control_activations") MethodComparison.ControlActivations controlActivations,
+      @JsonProperty("k_sweep") List<MethodComparison.Row> kSweep,
       @JsonProperty("c_sweep") List<MethodComparison.Row> cSweep, List<Example> examples) {}
+
+  /**
+   * The paper's per-prompt F* clamp beside the global one: each harmful prompt clamped with its own F* where
+   * features.json has one ({@code n_own_set} prompts), the global F* for the rest.
+   */
+  public record PerPrompt(@JsonProperty("n_own_set") int nOwnSet, @JsonProperty("jailbreak_score") double jailbreakScore,
+      Outcomes outcomes, @JsonProperty("ce_clamped") double ceClamped) {}
 
   /** The suppression step's artefact ({@code eval/suppression.json}); {@code reason} set when not measurable. */
   public record Suppression(
@@ -117,6 +133,18 @@ public final class StudyEvaluation {
     ClampEvaluation.Base base = eval.base();
     ClampEvaluation.Arm arm = eval.arm("F* clamp", ctx.hooks(fStar.scaled(CLAMP_SCALE, Positions.ALL)),
         ctx.hooks(induction.spec(fStar, eval.harmfulMeans()::of)));
+    Map<String, FeatureSet> perPromptSets = FeatureSet.perPrompt(ctx.features());
+    Map<String, Hooks<INDArray>> own = new TreeMap<>();
+    for (Prompt p : harmful) {
+      if (perPromptSets.containsKey(p.id())) {
+        own.put(p.id(), ctx.hooks(perPromptSets.get(p.id()).scaled(CLAMP_SCALE, Positions.ALL)));
+      }
+    }
+    PerPrompt perPrompt = null;
+    if (!own.isEmpty()) {
+      ClampEvaluation.Arm pp = eval.arm("per-prompt F* clamp", own, ctx.hooks(fStar.scaled(CLAMP_SCALE, Positions.ALL)), null);
+      perPrompt = new PerPrompt(own.size(), pp.jailbreakScore(), pp.outcomes(), pp.ceClamped());
+    }
     MethodComparison.Result cmp = new MethodComparison(ctx, eval)
         .run(new MethodComparison.Options(CLAMP_SCALE, induction, ks, cs, OptionalDouble.empty()));
     List<Example> examples = new ArrayList<>();
@@ -127,12 +155,17 @@ public final class StudyEvaluation {
       examples.add(example("harmless: refusal induced", base.harmless().get(i), arm.induced().get(i)));
     }
     return new Clamp(1, ctx.judge().name(), CLAMP_SCALE, induction.toString(), fStar.features().size(), harmful.size(),
-        harmless.size(), ctx.maxNewTokens(), base.jailbreakScore(), arm.jailbreakScore(), base.refusalScore(),
+        harmless.size(), ctx.maxNewTokens(), base.jailbreakScore(), arm.jailbreakScore(), base.harmfulOutcomes(),
+        arm.outcomes(), perPrompt, base.refusalScore(),
         arm.refusalScore(), base.ce(), arm.ceClamped(), base.ceText(), arm.ceTextClamped(), eval.plainTexts(),
-        cmp.steering(), cmp.methods(), cmp.kSweep(), cmp.cSweep(), examples);
+        cmp.steering(), cmp.methods(), MethodComparison.MAX_CE_INCREASE, cmp.matched(), cmp.controls(), cmp.kSweep(),
+        cmp.cSweep(), examples);
   }
 
-  /** Clamps FH and measures FR against as many random features of the same layers. */
+  /**
+   * Clamps FH and measures FR at strictly later layers, against activation-matched random and generic controls
+   * of FH's layers.
+   */
   public static Suppression suppression(EvalContext ctx, List<Prompt> harmful, int lastPositions) {
     FeatureSet harm = role("FH", ctx.features(), FeatureRole.HARM);
     FeatureSet refusal = role("FR", ctx.features(), FeatureRole.REFUSAL);
@@ -141,12 +174,17 @@ public final class StudyEvaluation {
           "F* has " + harm.features().size() + " FH and " + refusal.features().size()
               + " FR features; suppression needs both");
     }
-    Map<Integer, Integer> dSae = new TreeMap<>();
-    ctx.saes().configs().forEach((l, c) -> dSae.put(l, c.dSae()));
-    FeatureSet control = SuppressionEvaluation.randomLike(harm, FeatureSet.fStar(ctx.features()), dSae, ctx.seed());
+    SuppressionEvaluation.CausalSplit split;
+    try {
+      split = SuppressionEvaluation.causalSplit(harm, refusal);
+    } catch (IllegalArgumentException e) {
+      return new Suppression(1, harm.features().size(), refusal.features().size(), CLAMP_SCALE, lastPositions, null,
+          e.getMessage());
+    }
     SuppressionEvaluation.Result r = new SuppressionEvaluation(ctx, lastPositions, CLAMP_SCALE)
-        .run(harmful, harm, refusal, control, refusalToken(ctx));
-    return new Suppression(1, harm.features().size(), refusal.features().size(), CLAMP_SCALE, lastPositions, r, null);
+        .run(harmful, harm, refusal, new HashSet<>(FeatureSet.fStar(ctx.features()).features()), refusalToken(ctx));
+    return new Suppression(1, split.harm().features().size(), split.refusal().features().size(), CLAMP_SCALE,
+        lastPositions, r, null);
   }
 
   static FeatureSet role(String name, FeaturesFile f, FeatureRole role) {
@@ -160,6 +198,6 @@ public final class StudyEvaluation {
   }
 
   private static String verdict(RefusalEvaluation.Judged j) {
-    return j.verdict().refused() ? "refused" : "complied";
+    return j.verdict().outcome().wireName();
   }
 }
