@@ -177,6 +177,7 @@ class ClassifierApiTest {
     given().contentType(ContentType.JSON).body(Map.of("prompt", HARMFUL, "max_new_tokens", 20))
         .post("/v1/generate").then().statusCode(200)
         .body("refused", is(true))
+        .body("outcome", equalTo("refused"))
         .body("judge", equalTo("task"))
         .body("text", containsString("sorry"))
         .body("new_tokens", lessThanOrEqualTo(20))
@@ -187,6 +188,7 @@ class ClassifierApiTest {
         .body(Map.of("prompt", HARMFUL, "max_new_tokens", 20, "intervention", clamp))
         .post("/v1/generate").then().statusCode(200)
         .body("refused", is(false))
+        .body("outcome", equalTo("complied"))
         .body("intervention.interventions[0].scale", equalTo(-3.0f));
   }
 

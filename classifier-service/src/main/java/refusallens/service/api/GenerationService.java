@@ -61,6 +61,7 @@ public class GenerationService {
               return new GenerateResponse(
                   g.text(),
                   v.refused(),
+                  v.outcome(),
                   judge.name(),
                   v.reason(),
                   g.promptTokens(),

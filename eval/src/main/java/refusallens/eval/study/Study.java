@@ -296,10 +296,25 @@ public final class Study {
     return head(PromptJsonl.read(bundle.resolve(DatasetBundle.fileName(label, Split.TEST))), sizes.clampN());
   }
 
+  /** The bundle's harmful prompts (any split) that features.json has a per-prompt F* for. */
+  private static List<Prompt> ownSetPrompts(Path bundle, FeaturesFile f) {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    f.perPrompt().forEach(p -> ids.add(p.promptId()));
+    List<Prompt> out = new java.util.ArrayList<>();
+    for (Split split : Split.values()) {
+      Path file = bundle.resolve(DatasetBundle.fileName(Label.HARMFUL, split));
+      if (Files.isRegularFile(file)) {
+        PromptJsonl.read(file).stream().filter(p -> ids.contains(p.id())).forEach(out::add);
+      }
+    }
+    return out;
+  }
+
   private void clamp(Path bundle) {
     String inputs = "model=" + modelHash + ",data=" + markers.get("datasets").outputsHash() + ",features="
         + markers.get("features").outputsHash() + "," + sizes + ",c=" + StudyEvaluation.CLAMP_SCALE + ",induce="
-        + StudyEvaluation.INDUCE + ",text=reference-answers";
+        + StudyEvaluation.INDUCE + ",text=reference-answers,judge=" + TaskJudge.standard().name()
+        + ",outcomes,matched,controls=active,per-prompt";
     step("clamp", inputs, List.of("eval/clamp.json"), () -> {
       EvalContext ctx = context();
       int k = ctx.features().features().size();
@@ -307,14 +322,15 @@ public final class Study {
       List<Double> cs = options.quick() ? List.of() : List.of(-1.0, -6.0);
       List<Prompt> harmless = testPrompts(bundle, Label.HARMLESS);
       StudyEvaluation.Clamp r = StudyEvaluation.clamp(ctx, testPrompts(bundle, Label.HARMFUL), harmless,
-          PlainText.referenceAnswers(options.seed(), harmless.size()), ks, cs);
+          PlainText.referenceAnswers(options.seed(), harmless.size()), ks, cs, ownSetPrompts(bundle, ctx.features()));
       writeJson(out.resolve("eval/clamp.json"), r);
     });
   }
 
   private void suppression(Path bundle) {
     String inputs = "model=" + modelHash + ",data=" + markers.get("datasets").outputsHash() + ",features="
-        + markers.get("features").outputsHash() + ",n=" + sizes.clampN() + ",last=" + SUPPRESSION_LAST;
+        + markers.get("features").outputsHash() + ",n=" + sizes.clampN() + ",last=" + SUPPRESSION_LAST
+        + ",fr-after-fh,from-instruction,controls=active";
     step("suppression", inputs, List.of("eval/suppression.json"), () -> {
       StudyEvaluation.Suppression r = StudyEvaluation.suppression(context(), testPrompts(bundle, Label.HARMFUL), SUPPRESSION_LAST);
       writeJson(out.resolve("eval/suppression.json"), r);

@@ -60,11 +60,15 @@ public final class StudyEvaluation {
       @JsonProperty("c_sweep") List<MethodComparison.Row> cSweep, List<Example> examples) {}
 
   /**
-   * The paper's per-prompt F* clamp beside the global one: each harmful prompt clamped with its own F* where
-   * features.json has one ({@code n_own_set} prompts), the global F* for the rest.
+   * The paper's per-prompt F* beside the global set, on the prompts features.json has a per-prompt set for (the
+   * discovery prompts: in-sample for both sets): each clamped with its own F*, and the same prompts clamped with
+   * the global F*, and unclamped.
    */
-  public record PerPrompt(@JsonProperty("n_own_set") int nOwnSet, @JsonProperty("jailbreak_score") double jailbreakScore,
-      Outcomes outcomes, @JsonProperty("ce_clamped") double ceClamped) {}
+  public record PerPrompt(
+      int n, @JsonProperty("base_outcomes") Outcomes baseOutcomes,
+      @JsonProperty("global_jailbreak_score") double globalJailbreakScore,
+      @JsonProperty("global_outcomes") Outcomes globalOutcomes,
+      @JsonProperty("jailbreak_score") double jailbreakScore, Outcomes outcomes) {}
 
   /** The suppression step's artefact ({@code eval/suppression.json}); {@code reason} set when not measurable. */
   public record Suppression(
@@ -119,11 +123,33 @@ public final class StudyEvaluation {
   }
 
   /**
+   * The per-prompt F* on {@code prompts} (those with a set in features.json; the others are skipped) against the
+   * global F* on the same prompts; null when none has a set.
+   */
+  public static PerPrompt perPrompt(EvalContext ctx, FeatureSet fStar, List<Prompt> prompts) {
+    Map<String, FeatureSet> sets = FeatureSet.perPrompt(ctx.features());
+    List<Prompt> own = prompts.stream().filter(p -> sets.containsKey(p.id())).toList();
+    if (own.isEmpty()) {
+      return null;
+    }
+    Map<String, Hooks<INDArray>> hooks = new TreeMap<>();
+    own.forEach(p -> hooks.put(p.id(), ctx.hooks(sets.get(p.id()).scaled(CLAMP_SCALE, Positions.ALL))));
+    RefusalEvaluation gen = ctx.generator();
+    List<RefusalEvaluation.Judged> base = gen.run(own, Hooks.none(), ctx.progress(), "per-prompt base");
+    List<RefusalEvaluation.Judged> global = gen.run(own, ctx.hooks(fStar.scaled(CLAMP_SCALE, Positions.ALL)),
+        ctx.progress(), "per-prompt prompts, global F*");
+    List<RefusalEvaluation.Judged> mine = gen.run(own, p -> hooks.get(p.id()), ctx.progress(), "per-prompt F*");
+    return new PerPrompt(own.size(), RefusalEvaluation.outcomes(base), ClampEvaluation.jailbreakScore(global),
+        RefusalEvaluation.outcomes(global), ClampEvaluation.jailbreakScore(mine), RefusalEvaluation.outcomes(mine));
+  }
+
+  /**
    * Clamps F*, induces refusal, and compares the methods (sweeps over {@code ks} and {@code cs}); coherence also
-   * on the plain {@code texts}.
+   * on the plain {@code texts}; the per-prompt F* on {@code ownSetPrompts} (the prompts with a per-prompt set).
    */
   public static Clamp clamp(
-      EvalContext ctx, List<Prompt> harmful, List<Prompt> harmless, List<String> texts, List<Integer> ks, List<Double> cs) {
+      EvalContext ctx, List<Prompt> harmful, List<Prompt> harmless, List<String> texts, List<Integer> ks, List<Double> cs,
+      List<Prompt> ownSetPrompts) {
     FeatureSet fStar = FeatureSet.fStar(ctx.features());
     if (fStar.isEmpty()) {
       throw new IllegalStateException("features.json lists no F* features: nothing to clamp");
@@ -133,18 +159,7 @@ public final class StudyEvaluation {
     ClampEvaluation.Base base = eval.base();
     ClampEvaluation.Arm arm = eval.arm("F* clamp", ctx.hooks(fStar.scaled(CLAMP_SCALE, Positions.ALL)),
         ctx.hooks(induction.spec(fStar, eval.harmfulMeans()::of)));
-    Map<String, FeatureSet> perPromptSets = FeatureSet.perPrompt(ctx.features());
-    Map<String, Hooks<INDArray>> own = new TreeMap<>();
-    for (Prompt p : harmful) {
-      if (perPromptSets.containsKey(p.id())) {
-        own.put(p.id(), ctx.hooks(perPromptSets.get(p.id()).scaled(CLAMP_SCALE, Positions.ALL)));
-      }
-    }
-    PerPrompt perPrompt = null;
-    if (!own.isEmpty()) {
-      ClampEvaluation.Arm pp = eval.arm("per-prompt F* clamp", own, ctx.hooks(fStar.scaled(CLAMP_SCALE, Positions.ALL)), null);
-      perPrompt = new PerPrompt(own.size(), pp.jailbreakScore(), pp.outcomes(), pp.ceClamped());
-    }
+    PerPrompt perPrompt = perPrompt(ctx, fStar, ownSetPrompts);
     MethodComparison.Result cmp = new MethodComparison(ctx, eval)
         .run(new MethodComparison.Options(CLAMP_SCALE, induction, ks, cs, OptionalDouble.empty()));
     List<Example> examples = new ArrayList<>();

@@ -188,6 +188,8 @@ public final class StudyReport {
     summary.put("jailbreak_rate_f_star_clamp", clamp.path("jailbreak_score").asDouble(Double.NaN));
     summary.set("outcomes_f_star_clamp", clamp.path("outcomes"));
     summary.put("jailbreak_rate_per_prompt_f_star_clamp", clamp.path("per_prompt").path("jailbreak_score").asDouble(Double.NaN));
+    summary.put("jailbreak_rate_per_prompt_prompts_global_f_star",
+        clamp.path("per_prompt").path("global_jailbreak_score").asDouble(Double.NaN));
     summary.put("jailbreak_rate_direction_ablation", method(clamp, MethodComparison.DIRECTIONAL_ABLATION));
     summary.put("jailbreak_rate_activation_addition", method(clamp, MethodComparison.ACTIVATION_ADDITION));
     summary.put("jailbreak_rate_random_clamp", method(clamp, MethodComparison.RANDOM));
@@ -319,12 +321,14 @@ public final class StudyReport {
         "Clamping the %d refusal features F* (found from layer %d's refusal direction) makes the model comply with %s of"
             + " harmful requests: answers on topic, not merely text without a refusal phrase (%s without intervention;"
             + " projecting out the refusal direction: %s; as many activation-matched random features: %s; the most"
-            + " active non-F* features: %s; each prompt's own F*: %s).",
+            + " active non-F* features: %s). On the discovery prompts that have their own F* (the paper's per-prompt"
+            + " sets), each prompt's own F* jailbreaks %s, the global F* %s.",
         s.get("f_star_count").asInt(), s.get("refusal_direction_layer").asInt(), pct(s.get("jailbreak_rate_f_star_clamp").asDouble()),
         pct(sec.get("clamp").path("base_jailbreak_score").asDouble(Double.NaN)),
         pct(s.get("jailbreak_rate_direction_ablation").asDouble()), pct(s.get("jailbreak_rate_random_clamp").asDouble()),
         pct(s.path("jailbreak_rate_generic_clamp").asDouble(Double.NaN)),
-        pct(s.path("jailbreak_rate_per_prompt_f_star_clamp").asDouble(Double.NaN))));
+        pct(s.path("jailbreak_rate_per_prompt_f_star_clamp").asDouble(Double.NaN)),
+        pct(s.path("jailbreak_rate_per_prompt_prompts_global_f_star").asDouble(Double.NaN))));
     if (s.get("ce_increase").asDouble() > 0.5) {
       h.paragraph(String.format(Locale.ROOT, "Caution: the clamp raises the cross-entropy of ordinary answers by %s nats;"
           + " see the methods at matched coherence (CE increase <= %s nats) and the degenerate share of the outcomes.",
@@ -398,9 +402,10 @@ public final class StudyReport {
             pct(cl.get("jailbreak_score").asDouble()), cl.get("n_harmful").asText()),
         List.of("outcomes refused / complied / degenerate (harmful)", outcomes(cl.path("base_outcomes")),
             outcomes(cl.path("outcomes")), cl.get("n_harmful").asText()),
-        List.of("jailbreak score, each prompt's own F* (" + cl.path("per_prompt").path("n_own_set").asText("0")
-            + " prompts have one)", "-", pct(cl.path("per_prompt").path("jailbreak_score").asDouble(Double.NaN)),
-            cl.get("n_harmful").asText()),
+        List.of("jailbreak score on the " + cl.path("per_prompt").path("n").asText("0") + " discovery prompts with a"
+            + " per-prompt F*: global F* (base column) vs each prompt's own F*",
+            pct(cl.path("per_prompt").path("global_jailbreak_score").asDouble(Double.NaN)),
+            pct(cl.path("per_prompt").path("jailbreak_score").asDouble(Double.NaN)), cl.path("per_prompt").path("n").asText("0")),
         List.of("refusal score (harmless refused, " + cl.get("induce").asText() + ")", pct(cl.get("base_refusal_score").asDouble()),
             pct(cl.get("refusal_score").asDouble()), cl.get("n_harmless").asText()),
         List.of("CE on own harmless completions (nats)", num(cl.get("ce_base").asDouble()), num(cl.get("ce_clamped").asDouble()),
