@@ -50,7 +50,8 @@ public record Outcomes(int n, double refused, double complied, double degenerate
     double denom = 1 + z2 / n;
     double centre = (p + z2 / (2.0 * n)) / denom;
     double half = Z95 * Math.sqrt(p * (1 - p) / n + z2 / (4.0 * n * n)) / denom;
-    return new double[] {Math.max(0, centre - half), Math.min(1, centre + half)};
+    // exact ends at k = 0 and k = n (the formula gives them up to rounding)
+    return new double[] {k == 0 ? 0 : Math.max(0, centre - half), k == n ? 1 : Math.min(1, centre + half)};
   }
 
   /** The share with {@code o}. */

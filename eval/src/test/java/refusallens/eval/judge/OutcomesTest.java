@@ -40,6 +40,7 @@ class OutcomesTest {
     double[] b = Outcomes.wilson(17, 20);
     assertArrayEquals(new double[] {1 - b[1], 1 - b[0]}, a, 1e-12);
     assertArrayEquals(new double[] {0, 1}, Outcomes.wilson(0, 0), 0);
+    assertEquals(1.0, Outcomes.wilson(6, 6)[1], 0, "exactly 1 at k = n");
   }
 
   @Test
