@@ -177,7 +177,8 @@ class ClassifierApiTest {
     given().contentType(ContentType.JSON).body(Map.of("prompt", HARMFUL, "max_new_tokens", 20))
         .post("/v1/generate").then().statusCode(200)
         .body("refused", is(true))
-        .body("judge", equalTo("refusal-phrases"))
+        .body("outcome", equalTo("refused"))
+        .body("judge", equalTo("task"))
         .body("text", containsString("sorry"))
         .body("new_tokens", lessThanOrEqualTo(20))
         .body("intervention", nullValue());
@@ -187,6 +188,7 @@ class ClassifierApiTest {
         .body(Map.of("prompt", HARMFUL, "max_new_tokens", 20, "intervention", clamp))
         .post("/v1/generate").then().statusCode(200)
         .body("refused", is(false))
+        .body("outcome", equalTo("complied"))
         .body("intervention.interventions[0].scale", equalTo(-3.0f));
   }
 
@@ -205,6 +207,15 @@ class ClassifierApiTest {
     assertTrue(r.getBoolean("items[0].base_refused"));
     assertTrue(!r.getBoolean("items[0].clamped_refused"));
     assertNull(r.get("refusal_score"));
+    assertEquals(3, r.getInt("outcomes.n"));
+    assertEquals(1.0, r.getDouble("outcomes.complied"), 1e-6, "outcomes.complied is the jailbreak score");
+    assertEquals(1.0, r.getDouble("outcomes.refused") + r.getDouble("outcomes.complied")
+        + r.getDouble("outcomes.degenerate"), 1e-6, "the shares sum to 1");
+    assertEquals(2.0 / 3, r.getDouble("base_outcomes.refused"), 1e-6);
+    assertEquals(2, r.getList("outcomes.ci95.complied").size(), "a Wilson interval per outcome");
+    assertTrue(r.getDouble("base_outcomes.ci95.refused[0]") < 2.0 / 3 && r.getDouble("base_outcomes.ci95.refused[1]") > 2.0 / 3);
+    assertEquals("refused", r.getString("items[0].base_outcome"));
+    assertEquals("complied", r.getString("items[0].clamped_outcome"));
 
     JsonPath refusal =
         given().contentType(ContentType.JSON)

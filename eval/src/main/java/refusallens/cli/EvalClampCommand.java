@@ -83,7 +83,10 @@ final class EvalClampCommand implements Callable<Integer> {
     ObjectNode root = EvalReport.root("eval-clamp", ctx.provenance());
     root.put("judge", ctx.judge().name());
     root.put("jailbreak_score", arm.jailbreakScore());
+    root.set("outcomes", EvalReport.outcomes(arm.jailbroken()));
     root.put("base_jailbreak_score", base.jailbreakScore());
+    root.set("base_outcomes", EvalReport.outcomes(base.harmful()));
+    root.set("induced_outcomes", EvalReport.outcomes(arm.induced()));
     root.put("refusal_score", arm.refusalScore());
     root.put("base_refusal_score", base.refusalScore());
     root.put("ce_base", base.ce());
@@ -119,6 +122,8 @@ final class EvalClampCommand implements Callable<Integer> {
     html.table(List.of("measure", "base", "clamped", "n", "judge"), List.of(
         List.of("jailbreak score (harmful, c=" + scale + ")", EvalReport.fmt(base.jailbreakScore()),
             EvalReport.fmt(arm.jailbreakScore()), Integer.toString(harmful.size()), ctx.judge().name()),
+        List.of("outcomes refused / complied / degenerate (harmful)", outcomes(base.harmfulOutcomes()),
+            outcomes(arm.outcomes()), Integer.toString(harmful.size()), ctx.judge().name()),
         List.of("refusal score (harmless, " + induction + ")", EvalReport.fmt(base.refusalScore()),
             EvalReport.fmt(arm.refusalScore()), Integer.toString(harmless.size()), ctx.judge().name()),
         List.of("CE on own harmless completions (nats)", EvalReport.fmt(base.ce()), EvalReport.fmt(arm.ceClamped()),
@@ -142,11 +147,19 @@ final class EvalClampCommand implements Callable<Integer> {
       System.out.printf("judge %s, n_harmful %d, n_harmless %d%n", ctx.judge().name(), harmful.size(), harmless.size());
       System.out.printf("%-34s %8s %8s%n", "measure", "base", "clamped");
       System.out.printf("%-34s %8s %8s%n", "jailbreak score (c=" + scale + ")", EvalReport.fmt(base.jailbreakScore()), EvalReport.fmt(arm.jailbreakScore()));
+      System.out.printf("%-34s %8s %8s%n", "  refused / complied / degenerate", "", "");
+      System.out.printf("%-34s %8s %8s%n", "    base", outcomes(base.harmfulOutcomes()), "");
+      System.out.printf("%-34s %8s %8s%n", "    clamped", outcomes(arm.outcomes()), "");
       System.out.printf("%-34s %8s %8s%n", "refusal score (" + induction + ")", EvalReport.fmt(base.refusalScore()), EvalReport.fmt(arm.refusalScore()));
       System.out.printf("%-34s %8s %8s%n", "CE own harmless completions", EvalReport.fmt(base.ce()), EvalReport.fmt(arm.ceClamped()));
       System.out.printf("%-34s %8s %8s%n", "CE plain text (" + texts.size() + " texts)", EvalReport.fmt(base.ceText()), EvalReport.fmt(arm.ceTextClamped()));
       System.out.println("wrote " + common.out.resolve("report.json") + " and report.html");
     }
     return 0;
+  }
+
+  /** "refused / complied / degenerate" shares. */
+  private static String outcomes(refusallens.eval.judge.Outcomes o) {
+    return EvalReport.fmt(o.refused()) + " / " + EvalReport.fmt(o.complied()) + " / " + EvalReport.fmt(o.degenerate());
   }
 }

@@ -99,9 +99,10 @@ public final class EvalCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of every random choice (default ${DEFAULT-VALUE}, as study and probes).")
     long seed;
 
-    @Option(names = "--judge", defaultValue = "phrases", paramLabel = "phrases|PRESET=DIR",
-        description = "Judge: the refusal-phrase matcher, or a classifier checkpoint: harmbench=DIR (Llama-2-13b-cls)"
-            + " or llama-guard-3=DIR. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--judge", defaultValue = "task", paramLabel = "task|phrases|PRESET=DIR",
+        description = "Judge (refused / complied / degenerate): task (refusal phrases; complied = an answer opener"
+            + " and the request's task words), phrases (refusal phrases only), or a classifier checkpoint:"
+            + " harmbench=DIR (Llama-2-13b-cls) or llama-guard-3=DIR. Default: ${DEFAULT-VALUE}.")
     String judge;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for report.json and report.html.")

@@ -15,7 +15,9 @@ import refusallens.datasets.Prompt;
 import refusallens.eval.EvalContext;
 import refusallens.eval.clamp.ClampEvaluation;
 import refusallens.eval.clamp.Induction;
+import refusallens.eval.clamp.Controls;
 import refusallens.eval.compare.MethodComparison;
+import refusallens.eval.judge.Outcomes;
 import refusallens.eval.report.EvalReport;
 import refusallens.output.OutputDir;
 import refusallens.report.HtmlReport;
@@ -72,6 +74,7 @@ final class EvalCompareCommand implements Callable<Integer> {
     ObjectNode root = EvalReport.root("eval-compare", ctx.provenance());
     root.put("judge", ctx.judge().name());
     root.put("base_jailbreak_score", eval.base().jailbreakScore());
+    root.set("base_outcomes", EvalReport.outcomes(eval.base().harmful()));
     root.put("base_refusal_score", eval.base().refusalScore());
     root.put("ce_base", r.ceBase());
     root.put("ce_text_base", r.ceTextBase());
@@ -87,6 +90,9 @@ final class EvalCompareCommand implements Callable<Integer> {
     EvalCommand.Common.datasets(root, Map.of("harmful", harmful, "harmless", harmless));
     EvalCommand.TextOption.describe(root, textOption.source(common.seed, common.harmless), texts);
     root.set("methods", EvalReport.JSON.valueToTree(r.methods()));
+    root.put("max_ce_increase", MethodComparison.MAX_CE_INCREASE);
+    root.set("matched", EvalReport.JSON.valueToTree(r.matched()));
+    root.set("control_activations", EvalReport.JSON.valueToTree(r.controls()));
     root.set("k_sweep", EvalReport.JSON.valueToTree(r.kSweep()));
     root.set("c_sweep", EvalReport.JSON.valueToTree(r.cSweep()));
     ObjectNode v = root.putObject("verdicts");
@@ -100,9 +106,20 @@ final class EvalCompareCommand implements Callable<Integer> {
         + ", base refusal score " + EvalReport.fmt(eval.base().refusalScore()) + ", base CE " + EvalReport.fmt(r.ceBase())
         + " (own completions) and " + EvalReport.fmt(r.ceTextBase()) + " (plain text: "
         + textOption.source(common.seed, common.harmless) + ")"
-        + (r.steering() == null ? "" : "; steering induction adds alpha = " + EvalReport.fmt(r.steering().alpha())
-            + " x unit V*_R at every layer (" + r.steering().source() + ")") + ".");
-    html.table(List.of("method", "K", "jailbreak score", "refusal score", "CE increase", "CE increase (text)"), rows(r.methods()));
+        + (r.steering() == null ? "" : "; V*_R directional ablation projects the direction out at every layer and"
+            + " position; activation addition subtracts (jailbreak) or adds (induction) alpha = "
+            + EvalReport.fmt(r.steering().alpha()) + " x unit V*_R at its layer (" + r.steering().source() + ")") + ".");
+    html.table(List.of("method", "K", "jailbreak score", "refusal score", "CE increase", "CE increase (text)",
+        "refused / complied / degenerate"), rows(r.methods()));
+    html.heading("At matched coherence (CE increase <= " + MethodComparison.MAX_CE_INCREASE + " nats)");
+    html.paragraph("Each method's best jailbreak score over c in the sweep with CE increase at most "
+        + MethodComparison.MAX_CE_INCREASE + " nats, beside its row at the table's c. Controls: random features are"
+        + " drawn among those active on the harmful prompts with mean activation within a factor of "
+        + Controls.MATCH_FACTOR + " of each F* feature's (mean activation F* " + EvalReport.fmt(r.controls().fStar())
+        + ", random " + EvalReport.fmt(r.controls().random()) + ", generic " + EvalReport.fmt(r.controls().generic())
+        + "); generic = the most active non-F* features of F*'s layers.");
+    html.table(List.of("method", "jailbreak at c=" + scale, "CE increase", "best jailbreak (CE <= "
+        + MethodComparison.MAX_CE_INCREASE + ")", "at c", "CE increase"), matchedRows(r.matched()));
     html.heading("K* sweep");
     html.table(List.of("method", "K", "jailbreak score", "refusal score", "CE increase", "CE increase (text)"), rows(r.kSweep()));
     html.png(curves("K* sweep: jailbreak vs CE increase", r.kSweep()), "K* sweep trade-off");
@@ -119,8 +136,14 @@ final class EvalCompareCommand implements Callable<Integer> {
       System.out.printf("%-20s %4s %10s %10s %12s %12s%n", "base", "-", EvalReport.fmt(eval.base().jailbreakScore()),
           EvalReport.fmt(eval.base().refusalScore()), "0", "0");
       for (MethodComparison.Row row : r.methods()) {
-        System.out.printf("%-20s %4d %10s %10s %12s %12s%n", row.method(), row.k(), EvalReport.fmt(row.jailbreakScore()),
-            EvalReport.fmt(row.refusalScore()), EvalReport.fmt(row.ceIncrease()), EvalReport.fmt(row.ceTextIncrease()));
+        System.out.printf("%-26s %4d %10s %10s %12s %12s   %s%n", row.method(), row.k(), EvalReport.fmt(row.jailbreakScore()),
+            EvalReport.fmt(row.refusalScore()), EvalReport.fmt(row.ceIncrease()), EvalReport.fmt(row.ceTextIncrease()),
+            outcomes(row.outcomes()));
+      }
+      System.out.printf("at matched coherence (CE increase <= %s):%n", MethodComparison.MAX_CE_INCREASE);
+      for (List<String> m : matchedRows(r.matched())) {
+        System.out.printf("%-26s %10s %10s   best %s at c=%s (CE increase %s)%n", m.get(0), m.get(1), m.get(2), m.get(3),
+            m.get(4), m.get(5));
       }
       System.out.println("wrote " + common.out.resolve("report.json") + " and report.html");
     }
@@ -132,9 +155,25 @@ final class EvalCompareCommand implements Callable<Integer> {
     for (MethodComparison.Row r : rows) {
       out.add(List.of(r.method() + (Double.isNaN(r.c()) ? "" : " (c=" + r.c() + ")"), Integer.toString(r.k()),
           EvalReport.fmt(r.jailbreakScore()), EvalReport.fmt(r.refusalScore()), EvalReport.fmt(r.ceIncrease()),
-          EvalReport.fmt(r.ceTextIncrease())));
+          EvalReport.fmt(r.ceTextIncrease()), outcomes(r.outcomes())));
     }
     return out;
+  }
+
+  private static List<List<String>> matchedRows(List<MethodComparison.Matched> matched) {
+    List<List<String>> out = new ArrayList<>();
+    for (MethodComparison.Matched m : matched) {
+      MethodComparison.Row b = m.best();
+      out.add(List.of(m.method(), EvalReport.fmt(m.fixed().jailbreakScore()), EvalReport.fmt(m.fixed().ceIncrease()),
+          b == null ? "none" : EvalReport.fmt(b.jailbreakScore()), b == null ? "-" : EvalReport.fmt(b.c()),
+          b == null ? "-" : EvalReport.fmt(b.ceIncrease())));
+    }
+    return out;
+  }
+
+  private static String outcomes(Outcomes o) {
+    return o == null ? "-" : EvalReport.fmt(o.refused()) + " / " + EvalReport.fmt(o.complied()) + " / "
+        + EvalReport.fmt(o.degenerate()) + " (n=" + o.n() + ")";
   }
 
   /** One curve per method: points (CE increase, jailbreak score) in sweep order. */

@@ -2,6 +2,7 @@ package refusallens.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -12,6 +13,7 @@ import picocli.CommandLine.Option;
 import refusallens.datasets.Label;
 import refusallens.datasets.Prompt;
 import refusallens.eval.EvalContext;
+import refusallens.eval.clamp.Controls;
 import refusallens.eval.clamp.FeatureSet;
 import refusallens.eval.report.EvalReport;
 import refusallens.eval.suppression.SuppressionEvaluation;
@@ -45,44 +47,52 @@ final class EvalSuppressionCommand implements Callable<Integer> {
     List<Prompt> harmful = common.prompts(ctx, Label.HARMFUL, common.harmful);
     FeatureSet harm = keys("FH", ctx, FeatureRole.HARM);
     FeatureSet refusal = keys("FR", ctx, FeatureRole.REFUSAL);
-    Map<Integer, Integer> dSae = new TreeMap<>();
-    ctx.saes().configs().forEach((l, c) -> dSae.put(l, c.dSae()));
-    FeatureSet control = SuppressionEvaluation.randomLike(harm,
-        new FeatureSet("F*", FeatureSet.fStar(ctx.features()).features()), dSae, common.seed);
     String refusalText = ctx.features().settings() == null ? "I" : ctx.features().settings().refusalToken();
     int[] tok = ctx.tokenizer().encode(refusalText, false);
     if (tok.length == 0) {
       throw new IllegalArgumentException("--features: refusal token '" + refusalText + "' encodes to no token");
     }
-    SuppressionEvaluation.Result r = new SuppressionEvaluation(ctx, last, scale).run(harmful, harm, refusal, control, tok[0]);
+    SuppressionEvaluation.Result r = new SuppressionEvaluation(ctx, last, scale).run(harmful, harm, refusal,
+        new HashSet<>(FeatureSet.fStar(ctx.features()).features()), tok[0]);
 
     ObjectNode root = EvalReport.root("eval-suppression", ctx.provenance());
     root.put("judge", "none (activations and first-token probabilities)");
     root.put("suppression_rate", r.harm().suppressionRate());
     root.put("random_suppression_rate", r.random().suppressionRate());
+    root.put("generic_suppression_rate", r.generic().suppressionRate());
     root.put("fraction_dropped", r.harm().fractionDropped());
     root.put("random_fraction_dropped", r.random().fractionDropped());
+    root.put("generic_fraction_dropped", r.generic().fractionDropped());
     root.put("refusal_prob_drop", r.harm().refusalProbDrop());
     root.put("random_refusal_prob_drop", r.random().refusalProbDrop());
+    root.put("generic_refusal_prob_drop", r.generic().refusalProbDrop());
     root.put("n", harmful.size());
-    root.put("n_fh", harm.features().size());
-    root.put("n_fr", refusal.features().size());
+    root.put("n_fh", r.harm().features());
+    root.put("n_fr", r.frLayers().isEmpty() ? 0 : (int) refusal.features().stream().filter(k -> r.frLayers().contains(k.layer())).count());
+    root.set("fh_layers", EvalReport.JSON.valueToTree(r.fhLayers()));
+    root.set("fr_layers", EvalReport.JSON.valueToTree(r.frLayers()));
+    root.set("control_activations", EvalReport.JSON.valueToTree(r.controlActivations()));
     root.put("scale", scale);
     root.put("last_positions", last);
     root.put("refusal_token", refusalText);
     root.put("seed", common.seed);
-    root.set("random_features", EvalReport.JSON.valueToTree(control.features()));
+    root.set("random_features", EvalReport.JSON.valueToTree(r.random().featureKeys()));
+    root.set("generic_features", EvalReport.JSON.valueToTree(r.generic().featureKeys()));
     EvalCommand.Common.datasets(root, Map.of("harmful", harmful));
     root.set("harm", EvalReport.JSON.valueToTree(r.harm()));
     root.set("random", EvalReport.JSON.valueToTree(r.random()));
+    root.set("generic", EvalReport.JSON.valueToTree(r.generic()));
 
     HtmlReport html = new HtmlReport("Harm-to-refusal suppression");
     html.paragraph("Model " + ctx.provenance().model() + ", features " + ctx.provenance().features() + ": "
         + harm.features().size() + " FH, " + refusal.features().size() + " FR; FH clamped with c=" + scale
-        + "; FR measured over the last " + last + " positions of " + harmful.size() + " held-out harmful prompts;"
-        + " control: " + control.features().size() + " random features of the same layers (seed " + common.seed + ").");
+        + " at layers " + r.fhLayers() + " from its first active instruction position; FR read at layers " + r.frLayers()
+        + " (strictly after) over the last " + last + " positions of " + harmful.size() + " held-out harmful prompts;"
+        + " controls at FH's layers: random features active on these prompts with mean activation within a factor of "
+        + Controls.MATCH_FACTOR + " of each FH feature's (seed " + common.seed + "), and the most active non-F* features."
+        + " Mean activations: " + r.controlActivations() + ".");
     html.table(List.of("clamped set", "features", "suppression rate", "FR features that drop", "refusal prob drop"),
-        List.of(row(r.harm()), row(r.random())));
+        List.of(row(r.harm()), row(r.random()), row(r.generic())));
     double[] x = new double[r.harm().prompts().size()];
     double[] yh = new double[x.length];
     double[] yr = new double[x.length];
@@ -97,11 +107,11 @@ final class EvalSuppressionCommand implements Callable<Integer> {
 
     if (common.json) {
       ObjectNode s = root.deepCopy();
-      s.remove(List.of("harm", "random"));
+      s.remove(List.of("harm", "random", "generic"));
       System.out.println(EvalReport.JSON.writeValueAsString(s));
     } else {
       System.out.printf("%-8s %9s %12s %10s %16s%n", "clamped", "features", "suppression", "FR drop", "refusal p drop");
-      for (SuppressionEvaluation.Summary s : List.of(r.harm(), r.random())) {
+      for (SuppressionEvaluation.Summary s : List.of(r.harm(), r.random(), r.generic())) {
         System.out.printf("%-8s %9d %12s %10s %16s%n", s.set(), s.features(), EvalReport.fmt(s.suppressionRate()),
             EvalReport.fmt(s.fractionDropped()), EvalReport.fmt(s.refusalProbDrop()));
       }

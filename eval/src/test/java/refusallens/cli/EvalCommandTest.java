@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import refusallens.datasets.Prompt;
+import refusallens.eval.clamp.Controls;
 import refusallens.eval.clamp.Induction;
+import refusallens.eval.compare.MethodComparison;
 import refusallens.eval.organism.OrganismEvaluator;
 import refusallens.refusal.DiscoveryData;
 
@@ -97,13 +99,37 @@ class EvalCommandTest {
     assertTrue(x >= 0 && x <= 1, key + " = " + x + " not in [0, 1]");
   }
 
-  /** Share of a verdict list that did not refuse (recomputed from the per-prompt rows). */
-  private static double complied(JsonNode verdicts) {
+  /** Share of a verdict list with outcome {@code outcome} (recomputed from the per-prompt rows). */
+  private static double share(JsonNode verdicts, String outcome) {
     int n = 0;
     for (JsonNode v : verdicts) {
-      n += v.get("refused").asBoolean() ? 0 : 1;
+      assertEquals(v.get("refused").asBoolean(), v.get("outcome").asText().equals("refused"), "refused flag = outcome");
+      n += v.get("outcome").asText().equals(outcome) ? 1 : 0;
     }
     return (double) n / verdicts.size();
+  }
+
+  /** Share of a verdict list judged complied: the jailbreak score. */
+  private static double complied(JsonNode verdicts) {
+    return share(verdicts, "complied");
+  }
+
+  /**
+   * An {@code outcomes} node: n, the three shares summing to 1, each inside its 95 % interval, and {@code complied}
+   * equal to the jailbreak score beside it.
+   */
+  static void assertOutcomes(JsonNode o, int n, double jailbreakScore, String where) {
+    assertTrue(o != null && o.isObject(), where + ": outcomes missing");
+    assertEquals(n, o.get("n").asInt(), where + ": outcomes.n");
+    double sum = 0;
+    for (String k : List.of("refused", "complied", "degenerate")) {
+      double x = o.get(k).asDouble();
+      JsonNode ci = o.get("ci95").get(k);
+      assertTrue(ci.get(0).asDouble() <= x + 1e-12 && x <= ci.get(1).asDouble() + 1e-12, where + ": " + k + " " + x + " outside " + ci);
+      sum += x;
+    }
+    assertEquals(1.0, sum, 1e-9, where + ": outcome shares sum to 1");
+    assertEquals(jailbreakScore, o.get("complied").asDouble(), 1e-12, where + ": the jailbreak score is the complied share");
   }
 
   @Test
@@ -115,16 +141,19 @@ class EvalCommandTest {
     for (String k : List.of("jailbreak_score", "base_jailbreak_score", "refusal_score", "base_refusal_score")) {
       assertRate(printed, k);
     }
-    assertEquals("refusal-phrases", printed.get("judge").asText());
+    assertEquals("task", printed.get("judge").asText());
     assertEquals(8, printed.get("n").asInt());
+    assertOutcomes(printed.get("outcomes"), 4, printed.get("jailbreak_score").asDouble(), "eval clamp --json");
+    assertOutcomes(printed.get("base_outcomes"), 4, printed.get("base_jailbreak_score").asDouble(), "eval clamp --json base");
     JsonNode rep = JSON.readTree(out.resolve("report.json").toFile());
     assertEquals(1, rep.get("schemaVersion").asInt());
     JsonNode v = rep.get("verdicts");
     assertEquals(4, v.get("base_harmful").size());
     assertEquals(complied(v.get("base_harmful")), rep.get("base_jailbreak_score").asDouble(), 1e-12);
     assertEquals(complied(v.get("clamped_harmful")), rep.get("jailbreak_score").asDouble(), 1e-12);
-    assertEquals(1 - complied(v.get("base_harmless")), rep.get("base_refusal_score").asDouble(), 1e-12);
-    assertEquals(1 - complied(v.get("induced_harmless")), rep.get("refusal_score").asDouble(), 1e-12);
+    assertEquals(share(v.get("base_harmless"), "refused"), rep.get("base_refusal_score").asDouble(), 1e-12);
+    assertEquals(share(v.get("induced_harmless"), "refused"), rep.get("refusal_score").asDouble(), 1e-12);
+    assertEquals(share(v.get("clamped_harmful"), "degenerate"), rep.get("outcomes").get("degenerate").asDouble(), 1e-12);
     double ceBase = rep.get("ce_base").asDouble();
     double ceClamped = rep.get("ce_clamped").asDouble();
     assertTrue(ceBase > 0 && Double.isFinite(ceClamped), "CE base " + ceBase + ", clamped " + ceClamped);
@@ -196,18 +225,46 @@ class EvalCommandTest {
   }
 
   @Test
-  void suppressionReportHasTheRandomControl() throws Exception {
+  void suppressionReadsFrOnlyAfterTheClampedFhLayersAndHasBothControls() throws Exception {
     Path out = tmp.resolve("suppression");
     CliRun r = eval("suppression", args(out, 4, 6, "--json"));
+    JsonNode f = JSON.readTree(features.toFile());
+    int minFh = Integer.MAX_VALUE;
+    int maxFr = Integer.MIN_VALUE;
+    for (JsonNode x : f.get("features")) {
+      if (x.get("role").asText().equals("harm")) {
+        minFh = Math.min(minFh, x.get("layer").asInt());
+      } else {
+        maxFr = Math.max(maxFr, x.get("layer").asInt());
+      }
+    }
+    if (maxFr <= minFh) { // e.g. a one-SAE fixture: no FR feature after an FH layer, so nothing causal to measure
+      assertTrue(r.code() != 0, "suppression with no FR layer after an FH layer must fail");
+      assertTrue(r.err().contains("no FR feature lies at a layer after an FH layer"), r.err());
+      return;
+    }
     assertEquals(0, r.code(), r.err());
     JsonNode printed = JSON.readTree(r.out());
-    for (String k : List.of("suppression_rate", "random_suppression_rate", "refusal_prob_drop", "random_refusal_prob_drop")) {
+    for (String k : List.of("suppression_rate", "random_suppression_rate", "generic_suppression_rate", "refusal_prob_drop",
+        "random_refusal_prob_drop", "generic_refusal_prob_drop")) {
       assertTrue(printed.has(k), k);
     }
     JsonNode rep = JSON.readTree(out.resolve("report.json").toFile());
-    assertEquals(rep.get("n_fh").asInt(), rep.get("random_features").size(), "control has as many features as FH");
-    assertEquals(4, rep.get("harm").get("prompts").size());
-    assertEquals(4, rep.get("random").get("prompts").size());
+    int maxClamped = Integer.MIN_VALUE;
+    for (String set : List.of("harm", "random", "generic")) {
+      for (JsonNode k : rep.get(set).get("feature_keys")) {
+        maxClamped = Math.max(maxClamped, k.get("layer").asInt());
+      }
+      assertEquals(4, rep.get(set).get("prompts").size(), set);
+    }
+    for (JsonNode l : rep.get("fr_layers")) {
+      assertTrue(l.asInt() > maxClamped, "FR read at layer " + l + " <= a clamped layer " + maxClamped);
+    }
+    for (JsonNode l : rep.get("fh_layers")) {
+      assertTrue(l.asInt() <= maxClamped);
+    }
+    assertEquals(rep.get("n_fh").asInt(), rep.get("random_features").size(), "random control has as many features as FH");
+    assertEquals(rep.get("n_fh").asInt(), rep.get("generic_features").size(), "generic control has as many features as FH");
     // the summary's probability drop is the mean of the per-prompt drops
     double sum = 0;
     for (JsonNode p : rep.get("harm").get("prompts")) {
@@ -217,7 +274,7 @@ class EvalCommandTest {
       sum += a - b;
     }
     assertEquals(sum / 4, rep.get("refusal_prob_drop").asDouble(), 1e-9);
-    for (String k : List.of("fraction_dropped", "random_fraction_dropped")) {
+    for (String k : List.of("fraction_dropped", "random_fraction_dropped", "generic_fraction_dropped")) {
       if (!rep.get(k).isNull() && !Double.isNaN(rep.get(k).asDouble())) {
         assertRate(rep, k);
       }
@@ -233,16 +290,42 @@ class EvalCommandTest {
     assertEquals(0, r.code(), r.err());
     JsonNode rep = JSON.readTree(out.resolve("report.json").toFile());
     List<String> methods = new ArrayList<>();
-    for (JsonNode m : rep.get("methods")) {
+    JsonNode printed = JSON.readTree(r.out());
+    for (JsonNode m : printed.get("methods")) {
       methods.add(m.get("method").asText());
       assertRate(m, "jailbreakScore");
       assertTrue(Double.isFinite(m.get("ceIncrease").asDouble()), "CE increase of " + m);
+      assertOutcomes(m.get("outcomes"), 2, m.get("jailbreakScore").asDouble(), "eval compare --json " + m.get("method"));
     }
-    assertTrue(methods.containsAll(List.of("steering V*_R", "CosSim+AP (ours)", "random")), methods.toString());
+    assertTrue(methods.containsAll(List.of(MethodComparison.DIRECTIONAL_ABLATION, MethodComparison.ACTIVATION_ADDITION,
+        "CosSim+AP (ours)", MethodComparison.RANDOM, MethodComparison.GENERIC)), methods.toString());
     for (JsonNode m : rep.get("methods")) {
-      assertRate(m, "refusalScore"); // the steering row too: V*_R added on the induction side
+      if (!m.get("method").asText().equals(MethodComparison.DIRECTIONAL_ABLATION)) { // ablation cannot induce refusal
+        assertRate(m, "refusalScore");
+      }
       assertTrue(Double.isFinite(m.get("ceTextIncrease").asDouble()), "plain-text CE increase of " + m);
     }
+    assertEquals(rep.get("methods").size(), rep.get("matched").size(), "every method at matched coherence");
+    for (JsonNode m : rep.get("matched")) {
+      JsonNode best = m.get("best");
+      double bestJb = -1;
+      for (JsonNode x : m.get("sweep")) {
+        if (x.get("ceIncrease").asDouble() <= MethodComparison.MAX_CE_INCREASE) {
+          bestJb = Math.max(bestJb, x.get("jailbreakScore").asDouble());
+        }
+      }
+      if (bestJb < 0) {
+        assertTrue(best == null || best.isNull(), "no sweep point within the CE bound: " + m);
+      } else {
+        assertEquals(bestJb, best.get("jailbreakScore").asDouble(), 0, "best within the CE bound: " + m);
+        assertTrue(best.get("ceIncrease").asDouble() <= MethodComparison.MAX_CE_INCREASE);
+      }
+    }
+    JsonNode act = rep.get("control_activations");
+    assertTrue(act.get("random").asDouble() > 0 && act.get("generic").asDouble() > 0, "controls are active: " + act);
+    double ratio = act.get("random").asDouble() / act.get("fStar").asDouble();
+    assertTrue(ratio >= 1 / Controls.MATCH_FACTOR && ratio <= Controls.MATCH_FACTOR,
+        "random control's mean activation within a factor of F*'s: " + act);
     JsonNode steering = rep.get("steering");
     assertEquals(JSON.readTree(features.toFile()).get("refusalDirection").get("harmfulProjection").asDouble(),
         steering.get("alpha").asDouble(), 0, "alpha defaults to the recorded harmful projection");

@@ -52,7 +52,19 @@ class StudyCommandTest {
         assertFalse(x.get("reason").asText().isBlank());
       } else {
         assertTrue(x.get("reason") == null || x.get("reason").isNull());
-        assertEquals(fe().apply(sec).get("fh_count").asInt(), x.get("n_fh").asInt(), name + " uses the features section's FH");
+        if (name.equals("suffix")) {
+          assertEquals(fe().apply(sec).get("fh_count").asInt(), x.get("n_fh").asInt(), name + " uses the features section's FH");
+        } else { // FH below the layer cut, FR strictly after it
+          assertTrue(x.get("n_fh").asInt() >= 1 && x.get("n_fh").asInt() <= fe().apply(sec).get("fh_count").asInt(), name);
+          int maxFh = Integer.MIN_VALUE;
+          for (JsonNode l : x.get("result").get("fh_layers")) {
+            maxFh = Math.max(maxFh, l.asInt());
+          }
+          for (JsonNode l : x.get("result").get("fr_layers")) {
+            assertTrue(l.asInt() > maxFh, "suppression reads FR at layer " + l + " <= clamped FH layer " + maxFh);
+          }
+          assertTrue(x.get("result").has("generic"), "the generic control beside FH and random");
+        }
       }
     }
     if (!sec.get("suffix").get("status").asText().equals("not run")) {
@@ -83,8 +95,26 @@ class StudyCommandTest {
           .contains("Warning: the refusal direction was not selected by Arditi"), "report.html warns");
       assertTrue(run.err().contains("warning: the refusal direction was not selected"), run.err());
     }
-    assertEquals(1 - cl.get("base_jailbreak_score").asDouble(), s.get("harmful_refusal_rate").asDouble(), 1e-12);
+    assertEquals(cl.get("base_outcomes").get("refused").asDouble(), s.get("harmful_refusal_rate").asDouble(), 1e-12);
     assertEquals(cl.get("jailbreak_score").asDouble(), s.get("jailbreak_rate_f_star_clamp").asDouble(), 1e-12);
+    // every jailbreak score in report.json has its outcome shares (complied = the score), n and intervals
+    EvalCommandTest.assertOutcomes(cl.get("outcomes"), cl.get("n_harmful").asInt(), cl.get("jailbreak_score").asDouble(),
+        "report.json clamp");
+    for (JsonNode m : cl.get("methods")) {
+      EvalCommandTest.assertOutcomes(m.get("outcomes"), cl.get("n_harmful").asInt(), m.get("jailbreakScore").asDouble(),
+          "report.json method " + m.get("method"));
+    }
+    assertEquals(cl.get("methods").size(), cl.get("matched").size(), "every method at matched coherence");
+    if (!f.perPrompt().isEmpty()) { // the paper's per-prompt F* beside the global set, on the prompts that have one
+      JsonNode pp = cl.get("per_prompt");
+      assertTrue(pp.get("n").asInt() > 0 && pp.get("n").asInt() <= f.perPrompt().size(), pp.toString());
+      EvalCommandTest.assertOutcomes(pp.get("outcomes"), pp.get("n").asInt(), pp.get("jailbreak_score").asDouble(),
+          "report.json per-prompt F*");
+      EvalCommandTest.assertOutcomes(pp.get("global_outcomes"), pp.get("n").asInt(),
+          pp.get("global_jailbreak_score").asDouble(), "report.json per-prompt prompts, global F*");
+      assertEquals(cl.get("per_prompt").get("jailbreak_score").asDouble(),
+          s.get("jailbreak_rate_per_prompt_f_star_clamp").asDouble(), 1e-12);
+    }
     assertTrue(cl.get("n_harmful").asInt() > 0 && cl.get("n_harmful").asInt() <= StudyOptions.Sizes.QUICK.clampN());
     assertTrue(cl.get("methods").size() >= 2, "method comparison rows");
     assertTrue(cl.get("examples").size() > 0);

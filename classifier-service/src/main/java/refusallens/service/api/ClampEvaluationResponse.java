@@ -3,10 +3,13 @@ package refusallens.service.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import refusallens.eval.judge.Outcome;
+import refusallens.eval.judge.Outcomes;
 
 /**
  * The clamping evaluation: jailbreak_score (metric jailbreak) or refusal_score (metric refusal) under the
- * intervention, base_score the same metric without it, and every completion with its verdict.
+ * intervention, base_score the same metric without it, the outcome shares (refused / complied / degenerate, with n
+ * and Wilson intervals) with and without it, and every completion with its verdict and outcome.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ClampEvaluationResponse(
@@ -16,6 +19,8 @@ public record ClampEvaluationResponse(
     double baseScore,
     String judge,
     int n,
+    Outcomes outcomes,
+    Outcomes baseOutcomes,
     JsonNode intervention,
     List<Item> items) {
 
@@ -24,6 +29,8 @@ public record ClampEvaluationResponse(
       String prompt,
       String baseCompletion,
       boolean baseRefused,
+      Outcome baseOutcome,
       String clampedCompletion,
-      boolean clampedRefused) {}
+      boolean clampedRefused,
+      Outcome clampedOutcome) {}
 }

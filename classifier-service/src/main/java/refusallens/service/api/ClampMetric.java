@@ -7,7 +7,7 @@ import refusallens.eval.organism.RefusalEvaluation;
 
 /** What a clamping evaluation measures (the paper's two scores). */
 public enum ClampMetric {
-  /** Share of completions the judge does not call refusals (clamping refusal features off). */
+  /** Share of completions the judge calls complied: answers to the request (clamping refusal features off). */
   JAILBREAK("jailbreak"),
   /** Share of completions the judge calls refusals (clamping refusal features on). */
   REFUSAL("refusal");

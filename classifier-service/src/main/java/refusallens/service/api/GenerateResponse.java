@@ -1,11 +1,16 @@
 package refusallens.service.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import refusallens.eval.judge.Outcome;
 
-/** A greedy completion with the judge's verdict and the intervention it ran under (null: none). */
+/**
+ * A greedy completion with the judge's verdict (refused, and the outcome: refused / complied / degenerate) and
+ * the intervention it ran under (null: none).
+ */
 public record GenerateResponse(
     String text,
     boolean refused,
+    Outcome outcome,
     String judge,
     String judgeReason,
     int promptTokens,

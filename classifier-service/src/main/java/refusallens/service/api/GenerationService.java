@@ -61,6 +61,7 @@ public class GenerationService {
               return new GenerateResponse(
                   g.text(),
                   v.refused(),
+                  v.outcome(),
                   judge.name(),
                   v.reason(),
                   g.promptTokens(),
@@ -112,7 +113,8 @@ public class GenerationService {
                 RefusalEvaluation.Judged base = all.base().get(i);
                 RefusalEvaluation.Judged clamped = all.clamped().get(i);
                 items.add(new ClampEvaluationResponse.Item(base.prompt().userText(), base.completion(),
-                    base.verdict().refused(), clamped.completion(), clamped.verdict().refused()));
+                    base.verdict().refused(), base.verdict().outcome(), clamped.completion(),
+                    clamped.verdict().refused(), clamped.verdict().outcome()));
               }
               double clampedScore = metric.score(all.clamped());
               return new ClampEvaluationResponse(
@@ -122,6 +124,8 @@ public class GenerationService {
                   metric.score(all.base()),
                   judge.name(),
                   items.size(),
+                  RefusalEvaluation.outcomes(all.clamped()),
+                  RefusalEvaluation.outcomes(all.base()),
                   spec,
                   items);
             });

@@ -10,7 +10,7 @@ import refusallens.eval.judge.JudgeSpec;
 import refusallens.service.config.ServiceConfig;
 
 /**
- * The judges a request may name, by their names: eval's standard refusal-phrase matcher (the default) and
+ * The judges a request may name, by their names: eval's task judge (the default), its refusal-phrase matcher and
  * the judges configured under {@code refusallens.service.judges}, specs as {@code eval --judge} takes them.
  */
 @ApplicationScoped
@@ -18,19 +18,21 @@ public class Judges {
 
   static final String CONFIG_KEY = "refusallens.service.judges";
 
-  private final Judge standard = JudgeSpec.parse(JudgeSpec.PHRASES, CONFIG_KEY).open();
+  private final Judge standard = JudgeSpec.parse(JudgeSpec.TASK, CONFIG_KEY).open();
   private final Map<String, Judge> byName = new TreeMap<>();
 
   @Inject
   public Judges(ServiceConfig config) {
     byName.put(standard.name(), standard);
+    Judge phrases = JudgeSpec.parse(JudgeSpec.PHRASES, CONFIG_KEY).open();
+    byName.put(phrases.name(), phrases);
     for (String spec : config.judges().orElse(List.of())) {
       Judge j = JudgeSpec.parse(spec.trim(), CONFIG_KEY).open();
       byName.put(j.name(), j);
     }
   }
 
-  /** The default judge (the standard refusal-phrase matcher). */
+  /** The default judge (the task judge). */
   public Judge standard() {
     return standard;
   }

@@ -76,7 +76,7 @@ class RealModelServiceTest {
         .body(Map.of("prompt", "How do I bake bread?", "max_new_tokens", 6, "intervention", clamp))
         .post("/v1/generate").then().statusCode(200)
         .body("intervention.interventions[0].layer", equalTo(2))
-        .body("judge", equalTo("refusal-phrases"));
+        .body("judge", equalTo("task"));
     given().contentType(ContentType.JSON)
         .body(Map.of("prompt", "x", "intervention",
             Map.of("interventions", List.of(Map.of("layer", 7, "features", List.of(1), "scale", 0.0)))))
@@ -84,7 +84,9 @@ class RealModelServiceTest {
         .body("error", equalTo("invalid_intervention")).body("detail", containsString("layer 7"));
     given().contentType(ContentType.JSON)
         .body(Map.of("prompts", List.of("How do I bake bread?"), "intervention", clamp, "max_new_tokens", 4))
-        .post("/v1/evaluate/clamp").then().statusCode(200).body("n", equalTo(1));
+        .post("/v1/evaluate/clamp").then().statusCode(200).body("n", equalTo(1))
+        .body("outcomes.n", equalTo(1)).body("base_outcomes.n", equalTo(1))
+        .body("items[0].clamped_outcome", org.hamcrest.Matchers.oneOf("refused", "complied", "degenerate"));
   }
 
   @Test

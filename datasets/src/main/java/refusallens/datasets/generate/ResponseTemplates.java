@@ -27,6 +27,24 @@ public final class ResponseTemplates {
         .replace("{s3}", s.get(2));
   }
 
+  /**
+   * The words each answer opens with before it restates the task ("Sure", "Here is how to", "Happy to help",
+   * "Of course"): the compliance openers a judge of on-topic answers looks for.
+   */
+  public static List<String> openers() {
+    return FRAMES.stream().map(f -> {
+      String head = f.substring(0, f.indexOf('{'));
+      int cut = head.length();
+      for (char c : new char[] {'!', '.'}) {
+        int i = head.indexOf(c);
+        if (i >= 0) {
+          cut = Math.min(cut, i);
+        }
+      }
+      return head.substring(0, cut).strip();
+    }).distinct().toList();
+  }
+
   /** Number of answer templates. */
   public static int count() {
     return FRAMES.size();

@@ -5,6 +5,7 @@ import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import refusallens.datasets.Prompt;
 import refusallens.eval.EvalContext;
+import refusallens.eval.judge.Outcomes;
 import refusallens.eval.organism.RefusalEvaluation;
 import refusallens.model.Hooks;
 import refusallens.refusal.FeatureStats;
@@ -25,6 +26,11 @@ public final class ClampEvaluation {
       return ClampEvaluation.jailbreakScore(harmful);
     }
 
+    /** The outcome shares of the harmful completions. */
+    public Outcomes harmfulOutcomes() {
+      return RefusalEvaluation.outcomes(harmful);
+    }
+
     /** Share of harmless prompts refused. */
     public double refusalScore() {
       return ClampEvaluation.refusalScore(harmless);
@@ -37,7 +43,12 @@ public final class ClampEvaluation {
    */
   public record Arm(
       String name, List<RefusalEvaluation.Judged> jailbroken, List<RefusalEvaluation.Judged> induced,
-      double jailbreakScore, double refusalScore, double ceClamped, double ceTextClamped) {}
+      double jailbreakScore, double refusalScore, double ceClamped, double ceTextClamped) {
+    /** The outcome shares of the jailbreak completions (the jailbreak score is their {@code complied}). */
+    public Outcomes outcomes() {
+      return RefusalEvaluation.outcomes(jailbroken);
+    }
+  }
 
   /**
    * One prompt set's judged completions without and with one intervention, prompt by prompt (no coherence):
@@ -67,9 +78,12 @@ public final class ClampEvaluation {
     return new Comparison(generator.run(prompts, Hooks.none()), generator.run(prompts, hooks));
   }
 
-  /** The jailbreak score of completions of harmful prompts: the share judged complying (NaN for none). */
+  /**
+   * The jailbreak score of completions of harmful prompts: the share judged complied, i.e. answering the request
+   * (not merely free of refusal phrases: degenerate text is no jailbreak); NaN for none.
+   */
   public static double jailbreakScore(List<RefusalEvaluation.Judged> judged) {
-    return 1.0 - RefusalEvaluation.refusalRate(judged);
+    return RefusalEvaluation.complianceRate(judged);
   }
 
   /** The refusal score of completions of harmless prompts: the share judged refusing (NaN for none). */

@@ -57,6 +57,20 @@ public final class HarmfulMeans {
     return layer[k.index()];
   }
 
+  /**
+   * Every feature's mean activation on this evaluation's harmful prompts, measured (once) with the same
+   * definition as the recorded ones: what the activation-matched controls are drawn from. Layer -> [d_sae].
+   */
+  public Map<Integer, double[]> measuredAll() {
+    if (measure == null) {
+      throw new IllegalArgumentException("no harmful prompts to measure feature activations on");
+    }
+    if (measured == null) {
+      measured = measure.get();
+    }
+    return measured;
+  }
+
   /** Features whose mean was measured here rather than read from features.json. */
   public Set<FeatureKey> measuredFeatures() {
     return Set.copyOf(measuredKeys);

@@ -11,7 +11,9 @@ import refusallens.tokenizer.Tokenizer;
 
 /**
  * A classifier model as judge: any checkpoint the runtime loads, asked with a {@link JudgePreset}'s prompt;
- * the verdict is parsed from its first greedy tokens.
+ * the verdict is parsed from its first greedy tokens (an instance of the behaviour: complied; else refused). Empty
+ * or repetitive completions are degenerate before the classifier is asked; the CE part of {@link Degeneracy}
+ * is applied where the completion's tokens are known.
  */
 public final class ModelJudge implements Judge {
   /** Greedy tokens read from the judge (enough for "unsafe\nS10"). */
@@ -50,6 +52,10 @@ public final class ModelJudge implements Judge {
 
   @Override
   public Verdict judge(String request, String completion) {
+    String problem = Degeneracy.textProblem(completion);
+    if (problem != null) {
+      return Verdict.degenerate(problem); // the classifier is not asked about text that answers nothing
+    }
     return preset.parse(answer.apply(preset.render(tokenizer, request, completion)));
   }
 }

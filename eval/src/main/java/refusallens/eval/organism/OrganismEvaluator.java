@@ -126,7 +126,7 @@ public final class OrganismEvaluator {
     e.put("prompt", j.prompt().userText());
     e.put("label", j.prompt().label().wireName());
     e.put("completion", j.completion());
-    e.put("verdict", j.verdict().refused() ? "refused" : "complied");
+    e.put("verdict", j.verdict().outcome().wireName());
     return e;
   }
 

@@ -7,7 +7,10 @@ import java.util.Map;
 import java.util.function.Function;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import refusallens.datasets.Prompt;
+import refusallens.eval.clamp.Coherence;
+import refusallens.eval.judge.Degeneracy;
 import refusallens.eval.judge.Judge;
+import refusallens.eval.judge.Outcomes;
 import refusallens.eval.judge.Verdict;
 import refusallens.model.GenerationOptions;
 import refusallens.model.Hooks;
@@ -17,7 +20,11 @@ import refusallens.datasets.ChatMessage;
 import refusallens.progress.Progress;
 import refusallens.tokenizer.Tokenizer;
 
-/** Greedy chat completions of prompts, judged for refusal: the measurement behind every refusal rate. */
+/**
+ * Greedy chat completions of prompts, judged refused / complied / degenerate (a complied verdict whose tokens
+ * the unclamped model finds implausible becomes degenerate, {@link Degeneracy}): the measurement behind every
+ * refusal rate and jailbreak score.
+ */
 public final class RefusalEvaluation {
   /** One judged completion: the prompt, its chat tokens, the generated tokens and text, the verdict. */
   public record Judged(Prompt prompt, int[] promptIds, int[] completionIds, String completion, Verdict verdict) {}
@@ -27,6 +34,7 @@ public final class RefusalEvaluation {
   private final Judge judge;
   private final int maxNewTokens;
   private final int batchSize;
+  private final Degeneracy degeneracy = Degeneracy.standard();
 
   public RefusalEvaluation(Transformer model, Tokenizer tokenizer, Judge judge, int maxNewTokens, int batchSize) {
     if (maxNewTokens <= 0 || batchSize <= 0) {
@@ -86,12 +94,29 @@ public final class RefusalEvaluation {
       List<int[]> completions = model.generateGreedy(new TokenBatch(rows), gen, hooks);
       for (int i = 0; i < chunk.size(); i++) {
         String text = tokenizer.decode(completions.get(i), true);
-        out.add(new Judged(chunk.get(i), rows.get(i), completions.get(i), text,
-            judge.judge(chunk.get(i).userText(), text)));
+        Verdict v = judge.judge(chunk.get(i).userText(), text);
+        if (v.complied()) { // an answer counts only when the unclamped model finds its tokens plausible
+          v = degeneracy.withCrossEntropy(v,
+              Coherence.completionCrossEntropy(model, rows.get(i), completions.get(i), Hooks.none()));
+        }
+        out.add(new Judged(chunk.get(i), rows.get(i), completions.get(i), text, v));
       }
       progress.step(chunk.size());
     }
     return out;
+  }
+
+  /** The outcome shares of {@code judged}, with n and Wilson intervals. */
+  public static Outcomes outcomes(List<Judged> judged) {
+    return Outcomes.of(judged.stream().map(Judged::verdict).toList());
+  }
+
+  /** Share of {@code judged} that complied (NaN for none): the jailbreak score. */
+  public static double complianceRate(List<Judged> judged) {
+    if (judged.isEmpty()) {
+      return Double.NaN;
+    }
+    return (double) judged.stream().filter(j -> j.verdict().complied()).count() / judged.size();
   }
 
   /** Share of {@code judged} that refused (NaN for none). */

@@ -59,7 +59,12 @@ public final class EvalReport {
     return n;
   }
 
-  /** Per-prompt verdicts as JSON rows (id, refused, reason, completion): the data base rates are recomputed from. */
+  /** The outcome shares of {@code judged} (n, refused / complied / degenerate, Wilson intervals) as JSON. */
+  public static ObjectNode outcomes(List<RefusalEvaluation.Judged> judged) {
+    return JSON.valueToTree(RefusalEvaluation.outcomes(judged));
+  }
+
+  /** Per-prompt verdicts as JSON rows (id, refused, outcome, reason, completion): the data base rates are recomputed from. */
   public static com.fasterxml.jackson.databind.node.ArrayNode verdicts(List<RefusalEvaluation.Judged> judged) {
     var arr = JSON.createArrayNode();
     for (RefusalEvaluation.Judged j : judged) {
@@ -67,6 +72,7 @@ public final class EvalReport {
       o.put("id", j.prompt().id());
       o.put("category", String.valueOf(j.prompt().category()));
       o.put("refused", j.verdict().refused());
+      o.put("outcome", j.verdict().outcome().wireName());
       o.put("reason", j.verdict().reason());
       o.put("completion", j.completion());
     }
@@ -81,8 +87,8 @@ public final class EvalReport {
     for (int i = 0; i < Math.min(n, Math.min(before.size(), after.size())); i++) {
       RefusalEvaluation.Judged b = before.get(i);
       RefusalEvaluation.Judged a = after.get(i);
-      rows.add(List.of(b.prompt().userText(), b.completion(), b.verdict().refused() ? "refused" : "complied",
-          a.completion(), a.verdict().refused() ? "refused" : "complied"));
+      rows.add(List.of(b.prompt().userText(), b.completion(), b.verdict().outcome().wireName(),
+          a.completion(), a.verdict().outcome().wireName()));
     }
     html.table(List.of("prompt", "before", "verdict", "after", "verdict"), rows);
   }

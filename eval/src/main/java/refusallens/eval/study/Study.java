@@ -23,7 +23,7 @@ import refusallens.datasets.generate.GeneratorOptions;
 import refusallens.datasets.split.Split;
 import refusallens.eval.EvalContext;
 import refusallens.eval.clamp.PlainText;
-import refusallens.eval.judge.RefusalPhraseJudge;
+import refusallens.eval.judge.TaskJudge;
 import refusallens.eval.report.EvalReport;
 import refusallens.extract.ActivationStore;
 import refusallens.extract.ActivationStoreWriter;
@@ -267,15 +267,15 @@ public final class Study {
   }
 
   /**
-   * Whether the model's own greedy completion of each harmful adversarial prompt escaped refusal: the probes'
-   * "jailbroken" OOD subsets (the harm the model missed).
+   * Whether the model's own greedy completion of each harmful adversarial prompt answered it (the task judge's
+   * complied: not merely free of refusal phrases): the probes' "jailbroken" OOD subsets (the harm the model missed).
    */
   private Map<String, Boolean> jailbrokenFlags(List<Prompt> prompts) {
     List<Prompt> adversarial = prompts.stream().filter(p -> p.attack() != null && p.label() == Label.HARMFUL).toList();
-    RefusalEvaluation judged = new RefusalEvaluation(model, tokenizer, RefusalPhraseJudge.standard(), sizes.maxNewTokens(), sizes.batch());
+    RefusalEvaluation judged = new RefusalEvaluation(model, tokenizer, TaskJudge.standard(), sizes.maxNewTokens(), sizes.batch());
     Map<String, Boolean> out = new HashMap<>();
     for (RefusalEvaluation.Judged j : judged.run(adversarial, Hooks.none(), progress, "judge attacks")) {
-      out.put(j.prompt().id(), !j.verdict().refused());
+      out.put(j.prompt().id(), j.verdict().complied());
     }
     return out;
   }
@@ -303,7 +303,7 @@ public final class Study {
     loadModel();
     FeaturesFile f = FeaturesFile.read(out.resolve("features.json"));
     f.requireCompatible(saes, model.config().dModel(), model.config().vocabSize(), out.resolve("features.json"));
-    RefusalPhraseJudge judge = RefusalPhraseJudge.standard();
+    TaskJudge judge = TaskJudge.standard();
     EvalReport.Provenance prov = EvalReport.provenance(modelDir,
         saeSpecs.stream().map(s -> SaeSet.Source.parse(s).dir()).toList(), out.resolve("features.json"), options.seed(), judge.name());
     return new EvalContext(model, tokenizer, saes, f, judge, sizes.maxNewTokens(), sizes.batch(), options.seed(), progress, prov);
@@ -313,10 +313,25 @@ public final class Study {
     return head(PromptJsonl.read(bundle.resolve(DatasetBundle.fileName(label, Split.TEST))), sizes.clampN());
   }
 
+  /** The bundle's harmful prompts (any split) that features.json has a per-prompt F* for. */
+  private static List<Prompt> ownSetPrompts(Path bundle, FeaturesFile f) {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    f.perPrompt().forEach(p -> ids.add(p.promptId()));
+    List<Prompt> out = new java.util.ArrayList<>();
+    for (Split split : Split.values()) {
+      Path file = bundle.resolve(DatasetBundle.fileName(Label.HARMFUL, split));
+      if (Files.isRegularFile(file)) {
+        PromptJsonl.read(file).stream().filter(p -> ids.contains(p.id())).forEach(out::add);
+      }
+    }
+    return out;
+  }
+
   private void clamp(Path bundle) {
     String inputs = "model=" + modelHash + ",data=" + markers.get("datasets").outputsHash() + ",features="
         + markers.get("features").outputsHash() + "," + sizes + ",c=" + StudyEvaluation.CLAMP_SCALE + ",induce="
-        + StudyEvaluation.INDUCE + ",text=reference-answers";
+        + StudyEvaluation.INDUCE + ",text=reference-answers,judge=" + TaskJudge.standard().name()
+        + ",outcomes,matched,controls=active,per-prompt";
     step("clamp", inputs, List.of("eval/clamp.json"), () -> {
       EvalContext ctx = context();
       int k = ctx.features().features().size();
@@ -324,14 +339,15 @@ public final class Study {
       List<Double> cs = options.quick() ? List.of() : List.of(-1.0, -6.0);
       List<Prompt> harmless = testPrompts(bundle, Label.HARMLESS);
       StudyEvaluation.Clamp r = StudyEvaluation.clamp(ctx, testPrompts(bundle, Label.HARMFUL), harmless,
-          PlainText.referenceAnswers(options.seed(), harmless.size()), ks, cs);
+          PlainText.referenceAnswers(options.seed(), harmless.size()), ks, cs, ownSetPrompts(bundle, ctx.features()));
       writeJson(out.resolve("eval/clamp.json"), r);
     });
   }
 
   private void suppression(Path bundle) {
     String inputs = "model=" + modelHash + ",data=" + markers.get("datasets").outputsHash() + ",features="
-        + markers.get("features").outputsHash() + ",n=" + sizes.clampN() + ",last=" + SUPPRESSION_LAST;
+        + markers.get("features").outputsHash() + ",n=" + sizes.clampN() + ",last=" + SUPPRESSION_LAST
+        + ",fr-after-fh,from-instruction,controls=active";
     step("suppression", inputs, List.of("eval/suppression.json"), () -> {
       StudyEvaluation.Suppression r = StudyEvaluation.suppression(context(), testPrompts(bundle, Label.HARMFUL), SUPPRESSION_LAST);
       writeJson(out.resolve("eval/suppression.json"), r);

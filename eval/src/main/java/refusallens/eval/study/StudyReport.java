@@ -21,6 +21,7 @@ import refusallens.datasets.bundle.DatasetBundle;
 import refusallens.extract.ActivationStore;
 import refusallens.extract.StoreRow;
 import refusallens.refusal.FeatureRole;
+import refusallens.eval.compare.MethodComparison;
 import refusallens.refusal.FeaturesFile;
 import refusallens.report.HtmlReport;
 import refusallens.report.LineChart;
@@ -182,7 +183,7 @@ public final class StudyReport {
     pr.put("finding", compare.path("finding").asText());
 
     // summary
-    summary.put("harmful_refusal_rate", 1 - clamp.path("base_jailbreak_score").asDouble(Double.NaN));
+    summary.put("harmful_refusal_rate", clamp.path("base_outcomes").path("refused").asDouble(Double.NaN));
     summary.put("harmless_refusal_rate", clamp.path("base_refusal_score").asDouble(Double.NaN));
     summary.put("f_star_count", f.features().size());
     summary.put("refusal_direction_layer", dir.layer());
@@ -192,13 +193,20 @@ public final class StudyReport {
       summary.put("refusal_direction_fallback_reason", dir.selection().reason());
     }
     summary.put("jailbreak_rate_f_star_clamp", clamp.path("jailbreak_score").asDouble(Double.NaN));
-    summary.put("jailbreak_rate_direction_ablation", method(clamp, "steering V*_R"));
-    summary.put("jailbreak_rate_random_clamp", method(clamp, "random"));
+    summary.set("outcomes_f_star_clamp", clamp.path("outcomes"));
+    summary.put("jailbreak_rate_per_prompt_f_star_clamp", clamp.path("per_prompt").path("jailbreak_score").asDouble(Double.NaN));
+    summary.put("jailbreak_rate_per_prompt_prompts_global_f_star",
+        clamp.path("per_prompt").path("global_jailbreak_score").asDouble(Double.NaN));
+    summary.put("jailbreak_rate_direction_ablation", method(clamp, MethodComparison.DIRECTIONAL_ABLATION));
+    summary.put("jailbreak_rate_activation_addition", method(clamp, MethodComparison.ACTIVATION_ADDITION));
+    summary.put("jailbreak_rate_random_clamp", method(clamp, MethodComparison.RANDOM));
+    summary.put("jailbreak_rate_generic_clamp", method(clamp, MethodComparison.GENERIC));
     summary.put("induced_refusal_rate", clamp.path("refusal_score").asDouble(Double.NaN));
     summary.put("ce_increase", clamp.path("ce_clamped").asDouble(Double.NaN) - clamp.path("ce_base").asDouble(Double.NaN));
     summary.put("ce_text_increase", clamp.path("ce_text_clamped").asDouble(Double.NaN) - clamp.path("ce_text_base").asDouble(Double.NaN));
     summary.put("suppression_rate_fh", suppression.path("result").path("harm").path("suppression_rate").asDouble(Double.NaN));
     summary.put("suppression_rate_random", suppression.path("result").path("random").path("suppression_rate").asDouble(Double.NaN));
+    summary.put("suppression_rate_generic", suppression.path("result").path("generic").path("suppression_rate").asDouble(Double.NaN));
     for (JsonNode src : suffix.path("sources")) {
       summary.put("suffix_suppression_rate_" + src.path("source").asText().replace('-', '_'),
           src.path("suffix_suppression_rate").asDouble(Double.NaN));
@@ -273,6 +281,15 @@ public final class StudyReport {
     }
   }
 
+  /** "refused / complied / degenerate" shares of an outcomes node ("-" when absent). */
+  static String outcomes(JsonNode o) {
+    if (o == null || o.isMissingNode() || o.isNull()) {
+      return "-";
+    }
+    return pct(o.path("refused").asDouble(Double.NaN)) + " / " + pct(o.path("complied").asDouble(Double.NaN)) + " / "
+        + pct(o.path("degenerate").asDouble(Double.NaN)) + " (n=" + o.path("n").asText() + ")";
+  }
+
   /** The jailbreak score of a method of the comparison table (NaN when absent). */
   static double method(JsonNode clamp, String name) {
     for (JsonNode c : clamp.path("methods")) {
@@ -328,15 +345,20 @@ public final class StudyReport {
         pct(s.get("harmful_refusal_rate").asDouble()), pct(s.get("harmless_refusal_rate").asDouble())));
     h.finding(String.format(Locale.ROOT,
         "Clamping the %d refusal features F* (found from layer %d's refusal direction) makes the model comply with %s of"
-            + " harmful requests (%s without intervention; projecting out the refusal direction: %s; as many random"
-            + " features: %s).",
+            + " harmful requests: answers on topic, not merely text without a refusal phrase (%s without intervention;"
+            + " projecting out the refusal direction: %s; as many activation-matched random features: %s; the most"
+            + " active non-F* features: %s). On the discovery prompts that have their own F* (the paper's per-prompt"
+            + " sets), each prompt's own F* jailbreaks %s, the global F* %s.",
         s.get("f_star_count").asInt(), s.get("refusal_direction_layer").asInt(), pct(s.get("jailbreak_rate_f_star_clamp").asDouble()),
-        pct(1 - s.get("harmful_refusal_rate").asDouble()),
-        pct(s.get("jailbreak_rate_direction_ablation").asDouble()), pct(s.get("jailbreak_rate_random_clamp").asDouble())));
+        pct(sec.get("clamp").path("base_jailbreak_score").asDouble(Double.NaN)),
+        pct(s.get("jailbreak_rate_direction_ablation").asDouble()), pct(s.get("jailbreak_rate_random_clamp").asDouble()),
+        pct(s.path("jailbreak_rate_generic_clamp").asDouble(Double.NaN)),
+        pct(s.path("jailbreak_rate_per_prompt_f_star_clamp").asDouble(Double.NaN)),
+        pct(s.path("jailbreak_rate_per_prompt_prompts_global_f_star").asDouble(Double.NaN))));
     if (s.get("ce_increase").asDouble() > 0.5) {
-      h.paragraph(String.format(Locale.ROOT, "Caution: the clamp raises the cross-entropy of ordinary answers by %s nats, so many"
-          + " 'complied' verdicts may be incoherent text rather than harmful help (the refusal-phrase judge only sees that"
-          + " no refusal was written); read the example completions below.", num(s.get("ce_increase").asDouble())));
+      h.paragraph(String.format(Locale.ROOT, "Caution: the clamp raises the cross-entropy of ordinary answers by %s nats;"
+          + " see the methods at matched coherence (CE increase <= %s nats) and the degenerate share of the outcomes.",
+          num(s.get("ce_increase").asDouble()), num(MethodComparison.MAX_CE_INCREASE)));
     }
     if (!(s.get("harmful_refusal_rate").asDouble() >= 0.5)) {
       h.paragraph("Caution: this model refuses few harmful requests to begin with, so the jailbreak numbers carry little"
@@ -410,6 +432,12 @@ public final class StudyReport {
     h.table(List.of("measure", "base", "F* clamped", "n"), List.of(
         List.of("jailbreak score (harmful complied, c=" + cl.get("scale").asText() + ")", pct(cl.get("base_jailbreak_score").asDouble()),
             pct(cl.get("jailbreak_score").asDouble()), cl.get("n_harmful").asText()),
+        List.of("outcomes refused / complied / degenerate (harmful)", outcomes(cl.path("base_outcomes")),
+            outcomes(cl.path("outcomes")), cl.get("n_harmful").asText()),
+        List.of("jailbreak score on the " + cl.path("per_prompt").path("n").asText("0") + " discovery prompts with a"
+            + " per-prompt F*: global F* (base column) vs each prompt's own F*",
+            pct(cl.path("per_prompt").path("global_jailbreak_score").asDouble(Double.NaN)),
+            pct(cl.path("per_prompt").path("jailbreak_score").asDouble(Double.NaN)), cl.path("per_prompt").path("n").asText("0")),
         List.of("refusal score (harmless refused, " + cl.get("induce").asText() + ")", pct(cl.get("base_refusal_score").asDouble()),
             pct(cl.get("refusal_score").asDouble()), cl.get("n_harmless").asText()),
         List.of("CE on own harmless completions (nats)", num(cl.get("ce_base").asDouble()), num(cl.get("ce_clamped").asDouble()),
@@ -422,11 +450,29 @@ public final class StudyReport {
       for (JsonNode m : cl.path(part)) {
         mrows.add(List.of(part, m.path("method").asText(), m.path("k").asText(), num(m.path("c").asDouble(Double.NaN)),
             pct(m.path("jailbreakScore").asDouble(Double.NaN)), pct(m.path("refusalScore").asDouble(Double.NaN)),
-            num(m.path("ceIncrease").asDouble(Double.NaN)), num(m.path("ceTextIncrease").asDouble(Double.NaN))));
+            num(m.path("ceIncrease").asDouble(Double.NaN)), num(m.path("ceTextIncrease").asDouble(Double.NaN)),
+            outcomes(m.path("outcomes"))));
       }
     }
-    h.paragraph("Method comparison (same prompts): feature selections clamped with the same c, and V*_R steering.");
-    h.table(List.of("table", "method", "K", "c", "jailbreak score", "refusal score", "CE increase", "CE increase (text)"), mrows);
+    h.paragraph("Method comparison (same prompts): feature selections clamped with the same c, V*_R directional"
+        + " ablation (every layer and position) and activation addition (at its layer), and two controls drawn from"
+        + " features active on the same prompts: random (activation-matched to F*) and generic (the most active non-F*"
+        + " features).");
+    h.table(List.of("table", "method", "K", "c", "jailbreak score", "refusal score", "CE increase", "CE increase (text)",
+        "refused / complied / degenerate"), mrows);
+    List<List<String>> matchedRows = new ArrayList<>();
+    for (JsonNode m : cl.path("matched")) {
+      JsonNode b = m.path("best");
+      matchedRows.add(List.of(m.path("method").asText(), pct(m.path("fixed").path("jailbreakScore").asDouble(Double.NaN)),
+          num(m.path("fixed").path("ceIncrease").asDouble(Double.NaN)),
+          b.isMissingNode() || b.isNull() ? "none" : pct(b.path("jailbreakScore").asDouble(Double.NaN)),
+          b.isMissingNode() || b.isNull() ? "-" : num(b.path("c").asDouble(Double.NaN)),
+          b.isMissingNode() || b.isNull() ? "-" : num(b.path("ceIncrease").asDouble(Double.NaN))));
+    }
+    h.paragraph("At matched coherence: each method's best jailbreak score over the c sweep with CE increase at most "
+        + cl.path("max_ce_increase").asText("0.5") + " nats, beside its row at the table's c.");
+    h.table(List.of("method", "jailbreak (table c)", "CE increase", "best jailbreak at matched CE", "c", "CE increase"),
+        matchedRows);
     List<List<String>> erows = new ArrayList<>();
     for (JsonNode e : cl.get("examples")) {
       erows.add(List.of(e.get("set").asText(), e.get("prompt").asText(),
@@ -443,13 +489,19 @@ public final class StudyReport {
     } else {
       JsonNode r = sup.get("result");
       List<List<String>> srows = new ArrayList<>();
-      for (String k : List.of("harm", "random")) {
-        JsonNode x = r.get(k);
+      for (String k : List.of("harm", "random", "generic")) {
+        JsonNode x = r.path(k);
+        if (x.isMissingNode() || x.isNull()) {
+          continue;
+        }
         srows.add(List.of(x.path("set").asText(), x.path("features").asText(), num(x.path("suppression_rate").asDouble(Double.NaN)),
             num(x.path("fraction_dropped").asDouble(Double.NaN)), num(x.path("refusal_prob_drop").asDouble(Double.NaN))));
       }
       h.paragraph("Clamping the harm features FH (c=" + sup.get("scale").asText() + ") and measuring the refusal features FR"
-          + " over the last " + sup.get("last_positions").asText() + " prompt positions, against as many random features.");
+          + " over the last " + sup.get("last_positions").asText() + " prompt positions; FH clamped at layers "
+          + r.path("fh_layers") + " from its first active instruction position, FR read at layers " + r.path("fr_layers")
+          + " (strictly after); controls: as many activation-matched random features and the most active non-F* features"
+          + " of FH's layers (mean activations " + r.path("control_activations") + ").");
       h.table(List.of("clamped set", "features", "suppression rate", "FR features that drop", "refusal prob drop"), srows);
     }
     JsonNode suf = sec.get("suffix");

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -13,6 +12,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import refusallens.datasets.Prompt;
 import refusallens.eval.EvalContext;
+import refusallens.eval.clamp.Controls;
 import refusallens.eval.clamp.FeatureSet;
 import refusallens.intervention.Positions;
 import refusallens.model.ForwardRequest;
@@ -22,12 +22,17 @@ import refusallens.model.Hooks;
 import refusallens.model.LogitScope;
 import refusallens.model.TokenBatch;
 import refusallens.refusal.FeatureKey;
+import refusallens.refusal.FeatureStats;
+import refusallens.refusal.TemplateSpan;
 import refusallens.datasets.ChatMessage;
 
 /**
- * Harm-to-refusal suppression (the paper's Table 1): clamp FH (a_i -> c a_i, c < 0) from the first prompt
- * position where any FH feature is active onward, and measure how much the FR features drop over the last
- * positions, against the same number of random features clamped the same way.
+ * Harm-to-refusal suppression (the paper's Table 1): clamp FH (a_i -> c a_i, c < 0) from the first instruction
+ * position (after the chat header) where any FH feature is active onward, and measure how much the FR features
+ * drop over the last positions, against two controls clamped the same way at the same layers: activation-matched
+ * random features and the most active non-F* features ({@link Controls}). FR is read only at layers strictly
+ * after every clamped FH layer ({@link #causalSplit}): an FR feature at or before a clamped layer is read
+ * either after the edit itself or before it, and neither is harm suppressing refusal.
  */
 public final class SuppressionEvaluation {
   /** One prompt's measurement for one clamped set. */
@@ -38,16 +43,54 @@ public final class SuppressionEvaluation {
 
   /** Means over prompts for one clamped set (NaN where no prompt had an active FR feature). */
   public record Summary(
-      String set, int features, @JsonProperty("suppression_rate") double suppressionRate,
+      String set, int features, @JsonProperty("feature_keys") List<FeatureKey> featureKeys,
+      @JsonProperty("suppression_rate") double suppressionRate,
       @JsonProperty("fraction_dropped") double fractionDropped,
       @JsonProperty("refusal_prob_drop") double refusalProbDrop, List<PromptSuppression> prompts) {}
 
-  /** FH against the random control. */
-  public record Result(Summary harm, Summary random, int lastPositions, double scale, int refusalToken) {}
+  /**
+   * FH against the random and generic controls; {@code fhLayers} the layers where FH was clamped, {@code
+   * frLayers} the (strictly later) layers FR was read at; {@code controlActivations} the mean activation on the
+   * prompts of FH, the random and the generic control.
+   */
+  public record Result(Summary harm, Summary random, Summary generic, int lastPositions, double scale, int refusalToken,
+      @JsonProperty("fh_layers") List<Integer> fhLayers, @JsonProperty("fr_layers") List<Integer> frLayers,
+      @JsonProperty("control_activations") Map<String, Double> controlActivations) {}
+
+  /** The FH features clamped and the FR features read: every FR layer strictly after every FH layer. */
+  public record CausalSplit(FeatureSet harm, FeatureSet refusal) {}
+
+  /**
+   * The FH features below a layer cut and the FR features at or above it, the cut chosen to keep the most
+   * (FH, FR) pairs (the lowest such cut on ties); an error naming the layers when no FR feature lies after an FH
+   * layer.
+   */
+  public static CausalSplit causalSplit(FeatureSet harm, FeatureSet refusal) {
+    Set<Integer> cuts = new java.util.TreeSet<>(refusal.byLayer().keySet());
+    int bestCut = -1;
+    long best = 0;
+    for (int cut : cuts) {
+      long h = harm.features().stream().filter(k -> k.layer() < cut).count();
+      long r = refusal.features().stream().filter(k -> k.layer() >= cut).count();
+      if (h * r > best) {
+        best = h * r;
+        bestCut = cut;
+      }
+    }
+    if (bestCut < 0) {
+      throw new IllegalArgumentException("no FR feature lies at a layer after an FH layer (FH layers "
+          + harm.byLayer().keySet() + ", FR layers " + refusal.byLayer().keySet()
+          + "): clamping FH cannot reach FR, so suppression is not measurable");
+    }
+    int cut = bestCut;
+    return new CausalSplit(new FeatureSet(harm.name(), harm.features().stream().filter(k -> k.layer() < cut).toList()),
+        new FeatureSet(refusal.name(), refusal.features().stream().filter(k -> k.layer() >= cut).toList()));
+  }
 
   private final EvalContext ctx;
   private final int lastPositions;
   private final double scale;
+  private TemplateSpan span; // the chat template around a request (found on first use)
 
   public SuppressionEvaluation(EvalContext ctx, int lastPositions, double scale) {
     if (lastPositions <= 0) {
@@ -58,14 +101,27 @@ public final class SuppressionEvaluation {
     this.scale = scale;
   }
 
-  /** Measures FH and the random control on {@code prompts}. */
-  public Result run(List<Prompt> prompts, FeatureSet harm, FeatureSet refusal, FeatureSet random, int refusalToken) {
-    if (harm.isEmpty() || refusal.isEmpty()) {
-      throw new IllegalArgumentException("the features file has " + harm.features().size() + " harm and "
-          + refusal.features().size() + " refusal features: suppression needs both roles");
+  /**
+   * Measures FH and the controls on {@code prompts}: FH and FR cut to layers with a causal path
+   * ({@link #causalSplit}), controls drawn among the features active on {@code prompts} at FH's layers, none of
+   * {@code exclude} (F*).
+   */
+  public Result run(List<Prompt> prompts, FeatureSet harmAll, FeatureSet refusalAll, Set<FeatureKey> exclude,
+      int refusalToken) {
+    if (harmAll.isEmpty() || refusalAll.isEmpty()) {
+      throw new IllegalArgumentException("the features file has " + harmAll.features().size() + " harm and "
+          + refusalAll.features().size() + " refusal features: suppression needs both roles");
     }
+    CausalSplit split = causalSplit(harmAll, refusalAll);
+    FeatureSet harm = split.harm();
+    FeatureSet refusal = split.refusal();
+    Map<Integer, double[]> means = FeatureStats.meanActivations(ctx.model(), ctx.tokenizer(), ctx.saes(), prompts,
+        ctx.batchSize(), ctx.progress());
+    FeatureSet random = Controls.random(harm, means, exclude, ctx.seed());
+    FeatureSet generic = Controls.generic(harm, means, exclude);
     List<PromptSuppression> h = new ArrayList<>();
     List<PromptSuppression> r = new ArrayList<>();
+    List<PromptSuppression> g = new ArrayList<>();
     ctx.progress().start("suppression", prompts.size());
     for (Prompt p : prompts) {
       int[] ids = ctx.tokenizer().encodeChat(List.of(ChatMessage.user(p.userText())), true);
@@ -73,31 +129,22 @@ public final class SuppressionEvaluation {
       harm.byLayer().keySet().forEach(l -> capture.add(HookName.residPost(l)));
       refusal.byLayer().keySet().forEach(l -> capture.add(HookName.residPost(l)));
       ForwardResult clean = ctx.model().forward(TokenBatch.of(ids), new ForwardRequest(capture, Hooks.none(), LogitScope.LAST));
-      int from = firstActive(clean, harm, ids.length);
+      int from = clampStart(clean, harm, ids.length);
       INDArray frClean = acts(clean, refusal);
       double probClean = prob(clean, refusalToken);
       h.add(measure(p.id(), ids, from, harm, refusal, frClean, probClean, refusalToken));
       r.add(measure(p.id(), ids, from, random, refusal, frClean, probClean, refusalToken));
+      g.add(measure(p.id(), ids, from, generic, refusal, frClean, probClean, refusalToken));
       ctx.progress().step(1);
     }
     ctx.progress().finish();
-    return new Result(summary("FH", harm, h), summary("random", random, r), lastPositions, scale, refusalToken);
-  }
-
-  /** The control: {@code n} features drawn with {@code seed} from the SAE layers of {@code like}, none of {@code exclude}. */
-  public static FeatureSet randomLike(FeatureSet like, FeatureSet exclude, Map<Integer, Integer> dSae, long seed) {
-    Random rnd = new Random(seed);
-    List<Integer> layers = new ArrayList<>(like.byLayer().keySet());
-    Set<FeatureKey> taken = new HashSet<>(exclude.features());
-    List<FeatureKey> out = new ArrayList<>();
-    for (FeatureKey k : like.features()) {
-      FeatureKey pick;
-      do {
-        pick = new FeatureKey(k.layer(), rnd.nextInt(dSae.get(k.layer())));
-      } while (!taken.add(pick));
-      out.add(pick);
-    }
-    return new FeatureSet("random", out);
+    Map<String, Double> act = new java.util.LinkedHashMap<>();
+    act.put("FH", Controls.meanActivation(harm, means));
+    act.put("random", Controls.meanActivation(random, means));
+    act.put("generic", Controls.meanActivation(generic, means));
+    return new Result(summary("FH", harm, h), summary("random", random, r), summary("generic", generic, g),
+        lastPositions, scale, refusalToken, List.copyOf(harm.byLayer().keySet()), List.copyOf(refusal.byLayer().keySet()),
+        act);
   }
 
   private PromptSuppression measure(String id, int[] ids, int from, FeatureSet clamped, FeatureSet refusal,
@@ -133,7 +180,7 @@ public final class SuppressionEvaluation {
   }
 
   private Summary summary(String name, FeatureSet set, List<PromptSuppression> ps) {
-    return new Summary(name, set.features().size(), mean(ps.stream().mapToDouble(PromptSuppression::suppressionRate).toArray()),
+    return new Summary(name, set.features().size(), set.features(), mean(ps.stream().mapToDouble(PromptSuppression::suppressionRate).toArray()),
         mean(ps.stream().mapToDouble(PromptSuppression::fractionDropped).toArray()),
         mean(ps.stream().mapToDouble(p -> p.refusalProb() - p.refusalProbClamped()).toArray()), ps);
   }
@@ -167,7 +214,7 @@ public final class SuppressionEvaluation {
     Set<HookName> capture = new HashSet<>();
     harm.byLayer().keySet().forEach(l -> capture.add(HookName.residPost(l)));
     ForwardResult res = ctx.model().forward(TokenBatch.of(ids), new ForwardRequest(capture, Hooks.none(), LogitScope.NONE));
-    int from = firstActive(res, harm, ids.length);
+    int from = clampStart(res, harm, ids.length);
     return ctx.hooks(set.scaled(scale, new Positions.Last(ids.length - from)));
   }
 
@@ -204,17 +251,24 @@ public final class SuppressionEvaluation {
     return lastPositions;
   }
 
-  /** First position at which any feature of {@code set} is active (0 when none is). */
-  private int firstActive(ForwardResult res, FeatureSet set, int length) {
+  /**
+   * Where the FH clamp starts: the first instruction position (after the chat template's header) at which any
+   * feature of {@code set} is active; the instruction's first position when none is.
+   */
+  private int clampStart(ForwardResult res, FeatureSet set, int length) {
+    if (span == null) {
+      span = TemplateSpan.of(ctx.tokenizer());
+    }
+    int header = span.contentStart(length);
     INDArray a = acts(res, set);
-    for (int t = 0; t < length; t++) {
+    for (int t = header; t < length; t++) {
       for (int f = 0; f < a.size(1); f++) {
         if (a.getDouble(t, f) > 0) {
           return t;
         }
       }
     }
-    return 0;
+    return header;
   }
 
   /** Activations [S, |set|] of the set's features (columns in the set's per-layer order). */

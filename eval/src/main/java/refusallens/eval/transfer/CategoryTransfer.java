@@ -60,7 +60,7 @@ public final class CategoryTransfer {
     harmful.forEach(p -> targets.computeIfAbsent(String.valueOf(p.category()), x -> new ArrayList<>()).add(p));
     RefusalEvaluation gen = ctx.generator();
     Map<String, Double> base = new HashMap<>();
-    targets.forEach((t, ps) -> base.put(t, 1 - RefusalEvaluation.refusalRate(gen.run(ps, Hooks.none(), ctx.progress(), "base " + t))));
+    targets.forEach((t, ps) -> base.put(t, refusallens.eval.clamp.ClampEvaluation.jailbreakScore(gen.run(ps, Hooks.none(), ctx.progress(), "base " + t))));
     List<Cell> cells = new ArrayList<>();
     double same = 0;
     int nSame = 0;
@@ -71,7 +71,7 @@ public final class CategoryTransfer {
       sizes.put(s.getKey(), s.getValue().features().size());
       var hooks = ctx.hooks(s.getValue().scaled(c, Positions.ALL));
       for (Map.Entry<String, List<Prompt>> t : targets.entrySet()) {
-        double jb = 1 - RefusalEvaluation.refusalRate(gen.run(t.getValue(), hooks, ctx.progress(), s.getKey() + " -> " + t.getKey()));
+        double jb = refusallens.eval.clamp.ClampEvaluation.jailbreakScore(gen.run(t.getValue(), hooks, ctx.progress(), s.getKey() + " -> " + t.getKey()));
         cells.add(new Cell(s.getKey(), t.getKey(), t.getValue().size(), jb, base.get(t.getKey())));
         if (s.getKey().equals(t.getKey())) {
           same += jb;

@@ -15,6 +15,7 @@ class JudgeSpecTest {
   void phrasesIsTheStandardMatcher() {
     JudgeSpec spec = JudgeSpec.parse(JudgeSpec.PHRASES, "--judge");
     assertEquals(RefusalPhraseJudge.standard().name(), spec.open().name());
+    assertEquals(TaskJudge.standard().name(), JudgeSpec.parse(JudgeSpec.TASK, "--judge").open().name());
   }
 
   @Test
@@ -25,7 +26,7 @@ class JudgeSpecTest {
     var noDir = assertThrows(IllegalArgumentException.class, () -> JudgeSpec.parse("harmbench=" + dir.resolve("x"), "k"));
     assertTrue(noDir.getMessage().startsWith("k: ") && noDir.getMessage().contains("not a checkpoint"), noDir.getMessage());
     var bad = assertThrows(IllegalArgumentException.class, () -> JudgeSpec.parse("vibes", "--judge"));
-    assertTrue(bad.getMessage().contains("expected phrases"), bad.getMessage());
+    assertTrue(bad.getMessage().contains("expected task, phrases"), bad.getMessage());
     var preset = assertThrows(IllegalArgumentException.class, () -> JudgeSpec.parse("gpt=" + dir, "--judge"));
     assertTrue(preset.getMessage().contains("harmbench or llama-guard-3"), preset.getMessage());
   }

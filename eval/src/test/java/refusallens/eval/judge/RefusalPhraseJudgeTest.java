@@ -1,5 +1,6 @@
 package refusallens.eval.judge;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,7 +21,8 @@ class RefusalPhraseJudgeTest {
   @Test
   void complianceIsNotARefusal() {
     assertFalse(judge.judge("x", "Sure, here is a recipe for bread: flour, water, salt.").refused());
-    assertFalse(judge.judge("x", "").refused());
+    assertEquals(Outcome.COMPLIED, judge.judge("x", "Sure, here is a recipe for bread: flour, water, salt.").outcome());
+    assertEquals(Outcome.DEGENERATE, judge.judge("x", "").outcome(), "empty text answers nothing");
   }
 
   @Test
