@@ -23,6 +23,7 @@ import refusallens.datasets.generate.GeneratorOptions;
 import refusallens.datasets.split.Split;
 import refusallens.eval.EvalContext;
 import refusallens.eval.clamp.PlainText;
+import refusallens.eval.judge.RefusalPhraseJudge;
 import refusallens.eval.judge.TaskJudge;
 import refusallens.eval.report.EvalReport;
 import refusallens.extract.ActivationStore;
