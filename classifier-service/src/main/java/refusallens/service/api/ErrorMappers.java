@@ -115,6 +115,12 @@ public class ErrorMappers {
 
   @ServerExceptionMapper
   public Response wrongType(MismatchedInputException e) {
+    String msg = e.getOriginalMessage();
+    if (msg != null && msg.startsWith("Trailing token")) {
+      // FAIL_ON_TRAILING_TOKENS (StrictJson): a second value after the body
+      return error(Response.Status.BAD_REQUEST, "malformed_json",
+          "request body is not valid JSON: more content after the JSON value: " + firstLine(msg));
+    }
     String field = path(e);
     String expected = e.getTargetType() == null ? "another type" : describe(e.getTargetType());
     return error(
