@@ -155,7 +155,19 @@ class StrictInputTest {
     JsonNode body = raw("POST /v1/classify HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
         + "Content-Length: 20000000\r\n\r\n{\"prompt\": ", 413);
     assertEquals("payload_too_large", body.get("error").asText());
-    assertTrue(body.get("detail").asText().contains("quarkus.http.limits.max-body-size"), body.toString());
+    assertTrue(body.get("detail").asText().contains("refusallens.service.limits.max-body-bytes"), body.toString());
+    // a streamed body just over the limit (10 MiB)
+    int limit = 10 * 1024 * 1024;
+    String chunk = "a".repeat(1 << 20);
+    StringBuilder chunked = new StringBuilder("POST /v1/classify HTTP/1.1\r\nHost: localhost\r\n"
+        + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+    for (int i = 0; i < limit / chunk.length(); i++) {
+      chunked.append(Integer.toHexString(chunk.length())).append("\r\n").append(chunk).append("\r\n");
+    }
+    chunked.append("10\r\n").append("b".repeat(16)).append("\r\n0\r\n\r\n");
+    JsonNode streamed = raw(chunked.toString(), 413);
+    assertEquals("payload_too_large", streamed.get("error").asText());
+    assertTrue(streamed.get("detail").asText().contains("more than 10485760 bytes"), streamed.toString());
     JsonNode notFound = raw("GET /nothing-here HTTP/1.1\r\nHost: localhost\r\n\r\n", 404);
     assertEquals("not_found", notFound.get("error").asText());
   }

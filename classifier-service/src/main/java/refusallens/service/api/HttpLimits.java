@@ -2,7 +2,6 @@ package refusallens.service.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -10,7 +9,6 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Map;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import refusallens.service.config.ServiceConfig;
 
@@ -18,7 +16,7 @@ import refusallens.service.config.ServiceConfig;
  * The HTTP-level limits answered as every other error, with a JSON {@link ErrorBody}: request target (414),
  * header section (431) and declared body size (413) are checked on the Vert.x router before Quarkus' own
  * handlers (which answer those with empty bodies), and a failure on the router below the REST layer is
- * answered in JSON too. Vert.x's connection-level decoder keeps its own, higher ceilings ({@code
+ * answered in JSON too; a streamed (chunked) body over the limit is stopped by {@link StrictUtf8Body}. Vert.x's connection-level decoder keeps its own, higher ceilings ({@code
  * quarkus.http.limits.max-initial-line-length}, {@code max-header-size}): Quarkus offers no hook into the
  * invalid-request handler that answers requests beyond them, so those still get empty 414/431/400 answers.
  */
@@ -34,12 +32,9 @@ public class HttpLimits {
   private final long maxBodyBytes;
   private final ObjectMapper json;
 
-  public HttpLimits(
-      ServiceConfig config,
-      @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10240K") MemorySize maxBody,
-      ObjectMapper json) {
+  public HttpLimits(ServiceConfig config, ObjectMapper json) {
     this.limits = config.limits();
-    this.maxBodyBytes = maxBody.asLongValue();
+    this.maxBodyBytes = config.limits().maxBodyBytes();
     this.json = json;
   }
 
@@ -81,7 +76,7 @@ public class HttpLimits {
       if (declared > maxBodyBytes) {
         ctx.response().putHeader(HttpHeaders.CONNECTION, "close"); // the rest of the body is not read
         answer(ctx, 413, "payload_too_large", "the request body has " + declared + " bytes; the limit is "
-            + maxBodyBytes + " (quarkus.http.limits.max-body-size)");
+            + maxBodyBytes + " (refusallens.service.limits.max-body-bytes)");
         return;
       }
     }
@@ -107,7 +102,7 @@ public class HttpLimits {
           default -> status >= 500 ? "internal" : "http_" + status;
         };
     String detail = status >= 500 ? "internal error; see the service log"
-        : status == 413 ? "the request body is over the limit of " + maxBodyBytes + " bytes (quarkus.http.limits.max-body-size)"
+        : status == 413 ? "the request body is over the limit of " + maxBodyBytes + " bytes (refusallens.service.limits.max-body-bytes)"
         : "the request was refused (HTTP " + status + ")";
     answer(ctx, status, code, detail);
   }

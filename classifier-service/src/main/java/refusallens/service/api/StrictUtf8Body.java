@@ -1,5 +1,7 @@
 package refusallens.service.api;
 
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.ext.Provider;
 import jakarta.ws.rs.ext.ReaderInterceptor;
@@ -13,14 +15,24 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import refusallens.service.config.ServiceConfig;
 
 /**
  * JSON request bodies must be well-formed UTF-8 (RFC 8259): checked with the JDK's strict decoder before
  * Jackson reads them, because Jackson decodes overlong forms (such as {@code C0 AF} for '/') and encoded
- * surrogates without complaint. Bodies are small (bounded by the size limits), so reading them twice is cheap.
+ * surrogates without complaint. Bodies are small (bounded by limits.max-body-bytes, enforced here for streamed
+ * bodies), so reading them twice is cheap.
  */
 @Provider
 public class StrictUtf8Body implements ReaderInterceptor {
+
+  // looked up per read: providers are built before the configuration mapping exists
+  private final Instance<ServiceConfig> config;
+
+  @Inject
+  public StrictUtf8Body(Instance<ServiceConfig> config) {
+    this.config = config;
+  }
 
   @Override
   public Object aroundReadFrom(ReaderInterceptorContext ctx) throws IOException {
@@ -28,7 +40,14 @@ public class StrictUtf8Body implements ReaderInterceptor {
     if (type != null && !MediaType.APPLICATION_JSON_TYPE.isCompatible(type)) {
       return ctx.proceed();
     }
-    byte[] body = ctx.getInputStream().readAllBytes();
+    // at most one byte past the limit: a streamed body over it is answered here, in JSON, before Quarkus'
+    // higher limit (quarkus.http.limits.max-body-size) would answer it with an empty 413
+    int maxBodyBytes = config.get().limits().maxBodyBytes();
+    byte[] body = ctx.getInputStream().readNBytes(maxBodyBytes + 1);
+    if (body.length > maxBodyBytes) {
+      throw new PayloadTooLargeException("the request body has more than " + maxBodyBytes
+          + " bytes; the limit is " + maxBodyBytes + " (refusallens.service.limits.max-body-bytes)");
+    }
     check(body);
     ctx.setInputStream(new ByteArrayInputStream(body));
     return ctx.proceed();

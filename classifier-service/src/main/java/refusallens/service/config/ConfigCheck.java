@@ -22,14 +22,16 @@ public class ConfigCheck {
   static final String API_KEY_ENV = "REFUSALLENS_SERVICE_API_KEY";
 
   /** Vert.x's own request-line and header limits, which answer without a body. */
-  public record HttpCeilings(int maxInitialLineLength, int maxHeaderSize) {
+  public record HttpCeilings(int maxInitialLineLength, int maxHeaderSize, long maxBodySize) {
     /** The configured {@code quarkus.http.limits} values (Quarkus' defaults when unset). */
     static HttpCeilings configured() {
       var c = ConfigProvider.getConfig();
       return new HttpCeilings(
           c.getOptionalValue("quarkus.http.limits.max-initial-line-length", Integer.class).orElse(4096),
           (int) c.getOptionalValue("quarkus.http.limits.max-header-size", io.quarkus.runtime.configuration.MemorySize.class)
-              .map(io.quarkus.runtime.configuration.MemorySize::asLongValue).orElse(20480L).longValue());
+              .map(io.quarkus.runtime.configuration.MemorySize::asLongValue).orElse(20480L).longValue(),
+          c.getOptionalValue("quarkus.http.limits.max-body-size", io.quarkus.runtime.configuration.MemorySize.class)
+              .map(io.quarkus.runtime.configuration.MemorySize::asLongValue).orElse(10240L * 1024));
     }
   }
 
@@ -69,6 +71,10 @@ public class ConfigCheck {
     if (ceilings.maxHeaderSize() <= limits.maxHeaderBytes()) {
       out.add("quarkus.http.limits.max-header-size (" + ceilings.maxHeaderSize() + ") must exceed"
           + " refusallens.service.limits.max-header-bytes (" + limits.maxHeaderBytes() + ")");
+    }
+    if (ceilings.maxBodySize() <= limits.maxBodyBytes()) {
+      out.add("quarkus.http.limits.max-body-size (" + ceilings.maxBodySize() + ") must exceed"
+          + " refusallens.service.limits.max-body-bytes (" + limits.maxBodyBytes() + ")");
     }
     return out;
   }

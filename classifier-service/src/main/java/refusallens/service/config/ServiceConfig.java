@@ -68,6 +68,14 @@ public interface ServiceConfig {
      */
     @WithDefault("20480")
     int maxHeaderBytes();
+
+    /**
+     * Largest request body in bytes, declared (Content-Length) or streamed (chunked): 413 with a JSON body above.
+     * {@code quarkus.http.limits.max-body-size} must stay above it (application.properties sets 16M): Quarkus
+     * answers its own limit with an empty 413.
+     */
+    @WithDefault("10485760")
+    int maxBodyBytes();
   }
 
   /** Inference executor settings. */

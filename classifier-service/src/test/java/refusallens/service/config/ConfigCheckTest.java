@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /** Start-up refuses configurations that would serve wrongly; the shipped one passes. */
 class ConfigCheckTest {
 
-  static final ConfigCheck.HttpCeilings SHIPPED = new ConfigCheck.HttpCeilings(65536, 65536);
+  static final ConfigCheck.HttpCeilings SHIPPED = new ConfigCheck.HttpCeilings(65536, 65536, 16L << 20);
 
   static List<String> problems(ServiceConfig c) {
     return ConfigCheck.problems(c, SHIPPED, Map.of());
@@ -50,9 +50,10 @@ class ConfigCheckTest {
 
   @Test
   void vertxCeilingsMustSitAboveTheServiceLimits() {
-    List<String> p = ConfigCheck.problems(TestConfig.defaults(), new ConfigCheck.HttpCeilings(4096, 20480), Map.of());
-    assertEquals(2, p.size(), p.toString());
+    List<String> p = ConfigCheck.problems(TestConfig.defaults(), new ConfigCheck.HttpCeilings(4096, 20480, 10L << 20), Map.of());
+    assertEquals(3, p.size(), p.toString());
     assertTrue(p.get(0).startsWith("quarkus.http.limits.max-initial-line-length (4096) must exceed"), p.get(0));
     assertTrue(p.get(1).startsWith("quarkus.http.limits.max-header-size (20480) must exceed"), p.get(1));
+    assertTrue(p.get(2).startsWith("quarkus.http.limits.max-body-size (10485760) must exceed"), p.get(2));
   }
 }

@@ -10,14 +10,14 @@ public record TestConfig(Optional<String> apiKey, TestConfig.L limits, TestConfi
 
   /** Request limits. */
   public record L(int maxPromptChars, int maxPromptTokens, int maxBatchItems, int maxClampPrompts, int maxNewTokens,
-      int maxUriChars, int maxHeaderBytes) implements Limits {}
+      int maxUriChars, int maxHeaderBytes, int maxBodyBytes) implements Limits {}
 
   /** Executor settings. */
   public record B(int queueSize, int maxBatch, Duration maxWait, int retryAfterSeconds) implements Batching {}
 
   /** The shipped defaults. */
   public static TestConfig defaults() {
-    return new TestConfig(Optional.empty(), new L(8000, 512, 64, 16, 128, 4096, 20480),
+    return new TestConfig(Optional.empty(), new L(8000, 512, 64, 16, 128, 4096, 20480, 10485760),
         new B(256, 8, Duration.ofMillis(2), 1));
   }
 
