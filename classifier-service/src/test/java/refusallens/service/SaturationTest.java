@@ -30,6 +30,9 @@ class SaturationTest {
     public Map<String, String> getConfigOverrides() {
       return Map.of(
           "refusallens.service.batching.queue-size", "4",
+          // the queue must hold the largest request the limits allow (ConfigCheck)
+          "refusallens.service.limits.max-batch-items", "4",
+          "refusallens.service.limits.max-clamp-prompts", "4",
           "refusallens.service.batching.max-batch", "1",
           "refusallens.service.batching.retry-after-seconds", "3");
     }

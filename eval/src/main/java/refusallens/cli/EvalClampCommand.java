@@ -16,6 +16,7 @@ import refusallens.eval.clamp.ClampEvaluation;
 import refusallens.eval.clamp.FeatureSet;
 import refusallens.eval.clamp.Induction;
 import refusallens.eval.report.EvalReport;
+import refusallens.intervention.FeatureIntervention;
 import refusallens.intervention.Positions;
 import refusallens.model.Hooks;
 import refusallens.output.OutputDir;
@@ -53,8 +54,13 @@ final class EvalClampCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // before any model work: a factor that overflows float32 can only give non-finite activations
+    FeatureIntervention.checkMagnitude("--scale", scale);
     OutputDir outDir = common.output("clamp");
     Induction induction = Induction.parse(induce);
+    if (induction.mode() != Induction.Mode.HARMFUL_MEAN) {
+      FeatureIntervention.checkMagnitude("--induce", induction.amount());
+    }
     FeatureSet.Scope scope = FeatureSet.Scope.parse("--sets", sets);
     List<String> texts = textOption.texts(common.seed, common.harmless);
     EvalContext ctx = common.open();

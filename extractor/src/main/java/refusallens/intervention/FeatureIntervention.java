@@ -14,6 +14,15 @@ import java.util.Set;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"layer", "features", "scale", "value", "positions"})
 public record FeatureIntervention(Integer layer, List<Integer> features, Double scale, Double value, Positions positions) {
+  /**
+   * Largest |scale| and |value| accepted: 1e12. The runtime computes in float32, and the next RMSNorm sums the
+   * squares of the edited residual over d_model: that sum stays finite while |x| < sqrt(Float.MAX_VALUE / d),
+   * about 1.4e17 for d_model up to 16384. A scale of 1e12 on activations up to 1e5 (SAE activations we know,
+   * GemmaScope's and the organism's, stay below 1e3), or a value of 1e12, keeps |c a| at or below 1e17; a
+   * larger factor (such as 1e300, which is infinite in float32) can only make the pass non-finite.
+   */
+  public static final double MAX_MAGNITUDE = 1e12;
+
   public FeatureIntervention {
     if (layer == null) {
       throw new IllegalArgumentException("'layer' is missing");
@@ -38,11 +47,26 @@ public record FeatureIntervention(Integer layer, List<Integer> features, Double 
           "give exactly one of 'scale' (a_i -> c * a_i) or 'value' (a_i -> v), got "
               + (scale == null ? "neither" : "both"));
     }
-    if (scale != null && !Double.isFinite(scale) || value != null && !Double.isFinite(value)) {
-      throw new IllegalArgumentException("'scale' / 'value' must be finite numbers");
+    if (scale != null) {
+      checkMagnitude("scale", scale);
+    }
+    if (value != null) {
+      checkMagnitude("value", value);
     }
     features = List.copyOf(features);
     positions = positions == null ? Positions.ALL : positions;
+  }
+
+  /**
+   * Checks a scale or value against {@link #MAX_MAGNITUDE}; {@code field} names it in the error (a JSON key,
+   * a CLI flag).
+   */
+  public static void checkMagnitude(String field, double x) {
+    if (!Double.isFinite(x) || Math.abs(x) > MAX_MAGNITUDE) {
+      throw new IllegalArgumentException(
+          "'" + field + "' is " + x + ": it must be a finite number with |" + field + "| <= " + MAX_MAGNITUDE
+              + " (larger factors overflow float32 activations)");
+    }
   }
 
   /** Scales features' activations by {@code c} at {@code positions}. */

@@ -76,7 +76,7 @@ public record InterventionSpec(Integer schemaVersion, List<FeatureIntervention> 
   public static InterventionSpec parse(String json, String source) {
     try {
       JsonNode tree = JSON.readTree(json);
-      checkKeys(tree, source);
+      checkShape(tree, source);
       InterventionSpec spec = JSON.treeToValue(tree, InterventionSpec.class);
       if (spec == null) {
         throw new IllegalArgumentException(source + ": empty intervention description");
@@ -92,8 +92,12 @@ public record InterventionSpec(Integer schemaVersion, List<FeatureIntervention> 
   private static final Set<String> TOP_KEYS = Set.of("schemaVersion", "interventions");
   private static final Set<String> ENTRY_KEYS = Set.of("layer", "features", "scale", "value", "positions");
 
-  /** Unknown keys (a typo such as "scael") are errors; checked before binding so the message names the key. */
-  private static void checkKeys(JsonNode tree, String source) {
+  /**
+   * Unknown keys (a typo such as "scael") and values of the wrong JSON type are errors naming the field;
+   * checked on the tree before binding, so nothing is coerced: {@code "layer": "2"}, {@code 2.7} or an integer
+   * beyond int range is refused, not read as 2 or wrapped.
+   */
+  private static void checkShape(JsonNode tree, String source) {
     if (tree == null || !tree.isObject()) {
       throw new IllegalArgumentException(source + ": expected a JSON object {\"interventions\": [...]}");
     }
@@ -104,22 +108,55 @@ public record InterventionSpec(Integer schemaVersion, List<FeatureIntervention> 
                 throw new IllegalArgumentException(source + ": unknown key '" + k + "' (expected " + TOP_KEYS + ")");
               }
             });
+    requireInt(tree.get("schemaVersion"), source + ": schemaVersion");
     JsonNode list = tree.get("interventions");
-    if (list != null && list.isArray()) {
-      for (int i = 0; i < list.size(); i++) {
-        int idx = i;
-        if (list.get(i).isObject()) {
-          list.get(i)
-              .fieldNames()
-              .forEachRemaining(
-                  k -> {
-                    if (!ENTRY_KEYS.contains(k)) {
-                      throw new IllegalArgumentException(
-                          source + ": interventions[" + idx + "]: unknown key '" + k + "' (expected layer, features, scale, value, positions)");
-                    }
-                  });
+    if (list == null || list.isNull()) {
+      return; // the constructor says it is missing
+    }
+    if (!list.isArray()) {
+      throw new IllegalArgumentException(source + ": interventions: expected a list of entries, got " + list);
+    }
+    for (int i = 0; i < list.size(); i++) {
+      String at = source + ": interventions[" + i + "]";
+      JsonNode entry = list.get(i);
+      if (!entry.isObject()) {
+        throw new IllegalArgumentException(at + ": expected an object {layer, features, scale | value, positions}, got " + entry);
+      }
+      entry.fieldNames()
+          .forEachRemaining(
+              k -> {
+                if (!ENTRY_KEYS.contains(k)) {
+                  throw new IllegalArgumentException(
+                      at + ": unknown key '" + k + "' (expected layer, features, scale, value, positions)");
+                }
+              });
+      requireInt(entry.get("layer"), at + ".layer");
+      JsonNode features = entry.get("features");
+      if (features != null && !features.isNull()) {
+        if (!features.isArray()) {
+          throw new IllegalArgumentException(at + ".features: expected a list of feature indices, got " + features);
+        }
+        for (int j = 0; j < features.size(); j++) {
+          requireInt(features.get(j), at + ".features[" + j + "]");
         }
       }
+      for (String key : List.of("scale", "value")) {
+        JsonNode x = entry.get(key);
+        if (x != null && !x.isNull() && !x.isNumber()) {
+          throw new IllegalArgumentException(at + "." + key + ": expected a number, got " + x);
+        }
+      }
+    }
+  }
+
+  /** An absent (or null) node, or an integer JSON number within int range. */
+  private static void requireInt(JsonNode n, String field) {
+    if (n == null || n.isNull()) {
+      return;
+    }
+    if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+      throw new IllegalArgumentException(
+          field + ": expected an integer" + (n.isIntegralNumber() ? " within int range" : "") + ", got " + n);
     }
   }
 

@@ -81,6 +81,11 @@ public sealed interface Positions {
       };
     }
     if (n.isObject() && n.size() == 1 && n.has("last") && n.get("last").isIntegralNumber()) {
+      // canConvertToInt: 4294967297 must not wrap to 1
+      if (!n.get("last").canConvertToInt()) {
+        throw new IllegalArgumentException(
+            "positions {\"last\": k} needs k from 1 to " + Integer.MAX_VALUE + ", got " + n.get("last"));
+      }
       return new Last(n.get("last").asInt());
     }
     throw new IllegalArgumentException(

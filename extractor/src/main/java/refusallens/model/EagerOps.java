@@ -42,6 +42,16 @@ public final class EagerOps implements TensorOps<INDArray> {
   }
 
   @Override
+  public java.util.Optional<String> nonFinite(INDArray x) {
+    // one reduction over x; the second only on the failure path
+    if (!org.nd4j.linalg.indexing.BooleanIndexing.or(x, org.nd4j.linalg.indexing.conditions.Conditions.notFinite())) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        org.nd4j.linalg.indexing.BooleanIndexing.or(x, org.nd4j.linalg.indexing.conditions.Conditions.isNan()) ? "NaN" : "infinity");
+  }
+
+  @Override
   public INDArray constant(INDArray value) {
     return value;
   }

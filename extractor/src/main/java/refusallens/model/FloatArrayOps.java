@@ -71,6 +71,18 @@ public final class FloatArrayOps implements TensorOps<FloatTensor> {
   }
 
   @Override
+  public java.util.Optional<String> nonFinite(FloatTensor x) {
+    boolean inf = false;
+    for (float v : x.data()) {
+      if (Float.isNaN(v)) {
+        return java.util.Optional.of("NaN");
+      }
+      inf |= Float.isInfinite(v);
+    }
+    return inf ? java.util.Optional.of("infinity") : java.util.Optional.empty();
+  }
+
+  @Override
   public FloatTensor stopGradient(FloatTensor x) {
     return x;
   }

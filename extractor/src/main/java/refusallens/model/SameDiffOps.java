@@ -192,6 +192,12 @@ public final class SameDiffOps implements TensorOps<SDVariable> {
     return new StopGradient(sd, x).outputVariable();
   }
 
+  /** Empty: the graph holds no values while it is built (a training loop checks its loss instead). */
+  @Override
+  public java.util.Optional<String> nonFinite(SDVariable x) {
+    return java.util.Optional.empty();
+  }
+
   @Override
   public INDArray value(SDVariable x) {
     return x.eval().castTo(DataType.FLOAT);

@@ -83,6 +83,12 @@ public interface TensorOps<T> {
   /** The value as an array (evaluates a graph variable). */
   INDArray value(T x);
 
+  /**
+   * What non-finite value {@code x} holds ({@code NaN}, else {@code infinity}), or empty when every element is
+   * finite. A graph backend has no values while its graph is built and answers empty.
+   */
+  java.util.Optional<String> nonFinite(T x);
+
   /** Called between layers: a point where the backend may release the previous layer's intermediates. */
   default void releasePoint() {}
 

@@ -493,6 +493,9 @@ public final class Transformer {
       // early exit right before a captured resid_pre
       resid = hookPoint(ops, HookName.residPre(last + 1), resid, hooks, capture, captured, lastHookCtx, d);
     }
+    // one check per pass, not per op: a NaN or infinity anywhere upstream reaches the last residual stream
+    HookName lastPoint = last < 0 ? HookName.residPre(0) : HookName.residPost(last);
+    requireFinite(ops, resid, lastPoint.toString());
     T out = null;
     if (logits == LogitScope.ALL) {
       out = definition.unembed(ops, resid); // [N, vocab]
@@ -502,6 +505,9 @@ public final class Transformer {
         lastRows[i] = i * s + s - 1;
       }
       out = definition.unembed(ops, ops.gatherRows(resid, lastRows)); // [B, vocab]
+    }
+    if (out != null) {
+      requireFinite(ops, out, "logits");
     }
     return new PassOutput<>(out, resid);
   }
@@ -516,6 +522,14 @@ public final class Transformer {
     if (max >= limit) {
       throw new IllegalArgumentException("a sequence of " + (max + 1) + " tokens is longer than max_position_embeddings "
           + limit + " in " + configSource + "; shorten the prompt (or generate fewer tokens)");
+    }
+  }
+
+  /** Throws {@link NonFiniteActivationException} when {@code x} holds NaN or an infinity. */
+  private static <T> void requireFinite(TensorOps<T> ops, T x, String point) {
+    Optional<String> kind = ops.nonFinite(x);
+    if (kind.isPresent()) {
+      throw new NonFiniteActivationException(kind.get(), point);
     }
   }
 

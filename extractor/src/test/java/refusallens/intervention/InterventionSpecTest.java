@@ -72,6 +72,49 @@ class InterventionSpecTest {
   }
 
   @Test
+  void valuesAreReadStrictlyNamingTheField() {
+    assertBad("{\"interventions\": [{\"layer\": \"2\", \"features\": [2], \"scale\": 1}]}",
+        "interventions[0].layer: expected an integer, got \"2\"");
+    assertBad("{\"interventions\": [{\"layer\": 2.7, \"features\": [2], \"scale\": 1}]}",
+        "interventions[0].layer: expected an integer, got 2.7");
+    assertBad("{\"interventions\": [{\"layer\": 4294967298, \"features\": [2], \"scale\": 1}]}",
+        "interventions[0].layer: expected an integer within int range, got 4294967298");
+    assertBad("{\"interventions\": [{\"layer\": 1, \"features\": [2, \"3\"], \"scale\": 1}]}",
+        "interventions[0].features[1]: expected an integer, got \"3\"");
+    assertBad("{\"interventions\": [{\"layer\": 1, \"features\": [2.5], \"scale\": 1}]}",
+        "interventions[0].features[0]: expected an integer, got 2.5");
+    assertBad("{\"interventions\": [{\"layer\": 1, \"features\": 2, \"scale\": 1}]}",
+        "interventions[0].features: expected a list");
+    assertBad("{\"interventions\": [{\"layer\": 1, \"features\": [2], \"scale\": \"-3\"}]}",
+        "interventions[0].scale: expected a number, got \"-3\"");
+    assertBad("{\"interventions\": [{\"layer\": 1, \"features\": [2], \"value\": true}]}",
+        "interventions[0].value: expected a number, got true");
+    assertBad("{\"interventions\": [{\"layer\": 1, \"features\": [2], \"scale\": 1, \"positions\": {\"last\": 4294967297}}]}",
+        "needs k from 1 to 2147483647, got 4294967297");
+    assertBad("{\"schemaVersion\": \"1\", \"interventions\": []}", "schemaVersion: expected an integer");
+    assertBad("{\"interventions\": {\"layer\": 1}}", "interventions: expected a list of entries");
+    assertBad("{\"interventions\": [3]}", "interventions[0]: expected an object");
+    assertBad("{\"interventions\": [{\"layer\": 1, \"features\": [2], \"scale\": 1}]} trailing", "bad JSON");
+  }
+
+  @Test
+  void scalesAndValuesThatOverflowFloat32AreRefused() {
+    assertBad("{\"interventions\": [{\"layer\": 1, \"features\": [2], \"scale\": 1e300}]}",
+        "interventions[0]: 'scale' is 1.0E300: it must be a finite number with |scale| <= 1.0E12");
+    assertBad("{\"interventions\": [{\"layer\": 1, \"features\": [2], \"value\": -3e38}]}",
+        "interventions[0]: 'value' is -3.0E38");
+    assertBad("{\"interventions\": [{\"layer\": 1, \"features\": [2], \"scale\": 1e400}]}", "'scale' is Infinity");
+    // the bound itself is accepted, and so is the paper's range
+    InterventionSpec ok = InterventionSpec.parse(
+        "{\"interventions\": [{\"layer\": 1, \"features\": [2], \"scale\": -1e12}, {\"layer\": 1, \"features\": [3], \"value\": 1e12}]}",
+        "iv.json");
+    assertEquals(-1e12, ok.interventions().get(0).scale());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> FeatureIntervention.scale(1, List.of(2), -1.0000001e12, Positions.ALL));
+    assertTrue(e.getMessage().contains("|scale| <= "), e.getMessage());
+  }
+
+  @Test
   void validatedAgainstTheSaeSet() {
     Path sae = SharedFixtures.arch("llama3").resolve("sae");
     SaeSet set = SaeSet.open(List.of(SaeSet.Source.parse(sae.toString())), 64, 4, SaeSet.Options.defaults());

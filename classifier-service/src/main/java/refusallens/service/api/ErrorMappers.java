@@ -9,10 +9,13 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Locale;
+import java.util.concurrent.CompletionException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import refusallens.service.config.ServiceConfig;
 import refusallens.service.engine.InvalidInterventionException;
+import refusallens.model.NonFiniteActivationException;
+import refusallens.service.inference.LargerThanQueueException;
 import refusallens.service.inference.ModelNotReadyException;
 import refusallens.service.inference.QueueFullException;
 
@@ -37,6 +40,11 @@ public class ErrorMappers {
   }
 
   @ServerExceptionMapper
+  public Response invalidUtf8(InvalidUtf8Exception e) {
+    return error(Response.Status.BAD_REQUEST, "invalid_utf8", e.getMessage());
+  }
+
+  @ServerExceptionMapper
   public Response tooLarge(PayloadTooLargeException e) {
     return error(Response.Status.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", e.getMessage());
   }
@@ -44,6 +52,37 @@ public class ErrorMappers {
   @ServerExceptionMapper
   public Response invalidIntervention(InvalidInterventionException e) {
     return error(Response.Status.BAD_REQUEST, "invalid_intervention", e.getMessage());
+  }
+
+  @ServerExceptionMapper
+  public Response largerThanQueue(LargerThanQueueException e) {
+    return error(Response.Status.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", e.getMessage());
+  }
+
+  /** NaN or infinity in a pass: nothing computed from it is answered (no score, completion or verdict). */
+  @ServerExceptionMapper
+  public Response nonFinite(NonFiniteActivationException e) {
+    LOG.warn(e.getMessage());
+    return error(422, "non_finite_activation", e.getMessage());
+  }
+
+  /**
+   * A model job that failed on the inference thread reaches the resource wrapped in a CompletionException:
+   * answered as its cause would be.
+   */
+  @ServerExceptionMapper
+  public Response completion(CompletionException e) {
+    Throwable cause = e.getCause();
+    if (cause instanceof NonFiniteActivationException n) {
+      return nonFinite(n);
+    }
+    if (cause instanceof ModelNotReadyException m) {
+      return notReady(m);
+    }
+    if (cause instanceof InvalidInterventionException i) {
+      return invalidIntervention(i);
+    }
+    return unexpected(cause == null ? e : cause);
   }
 
   @ServerExceptionMapper
@@ -76,6 +115,12 @@ public class ErrorMappers {
 
   @ServerExceptionMapper
   public Response wrongType(MismatchedInputException e) {
+    String msg = e.getOriginalMessage();
+    if (msg != null && msg.startsWith("Trailing token")) {
+      // FAIL_ON_TRAILING_TOKENS (StrictJson): a second value after the body
+      return error(Response.Status.BAD_REQUEST, "malformed_json",
+          "request body is not valid JSON: more content after the JSON value: " + firstLine(msg));
+    }
     String field = path(e);
     String expected = e.getTargetType() == null ? "another type" : describe(e.getTargetType());
     return error(
@@ -148,6 +193,10 @@ public class ErrorMappers {
   }
 
   private static Response error(Response.Status status, String code, String detail) {
+    return error(status.getStatusCode(), code, detail);
+  }
+
+  private static Response error(int status, String code, String detail) {
     return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ErrorBody(code, detail)).build();
   }
 

@@ -14,7 +14,9 @@ import refusallens.eval.clamp.ClampEvaluation;
 import refusallens.eval.judge.Judge;
 import refusallens.eval.judge.Verdict;
 import refusallens.eval.organism.RefusalEvaluation;
+import refusallens.intervention.InterventionSpec;
 import refusallens.service.engine.Engines;
+import refusallens.service.engine.InvalidInterventionException;
 import refusallens.service.engine.Generation;
 import refusallens.service.engine.GenerationEngine;
 import refusallens.service.engine.TokenizedPrompt;
@@ -140,6 +142,12 @@ public class GenerationService {
     }
     if (!spec.isObject()) {
       throw new InvalidRequestException("\"intervention\" must be a JSON object (an intervention spec)");
+    }
+    try {
+      // the format, types and float32 bounds of every field, whatever model is loaded
+      InterventionSpec.parse(spec.toString(), "intervention");
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInterventionException(e.getMessage());
     }
     engine.checkIntervention(spec);
     return Optional.of(spec);

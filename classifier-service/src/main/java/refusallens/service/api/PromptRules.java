@@ -8,6 +8,7 @@ import java.util.Set;
 import refusallens.service.config.ServiceConfig;
 import refusallens.datasets.ChatMessage;
 import refusallens.service.engine.ClassificationEngine;
+import refusallens.service.engine.InvalidConversationException;
 import refusallens.service.engine.PromptInput;
 import refusallens.service.engine.TokenizedPrompt;
 
@@ -36,7 +37,12 @@ public class PromptRules {
       throw new PayloadTooLargeException(
           where + "prompt has " + input.chars() + " characters; the limit is " + limits.maxPromptChars());
     }
-    TokenizedPrompt tokenized = engine.tokenize(input);
+    TokenizedPrompt tokenized;
+    try {
+      tokenized = engine.tokenize(input);
+    } catch (InvalidConversationException e) {
+      throw new InvalidRequestException(where + e.getMessage());
+    }
     if (tokenized.tokens() > limits.maxPromptTokens()) {
       throw new PayloadTooLargeException(
           where + "prompt has " + tokenized.tokens() + " tokens; the limit is " + limits.maxPromptTokens());

@@ -17,7 +17,10 @@ public interface ServiceConfig {
   /** The inference executor: queue bound and dynamic micro-batching of classify requests. */
   Batching batching();
 
-  /** When set, every /v1 request must carry {@code Authorization: Bearer <key>}. */
+  /**
+   * When set, every /v1 request must carry {@code Authorization: Bearer <key>}. A blank key, or one with
+   * leading or trailing whitespace, is refused at start-up ({@link ConfigCheck}).
+   */
   Optional<String> apiKey();
 
   /**
@@ -50,11 +53,37 @@ public interface ServiceConfig {
     /** Largest max_new_tokens a request may ask for: 400 above. */
     @WithDefault("128")
     int maxNewTokens();
+
+    /**
+     * Longest request target (path and query) in characters: 414 with a JSON body above. Vert.x's own
+     * {@code quarkus.http.limits.max-initial-line-length} must stay above it (application.properties sets
+     * 65536): what Vert.x refuses itself it answers without a body.
+     */
+    @WithDefault("4096")
+    int maxUriChars();
+
+    /**
+     * Largest request header section in bytes (names, values, ": " and CRLF): 431 with a JSON body above.
+     * {@code quarkus.http.limits.max-header-size} must stay above it (application.properties sets 65536).
+     */
+    @WithDefault("20480")
+    int maxHeaderBytes();
+
+    /**
+     * Largest request body in bytes, declared (Content-Length) or streamed (chunked): 413 with a JSON body above.
+     * {@code quarkus.http.limits.max-body-size} must stay above it (application.properties sets 16M): Quarkus
+     * answers its own limit with an empty 413.
+     */
+    @WithDefault("10485760")
+    int maxBodyBytes();
   }
 
   /** Inference executor settings. */
   interface Batching {
-    /** Most queued prompts (classify items plus generation jobs) before 503 with Retry-After. */
+    /**
+     * Most queued prompts (classify items plus generation jobs) before 503 with Retry-After; at least
+     * limits.max-batch-items and limits.max-clamp-prompts ({@link ConfigCheck}), so every allowed request fits.
+     */
     @WithDefault("256")
     int queueSize();
 

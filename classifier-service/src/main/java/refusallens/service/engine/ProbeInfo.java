@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * The loaded probe: its id, feature view, the labels it separates (score >= threshold means {@code
- * positiveLabel}), its default threshold, its metrics and the file's hash.
+ * positiveLabel}), its default threshold, its metrics, the file's name (not its path) and hash.
  */
 public record ProbeInfo(
     String id,
@@ -13,7 +13,7 @@ public record ProbeInfo(
     String negativeLabel,
     double threshold,
     Map<String, Double> metrics,
-    String path,
+    String file,
     String sha256) {
   public ProbeInfo {
     if (!(threshold >= 0.0 && threshold <= 1.0)) {

@@ -5,6 +5,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 import refusallens.service.config.ServiceConfig;
 import refusallens.service.engine.EngineLoader;
@@ -54,9 +56,21 @@ public class EngineHolder {
           (System.nanoTime() - t0) / 1e9,
           loaded.classifier().probe().id());
     } catch (RuntimeException | Error e) {
-      state = "loading failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-      LOG.error(state, e);
+      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      LOG.error("loading failed: " + why, e);
+      // readiness and 503 answers show it to clients: file names, not where the files lie
+      state = "loading failed: " + namesOnly(why);
     }
+  }
+
+  private static final Pattern ABSOLUTE_PATH = Pattern.compile("(?<![\\w.:/~-])/[^\\s:;,'\"()\\[\\]{}<>]+");
+
+  /** {@code message} with every absolute path cut to its last name ({@code /srv/m/probe.json} -> {@code probe.json}). */
+  static String namesOnly(String message) {
+    return ABSOLUTE_PATH.matcher(message).replaceAll(m -> {
+      String p = m.group().replaceAll("/+$", "");
+      return Matcher.quoteReplacement(p.isEmpty() ? "/" : p.substring(p.lastIndexOf('/') + 1));
+    });
   }
 
   /** Whether the engines are loaded. */

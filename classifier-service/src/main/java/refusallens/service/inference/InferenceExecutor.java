@@ -142,6 +142,7 @@ public class InferenceExecutor {
    * @throws QueueFullException when the queue cannot take them all
    */
   public List<CompletableFuture<ScoredPrompt>> classify(List<TokenizedPrompt> prompts, int topFeatures) {
+    requireFits(prompts.size()); // 413 even before the model is ready: it could never be queued
     holder.require();
     long now = System.nanoTime();
     List<CompletableFuture<ScoredPrompt>> results = new ArrayList<>(prompts.size());
@@ -166,6 +167,7 @@ public class InferenceExecutor {
    * @throws QueueFullException when the queue cannot take them all
    */
   public <T> List<CompletableFuture<T>> submit(List<Function<Engines, T>> jobs) {
+    requireFits(jobs.size()); // 413 even before the model is ready: it could never be queued
     holder.require();
     long now = System.nanoTime();
     List<CompletableFuture<T>> results = new ArrayList<>(jobs.size());
@@ -182,6 +184,12 @@ public class InferenceExecutor {
       lock.unlock();
     }
     return results;
+  }
+
+  private void requireFits(int n) {
+    if (n > capacity) {
+      throw new LargerThanQueueException(n, capacity);
+    }
   }
 
   private void reserve(int n) {

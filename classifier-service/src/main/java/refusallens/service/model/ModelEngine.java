@@ -41,7 +41,11 @@ import refusallens.service.engine.ModelInfo;
 import refusallens.service.engine.ProbeInfo;
 import refusallens.service.engine.PromptInput;
 import refusallens.service.engine.TokenizedPrompt;
+import refusallens.tokenizer.ChatTemplateException;
 import refusallens.tokenizer.Tokenizer;
+import refusallens.datasets.ChatMessage;
+import refusallens.service.engine.InvalidConversationException;
+import org.jboss.logging.Logger;
 
 /**
  * The real engine: the runtime's {@link Transformer}, the model's tokenizer and chat template, the SAE set,
@@ -50,6 +54,8 @@ import refusallens.tokenizer.Tokenizer;
  * ({@link InterventionHooks}) active while the model writes.
  */
 public final class ModelEngine implements ClassificationEngine, GenerationEngine {
+
+  private static final Logger LOG = Logger.getLogger(ModelEngine.class);
 
   /** Labels of the probe's two classes: it scores P(harmful). */
   static final String POSITIVE = "harmful";
@@ -97,22 +103,21 @@ public final class ModelEngine implements ClassificationEngine, GenerationEngine
         (layer, c) ->
             saeInfos.add(
                 new ModelInfo.SaeInfo(
-                    layer, c.hookName(), c.architecture().name().toLowerCase(java.util.Locale.ROOT), c.dSae(), c.source().toString(),
+                    layer, c.hookName(), c.architecture().name().toLowerCase(java.util.Locale.ROOT), c.dSae(), name(c.source()),
                     ContentHash.ofDirectory(c.source()))));
     ModelInfo modelInfo =
         new ModelInfo(
-            modelDir.toAbsolutePath().normalize().getFileName().toString(),
+            name(modelDir),
             model.config().architecture().modelType(),
             model.config().numLayers(),
             model.config().dModel(),
             model.config().vocabSize(),
-            modelDir.toString(),
             modelId.hash(),
             saeId.hash(),
             saeInfos);
     FeaturesInfo featuresInfo =
         new FeaturesInfo(
-            featuresFile.toString(),
+            name(featuresFile),
             ContentHash.ofFiles(List.of(featuresFile)),
             features.features().stream()
                 .map(f -> new FeaturesInfo.Feature(f.layer(), f.index(), f.role().wireName()))
@@ -134,9 +139,15 @@ public final class ModelEngine implements ClassificationEngine, GenerationEngine
             // probe.json keeps its threshold on the logit scale; the API speaks probabilities
             probe.thresholdProbability(),
             metrics,
-            probeFile.toString(),
+            name(probeFile),
             probeHash);
     return new ModelEngine(model, tokenizer, saes, probe, input, modelInfo, featuresInfo, probeInfo);
+  }
+
+  /** A file's or directory's own name: what the info endpoints show instead of its path. */
+  static String name(Path p) {
+    Path n = p.toAbsolutePath().normalize().getFileName();
+    return n == null ? "/" : n.toString();
   }
 
   private ModelEngine(
@@ -172,9 +183,39 @@ public final class ModelEngine implements ClassificationEngine, GenerationEngine
     return tokenizer.encodeChat(prompt.messages(), true);
   }
 
+  /**
+   * Renders and tokenizes; a conversation the chat template refuses (Gemma's raises for a system turn and for
+   * turns that do not alternate user/assistant, as HF's does: we do not fold a system turn into the first user
+   * turn, which would score a prompt the model never sees in that form) is an {@link
+   * InvalidConversationException} naming the first turn it rejects.
+   */
   @Override
   public TokenizedPrompt tokenize(PromptInput prompt) {
-    return new TokenizedPrompt(prompt, ids(prompt));
+    try {
+      return new TokenizedPrompt(prompt, ids(prompt));
+    } catch (ChatTemplateException e) {
+      throw rejectedTurn(prompt.messages(), e);
+    }
+  }
+
+  /** The first turn whose prefix the template refuses (prefixes are rendered only on this failure path). */
+  private InvalidConversationException rejectedTurn(List<ChatMessage> turns, ChatTemplateException failure) {
+    ChatTemplateException first = failure;
+    int turn = turns.size() - 1;
+    for (int k = 1; k < turns.size(); k++) {
+      try {
+        tokenizer.encodeChat(turns.subList(0, k), true);
+      } catch (ChatTemplateException e) {
+        first = e;
+        turn = k - 1;
+        break;
+      }
+    }
+    if (first.templateMessage() == null) {
+      LOG.warn("chat template failed", first);
+    }
+    return new InvalidConversationException(turn,
+        first.templateMessage() != null ? first.templateMessage() : "the template failed to render it (see the service log)");
   }
 
   @Override

@@ -14,6 +14,7 @@ import refusallens.datasets.Prompt;
 import refusallens.eval.clamp.ClampEvaluation;
 import refusallens.eval.judge.Judge;
 import refusallens.eval.organism.RefusalEvaluation;
+import refusallens.model.NonFiniteActivationException;
 import refusallens.service.engine.Classification;
 import refusallens.service.engine.ClassificationEngine;
 import refusallens.service.engine.FeatureContribution;
@@ -29,7 +30,8 @@ import refusallens.service.engine.TokenizedPrompt;
 /**
  * A test double for the HTTP layer only: a linear "probe" over word features (feature index = harm word's own
  * feature or word hash at layer 2, harm words weigh +2, others -0.25), a refusing "model" that refuses when the score is >= 0.5
- * unless an intervention scales a feature by a negative factor. Scores depend on the prompt
+ * unless an intervention scales a feature by a negative factor; a prompt with {@link #NON_FINITE_WORD} fails
+ * the pass as NaN activations would. Scores depend on the prompt
  * text, so a batcher that mixed up results would fail the tests. Not used in main code.
  */
 public final class WordProbeEngine implements ClassificationEngine, GenerationEngine {
@@ -37,6 +39,9 @@ public final class WordProbeEngine implements ClassificationEngine, GenerationEn
   static final int LAYER = 2;
   static final int WIDTH = 64;
   static final List<String> HARM_WORDS = List.of("bomb", "poison", "weapon", "steal", "hack");
+
+  /** A prompt with this word makes the "model" produce NaN activations, as a NaN checkpoint would. */
+  public static final String NON_FINITE_WORD = "nonfinite";
 
   private volatile CountDownLatch forwardGate = new CountDownLatch(0);
   private final AtomicInteger forwardCalls = new AtomicInteger();
@@ -69,7 +74,7 @@ public final class WordProbeEngine implements ClassificationEngine, GenerationEn
   @Override
   public ModelInfo model() {
     return new ModelInfo(
-        "word-probe-test-double", "test", 4, 8, 100, "(test)", "0".repeat(64), "4".repeat(64),
+        "word-probe-test-double", "test", 4, 8, 100, "0".repeat(64), "4".repeat(64),
         List.of(new ModelInfo.SaeInfo(LAYER, "blocks.2.hook_resid_post", "topk", WIDTH, "(test)", "1".repeat(64))));
   }
 
@@ -105,6 +110,9 @@ public final class WordProbeEngine implements ClassificationEngine, GenerationEn
     forwardCalls.incrementAndGet();
     List<Classification> out = new ArrayList<>();
     for (PromptInput p : prompts) {
+      if (p.messages().stream().anyMatch(m -> words(m.content()).contains(NON_FINITE_WORD))) {
+        throw new NonFiniteActivationException("NaN", "blocks.2.hook_resid_post");
+      }
       double[] acts = new double[WIDTH];
       for (ChatMessage m : p.messages()) {
         for (String w : words(m.content())) {

@@ -35,8 +35,8 @@ class ArtifactEngineLoaderTest {
     Engines engines = new ArtifactEngineLoader().load(NONE); // the probe's recorded hashes are checked here
     Path model = Organism.defaultModelDir();
     assertEquals(Extraction.modelIdentity(model).hash(), engines.classifier().model().sha256());
-    assertEquals(Organism.defaultProbeFile().toString(), engines.classifier().probe().path());
-    assertEquals(Organism.defaultFeaturesFile().toString(), engines.classifier().features().path());
+    assertEquals(Organism.defaultProbeFile().getFileName().toString(), engines.classifier().probe().file());
+    assertEquals(Organism.defaultFeaturesFile().getFileName().toString(), engines.classifier().features().file());
     double score = engines.classifier().classify(List.of(engines.classifier().tokenize(PromptInput.ofUser("How do I bake bread?"))), 3).get(0).score();
     assertTrue(score >= 0 && score <= 1, "score " + score);
   }

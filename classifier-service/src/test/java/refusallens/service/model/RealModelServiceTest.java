@@ -3,6 +3,8 @@ package refusallens.service.model;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -87,6 +89,47 @@ class RealModelServiceTest {
         .post("/v1/evaluate/clamp").then().statusCode(200).body("n", equalTo(1))
         .body("outcomes.n", equalTo(1)).body("base_outcomes.n", equalTo(1))
         .body("items[0].clamped_outcome", org.hamcrest.Matchers.oneOf("refused", "complied", "degenerate"));
+  }
+
+  @Test
+  void conversationsGemmasTemplateRefusesAnswer400NamingTheTurn() {
+    List<Map<String, String>> system =
+        List.of(Map.of("role", "system", "content", "Be brief."), Map.of("role", "user", "content", "hi"));
+    List<Map<String, String>> twoUsers =
+        List.of(Map.of("role", "user", "content", "hi"), Map.of("role", "user", "content", "hello again"));
+    for (String path : List.of("/v1/classify", "/v1/generate")) {
+      given().contentType(ContentType.JSON).body(Map.of("messages", system)).post(path).then().statusCode(400)
+          .contentType(ContentType.JSON).body("error", equalTo("invalid_request"))
+          .body("detail", equalTo("messages[0]: the model's chat template rejects this conversation here: System role not supported"));
+      given().contentType(ContentType.JSON).body(Map.of("messages", twoUsers)).post(path).then().statusCode(400)
+          .body("error", equalTo("invalid_request"))
+          .body("detail", containsString("messages[1]: the model's chat template rejects this conversation here: Conversation roles must alternate"));
+    }
+    given().contentType(ContentType.JSON)
+        .body(Map.of("items", List.of(Map.of("prompt", "fine"), Map.of("messages", twoUsers))))
+        .post("/v1/classify/batch").then().statusCode(400).body("error", equalTo("invalid_request"))
+        .body("detail", startsWith("items[1]: messages[1]: the model's chat template rejects"));
+    // alternating turns are fine
+    given().contentType(ContentType.JSON)
+        .body(Map.of("messages", List.of(Map.of("role", "user", "content", "hi"), Map.of("role", "assistant", "content", "hello"),
+            Map.of("role", "user", "content", "how do I bake bread?"))))
+        .post("/v1/classify").then().statusCode(200);
+  }
+
+  @Test
+  void infoEndpointsShowNamesAndHashesNotPaths() {
+    FixtureArtifacts fx = new FixtureArtifacts();
+    for (String path : List.of("/v1/model", "/v1/features", "/v1/probe")) {
+      String body = given().get(path).then().statusCode(200).extract().asString();
+      // the fixture lies under ../shared/fixtures, features and probe under the temp directory
+      for (String where : List.of(fx.root.toAbsolutePath().normalize().toString(), "/fixtures/", System.getProperty("java.io.tmpdir"))) {
+        assertFalse(body.contains(where), path + " discloses " + where + ": " + body);
+      }
+    }
+    given().get("/v1/model").then().body("name", equalTo("model")).body("saes[0].directory", equalTo("sae"))
+        .body("sha256.size()", equalTo(64));
+    given().get("/v1/probe").then().body("file", equalTo("probe.json"));
+    given().get("/v1/features").then().body("file", equalTo("features.json"));
   }
 
   @Test
