@@ -1,5 +1,6 @@
 package refusallens.cli;
 
+import refusallens.refusal.RefusalTokens;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
@@ -65,8 +66,7 @@ final class EvalSuffixCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--features: suffix analysis needs harm and refusal features (file has "
           + harm.features().size() + " FH, " + refusal.features().size() + " FR)");
     }
-    String refusalText = ctx.features().settings() == null ? "I" : ctx.features().settings().refusalToken();
-    int[] tok = ctx.tokenizer().encode(refusalText, false);
+    RefusalTokens tok = RefusalTokens.of(ctx.features(), ctx.tokenizer());
     SuppressionEvaluation sup = new SuppressionEvaluation(ctx, last, scale);
     SuffixEvaluation eval = new SuffixEvaluation(ctx, sup, maxSuffixTokens);
     Map<String, List<String>> sources = new TreeMap<>();
@@ -100,7 +100,7 @@ final class EvalSuffixCommand implements Callable<Integer> {
     }
     List<SuffixEvaluation.Summary> results = new ArrayList<>();
     for (Map.Entry<String, List<String>> e : sources.entrySet()) {
-      results.add(eval.run(e.getKey(), harmful, e.getValue(), harm, refusal, tok[0]));
+      results.add(eval.run(e.getKey(), harmful, e.getValue(), harm, refusal, tok));
     }
 
     ObjectNode root = EvalReport.root("eval-suffix", ctx.provenance());

@@ -1,5 +1,6 @@
 package refusallens.cli;
 
+import refusallens.refusal.RefusalTokens;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -47,13 +48,9 @@ final class EvalSuppressionCommand implements Callable<Integer> {
     List<Prompt> harmful = common.prompts(ctx, Label.HARMFUL, common.harmful);
     FeatureSet harm = keys("FH", ctx, FeatureRole.HARM);
     FeatureSet refusal = keys("FR", ctx, FeatureRole.REFUSAL);
-    String refusalText = ctx.features().settings() == null ? "I" : ctx.features().settings().refusalToken();
-    int[] tok = ctx.tokenizer().encode(refusalText, false);
-    if (tok.length == 0) {
-      throw new IllegalArgumentException("--features: refusal token '" + refusalText + "' encodes to no token");
-    }
+    RefusalTokens tok = RefusalTokens.of(ctx.features(), ctx.tokenizer());
     SuppressionEvaluation.Result r = new SuppressionEvaluation(ctx, last, scale).run(harmful, harm, refusal,
-        new HashSet<>(FeatureSet.fStar(ctx.features()).features()), tok[0]);
+        new HashSet<>(FeatureSet.fStar(ctx.features()).features()), tok);
 
     ObjectNode root = EvalReport.root("eval-suppression", ctx.provenance());
     root.put("judge", "none (activations and first-token probabilities)");
@@ -74,7 +71,7 @@ final class EvalSuppressionCommand implements Callable<Integer> {
     root.set("control_activations", EvalReport.JSON.valueToTree(r.controlActivations()));
     root.put("scale", scale);
     root.put("last_positions", last);
-    root.put("refusal_token", refusalText);
+    root.set("refusal_tokens", root.arrayNode().addAll(tok.tokens().stream().map(t -> (com.fasterxml.jackson.databind.JsonNode) root.textNode(t)).toList()));
     root.put("seed", common.seed);
     root.set("random_features", EvalReport.JSON.valueToTree(r.random().featureKeys()));
     root.set("generic_features", EvalReport.JSON.valueToTree(r.generic().featureKeys()));

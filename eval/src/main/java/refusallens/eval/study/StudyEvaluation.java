@@ -1,5 +1,6 @@
 package refusallens.eval.study;
 
+import refusallens.refusal.RefusalTokens;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -94,7 +95,7 @@ public final class StudyEvaluation {
       return new Suffix(1, harm.features().size(), refusal.features().size(), lastPositions, maxTokens, List.of(),
           "F* has " + harm.features().size() + " FH and " + refusal.features().size() + " FR features; the suffix analysis needs both");
     }
-    int tok = refusalToken(ctx);
+    RefusalTokens tok = RefusalTokens.of(ctx.features(), ctx.tokenizer());
     SuffixEvaluation eval = new SuffixEvaluation(ctx, new SuppressionEvaluation(ctx, lastPositions, CLAMP_SCALE), maxTokens);
     List<SuffixEvaluation.Summary> sources = new ArrayList<>();
     for (String name : SUFFIX_ATTACKS) {
@@ -111,15 +112,6 @@ public final class StudyEvaluation {
       sources.add(eval.run(name, harmful, per, harm, refusal, tok));
     }
     return new Suffix(1, harm.features().size(), refusal.features().size(), lastPositions, maxTokens, sources, null);
-  }
-
-  private static int refusalToken(EvalContext ctx) {
-    String refusalText = ctx.features().settings() == null ? "I" : ctx.features().settings().refusalToken();
-    int[] tok = ctx.tokenizer().encode(refusalText, false);
-    if (tok.length == 0) {
-      throw new IllegalStateException("features.json: refusal token '" + refusalText + "' encodes to no token");
-    }
-    return tok[0];
   }
 
   /**
@@ -197,7 +189,7 @@ public final class StudyEvaluation {
           e.getMessage());
     }
     SuppressionEvaluation.Result r = new SuppressionEvaluation(ctx, lastPositions, CLAMP_SCALE)
-        .run(harmful, harm, refusal, new HashSet<>(FeatureSet.fStar(ctx.features()).features()), refusalToken(ctx));
+        .run(harmful, harm, refusal, new HashSet<>(FeatureSet.fStar(ctx.features()).features()), RefusalTokens.of(ctx.features(), ctx.tokenizer()));
     return new Suppression(1, split.harm().features().size(), split.refusal().features().size(), CLAMP_SCALE,
         lastPositions, r, null);
   }

@@ -1,5 +1,6 @@
 package refusallens.eval.suffix;
 
+import refusallens.refusal.RefusalTokens;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,7 +48,7 @@ public final class SuffixEvaluation {
 
   /** Measures {@code suffixes} (one per prompt, same order) appended to {@code prompts}. */
   public Summary run(String source, List<Prompt> prompts, List<String> suffixes, FeatureSet harm, FeatureSet refusal,
-      int refusalToken) {
+      RefusalTokens refusalTokens) {
     int last = suppression.lastPositions();
     List<PromptSuffix> out = new ArrayList<>();
     ctx.progress().start("suffix " + source, prompts.size());
@@ -63,7 +64,7 @@ public final class SuffixEvaluation {
       for (int k = 0; k <= steps; k++) {
         String text = base + ctx.tokenizer().decode(Arrays.copyOf(suffixIds, k), true);
         int[] ids = ctx.tokenizer().encodeChat(List.of(ChatMessage.user(text)), true);
-        INDArray fr = suppression.measure(ids, Hooks.none(), refusal, refusalToken).fr();
+        INDArray fr = suppression.measure(ids, Hooks.none(), refusal, refusalTokens).fr();
         curve[k] = SuppressionEvaluation.meanLast(fr, last);
         if (k == 0) {
           orig = fr;
@@ -74,7 +75,7 @@ public final class SuffixEvaluation {
         }
       }
       double rate = SuppressionEvaluation.suppressionRate(orig, full, last);
-      INDArray both = suppression.measure(fullIds, suppression.clampFromFirstActive(fullIds, harm, harm), refusal, refusalToken).fr();
+      INDArray both = suppression.measure(fullIds, suppression.clampFromFirstActive(fullIds, harm, harm), refusal, refusalTokens).fr();
       double rateBoth = SuppressionEvaluation.suppressionRate(orig, both, last);
       out.add(new PromptSuffix(p.id(), suffixes.get(i), curve, rate, rateBoth));
       ctx.progress().step(1);

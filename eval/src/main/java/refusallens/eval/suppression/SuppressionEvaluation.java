@@ -12,6 +12,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import refusallens.datasets.Prompt;
 import refusallens.eval.EvalContext;
+import refusallens.refusal.RefusalTokens;
 import refusallens.eval.clamp.Controls;
 import refusallens.eval.clamp.FeatureSet;
 import refusallens.intervention.Positions;
@@ -53,7 +54,7 @@ public final class SuppressionEvaluation {
    * frLayers} the (strictly later) layers FR was read at; {@code controlActivations} the mean activation on the
    * prompts of FH, the random and the generic control.
    */
-  public record Result(Summary harm, Summary random, Summary generic, int lastPositions, double scale, int refusalToken,
+  public record Result(Summary harm, Summary random, Summary generic, int lastPositions, double scale, List<String> refusalTokens,
       @JsonProperty("fh_layers") List<Integer> fhLayers, @JsonProperty("fr_layers") List<Integer> frLayers,
       @JsonProperty("control_activations") Map<String, Double> controlActivations) {}
 
@@ -107,7 +108,7 @@ public final class SuppressionEvaluation {
    * {@code exclude} (F*).
    */
   public Result run(List<Prompt> prompts, FeatureSet harmAll, FeatureSet refusalAll, Set<FeatureKey> exclude,
-      int refusalToken) {
+      RefusalTokens refusalTokens) {
     if (harmAll.isEmpty() || refusalAll.isEmpty()) {
       throw new IllegalArgumentException("the features file has " + harmAll.features().size() + " harm and "
           + refusalAll.features().size() + " refusal features: suppression needs both roles");
@@ -131,10 +132,10 @@ public final class SuppressionEvaluation {
       ForwardResult clean = ctx.model().forward(TokenBatch.of(ids), new ForwardRequest(capture, Hooks.none(), LogitScope.LAST));
       int from = clampStart(clean, harm, ids.length);
       INDArray frClean = acts(clean, refusal);
-      double probClean = prob(clean, refusalToken);
-      h.add(measure(p.id(), ids, from, harm, refusal, frClean, probClean, refusalToken));
-      r.add(measure(p.id(), ids, from, random, refusal, frClean, probClean, refusalToken));
-      g.add(measure(p.id(), ids, from, generic, refusal, frClean, probClean, refusalToken));
+      double probClean = prob(clean, refusalTokens);
+      h.add(measure(p.id(), ids, from, harm, refusal, frClean, probClean, refusalTokens));
+      r.add(measure(p.id(), ids, from, random, refusal, frClean, probClean, refusalTokens));
+      g.add(measure(p.id(), ids, from, generic, refusal, frClean, probClean, refusalTokens));
       ctx.progress().step(1);
     }
     ctx.progress().finish();
@@ -143,12 +144,12 @@ public final class SuppressionEvaluation {
     act.put("random", Controls.meanActivation(random, means));
     act.put("generic", Controls.meanActivation(generic, means));
     return new Result(summary("FH", harm, h), summary("random", random, r), summary("generic", generic, g),
-        lastPositions, scale, refusalToken, List.copyOf(harm.byLayer().keySet()), List.copyOf(refusal.byLayer().keySet()),
+        lastPositions, scale, refusalTokens.tokens(), List.copyOf(harm.byLayer().keySet()), List.copyOf(refusal.byLayer().keySet()),
         act);
   }
 
   private PromptSuppression measure(String id, int[] ids, int from, FeatureSet clamped, FeatureSet refusal,
-      INDArray frClean, double probClean, int refusalToken) {
+      INDArray frClean, double probClean, RefusalTokens refusalTokens) {
     Set<HookName> capture = new HashSet<>();
     refusal.byLayer().keySet().forEach(l -> capture.add(HookName.residPost(l)));
     Hooks<INDArray> hooks = ctx.hooks(clamped.scaled(scale, new Positions.Last(ids.length - from)));
@@ -176,7 +177,7 @@ public final class SuppressionEvaluation {
       }
     }
     return new PromptSuppression(id, from, rate,
-        active == 0 ? Double.NaN : (double) dropped / active, probClean, prob(res, refusalToken));
+        active == 0 ? Double.NaN : (double) dropped / active, probClean, prob(res, refusalTokens));
   }
 
   private Summary summary(String name, FeatureSet set, List<PromptSuppression> ps) {
@@ -202,11 +203,11 @@ public final class SuppressionEvaluation {
   public record Measured(INDArray fr, double refusalProb) {}
 
   /** Measures {@code refusal} (and the refusal probability) on {@code ids} with {@code hooks} active. */
-  public Measured measure(int[] ids, Hooks<INDArray> hooks, FeatureSet refusal, int refusalToken) {
+  public Measured measure(int[] ids, Hooks<INDArray> hooks, FeatureSet refusal, RefusalTokens refusalTokens) {
     Set<HookName> capture = new HashSet<>();
     refusal.byLayer().keySet().forEach(l -> capture.add(HookName.residPost(l)));
     ForwardResult res = ctx.model().forward(TokenBatch.of(ids), new ForwardRequest(capture, hooks, LogitScope.LAST));
-    return new Measured(acts(res, refusal), prob(res, refusalToken));
+    return new Measured(acts(res, refusal), prob(res, refusalTokens));
   }
 
   /** Hooks clamping {@code set} (this evaluation's c) from the first position where a feature of {@code harm} is active. */
@@ -281,8 +282,9 @@ public final class SuppressionEvaluation {
     return org.nd4j.linalg.factory.Nd4j.hstack(cols.toArray(new INDArray[0]));
   }
 
-  private static double prob(ForwardResult res, int token) {
-    INDArray last = res.logits().get(NDArrayIndex.point(0)).castTo(DataType.DOUBLE).reshape(1, -1);
-    return Transforms.softmax(last, true).getDouble(0, token);
+  /** p(R) at the first assistant position (Arditi's refusal token set, not one opener token). */
+  private static double prob(ForwardResult res, RefusalTokens refusalTokens) {
+    INDArray last = res.logits().get(NDArrayIndex.point(0)).reshape(1, -1);
+    return refusalTokens.probability(last)[0];
   }
 }
