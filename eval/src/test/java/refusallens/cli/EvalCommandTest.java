@@ -228,17 +228,7 @@ class EvalCommandTest {
   void suppressionReadsFrOnlyAfterTheClampedFhLayersAndHasBothControls() throws Exception {
     Path out = tmp.resolve("suppression");
     CliRun r = eval("suppression", args(out, 4, 6, "--json"));
-    JsonNode f = JSON.readTree(features.toFile());
-    int minFh = Integer.MAX_VALUE;
-    int maxFr = Integer.MIN_VALUE;
-    for (JsonNode x : f.get("features")) {
-      if (x.get("role").asText().equals("harm")) {
-        minFh = Math.min(minFh, x.get("layer").asInt());
-      } else {
-        maxFr = Math.max(maxFr, x.get("layer").asInt());
-      }
-    }
-    if (maxFr <= minFh) { // e.g. a one-SAE fixture: no FR feature after an FH layer, so nothing causal to measure
+    if (!frAfterFh()) { // e.g. a one-SAE fixture: no FR feature after an FH layer, so nothing causal to measure
       assertTrue(r.code() != 0, "suppression with no FR layer after an FH layer must fail");
       assertTrue(r.err().contains("no FR feature lies at a layer after an FH layer"), r.err());
       return;
@@ -337,10 +327,30 @@ class EvalCommandTest {
     assertHtmlImagesLoad(out.resolve("report.html"), 2);
   }
 
+  /** Whether some FR feature of the features file lies at a layer after some FH feature's layer. */
+  private boolean frAfterFh() throws java.io.IOException {
+    JsonNode f = JSON.readTree(features.toFile());
+    int minFh = Integer.MAX_VALUE;
+    int maxFr = Integer.MIN_VALUE;
+    for (JsonNode x : f.get("features")) {
+      if (x.get("role").asText().equals("harm")) {
+        minFh = Math.min(minFh, x.get("layer").asInt());
+      } else {
+        maxFr = Math.max(maxFr, x.get("layer").asInt());
+      }
+    }
+    return maxFr > minFh;
+  }
+
   @Test
   void suffixCurveStartsAtTheUnsuffixedPromptAndRatesAreConsistent() throws Exception {
     Path out = tmp.resolve("suffix");
     CliRun r = eval("suffix", args(out, 2, 2, "--json", "--attack", "random-suffix", "--max-suffix-tokens", "4"));
+    if (!frAfterFh()) { // FH clamped "on top" of a suffix needs FR after FH, as suppression does
+      assertTrue(r.code() != 0, "suffix analysis with no FR layer after an FH layer must fail");
+      assertTrue(r.err().contains("no FR feature lies at a layer after an FH layer"), r.err());
+      return;
+    }
     assertEquals(0, r.code(), r.err());
     JsonNode rep = JSON.readTree(out.resolve("report.json").toFile());
     JsonNode s = rep.get("suffixes").get(0);

@@ -95,6 +95,12 @@ public final class StudyEvaluation {
       return new Suffix(1, harm.features().size(), refusal.features().size(), lastPositions, maxTokens, List.of(),
           "F* has " + harm.features().size() + " FH and " + refusal.features().size() + " FR features; the suffix analysis needs both");
     }
+    try {
+      SuppressionEvaluation.causalSplit(harm, refusal);
+    } catch (IllegalArgumentException e) {
+      return new Suffix(1, harm.features().size(), refusal.features().size(), lastPositions, maxTokens, List.of(),
+          e.getMessage());
+    }
     RefusalTokens tok = RefusalTokens.of(ctx.features(), ctx.tokenizer());
     SuffixEvaluation eval = new SuffixEvaluation(ctx, new SuppressionEvaluation(ctx, lastPositions, CLAMP_SCALE), maxTokens);
     List<SuffixEvaluation.Summary> sources = new ArrayList<>();

@@ -47,8 +47,12 @@ public final class SuffixEvaluation {
   }
 
   /** Measures {@code suffixes} (one per prompt, same order) appended to {@code prompts}. */
-  public Summary run(String source, List<Prompt> prompts, List<String> suffixes, FeatureSet harm, FeatureSet refusal,
+  public Summary run(String source, List<Prompt> prompts, List<String> suffixes, FeatureSet harmAll, FeatureSet refusalAll,
       RefusalTokens refusalTokens) {
+    // as in suppression: FR is read only at layers after every clamped FH layer, so "FH on top" has a causal path
+    SuppressionEvaluation.CausalSplit split = SuppressionEvaluation.causalSplit(harmAll, refusalAll);
+    FeatureSet harm = split.harm();
+    FeatureSet refusal = split.refusal();
     int last = suppression.lastPositions();
     List<PromptSuffix> out = new ArrayList<>();
     ctx.progress().start("suffix " + source, prompts.size());
