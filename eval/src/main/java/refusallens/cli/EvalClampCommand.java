@@ -56,11 +56,11 @@ final class EvalClampCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     // before any model work: a factor that overflows float32 can only give non-finite activations
     FeatureIntervention.checkMagnitude("--scale", scale);
-    OutputDir outDir = common.output("clamp");
     Induction induction = Induction.parse(induce);
     if (induction.mode() != Induction.Mode.HARMFUL_MEAN) {
       FeatureIntervention.checkMagnitude("--induce", induction.amount());
     }
+    OutputDir outDir = common.output("clamp");
     FeatureSet.Scope scope = FeatureSet.Scope.parse("--sets", sets);
     List<String> texts = textOption.texts(common.seed, common.harmless);
     EvalContext ctx = common.open();

@@ -55,8 +55,21 @@ class ModelJudgeTest {
   }
 
   @Test
-  void theFixtureModelRunsAsAJudge() {
-    ModelJudge judge = ModelJudge.open(MODEL, JudgePreset.HARMBENCH);
+  void theFixtureModelRunsAsAJudge(@org.junit.jupiter.api.io.TempDir Path tmp) throws java.io.IOException {
+    // HarmBench's classifier prompt is ~600 tokens; the fixture's config allows 256 positions, a real judge 4096
+    Path judgeModel = tmp.resolve("judge");
+    java.nio.file.Files.createDirectories(judgeModel);
+    try (var files = java.nio.file.Files.list(MODEL)) {
+      for (Path f : files.toList()) {
+        java.nio.file.Files.copy(f, judgeModel.resolve(f.getFileName()));
+      }
+    }
+    Path cfg = judgeModel.resolve("config.json");
+    String json = java.nio.file.Files.readString(cfg);
+    String widened = json.replaceAll("\"max_position_embeddings\"\\s*:\\s*\\d+", "\"max_position_embeddings\": 4096");
+    assertFalse(widened.equals(json), "the fixture config names max_position_embeddings");
+    java.nio.file.Files.writeString(cfg, widened);
+    ModelJudge judge = ModelJudge.open(judgeModel, JudgePreset.HARMBENCH);
     assertTrue(judge.name().startsWith("harmbench-llama2-13b-cls"));
     // random weights: the answer is whatever the model says; it must be parsed or named in the error
     try {
