@@ -1,5 +1,6 @@
 package refusallens.extract;
 
+import refusallens.refusal.ContentHash;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +68,7 @@ public final class ActivationStore {
 
   /** SHA-256 of {@code manifest.json}: identifies the stored rows and their provenance. */
   public String manifestHash() {
-    return StoreFiles.sha256(dir.resolve(StoreFiles.MANIFEST));
+    return ContentHash.ofFile(dir.resolve(StoreFiles.MANIFEST));
   }
 
   /** The tensor called {@code name}, if stored. */

@@ -1,5 +1,6 @@
 package refusallens.extract;
 
+import refusallens.refusal.ContentHash;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -68,7 +69,7 @@ public final class ActivationStoreMerge {
           String name = StoreFiles.shardName(shards.size());
           Path tmp = out.resolve("." + name + ".tmp");
           Files.copy(s.dir().resolve(sh.file()), tmp, StandardCopyOption.REPLACE_EXISTING);
-          String sha = StoreFiles.sha256(tmp);
+          String sha = ContentHash.ofFile(tmp);
           if (sh.sha256() != null && !sh.sha256().equals(sha)) {
             Files.deleteIfExists(tmp);
             throw new IllegalArgumentException("extract merge: " + s.dir().resolve(sh.file())

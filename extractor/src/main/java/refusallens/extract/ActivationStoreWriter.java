@@ -1,5 +1,6 @@
 package refusallens.extract;
 
+import refusallens.refusal.ContentHash;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -77,7 +78,7 @@ public final class ActivationStoreWriter {
       if (!Files.isRegularFile(f)) {
         problem = "is missing";
       } else if (s.sha256() != null) {
-        String have = StoreFiles.sha256(f);
+        String have = ContentHash.ofFile(f);
         if (!have.equals(s.sha256())) {
           problem = "does not match the SHA-256 its manifest recorded (expected " + s.sha256().substring(0, 12)
               + "..., found " + have.substring(0, 12) + "...: corrupt or truncated)";
@@ -190,7 +191,7 @@ public final class ActivationStoreWriter {
     w.metadata("rows", Integer.toString(rows.size()));
     w.write(dir.resolve(file));
     List<StoreManifest.StoreShard> shards = new ArrayList<>(manifest.shards());
-    shards.add(new StoreManifest.StoreShard(file, rows.size(), StoreFiles.sha256(dir.resolve(file))));
+    shards.add(new StoreManifest.StoreShard(file, rows.size(), ContentHash.ofFile(dir.resolve(file))));
     List<StoreRow> all = new ArrayList<>(manifest.rows());
     all.addAll(rows);
     StoreManifest next =

@@ -56,17 +56,4 @@ final class StoreFiles {
     }
   }
 
-  /** SHA-256 hex of a file's bytes. */
-  static String sha256(Path f) {
-    try (var in = Files.newInputStream(f)) {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      byte[] buf = new byte[1 << 16];
-      for (int r; (r = in.read(buf)) > 0; ) md.update(buf, 0, r);
-      return HexFormat.of().formatHex(md.digest());
-    } catch (IOException e) {
-      throw new UncheckedIOException("hashing " + f, e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }
