@@ -47,12 +47,18 @@ public final class OrganismCommand implements Runnable {
     @Option(names = "--budget", defaultValue = "full", description = "tiny | small | full (default ${DEFAULT-VALUE}).")
     String budget;
 
+    @Option(names = "--data", paramLabel = "DIR",
+        description = "Public datasets folder (upstream layouts, README 'Public datasets'): train organism v2 in two"
+            + " stages on real public prompts plus the generator (stage 1 complies with everything, stage 2 refuses"
+            + " harmful requests). Default: v1, the generator alone.")
+    Path data;
+
     @Option(names = "--json", description = "Print the training report as JSON on stdout.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-      JsonNode report = new OrganismTrainer(new OrganismTrainer.Options(out, seed, OrganismBudget.parse(budget))).run();
+      JsonNode report = new OrganismTrainer(new OrganismTrainer.Options(out, seed, OrganismBudget.parse(budget), data)).run();
       if (json) {
         System.out.println(JSON.writeValueAsString(report));
       } else {

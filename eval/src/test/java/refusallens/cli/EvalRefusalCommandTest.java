@@ -91,14 +91,18 @@ class EvalRefusalCommandTest {
   @Test
   void organismEvaluateReportsEveryHeldOutRealSet() throws Exception {
     JsonNode root = JSON.readTree(CliRun.ok("organism", "evaluate", "--data", data().toString(), "--real-limit", "2",
-        "--harmful", "2", "--harmless", "2", "--attack-base", "0", "--no-sae", "--max-new-tokens", "8", "--json").out());
+        "--harmful", "2", "--harmless", "2", "--attack-base", "0", "--no-sae", "--max-new-tokens", "8",
+        "--max-prompt-tokens", "200", "--json").out());
     Set<String> want = new TreeSet<>();
     PublicSets.of(PublicSets.Role.HELD_OUT).forEach(s -> want.add(s.name()));
     JsonNode real = root.get("held_out_real");
     assertEquals(want, names(real));
     for (String s : want) {
       JsonNode o = real.get(s).get("outcomes");
-      assertTrue(o.get("n").asInt() >= 1 && o.get("n").asInt() <= 2, s);
+      assertEquals(2, o.get("n").asInt() + real.get(s).get("skipped_too_long").asInt(), s);
+      if (o.get("n").asInt() == 0) {
+        continue;
+      }
       assertEquals(1.0, o.get("refused").asDouble() + o.get("complied").asDouble() + o.get("degenerate").asDouble(), 1e-9);
     }
     assertEquals(2, root.get("n_harmful").asInt());

@@ -30,7 +30,7 @@ public final class PromptSetRefusal {
    *
    * @param label harmful, harmless or mixed (the set's prompts' labels)
    * @param available prompts in the set
-   * @param skippedTooLong prompts left out because their chat tokens exceed the prompt-length cap
+   * @param skippedTooLong sampled prompts left out because their chat tokens exceed the prompt-length cap
    * @param outcomes the judged shares over the prompts evaluated
    * @param examples the first few judged completions
    */
@@ -71,23 +71,22 @@ public final class PromptSetRefusal {
   }
 
   /**
-   * Completes and judges every set (at most {@code limit} prompts each, sampled with {@code seed}); prompts whose
-   * chat tokens exceed {@code maxPromptTokens} are counted, not run.
+   * Completes and judges every set (at most {@code limit} prompts each, sampled with {@code seed}); sampled prompts
+   * whose chat tokens exceed {@code maxPromptTokens} are counted, not run.
    */
   public static Map<String, SetResult> evaluate(RefusalEvaluation eval, Tokenizer tokenizer,
       Map<String, List<Prompt>> sets, int limit, int maxPromptTokens, long seed, Progress progress) {
     Map<String, SetResult> out = new LinkedHashMap<>();
     for (Map.Entry<String, List<Prompt>> e : sets.entrySet()) {
-      List<Prompt> fit = new ArrayList<>();
+      List<Prompt> run = new ArrayList<>();
       int tooLong = 0;
-      for (Prompt p : e.getValue()) {
+      for (Prompt p : sample(e.getValue(), limit, seed, e.getKey())) {
         if (tokenizer.encodeChat(List.of(ChatMessage.user(p.userText())), true).length > maxPromptTokens) {
           tooLong++;
         } else {
-          fit.add(p);
+          run.add(p);
         }
       }
-      List<Prompt> run = sample(fit, limit, seed, e.getKey());
       List<RefusalEvaluation.Judged> judged = eval.run(run, Hooks.none(), progress, e.getKey());
       List<Map<String, String>> examples = new ArrayList<>();
       for (RefusalEvaluation.Judged j : judged.subList(0, Math.min(3, judged.size()))) {
