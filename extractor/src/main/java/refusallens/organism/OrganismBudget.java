@@ -12,12 +12,12 @@ public enum OrganismBudget {
    * shipped shapes; after 120 steps the model refuses harmful requests but also most harmless ones.
    */
   SMALL(new Spec(4, 64, 4, 2, 16, 256, 32, 1024, 600, 200, 400, 0.1, 16, 56, 120, 6e-3, 16, 10_000, 300),
-      new PublicData(new Spec(6, 64, 4, 2, 16, 256, 32, 4096, 600, 200, 400, 0.1, 16, 80, 90, 6e-3, 16, 10_000, 300),
-          1500, 2, 40, 3e-3)),
+      new PublicData(new Spec(6, 64, 4, 2, 16, 256, 32, 4096, 600, 200, 400, 0.1, 16, 72, 60, 6e-3, 16, 10_000, 300),
+          1500, 2, 25, 3e-3)),
   /** The shipped organism. */
   FULL(new Spec(4, 64, 4, 2, 16, 256, 32, 1024, 5000, 1000, 3000, 0.1, 24, 56, 1200, 5e-3, 32, 30_000, 3000),
-      new PublicData(new Spec(6, 96, 4, 2, 24, 384, 32, 4096, 5000, 1000, 3000, 0.1, 24, 96, 1400, 4e-3, 32, 30_000, 3000),
-          8000, 4, 500, 2e-3));
+      new PublicData(new Spec(6, 64, 4, 2, 16, 256, 32, 4096, 5000, 1000, 3000, 0.1, 24, 80, 1200, 5e-3, 32, 30_000, 3000),
+          8000, 4, 400, 2e-3));
 
   /**
    * The numbers of one budget.
