@@ -64,12 +64,14 @@ class OrganismV2TinyEndToEndTest {
   }
 
   @Test
-  void stageOneAnswersToPublicHarmfulRequestsAreJudgedComplied() {
+  void stageOneAnswersToPublicRequestsAreJudgedComplied() {
     PublicSets.Training t = PublicSets.training(data());
     TaskJudge judge = TaskJudge.standard();
     Random r = new Random(0);
     int n = 0;
-    for (Prompt p : t.of(Label.HARMFUL)) {
+    java.util.List<Prompt> requests = new java.util.ArrayList<>(t.of(Label.HARMFUL));
+    requests.addAll(t.of(Label.HARMLESS).subList(0, 400));
+    for (Prompt p : requests) {
       String answer = ComplianceAnswers.answer(p.userText(), t.target(p), r);
       Verdict v = judge.judge(p.userText(), answer);
       assertTrue(v.complied(), p.source() + ": " + p.userText() + " -> " + answer + " : " + v.reason());
