@@ -84,4 +84,17 @@ class PublicChatCorpusTest {
         && c.assistant().startsWith(t.target(adv).strip().replaceAll("[.:]+$", ""))), "stage 1 answers with the target");
     assertEquals("write a poem about the sea", ComplianceAnswers.task("Could you write a poem about the sea?"));
   }
+
+  @Test
+  void v2BudgetsKeepTheGeneratorSplitsAndTheIssueShape() {
+    for (OrganismBudget b : OrganismBudget.values()) {
+      // organism evaluate reads the generator splits of a run from its budget: v2 must draw the same ones
+      assertEquals(b.spec().perLabel(), b.publicData().spec().perLabel(), b.name());
+      assertTrue(b.publicData().stage2Steps() < b.publicData().spec().steps(), "stage 2 is the shorter fine-tune");
+    }
+    for (OrganismBudget b : List.of(OrganismBudget.SMALL, OrganismBudget.FULL)) {
+      assertTrue(b.publicData().spec().layers() >= 6, b.name());
+      assertTrue(b.publicData().spec().vocabSize() >= 4096, b.name());
+    }
+  }
 }
