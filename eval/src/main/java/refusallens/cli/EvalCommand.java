@@ -34,7 +34,7 @@ import refusallens.tokenizer.Tokenizer;
     mixinStandardHelpOptions = true,
     description = "Clamping evaluation: jailbreak and refusal scores, coherence, harm-to-refusal suppression, method comparison.",
     subcommands = {EvalClampCommand.class, EvalSuppressionCommand.class, EvalCompareCommand.class,
-        EvalSuffixCommand.class, EvalTransferCommand.class})
+        EvalSuffixCommand.class, EvalTransferCommand.class, EvalRefusalCommand.class})
 public final class EvalCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

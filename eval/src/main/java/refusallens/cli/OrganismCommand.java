@@ -10,7 +10,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import refusallens.eval.judge.RefusalPhraseJudge;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import refusallens.eval.judge.Judge;
+import refusallens.eval.judge.JudgeSpec;
+import refusallens.eval.organism.PromptSetRefusal;
 import refusallens.eval.organism.OrganismEvaluator;
 import refusallens.organism.Organism;
 import refusallens.organism.OrganismBudget;
@@ -51,6 +54,12 @@ public final class OrganismCommand implements Runnable {
     @Option(names = "--budget", defaultValue = "full", description = "tiny | small | full (default ${DEFAULT-VALUE}).")
     String budget;
 
+    @Option(names = "--data", paramLabel = "DIR",
+        description = "Public datasets folder (upstream layouts, README 'Public datasets'): train organism v2 in two"
+            + " stages on real public prompts plus the generator (stage 1 complies with everything, stage 2 refuses"
+            + " harmful requests). Default: v1, the generator alone.")
+    Path data;
+
     @Option(names = "--json", description = "Print the training report as JSON on stdout.")
     boolean json;
 
@@ -59,7 +68,7 @@ public final class OrganismCommand implements Runnable {
       OrganismBudget b = OrganismBudget.parse(budget);
       OutputDir dir = OutputDir.open(out, "--out", OUTPUT, false, List.of(WHOLE));
       dir.claim(WHOLE);
-      JsonNode report = new OrganismTrainer(new OrganismTrainer.Options(out, seed, b)).run();
+      JsonNode report = new OrganismTrainer(new OrganismTrainer.Options(out, seed, b, data)).run();
       dir.commit(WHOLE);
       if (json) {
         System.out.println(JSON.writeValueAsString(report));
@@ -93,17 +102,49 @@ public final class OrganismCommand implements Runnable {
     @Option(names = "--no-sae", description = "Skip the SAE metrics.")
     boolean noSae;
 
+    @Option(names = "--data", paramLabel = "DIR",
+        description = "Public datasets folder (upstream layouts, README 'Public datasets'): also report every held-out real set.")
+    Path data;
+
+    @Option(names = "--real-limit", defaultValue = "2147483647",
+        description = "At most this many prompts per held-out real set, sampled with --seed (default: all).")
+    int realLimit;
+
+    @Option(names = "--max-prompt-tokens", defaultValue = "1024",
+        description = "Real prompts with more chat tokens are counted as skipped_too_long (default ${DEFAULT-VALUE}).")
+    int maxPromptTokens;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the --real-limit sample (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--judge", defaultValue = "task", paramLabel = "task|phrases|PRESET=DIR",
+        description = "Judge of refused / complied / degenerate (default ${DEFAULT-VALUE}).")
+    String judge;
+
     @Option(names = "--json", description = "Print one JSON document on stdout.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
       Path dir = Organism.modelOrDefault(model);
-      OrganismEvaluator.Result r = OrganismEvaluator.evaluate(dir, RefusalPhraseJudge.standard(),
+      Judge j = JudgeSpec.parse(judge, "--judge").open();
+      OrganismEvaluator.Result r = OrganismEvaluator.evaluate(dir, j,
           new OrganismEvaluator.Options(harmful, harmless, attackBase, maxNewTokens, !noSae),
           s -> System.err.println("organism: " + s));
+      Map<String, PromptSetRefusal.SetResult> real = null;
+      if (data != null) {
+        try (ConsoleProgress progress = new ConsoleProgress(System.err)) {
+          real = OrganismEvaluator.heldOutReal(dir, data, j, realLimit, maxNewTokens, maxPromptTokens, seed, progress,
+              s -> System.err.println("organism: " + s));
+        }
+      }
       if (json) {
-        System.out.println(JSON.writeValueAsString(r));
+        ObjectNode root = JSON.valueToTree(r);
+        if (real != null) {
+          root.put("data", data.toString());
+          root.set("held_out_real", JSON.valueToTree(real));
+        }
+        System.out.println(JSON.writeValueAsString(root));
         return 0;
       }
       System.out.printf("model %s (judge %s)%n", r.model(), r.judge());
@@ -116,6 +157,10 @@ public final class OrganismCommand implements Runnable {
         OrganismEvaluator.SaeFigures s = e.getValue();
         System.out.printf("sae layer %s: fvu %.4f  L0 %.1f  dead %.3f  delta CE %.4f%n",
             e.getKey(), s.fvu(), s.l0(), s.deadFraction(), s.deltaCe());
+      }
+      if (real != null) {
+        System.out.println("held-out real sets (" + data + "):");
+        EvalRefusalCommand.print(real);
       }
       return 0;
     }

@@ -34,14 +34,25 @@ import refusallens.tokenizer.Tokenizer;
  * and resumes model training from its last (atomic) checkpoint.
  */
 public final class OrganismTrainer {
-  /** What to train. */
-  public record Options(Path out, long seed, OrganismBudget budget) {
+  /**
+   * What to train; {@code data} (nullable) is a public datasets folder: organism v2, trained in two stages on real
+   * public prompts plus the generator ({@link PublicChatCorpus}); null trains v1 on the generator alone.
+   */
+  public record Options(Path out, long seed, OrganismBudget budget, Path data) {
     public Options {
       if (out == null) {
         throw new IllegalArgumentException("--out is required");
       }
     }
+
+    /** The v1 recipe (generator data only). */
+    public Options(Path out, long seed, OrganismBudget budget) {
+      this(out, seed, budget, null);
+    }
   }
+
+  /** The recipe name written to organism-run.json by a run with {@code --data}. */
+  static final String PUBLIC_RECIPE = "public-data-v2";
 
   static final String STATE_FILE = "train-state.safetensors";
   static final String REPORT_FILE = "training-report.json";
@@ -58,7 +69,7 @@ public final class OrganismTrainer {
 
   public OrganismTrainer(Options options) {
     this.options = options;
-    this.spec = options.budget().spec();
+    this.spec = options.data() == null ? options.budget().spec() : options.budget().publicData().spec();
   }
 
   /** Runs every unfinished stage; returns the report. */
@@ -70,6 +81,9 @@ public final class OrganismTrainer {
       throw new UncheckedIOException("cannot create --out " + out, e);
     }
     checkSameRun(out);
+    if (options.data() != null) {
+      return runPublic(out);
+    }
     long t0 = System.nanoTime();
     List<ChatCorpus.Conversation> corpus =
         ChatCorpus.build(options.seed(), spec.perLabel(), spec.instructions(), spec.grammarPairs());
@@ -82,7 +96,12 @@ public final class OrganismTrainer {
       examples.add(encoder.encode(c));
     }
     long t1 = System.nanoTime();
-    ModelTraining trained = model(out, tokenizer, examples);
+    List<ChatModelTrainer.Example> val =
+        ChatCorpus.heldOut(options.seed(), spec.perLabel(), new ConversationEncoder(tokenizer), HELD_OUT);
+    ValidationDecisions selection =
+        ValidationDecisions.of(new ConversationEncoder(tokenizer), options.seed(), spec.perLabel(), VAL_PROMPTS);
+    ModelTraining trained = model(new Stage("", out, spec.steps(), spec.learningRate(), null, true),
+        tokenizer, examples, selection, val);
     timings.put("model_s", seconds(t1));
     long t2 = System.nanoTime();
     Transformer model = Transformer.open(out);
@@ -91,12 +110,92 @@ public final class OrganismTrainer {
     timings.put("saes_s", seconds(t2));
     timings.put("total_s", seconds(t0));
     ObjectNode report = report(trained, metrics);
+    return writeReport(out, report);
+  }
+
+  private JsonNode writeReport(Path out, ObjectNode report) {
     try {
       AtomicFiles.writeJson(out.resolve(REPORT_FILE), report);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + out.resolve(REPORT_FILE), e);
     }
     return report;
+  }
+
+  /**
+   * Organism v2: stage 1 (every request answered, harmful ones with their compliance opener) written as a loadable
+   * model in {@code stage1/}, stage 2 (harmful requests refused) fine-tuned from it into {@code out}, SAEs on
+   * every layer of the stage-2 model. Stage 1 keeps its last checkpoint; stage 2 is selected on harmful_val /
+   * harmless_val and generator VAL only.
+   */
+  private JsonNode runPublic(Path out) {
+    long t0 = System.nanoTime();
+    OrganismBudget.PublicData pd = options.budget().publicData();
+    PublicChatCorpus.Stages stages = PublicChatCorpus.build(options.data(), options.seed(), spec, pd);
+    log("corpus v2: stage 1 " + stages.stage1().size() + ", stage 2 " + stages.stage2().size() + " conversations " + stages.counts());
+    List<ChatCorpus.Conversation> all = new ArrayList<>(stages.stage1());
+    all.addAll(stages.stage2());
+    Tokenizer tokenizer = tokenizer(out, all);
+    timings.put("tokenizer_s", seconds(t0));
+    ConversationEncoder encoder = new ConversationEncoder(tokenizer);
+    List<ChatModelTrainer.Example> ex1 = stages.stage1().stream().map(encoder::encode).toList();
+    List<ChatModelTrainer.Example> ex2 = stages.stage2().stream().map(encoder::encode).toList();
+    List<ChatModelTrainer.Example> val = ChatCorpus.heldOut(options.seed(), spec.perLabel(), encoder, HELD_OUT);
+    ValidationDecisions selection = ValidationDecisions.of(encoder, options.seed(), spec.perLabel(), VAL_PROMPTS,
+        stages.selectionHarmful(), stages.selectionHarmless());
+    long t1 = System.nanoTime();
+    Path stage1Dir = out.resolve(STAGE1_DIR);
+    ModelTraining s1 = model(new Stage("stage1", stage1Dir, spec.steps(), spec.learningRate(), null, false),
+        tokenizer, ex1, selection, val);
+    copyRunFiles(out, stage1Dir);
+    timings.put("stage1_s", seconds(t1));
+    long t2 = System.nanoTime();
+    Map<String, INDArray> fromStage1 = Selected.weights(stage1Dir.resolve("train-state").resolve(BEST_FILE));
+    ModelTraining s2 = model(new Stage("stage2", out, pd.stage2Steps(), pd.stage2LearningRate(), fromStage1, true),
+        tokenizer, ex2, selection, val);
+    timings.put("stage2_s", seconds(t2));
+    long t3 = System.nanoTime();
+    List<OrganismSaes.LayerMetrics> metrics = saes(out, Transformer.open(out), ex2, val);
+    timings.put("saes_s", seconds(t3));
+    timings.put("total_s", seconds(t0));
+    ObjectNode report = report(s2, metrics);
+    report.put("recipe", PUBLIC_RECIPE);
+    report.put("data", options.data().toString());
+    report.set("stage1", stageJson(s1));
+    report.set("stage2", stageJson(s2));
+    ObjectNode c = report.putObject("corpus");
+    stages.counts().forEach(c::put);
+    c.put("stage1_conversations", stages.stage1().size());
+    c.put("stage2_conversations", stages.stage2().size());
+    return writeReport(out, report);
+  }
+
+  static final String STAGE1_DIR = "stage1";
+
+  private static ObjectNode stageJson(ModelTraining t) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("steps", t.steps());
+    o.put("selected_step", t.selectedStep());
+    o.put("final_train_loss", t.finalLoss());
+    o.put("held_out_assistant_ce", t.heldOutLoss());
+    o.put("val_first_token_refusal", t.valRefusal());
+    o.put("val_first_token_compliance", t.valCompliance());
+    return o;
+  }
+
+  /** Makes {@code stageDir} a loadable organism: the tokenizer files and run file of {@code out}. */
+  private static void copyRunFiles(Path out, Path stageDir) {
+    try (var files = Files.list(out)) {
+      for (Path f : files.toList()) {
+        String n = f.getFileName().toString();
+        if (Files.isRegularFile(f) && (n.startsWith("tokenizer") || n.equals("special_tokens_map.json")
+            || n.equals("organism-run.json"))) {
+          Files.copy(f, stageDir.resolve(n), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot copy the tokenizer into " + stageDir, e);
+    }
   }
 
   /** Refuses to resume a directory trained with another seed or budget. */
@@ -106,14 +205,20 @@ public final class OrganismTrainer {
     want.put("schemaVersion", 1);
     want.put("seed", options.seed());
     want.put("budget", options.budget().wireName());
+    String recipe = options.data() == null ? "generator" : PUBLIC_RECIPE;
+    if (options.data() != null) {
+      want.put("recipe", recipe);
+    }
     try {
       if (Files.isRegularFile(run)) {
         JsonNode have = JSON.readTree(run.toFile());
         boolean same = have.path("seed").asLong() == options.seed()
-            && options.budget().wireName().equals(have.path("budget").asText());
+            && options.budget().wireName().equals(have.path("budget").asText())
+            && recipe.equals(have.path("recipe").asText("generator"));
         if (!same) {
           throw new IllegalArgumentException(
-              "--out " + out + " holds a run with " + have + "; resume it with the same --seed and --budget or use a new directory");
+              "--out " + out + " holds a run with " + have + "; resume it with the same --seed, --budget and --data"
+                  + " (or none) or use a new directory");
         }
       } else {
         AtomicFiles.writeJson(run, want);
@@ -138,15 +243,30 @@ public final class OrganismTrainer {
     return Tokenizer.load(out);
   }
 
-  /** Result of the model stage. */
-  record ModelTraining(int steps, double finalLoss, double heldOutLoss) {}
+  /** Result of a model stage. */
+  record ModelTraining(int steps, double finalLoss, double heldOutLoss, int selectedStep, double valRefusal,
+      double valCompliance) {}
 
-  private ModelTraining model(Path out, Tokenizer tokenizer, List<ChatModelTrainer.Example> examples) {
+  /**
+   * One model training stage.
+   *
+   * @param name "" for v1 (its batches keep their seeds), else the stage name (seeds its own batch order)
+   * @param out where the stage's model, config and model-training.json go (train-state/ below it)
+   * @param initial starting weights; null = the seeded random initialisation
+   * @param select whether the written checkpoint is the best on validation (else the last one)
+   */
+  record Stage(String name, Path out, int steps, double learningRate, Map<String, INDArray> initial, boolean select) {}
+
+  private ModelTraining model(Stage st, Tokenizer tokenizer, List<ChatModelTrainer.Example> examples,
+      ValidationDecisions selection, List<ChatModelTrainer.Example> val) {
+    Path out = st.out();
     Path report = out.resolve("model-training.json");
     if (Files.isRegularFile(report) && Files.isRegularFile(out.resolve("model.safetensors"))) {
       try {
         JsonNode r = JSON.readTree(report.toFile());
-        return new ModelTraining(r.get("steps").asInt(), r.get("final_loss").asDouble(), r.get("held_out_loss").asDouble());
+        return new ModelTraining(r.get("steps").asInt(), r.get("final_loss").asDouble(), r.get("held_out_loss").asDouble(),
+            r.path("selected_step").asInt(), r.path("val_first_token_refusal").asDouble(),
+            r.path("val_first_token_compliance").asDouble());
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + report, e);
       }
@@ -156,7 +276,7 @@ public final class OrganismTrainer {
     ModelConfig config = ChatModelFiles.parse(configJson, stageDir);
     TransformerDefinition def = config.architecture().definition(config);
     ChatModelTrainer.Options topts = new ChatModelTrainer.Options(
-        spec.batchSize(), spec.seqLen(), spec.steps(), spec.learningRate(), Math.max(1, spec.steps() / 20), 1.0);
+        spec.batchSize(), spec.seqLen(), st.steps(), st.learningRate(), Math.max(1, st.steps() / 20), 1.0);
     Path statePath = stageDir.resolve(STATE_FILE);
     int startStep = 0;
     Map<String, INDArray> weights;
@@ -182,6 +302,8 @@ public final class OrganismTrainer {
         adam = new ChatModelTrainer.AdamState(m, v);
       }
       log("model: resuming from step " + startStep);
+    } else if (st.initial() != null) {
+      weights = copy(st.initial());
     } else {
       weights = ChatModelFiles.initialWeights(def, Seeds.derive(options.seed(), "organism", "init"));
     }
@@ -192,24 +314,24 @@ public final class OrganismTrainer {
     // model selection on VAL frames (never trained on, disjoint from the TEST frames of the targets): the
     // checkpoint whose first-token decisions are best on both labels is the one written, since a longer run
     // memorises its training frames and starts refusing harmless requests in unseen ones
-    ValidationDecisions selection = ValidationDecisions.of(new ConversationEncoder(tokenizer), options.seed(), spec.perLabel(), VAL_PROMPTS);
     Path bestPath = stageDir.resolve(BEST_FILE);
     Selected best = Selected.read(bestPath);
-    try (ProgressBar pb = progress("model", spec.steps())) {
+    int steps = st.steps();
+    try (ProgressBar pb = progress(st.name().isEmpty() ? "model" : st.name(), steps)) {
       pb.stepTo(startStep);
-      for (int step = startStep + 1; step <= spec.steps(); step++) {
-        loss = trainer.step(
-            withPromptNoise(batch(train, step, b), options.seed(), step, spec.promptNoise(), tokenizer.vocabSize()), step);
+      for (int step = startStep + 1; step <= steps; step++) {
+        loss = trainer.step(withPromptNoise(batch(train, step, b, st.name()), options.seed(), step, spec.promptNoise(),
+            tokenizer.vocabSize()), step);
         ema = Double.isNaN(ema) ? loss : 0.95 * ema + 0.05 * loss;
         pb.stepTo(step);
-        if (step % checkpointEvery() == 0 || step == spec.steps()) {
+        if (step % checkpointEvery(steps) == 0 || step == steps) {
           ValidationDecisions.Score score = selection.score(new Transformer(def, WeightStore.of(copy(trainer.weights()))));
-          if (best == null || score.balanced() >= best.balanced()) {
+          if (best == null || !st.select() || score.balanced() >= best.balanced()) {
             best = new Selected(step, score.refusal(), score.compliance());
             best.write(bestPath, trainer.weights());
           }
           pb.setExtraMessage(String.format("loss %.3f val %.2f/%.2f best@%d", ema, score.refusal(), score.compliance(), best.step()));
-          if (step < spec.steps()) {
+          if (step < steps) {
             saveState(statePath, trainer, step, ema);
           }
         } else {
@@ -220,15 +342,14 @@ public final class OrganismTrainer {
     if (best == null) {
       throw new IllegalStateException("no validated checkpoint in " + bestPath);
     }
-    log(String.format("model: selected step %d (VAL first-token refusal %.3f, compliance %.3f)",
-        best.step(), best.refusal(), best.compliance()));
+    log(String.format("model%s: %s step %d (VAL first-token refusal %.3f, compliance %.3f)",
+        st.name().isEmpty() ? "" : " " + st.name(), st.select() ? "selected" : "last", best.step(), best.refusal(),
+        best.compliance()));
     // the shipped bfloat16 checkpoint, reloaded through the runtime for the held-out loss
     ChatModelFiles.write(out, configJson, Selected.weights(bestPath), true);
     Transformer reloaded = Transformer.open(out);
-    List<ChatModelTrainer.Example> val =
-        ChatCorpus.heldOut(options.seed(), spec.perLabel(), new ConversationEncoder(tokenizer), HELD_OUT);
     double heldOut = AssistantCrossEntropy.of(reloaded, val, refusallens.model.Hooks.none(), 16);
-    ModelTraining result = new ModelTraining(spec.steps(), ema, heldOut);
+    ModelTraining result = new ModelTraining(steps, ema, heldOut, best.step(), best.refusal(), best.compliance());
     ObjectNode r = JSON.createObjectNode();
     r.put("schemaVersion", 1);
     r.put("steps", result.steps());
@@ -296,12 +417,12 @@ public final class OrganismTrainer {
   }
 
   /** Steps between checkpoints: 50, or a quarter of a short run so even the tiny budget checkpoints. */
-  private int checkpointEvery() {
-    return Math.max(1, Math.min(CHECKPOINT_EVERY, spec.steps() / 4));
+  private static int checkpointEvery(int steps) {
+    return Math.max(1, Math.min(CHECKPOINT_EVERY, steps / 4));
   }
 
   /** The examples of {@code step}: epoch-wise shuffles seeded by (seed, epoch), so a resumed run sees the same batches. */
-  private List<ChatModelTrainer.Example> batch(List<ChatModelTrainer.Example> all, int step, int b) {
+  private List<ChatModelTrainer.Example> batch(List<ChatModelTrainer.Example> all, int step, int b, String stage) {
     long first = (long) (step - 1) * b;
     List<ChatModelTrainer.Example> out = new ArrayList<>();
     Map<Long, List<Integer>> orders = new HashMap<>();
@@ -312,7 +433,9 @@ public final class OrganismTrainer {
         for (int k = 0; k < all.size(); k++) {
           o.add(k);
         }
-        Collections.shuffle(o, Seeds.random(options.seed(), "organism", "epoch", Long.toString(e)));
+        Collections.shuffle(o, stage.isEmpty()
+            ? Seeds.random(options.seed(), "organism", "epoch", Long.toString(e))
+            : Seeds.random(options.seed(), "organism", stage, "epoch", Long.toString(e)));
         return o;
       });
       out.add(all.get(order.get((int) (i % all.size()))));

@@ -41,6 +41,15 @@ final class ValidationDecisions {
 
   /** Up to {@code n} VAL prompts per label of the organism's generator options. */
   static ValidationDecisions of(ConversationEncoder encoder, long seed, int perLabel, int n) {
+    return of(encoder, seed, perLabel, n, List.of(), List.of());
+  }
+
+  /**
+   * As {@link #of(ConversationEncoder, long, int, int)} plus public selection prompts (organism v2: harmful_val
+   * and up to {@code n} of harmless_val), never trained on.
+   */
+  static ValidationDecisions of(ConversationEncoder encoder, long seed, int perLabel, int n, List<String> moreHarmful,
+      List<String> moreHarmless) {
     List<int[]> h = new ArrayList<>();
     List<int[]> b = new ArrayList<>();
     List<Prompt> harmfulPrompts = ChatCorpus.prompts(seed, perLabel, Split.VAL, Label.HARMFUL);
@@ -51,6 +60,8 @@ final class ValidationDecisions {
     for (Prompt p : harmlessPrompts.subList(0, Math.min(n, harmlessPrompts.size()))) {
       b.add(encoder.prompt(p.userText()));
     }
+    moreHarmful.forEach(t -> h.add(encoder.prompt(t)));
+    moreHarmless.subList(0, Math.min(n, moreHarmless.size())).forEach(t -> b.add(encoder.prompt(t)));
     // the first assistant token of every refusal template, and of the helpful answers (must not overlap)
     Set<Integer> refusal = new TreeSet<>();
     Random r = new Random(0);

@@ -66,6 +66,8 @@ public final class ChatTemplate {
         JinjavaConfig.newBuilder()
             .withTrimBlocks(true)
             .withLstripBlocks(true)
+            // message text is data: Jinjava would otherwise render a "{{ ... }}" inside it (HarmBench context strings)
+            .withNestedInterpretationEnabled(false)
             .withLegacyOverrides(jinja2)
             .build();
     this.config = config;

@@ -44,7 +44,7 @@ class ActivationStoreIntegrityTest {
     threeShards(dir);
     for (StoreManifest.StoreShard s : ActivationStore.open(dir).manifest().shards()) {
       assertNotNull(s.sha256(), s.file());
-      assertEquals(StoreFiles.sha256(dir.resolve(s.file())), s.sha256());
+      assertEquals(refusallens.refusal.ContentHash.ofFile(dir.resolve(s.file())), s.sha256());
     }
   }
 

@@ -37,6 +37,15 @@ class ChatTemplateTest {
   }
 
   @Test
+  void messageTextIsNeverRenderedAsATemplate() {
+    // a HarmBench context string holds Wikipedia markup "{{tq | ...}}"; Jinja2 prints it as it is
+    String text = "See {{tq | Scientific consensus is the judgment}} and {% if x %}y{% endif %} {{ 1 + 1 }}";
+    String out = new ChatTemplate("{% for m in messages %}[{{ m['content'] }}]{% endfor %}", Map.of(), "test")
+        .render(List.of(ChatMessage.user(text)), false);
+    assertEquals("[" + text + "]", out);
+  }
+
+  @Test
   void pythonStyleFeatures() {
     assertEquals("Hello there|1|2|<s></s>", render(
         "{{ messages[0]['content'].strip() }}|{{ messages[1:] | length }}|"

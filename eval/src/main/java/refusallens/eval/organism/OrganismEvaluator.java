@@ -17,10 +17,12 @@ import refusallens.datasets.Label;
 import refusallens.datasets.Prompt;
 import refusallens.datasets.attack.Attack;
 import refusallens.datasets.attack.Attacks;
+import refusallens.datasets.load.PublicSets;
 import refusallens.datasets.split.Split;
 import refusallens.eval.judge.Judge;
 import refusallens.model.Hooks;
 import refusallens.model.Transformer;
+import refusallens.progress.Progress;
 import refusallens.organism.ChatCorpus;
 import refusallens.organism.ConversationEncoder;
 import refusallens.organism.OrganismBudget;
@@ -128,6 +130,30 @@ public final class OrganismEvaluator {
     e.put("completion", j.completion());
     e.put("verdict", j.verdict().outcome().wireName());
     return e;
+  }
+
+  /**
+   * The held-out public sets of {@code data} ({@link PublicSets.Role#HELD_OUT}; sets whose files are absent are
+   * left out with a log line), at most {@code limit} prompts each (sampled with {@code seed}), judged by
+   * {@code judge} on the model in {@code dir}.
+   */
+  public static Map<String, PromptSetRefusal.SetResult> heldOutReal(Path dir, Path data, Judge judge, int limit,
+      int maxNewTokens, int maxPromptTokens, long seed, Progress progress, Consumer<String> log) {
+    Transformer model = Transformer.open(dir);
+    Tokenizer tokenizer = Tokenizer.load(dir);
+    Map<String, List<Prompt>> sets = new LinkedHashMap<>();
+    for (PublicSets.PublicSet s : PublicSets.of(PublicSets.Role.HELD_OUT)) {
+      if (s.presentIn(data)) {
+        sets.put(s.name(), s.load(data));
+      } else {
+        log.accept("held-out set " + s.name() + " not in " + data + " (" + s.path() + "): left out");
+      }
+    }
+    if (sets.isEmpty()) {
+      throw new IllegalArgumentException("--data " + data + " holds none of the held-out public sets (README, 'Public datasets')");
+    }
+    RefusalEvaluation eval = new RefusalEvaluation(model, tokenizer, judge, maxNewTokens, 16);
+    return PromptSetRefusal.evaluate(eval, tokenizer, sets, limit, maxPromptTokens, seed, progress);
   }
 
   /** The organism's first {@code n} held-out prompts of {@code label}, interleaved over categories. */
