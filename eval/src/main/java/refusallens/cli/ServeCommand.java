@@ -42,7 +42,7 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Interface to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 for all).")
   String host;
 
-  @Option(names = "--model", description = "HF checkpoint directory (default: the organism).")
+  @Option(names = "--model", converter = ModelDirConverter.class, description = "HF checkpoint directory (default: the organism).")
   Path model;
 
   @Option(names = "--sae", description = "SAE directory (default: the organism's SAEs).")

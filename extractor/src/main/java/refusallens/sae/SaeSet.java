@@ -44,13 +44,17 @@ public final class SaeSet {
       java.util.Objects.requireNonNull(layer, "layer");
     }
 
-    /** Parses {@code DIR} or {@code LAYER=DIR} (as given to {@code --sae}). */
+    /**
+     * Parses {@code DIR} or {@code LAYER=DIR} (as given to {@code --sae}); DIR may also be a SAELens release id
+     * found in the local Hugging Face cache ({@link refusallens.hub.HfCache#resolveSae}).
+     */
     public static Source parse(String spec) {
       Matcher m = WITH_LAYER.matcher(spec);
+      var cache = refusallens.hub.HfCache.fromEnvironment();
       if (m.matches()) {
-        return new Source(Path.of(m.group(2)), OptionalInt.of(Integer.parseInt(m.group(1))));
+        return new Source(cache.resolveSae(m.group(2)), OptionalInt.of(Integer.parseInt(m.group(1))));
       }
-      return new Source(Path.of(spec), OptionalInt.empty());
+      return new Source(cache.resolveSae(spec), OptionalInt.empty());
     }
   }
 
