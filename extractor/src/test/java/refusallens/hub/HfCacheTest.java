@@ -94,10 +94,17 @@ class HfCacheTest {
   @Test
   void anExistingPathWinsOverAnId() throws Exception {
     Path root = tmp.resolve("hub");
-    cacheRepo(root, "google/gemma-2-2b-it", MAIN, modelFiles(), true);
-    Path local = Files.createDirectories(tmp.resolve("google/gemma-2-2b-it"));
-    // a relative spec that exists relative to the working directory is taken as a path; here an absolute one
-    assertEquals(local, new HfCache(root).resolveModel(local.toString()));
+    // "target/hub-path-wins" reads as both a relative directory (surefire runs in the module) and a repo id
+    String spec = "target/hub-path-wins";
+    cacheRepo(root, spec, MAIN, modelFiles(), true);
+    Path local = Files.createDirectories(Path.of(spec));
+    try {
+      assertEquals(Path.of(spec), new HfCache(root).resolveModel(spec));
+    } finally {
+      Files.delete(local);
+    }
+    // once the directory is gone the same words are the cached repo
+    assertEquals(root.resolve("models--target--hub-path-wins/snapshots/" + MAIN), new HfCache(root).resolveModel(spec));
     assertEquals(FIXTURE.resolve("model"), new HfCache(root).resolveModel(FIXTURE.resolve("model").toString()));
   }
 
