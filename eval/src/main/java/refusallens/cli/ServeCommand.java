@@ -45,7 +45,7 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--model", converter = ModelDirConverter.class, description = "HF checkpoint directory (default: the organism).")
   Path model;
 
-  @Option(names = "--sae", description = "SAE directory (default: the organism's SAEs).")
+  @Option(names = "--sae", converter = SaeDirConverter.class, description = "SAE directory (default: the organism's SAEs).")
   Path sae;
 
   @Option(names = "--features", description = "features.json (default: the organism's).")

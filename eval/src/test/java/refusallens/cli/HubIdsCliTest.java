@@ -81,4 +81,11 @@ class HubIdsCliTest {
     assertEquals(2, missing.code(), missing.err());
     assertTrue(missing.err().contains("huggingface-cli download google/absent-model"), missing.err());
   }
+
+  @Test
+  void serveSaeOptionReadsAReleaseIdToo() {
+    Path dir = new SaeDirConverter().convert("gemma-scope-2b-pt-res-canonical/layer_12/width_16k/canonical");
+    assertTrue(dir.endsWith(canonical12), dir.toString());
+    assertTrue(Files.isRegularFile(dir.resolve("params.npz")), dir.toString());
+  }
 }
