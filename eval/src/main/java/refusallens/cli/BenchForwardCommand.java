@@ -42,7 +42,7 @@ public final class BenchForwardCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--model", paramLabel = "DIR", converter = ModelDirConverter.class, description = "HF checkpoint directory (default: the embedded organism).")
+  @Option(names = "--model", paramLabel = "DIR|OWNER/NAME[@REV]", converter = ModelDirConverter.class, description = "HF checkpoint directory (default: the embedded organism).")
   Path model;
 
   @Option(names = "--batch", defaultValue = "1", description = "Prompts per pass (default ${DEFAULT-VALUE}).")

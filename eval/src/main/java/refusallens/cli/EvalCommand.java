@@ -75,7 +75,7 @@ public final class EvalCommand implements Runnable {
     static final String REPORT_JSON = "report.json";
     static final String REPORT_HTML = "report.html";
 
-    @Option(names = "--model", paramLabel = "DIR", converter = ModelDirConverter.class, description = "Model directory (default: the embedded organism).")
+    @Option(names = "--model", paramLabel = "DIR|OWNER/NAME[@REV]", converter = ModelDirConverter.class, description = "Model directory (default: the embedded organism).")
     Path model;
 
     @Option(names = "--sae", paramLabel = "[LAYER=]DIR", description = "SAE directory; repeatable (default: the model's saes/ folder).")

@@ -27,7 +27,7 @@ final class EvalRefusalCommand implements Callable<Integer> {
   @Option(names = "--data", required = true, paramLabel = "FILE.jsonl", description = "Prompts (JSONL of datasets import).")
   Path data;
 
-  @Option(names = "--model", paramLabel = "DIR", converter = ModelDirConverter.class, description = "Model directory (default: the embedded organism).")
+  @Option(names = "--model", paramLabel = "DIR|OWNER/NAME[@REV]", converter = ModelDirConverter.class, description = "Model directory (default: the embedded organism).")
   Path model;
 
   @Option(names = "--judge", defaultValue = "task", paramLabel = "task|phrases|PRESET=DIR",

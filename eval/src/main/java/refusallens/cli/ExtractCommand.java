@@ -57,7 +57,7 @@ public final class ExtractCommand implements Callable<Integer> {
   @Option(names = "--data", paramLabel = "FILE.jsonl", description = "Prompts (datasets JSONL).")
   Path data;
 
-  @Option(names = "--model", paramLabel = "DIR", converter = ModelDirConverter.class, description = "HF checkpoint directory.")
+  @Option(names = "--model", paramLabel = "DIR|OWNER/NAME[@REV]", converter = ModelDirConverter.class, description = "HF checkpoint directory.")
   Path modelDir;
 
   @Option(names = "--sae", paramLabel = "[LAYER=]DIR", description = "SAE directory (repeatable), or a directory of layers.")

@@ -50,7 +50,7 @@ public final class FeaturesCommand implements Runnable {
         "Prints a table of F* (layer, index, role, attribution)."
       })
   static final class Find implements Callable<Integer> {
-    @Option(names = "--model", paramLabel = "DIR", converter = ModelDirConverter.class, description = "Hugging Face checkpoint directory (with tokenizer.json). Default: the embedded organism.")
+    @Option(names = "--model", paramLabel = "DIR|OWNER/NAME[@REV]", converter = ModelDirConverter.class, description = "Hugging Face checkpoint directory (with tokenizer.json). Default: the embedded organism.")
     Path model;
 
     @Option(names = "--sae", paramLabel = "[LAYER=]DIR", description = "SAE directory, or a directory of per-layer SAEs; repeatable. Default: the organism's SAEs.")

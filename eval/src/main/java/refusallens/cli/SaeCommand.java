@@ -57,7 +57,7 @@ public final class SaeCommand implements Runnable {
     @Option(names = "--json", description = "Print one JSON document on stdout.")
     boolean json;
 
-    @Option(names = "--model", paramLabel = "DIR", converter = ModelDirConverter.class, description = "Model whose residual stream the SAE reads (default: the embedded organism).")
+    @Option(names = "--model", paramLabel = "DIR|OWNER/NAME[@REV]", converter = ModelDirConverter.class, description = "Model whose residual stream the SAE reads (default: the embedded organism).")
     Path model;
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "A prompt to measure L0 and reconstruction on (repeatable).")

@@ -26,7 +26,7 @@ import refusallens.eval.study.StudyReport;
 public final class StudyCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--model", paramLabel = "DIR", converter = ModelDirConverter.class, description = "HF checkpoint directory. Default: the embedded organism.")
+  @Option(names = "--model", paramLabel = "DIR|OWNER/NAME[@REV]", converter = ModelDirConverter.class, description = "HF checkpoint directory. Default: the embedded organism.")
   Path model;
 
   @Option(names = "--sae", paramLabel = "[LAYER=]DIR", description = "SAE directory, or a directory of per-layer SAEs; repeatable (required with --model).")
