@@ -12,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import refusallens.eval.dashboard.FeatureDashboardPage;
 import refusallens.organism.Organism;
 
 /** {@code features show} and {@code features export} on the embedded organism and its shipped features.json. */
@@ -54,7 +55,7 @@ class FeaturesShowCommandTest {
         anyExample = true;
         assertTrue(e.get("activation").asDouble() > 0);
         assertNotEquals("", e.get("token").asText());
-        assertTrue(html.contains("<mark>" + escape(e.get("token").asText()) + "</mark>"), "highlighted " + e);
+        assertTrue(html.contains("<mark>" + escape(FeatureDashboardPage.visible(e.get("token").asText())) + "</mark>"), "highlighted " + e);
       }
       String id = "id=\"feature-" + c.get("layer").asInt() + "-" + c.get("index").asInt() + "\"";
       int at = html.indexOf(id);
@@ -74,6 +75,49 @@ class FeaturesShowCommandTest {
     int n = 0;
     while (m.find()) n++;
     assertEquals(fstar.size(), n, "one card per F* feature");
+    assertRendersInChromium(out.resolve("index.html"), fstar.size());
+  }
+
+  /**
+   * In headless Chromium every card is laid out with its histogram loaded and a visible highlighted token, and
+   * screenshots at desktop and phone width show a page (not blank) no wider than the window.
+   */
+  private void assertRendersInChromium(Path index, int cards) throws Exception {
+    HeadlessChromium.assumePresent();
+    String probe = "<script>window.addEventListener('load',function(){var o=[];"
+        + "document.querySelectorAll('section.card').forEach(function(c){var i=c.querySelector('img');"
+        + "var m=c.querySelector('mark');o.push((i?i.naturalWidth:0)+':'+(m?Math.round(m.getBoundingClientRect().width):-1))});"
+        + "var d=document.createElement('pre');d.id='check';d.textContent='CARDS['+o.join(',')+'] SCROLL['"
+        + "+document.documentElement.scrollWidth+'/'+window.innerWidth+']';document.body.appendChild(d);});</script>";
+    String page = Files.readString(index);
+    for (int width : new int[] {1300, 390}) {
+      Path copy = index.resolveSibling("render-check-" + width + ".html");
+      Files.writeString(copy, page.replace("</body>", probe + "</body>"));
+      Path shot = index.resolveSibling("screenshot-" + width + ".png");
+      HeadlessChromium.screenshot(index, tmp, width, 1200, shot);
+      java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(shot.toFile());
+      assertEquals(width, img.getWidth(), "screenshot width");
+      java.util.Set<Integer> colours = new java.util.HashSet<>();
+      for (int y = 0; y < img.getHeight(); y += 7) {
+        for (int x = 0; x < img.getWidth(); x += 7) colours.add(img.getRGB(x, y));
+      }
+      assertTrue(colours.size() > 5, "screenshot at " + width + " px is blank (" + colours.size() + " colours)");
+    }
+    String dom = HeadlessChromium.dumpDom(index.resolveSibling("render-check-1300.html"), tmp, 1300);
+    Matcher m = Pattern.compile("CARDS\\[([0-9:,-]*)]").matcher(dom);
+    assertTrue(m.find(), "the check script did not run");
+    String[] perCard = m.group(1).split(",");
+    assertEquals(cards, perCard.length, "cards laid out");
+    for (String c : perCard) {
+      String[] wm = c.split(":");
+      assertTrue(Integer.parseInt(wm[0]) > 0, "a card's histogram did not load: " + m.group(0));
+      assertTrue(Integer.parseInt(wm[1]) != 0, "a card's highlighted token has no width: " + m.group(0));
+    }
+    String phone = HeadlessChromium.dumpDom(index.resolveSibling("render-check-390.html"), tmp, 390);
+    Matcher s = Pattern.compile("SCROLL\\[(\\d+)/(\\d+)]").matcher(phone);
+    assertTrue(s.find(), "the check script did not run at phone width");
+    assertTrue(Integer.parseInt(s.group(1)) <= Integer.parseInt(s.group(2)) + 1,
+        "the page scrolls sideways at 390 px: " + s.group(0));
   }
 
   @Test

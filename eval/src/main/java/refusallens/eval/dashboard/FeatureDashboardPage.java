@@ -18,11 +18,11 @@ public final class FeatureDashboardPage {
         + " bottom " + FeatureDashboard.LOGIT_TOKENS + ".");
     List<List<String>> rows = new ArrayList<>();
     for (FeatureCard c : cards) {
-      rows.add(List.of(c.layer() + "/" + c.index(), c.role(), sig(c.cosineWithRefusalDirection()), sig(c.attribution())));
+      rows.add(List.of(c.layer() + "/" + c.index(), roleName(c.role()), sig(c.cosineWithRefusalDirection()), sig(c.attribution())));
     }
     h.table(List.of("feature (layer/index)", "role", "cosine with V*_R", "attribution"), rows);
     for (FeatureCard c : cards) {
-      h.card("feature-" + c.layer() + "-" + c.index(), "Layer " + c.layer() + ", feature " + c.index() + " (" + c.role() + ")");
+      h.card("feature-" + c.layer() + "-" + c.index(), "Layer " + c.layer() + ", feature " + c.index() + " (" + roleName(c.role()) + ")");
       h.table(List.of("layer", "index", "role", "cosine with V*_R", "attribution"),
           List.of(List.of(String.valueOf(c.layer()), String.valueOf(c.index()), c.role(),
               sig(c.cosineWithRefusalDirection()), sig(c.attribution()))));
@@ -31,7 +31,7 @@ public final class FeatureDashboardPage {
         h.paragraph("The feature fired on none of the prompts.");
       }
       for (FeatureCard.Example e : c.topExamples()) {
-        h.highlighted(e.before(), e.token(), e.after(), e.label() + " " + e.promptId() + ", activation " + sig(e.activation()));
+        h.highlighted(e.before(), visible(e.token()), e.after(), e.label() + " " + e.promptId() + ", activation " + sig(e.activation()));
       }
       h.heading("Promoted and suppressed tokens");
       List<List<String>> logit = new ArrayList<>();
@@ -57,6 +57,20 @@ public final class FeatureDashboardPage {
   private static String cell(List<FeatureCard.LogitToken> tokens, int i, boolean weight) {
     if (i >= tokens.size()) return "";
     return weight ? sig(tokens.get(i).weight()) : "'" + tokens.get(i).token() + "'";
+  }
+
+  /** The role with the paper's set name: harm features are FH, refusal features FR. */
+  static String roleName(String role) {
+    return switch (role) {
+      case "harm" -> "harm, FH";
+      case "refusal" -> "refusal, FR";
+      default -> role;
+    };
+  }
+
+  /** A token as highlighted: a whitespace-only token (newline, space) drawn with visible marks, else as is. */
+  public static String visible(String token) {
+    return token.isBlank() ? token.replace("\n", "\u21b5").replace(" ", "\u2423").replace("\t", "\u21e5") : token;
   }
 
   private static double[] toDouble(int[] v) {
