@@ -160,7 +160,11 @@ public final class EvalCommand implements Runnable {
 
     /** Held-out prompts of {@code label}: the organism's test split, else the built-in generator's held-out ones. */
     List<Prompt> prompts(EvalContext ctx, Label label, int n) {
-      Path dir = ctx.modelDir();
+      return heldOutPrompts(ctx.modelDir(), label, n, seed);
+    }
+
+    /** Held-out prompts of {@code label} for the model in {@code dir} (see {@link #prompts}); also 'features show'. */
+    static List<Prompt> heldOutPrompts(Path dir, Label label, int n, long seed) {
       if (Files.isRegularFile(dir.resolve("organism-run.json"))) {
         return OrganismEvaluator.testPrompts(dir, label, n);
       }

@@ -23,13 +23,21 @@ import refusallens.refusal.FeatureDiscovery;
 import refusallens.refusal.FeaturesFile;
 import refusallens.sae.SaeSet;
 import refusallens.tokenizer.Tokenizer;
+import refusallens.datasets.Label;
+import refusallens.datasets.Prompt;
+import refusallens.eval.dashboard.FeatureCard;
+import refusallens.eval.dashboard.FeatureDashboard;
+import refusallens.eval.dashboard.FeatureDashboardPage;
+import refusallens.eval.dashboard.NeuronpediaList;
+import refusallens.output.OutputDir;
+import refusallens.output.OutputKind;
 
 /** {@code refusal-lens features ...}: find the SAE features that mediate refusal. */
 @Command(
     name = "features",
     mixinStandardHelpOptions = true,
     description = "Refusal features: the refusal direction, CosSim F0, attribution-patching F*, harm vs refusal roles.",
-    subcommands = {FeaturesCommand.Find.class})
+    subcommands = {FeaturesCommand.Find.class, FeaturesCommand.Show.class, FeaturesCommand.Export.class})
 public final class FeaturesCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -173,6 +181,145 @@ public final class FeaturesCommand implements Runnable {
             e.baseline(), e.directionAblated(), e.clampScale(), e.fStarClamped() == null ? "-" : String.format("%.3f", e.fStarClamped()));
       }
       ps.printf("wrote %s%n", out);
+    }
+  }
+
+  /** The features file: {@code --features}, else features.json in the model directory. */
+  static Path featuresFile(Path features, Path modelDir) {
+    Path f = features != null ? features : modelDir.resolve("features.json");
+    if (!java.nio.file.Files.isRegularFile(f)) {
+      throw new IllegalArgumentException("--features: " + f
+          + " does not exist (run 'refusal-lens features find --out FILE' and pass --features FILE)");
+    }
+    return f;
+  }
+
+  /** {@code refusal-lens features show}: one dashboard card per F* feature in index.html and cards.json. */
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Write a dashboard card per F* feature into DIR/index.html (one self-contained page) and DIR/cards.json: the"
+            + " top-activating held-out prompts with the activating token highlighted in +/-" + FeatureDashboard.CONTEXT
+            + " tokens of context, histograms of each prompt's maximum activation on harmful vs harmless prompts, the"
+            + " tokens its decoder direction promotes and suppresses (W_dec . W_U, top and bottom "
+            + FeatureDashboard.LOGIT_TOKENS + "), its layer, role, cosine with V*_R and attribution.",
+        "Prompts: the model's held-out (test split) prompts, as the eval commands choose them."
+      })
+  static final class Show implements Callable<Integer> {
+    static final String INDEX = "index.html";
+    static final String CARDS = "cards.json";
+    static final OutputKind OUTPUT = new OutputKind("features show", d -> List.of());
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the embedded organism).")
+    Path model;
+
+    @Option(names = "--sae", paramLabel = "[LAYER=]DIR", description = "SAE directory; repeatable (default: the model's saes/ folder).")
+    List<String> sae = new ArrayList<>();
+
+    @Option(names = "--features", paramLabel = "FILE", description = "features.json of 'features find' (default: features.json in the model directory).")
+    Path features;
+
+    @Option(names = "--harmful", defaultValue = "32", description = "Held-out harmful prompts (default ${DEFAULT-VALUE}).")
+    int harmful;
+
+    @Option(names = "--harmless", defaultValue = "32", description = "Held-out harmless prompts (default ${DEFAULT-VALUE}).")
+    int harmless;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the built-in prompts where the model has no test split (default ${DEFAULT-VALUE}, as eval).")
+    long seed;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write index.html and cards.json.")
+    Path out;
+
+    @Option(names = "--force", description = "Write into a non-empty directory not written by this command (its files are kept).")
+    boolean force;
+
+    @Option(names = "--json", description = "Print the cards (cards.json) on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      if (harmful < 1 || harmless < 1) {
+        throw new IllegalArgumentException("--harmful and --harmless must be >= 1");
+      }
+      Path modelDir = Organism.modelOrDefault(model);
+      Path featuresFile = featuresFile(features, modelDir);
+      FeaturesFile f = FeaturesFile.read(featuresFile);
+      OutputDir dir = OutputDir.open(out, "--out", OUTPUT, force, List.of(INDEX, CARDS));
+      List<String> saeSpecs = sae.isEmpty() ? List.of(modelDir.resolve("saes").toString()) : sae;
+      Transformer m = Transformer.open(modelDir);
+      Tokenizer tok = Tokenizer.load(modelDir);
+      SaeSet saes = SaeSet.open(saeSpecs.stream().map(SaeSet.Source::parse).toList(), m.config().dModel(),
+          m.config().numLayers(), SaeSet.Options.defaults());
+      f.requireCompatible(saes, m.config().dModel(), m.config().vocabSize(), featuresFile);
+      List<Prompt> harm = EvalCommand.Common.heldOutPrompts(modelDir, Label.HARMFUL, harmful, seed);
+      List<Prompt> safe = EvalCommand.Common.heldOutPrompts(modelDir, Label.HARMLESS, harmless, seed);
+      List<FeatureCard> cards = new FeatureDashboard(m, tok, saes).cards(f, harm, safe);
+      String cardsJson = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(cards);
+      dir.claim(INDEX, CARDS);
+      java.nio.file.Files.writeString(dir.resolve(CARDS), cardsJson + "\n");
+      FeatureDashboardPage.render(cards, featuresFile.getFileName() + " (" + harm.size() + " harmful, " + safe.size()
+          + " harmless held-out prompts)").write(dir.resolve(INDEX));
+      dir.commit(INDEX, CARDS);
+      if (json) {
+        System.out.println(cardsJson);
+      } else {
+        System.out.printf("%d feature cards; wrote %s and %s%n", cards.size(), dir.resolve(INDEX), dir.resolve(CARDS));
+      }
+      return 0;
+    }
+  }
+
+  /** {@code refusal-lens features export}: the F* list in Neuronpedia's list format. */
+  @Command(
+      name = "export",
+      mixinStandardHelpOptions = true,
+      description = "Write the F* features as a Neuronpedia list (the quick-list's modelId/layer/index entries), with each"
+          + " feature's Neuronpedia page (https://www.neuronpedia.org/MODEL-ID/LAYER-SAE-SET/INDEX) and a quick-list link."
+          + " Only meaningful for SAEs Neuronpedia hosts (GemmaScope, LlamaScope), e.g. --model-id gemma-2-2b"
+          + " --sae-set gemmascope-res-16k.")
+  static final class Export implements Callable<Integer> {
+    @Option(names = "--format", required = true, paramLabel = "neuronpedia", description = "Export format: neuronpedia.")
+    String format;
+
+    @Option(names = "--features", paramLabel = "FILE", description = "features.json of 'features find' (default: the embedded organism's).")
+    Path features;
+
+    @Option(names = "--model-id", required = true, paramLabel = "ID", description = "Neuronpedia model id, e.g. gemma-2-2b.")
+    String modelId;
+
+    @Option(names = "--sae-set", required = true, paramLabel = "ID", description = "Neuronpedia SAE set id (the part after 'LAYER-'), e.g. gemmascope-res-16k.")
+    String saeSet;
+
+    @Option(names = "--name", defaultValue = "refusal features (F*)", description = "List name (default: ${DEFAULT-VALUE}).")
+    String name;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the list (JSON).")
+    Path out;
+
+    @Option(names = "--json", description = "Print the list on stdout too.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!"neuronpedia".equals(format)) {
+        throw new IllegalArgumentException("--format " + format + ": the supported format is neuronpedia");
+      }
+      Path featuresFile = featuresFile(features, Organism.modelOrDefault(null));
+      NeuronpediaList list = NeuronpediaList.of(name, FeaturesFile.read(featuresFile), modelId, saeSet);
+      String text = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(list);
+      Path parent = out.toAbsolutePath().getParent();
+      if (parent != null) {
+        java.nio.file.Files.createDirectories(parent);
+      }
+      java.nio.file.Files.writeString(out, text + "\n");
+      if (json) {
+        System.out.println(text);
+      } else {
+        System.out.printf("%d features; wrote %s%n", list.features().size(), out);
+      }
+      return 0;
     }
   }
 

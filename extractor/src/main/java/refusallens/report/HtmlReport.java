@@ -70,6 +70,28 @@ public final class HtmlReport {
     return this;
   }
 
+  /** Opens a card (a bordered section with an anchor id and a heading); close it with {@link #endCard}. */
+  public HtmlReport card(String id, String heading) {
+    body.append("<section class=\"card\" id=\"").append(escape(id)).append("\">\n<h3>").append(escape(heading))
+        .append("</h3>\n");
+    return this;
+  }
+
+  /** Closes the card opened by {@link #card}. */
+  public HtmlReport endCard() {
+    body.append("</section>\n");
+    return this;
+  }
+
+  /** A line of text with one span highlighted (e.g. the token a feature fires on, in its context). */
+  public HtmlReport highlighted(String before, String mark, String after, String note) {
+    body.append("<p class=\"context\">").append(escape(before)).append("<mark>").append(escape(mark))
+        .append("</mark>").append(escape(after));
+    if (note != null && !note.isEmpty()) body.append(" <small>").append(escape(note)).append("</small>");
+    body.append("</p>\n");
+    return this;
+  }
+
   /** A PNG image embedded as a base64 data URI. */
   public HtmlReport png(byte[] png, String alt) {
     body.append("<img alt=\"").append(escape(alt)).append("\" src=\"data:image/png;base64,")
@@ -83,7 +105,9 @@ public final class HtmlReport {
         + "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
         + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;"
         + "text-align:right}th{background:#eee}td:first-child{text-align:left}"
-        + ".finding{font-weight:bold;background:#fff6d5;padding:.5em}img{max-width:100%}</style>\n"
+        + ".finding{font-weight:bold;background:#fff6d5;padding:.5em}img{max-width:100%}"
+        + ".card{border:1px solid #bbb;border-radius:6px;padding:0 1em;margin:1.5em 0}"
+        + ".context{font-family:monospace;white-space:pre-wrap;overflow-wrap:anywhere}mark{background:#ffd54f}</style>\n"
         + "</head><body>\n" + body + "</body></html>\n";
   }
 
