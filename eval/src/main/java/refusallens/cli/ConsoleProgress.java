@@ -59,6 +59,13 @@ final class ConsoleProgress implements Progress, AutoCloseable {
   }
 
   @Override
+  public void detail(String message) {
+    if (bar != null) {
+      bar.setExtraMessage(message);
+    }
+  }
+
+  @Override
   public void finish() {
     if (bar != null) {
       bar.close();

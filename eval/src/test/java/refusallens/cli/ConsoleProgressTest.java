@@ -7,7 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** Off a terminal, progress is one line per stage, and notes are lines of their own. */
+/** Off a terminal, progress is one line per stage (per-step details dropped), and notes are lines of their own. */
 class ConsoleProgressTest {
   @Test
   void offATerminalEachStageIsOneLine() {
@@ -17,6 +17,7 @@ class ConsoleProgressTest {
       for (int i = 0; i < 1000; i++) {
         p.step(1);
       }
+      p.detail("step 1000: AUROC 0.9");
       p.log("chose layer 2");
       p.start("discover", 5);
       p.step(5);
