@@ -124,16 +124,11 @@ public final class FeaturesCommand implements Runnable {
       List<SaeSet.Source> sources = saeSpecs.stream().map(SaeSet.Source::parse).toList();
       SaeSet saes = SaeSet.open(sources, m.config().dModel(), m.config().numLayers(), SaeSet.Options.defaults());
       FeaturesFile f;
-      // SameDiff prints a line per differentiated op while each gradient graph is built (the runtime routes it to
-      // stderr); drop those lines here so that the progress bars stay readable.
-      PrintStream err = System.err;
-      System.setErr(new PrintStream(new LineFilter(err, "Added differentiated op"), true));
-      try (ConsoleProgress progress = new ConsoleProgress(err)) {
+      // SameDiff's "Added differentiated op" lines are dropped for every command (RefusalLens.newCommandLine)
+      try (ConsoleProgress progress = new ConsoleProgress(System.err)) {
         RefusalPhraseJudge judge = RefusalPhraseJudge.standard();
         f = new FeatureDiscovery(m, tok, saes, options, c -> judge.judge("", c).refused(), progress)
             .run(prompts, new FeatureDiscovery.Inputs(modelDir, sources.stream().map(SaeSet.Source::dir).toList()));
-      } finally {
-        System.setErr(err);
       }
       f.write(out);
       print(f, System.out);
@@ -320,46 +315,6 @@ public final class FeaturesCommand implements Runnable {
         System.out.printf("%d features; wrote %s%n", list.features().size(), out);
       }
       return 0;
-    }
-  }
-
-  /** Passes lines through to {@code out} except those starting with {@code prefix}. */
-  static final class LineFilter extends java.io.OutputStream {
-    private final PrintStream out;
-    private final String prefix;
-    private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
-
-    LineFilter(PrintStream out, String prefix) {
-      this.out = out;
-      this.prefix = prefix;
-    }
-
-    @Override
-    public synchronized void write(int b) {
-      line.write(b);
-      if (b == '\n') {
-        flushLine();
-      }
-    }
-
-    @Override
-    public synchronized void flush() {
-      // a partial line stays buffered until its newline: it may still turn out to be a dropped one
-      out.flush();
-    }
-
-    @Override
-    public synchronized void close() {
-      flushLine();
-    }
-
-    private void flushLine() {
-      String s = line.toString(java.nio.charset.StandardCharsets.UTF_8);
-      line.reset();
-      if (!s.startsWith(prefix)) {
-        out.print(s);
-        out.flush();
-      }
     }
   }
 }

@@ -1,5 +1,6 @@
 package refusallens.cli;
 
+import java.io.PrintStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -31,8 +32,10 @@ public final class RefusalLens implements Runnable {
   static final String VERBOSE = "--verbose";
   /** Environment variable with the effect of {@code --verbose} (value {@code 1}). */
   static final String ENV_VERBOSE = "REFUSAL_LENS_VERBOSE";
-  /** slf4j-simple's level key: a system property overrides simplelogger.properties (warn). */
+  /** slf4j-simple's level key: a system property overrides simplelogger.properties (error: libraries stay quiet). */
   private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
+  /** What SameDiff prints (on System.out, which gradient code routes to stderr) for each op of a backward graph. */
+  static final String SAMEDIFF_CHATTER = "Added differentiated op";
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -76,7 +79,27 @@ public final class RefusalLens implements Runnable {
   public static CommandLine newCommandLine() {
     CommandLine cl = new CommandLine(new RefusalLens());
     cl.setExecutionExceptionHandler(new CliErrors());
+    cl.setExecutionStrategy(RefusalLens::quietly);
     return cl;
+  }
+
+  /**
+   * Runs the parsed command with SameDiff's per-op lines dropped from stderr unless {@code --verbose}: a study
+   * prints over a thousand of them, which bury the progress and warnings.
+   */
+  private static int quietly(CommandLine.ParseResult parseResult) {
+    if (CliErrors.verbose(parseResult)) {
+      return new CommandLine.RunLast().execute(parseResult);
+    }
+    PrintStream err = System.err;
+    PrintStream filtered = new PrintStream(new LineFilter(err, SAMEDIFF_CHATTER), true);
+    System.setErr(filtered);
+    try {
+      return new CommandLine.RunLast().execute(parseResult);
+    } finally {
+      filtered.close();
+      System.setErr(err);
+    }
   }
 
   /** Reports the product version from the jar manifest. */

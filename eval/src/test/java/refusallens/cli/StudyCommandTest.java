@@ -35,6 +35,11 @@ class StudyCommandTest {
     Path out = tmp.resolve("study");
     CliRun run = CliRun.of("study", "--quick", "--out", out.toString(), "--json");
     assertEquals(0, run.code(), run.err());
+    // not on a terminal and without --verbose: one line per stage and the warnings, no library chatter
+    // (a carriage return counts as a line end: a log viewer shows every progress-bar redraw)
+    String[] errLines = run.err().split("\r\n|\r|\n");
+    assertTrue(errLines.length < 60, errLines.length + " stderr lines:\n" + run.err());
+    assertFalse(run.err().contains(RefusalLens.SAMEDIFF_CHATTER), run.err());
     JsonNode printed = JSON.readTree(run.out());
     JsonNode report = JSON.readTree(out.resolve("report.json").toFile());
     assertEquals(1, report.get("schemaVersion").asInt());

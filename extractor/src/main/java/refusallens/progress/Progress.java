@@ -11,6 +11,12 @@ public interface Progress {
   /** A one-line note (a choice made, a fallback taken). */
   void log(String message);
 
+  /**
+   * A detail of the step just done (a per-step figure): shown beside the progress bar on a terminal, not kept as a
+   * line of its own, so that a log stays one line per stage. Default: nothing.
+   */
+  default void detail(String message) {}
+
   /** A result that is not what was asked for (a fallback taken): always shown, as a line starting "warning: ". */
   default void warn(String message) {
     log("warning: " + message);

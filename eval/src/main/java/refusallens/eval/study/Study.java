@@ -412,7 +412,7 @@ public final class Study {
           train, sizes.bootstrap(), seeds, disentangledView(f));
       progress.start("probes", views.size() * seeds.size());
       ProbeCompare.Outcome outcome = ProbeCompare.run(store, f, out.resolve("features.json").toString(), texts, o, line -> {
-        progress.log(line);
+        progress.detail(line); // one per view and seed: on the bar, not a line each in a log
         progress.step(1);
       });
       progress.finish();
