@@ -87,7 +87,7 @@ public final class WordProbeEngine implements ClassificationEngine, GenerationEn
   @Override
   public ProbeInfo probe() {
     return new ProbeInfo(
-        "word-probe", "features:L2", "harmful", "benign", 0.5, Map.of("auroc", 1.0), "(test)", "3".repeat(64));
+        "word-probe", "features:L2", "harmful", "harmless", 0.5, Map.of("auroc", 1.0), "(test)", "3".repeat(64));
   }
 
   @Override
