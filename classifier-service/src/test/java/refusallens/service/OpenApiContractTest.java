@@ -120,14 +120,14 @@ class OpenApiContractTest {
   void everyErrorAnswerIsDocumentedWithItsJsonBody() {
     for (String path : postPaths()) {
       JsonNode responses = doc.get("paths").get(path).get("post").get("responses");
-      for (String status : List.of("400", "401", "413", "422", "503")) {
+      for (String status : List.of("400", "401", "413", "414", "422", "431", "503")) {
         JsonNode schema = responses.path(status).path("content").path("application/json").path("schema");
         assertEquals("#/components/schemas/ErrorBody", schema.path("$ref").asText(), path + " " + status + ": " + responses);
       }
     }
     for (String path : List.of("/v1/model", "/v1/features", "/v1/probe")) {
       JsonNode responses = doc.get("paths").get(path).get("get").get("responses");
-      for (String status : List.of("401", "503")) {
+      for (String status : List.of("401", "414", "431", "503")) {
         assertTrue(responses.has(status), path + " " + status + ": " + responses);
       }
     }

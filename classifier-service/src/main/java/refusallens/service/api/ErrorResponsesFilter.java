@@ -16,7 +16,7 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponse;
 /**
  * Documents the error answers of every /v1 operation with their JSON body ({@link ErrorBody}), in one place:
  * {@link ErrorMappers}, {@link ApiKeyFilter}, {@link HttpLimits} and {@link StrictUtf8Body} answer them for
- * every endpoint alike, so per-method annotations would only repeat this list.
+ * every endpoint alike (404 and 405 are left to the framework's defaults, as for any HTTP API), so per-method annotations would only repeat this list.
  */
 public final class ErrorResponsesFilter implements OASFilter {
 
@@ -35,6 +35,8 @@ public final class ErrorResponsesFilter implements OASFilter {
     COMMON_ERRORS.put("401", "Missing or wrong API key (only when refusallens.service.api-key is set; error: unauthorized)");
     BODY_ERRORS.put("413", "Body, prompt, batch or token count over the service's limits (error: payload_too_large)");
     BODY_ERRORS.put("422", "The model produced non-finite activations on this input (error: non_finite_activation)");
+    COMMON_ERRORS.put("414", "Request target longer than limits.max-uri-chars (error: uri_too_long)");
+    COMMON_ERRORS.put("431", "Header section larger than limits.max-header-bytes (error: headers_too_large)");
     COMMON_ERRORS.put("503", "Model not loaded yet or inference queue full; retry after Retry-After seconds "
         + "(error: model_not_ready, queue_full)");
   }
@@ -59,6 +61,8 @@ public final class ErrorResponsesFilter implements OASFilter {
           errors.put("400", BODY_ERRORS.get("400"));
         }
         errors.put("401", COMMON_ERRORS.get("401"));
+        errors.put("414", COMMON_ERRORS.get("414"));
+        errors.put("431", COMMON_ERRORS.get("431"));
         if (hasBody) {
           errors.put("413", BODY_ERRORS.get("413"));
           errors.put("422", BODY_ERRORS.get("422"));
