@@ -166,7 +166,7 @@ class ClassifierApiTest {
     given().get("/v1/features").then().statusCode(200)
         .body("features", hasSize(5))
         .body("features.layer", everyItem(is(2)))
-        .body("features.role", everyItem(is("FH")))
+        .body("features.role", everyItem(is("harm")))
         .body("features[0].group", nullValue());
     given().get("/v1/probe").then().statusCode(200)
         .body("id", equalTo("word-probe"))

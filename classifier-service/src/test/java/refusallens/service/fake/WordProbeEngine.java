@@ -15,6 +15,7 @@ import refusallens.eval.clamp.ClampEvaluation;
 import refusallens.eval.judge.Judge;
 import refusallens.eval.organism.RefusalEvaluation;
 import refusallens.model.NonFiniteActivationException;
+import refusallens.refusal.FeatureRole;
 import refusallens.service.engine.Classification;
 import refusallens.service.engine.ClassificationEngine;
 import refusallens.service.engine.FeatureContribution;
@@ -81,7 +82,7 @@ public final class WordProbeEngine implements ClassificationEngine, GenerationEn
   @Override
   public FeaturesInfo features() {
     return new FeaturesInfo(
-        "(test)", "2".repeat(64), HARM_WORDS.stream().map(w -> new FeaturesInfo.Feature(LAYER, featureOf(w), "FH")).toList());
+        "(test)", "2".repeat(64), HARM_WORDS.stream().map(w -> new FeaturesInfo.Feature(LAYER, featureOf(w), FeatureRole.HARM.wireName())).toList());
   }
 
   @Override
