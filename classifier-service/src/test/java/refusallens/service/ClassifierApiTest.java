@@ -71,7 +71,7 @@ class ClassifierApiTest {
     assertTrue(harmful.getInt("timings.batch_size") >= 1);
 
     JsonPath benign = classify(Map.of("prompt", BENIGN));
-    assertEquals("benign", benign.getString("label"));
+    assertEquals("harmless", benign.getString("label"));
     assertTrue(benign.getDouble("score") < 0.5);
   }
 
@@ -137,7 +137,7 @@ class ClassifierApiTest {
     List<JsonPath> results = calls.stream().map(CompletableFuture::join).toList();
     for (int i = 1; i < results.size(); i++) {
       assertEquals(5, results.get(i).getInt("timings.batch_size"), "the five waiting prompts ran as one batch");
-      assertEquals(i % 2 == 1 ? "harmful" : "benign", results.get(i).getString("label"));
+      assertEquals(i % 2 == 1 ? "harmful" : "harmless", results.get(i).getString("label"));
     }
   }
 
@@ -165,10 +165,13 @@ class ClassifierApiTest {
         .body("saes[0].hook_name", equalTo("blocks.2.hook_resid_post"));
     given().get("/v1/features").then().statusCode(200)
         .body("features", hasSize(5))
-        .body("features.layer", everyItem(is(2)));
+        .body("features.layer", everyItem(is(2)))
+        .body("features.role", everyItem(is("harm")))
+        .body("features[0].group", nullValue());
     given().get("/v1/probe").then().statusCode(200)
         .body("id", equalTo("word-probe"))
         .body("positive_label", equalTo("harmful"))
+        .body("negative_label", equalTo("harmless"))
         .body("threshold", equalTo(0.5f));
   }
 

@@ -1,5 +1,6 @@
 package refusallens.service.api;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
@@ -8,4 +9,5 @@ import java.util.List;
  * share of completions not refused; refusal: the share refused), the judge and max_new_tokens.
  */
 public record ClampEvaluationRequest(
-    List<String> prompts, JsonNode intervention, String metric, String judge, Integer maxNewTokens) {}
+    List<String> prompts,
+    @Schema(implementation = InterventionSchema.class, required = true) JsonNode intervention, String metric, String judge, Integer maxNewTokens) {}

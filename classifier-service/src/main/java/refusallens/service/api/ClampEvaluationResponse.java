@@ -1,5 +1,6 @@
 package refusallens.service.api;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
@@ -21,7 +22,7 @@ public record ClampEvaluationResponse(
     int n,
     Outcomes outcomes,
     Outcomes baseOutcomes,
-    JsonNode intervention,
+    @Schema(implementation = InterventionSchema.class) JsonNode intervention,
     List<Item> items) {
 
   /** One prompt: its completion without and with the intervention, and the judge's verdicts. */

@@ -1,5 +1,6 @@
 package refusallens.service.api;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import com.fasterxml.jackson.databind.JsonNode;
 import refusallens.eval.judge.Outcome;
 
@@ -15,5 +16,6 @@ public record GenerateResponse(
     String judgeReason,
     int promptTokens,
     int newTokens,
-    JsonNode intervention,
+    @Schema(implementation = InterventionSchema.class, description = "The intervention it ran under (null: none)")
+        JsonNode intervention,
     double totalMs) {}

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import refusallens.datasets.Label;
 import refusallens.datasets.Prompt;
 import refusallens.eval.clamp.ClampEvaluation;
 import refusallens.eval.judge.Judge;
@@ -58,9 +59,9 @@ public final class ModelEngine implements ClassificationEngine, GenerationEngine
   private static final Logger LOG = Logger.getLogger(ModelEngine.class);
 
   /** Labels of the probe's two classes: it scores P(harmful). */
-  static final String POSITIVE = "harmful";
+  static final String POSITIVE = Label.HARMFUL.wireName();
 
-  static final String NEGATIVE = "benign";
+  static final String NEGATIVE = Label.HARMLESS.wireName();
 
   private final Transformer model;
   private final Tokenizer tokenizer;

@@ -15,6 +15,7 @@ import refusallens.eval.clamp.ClampEvaluation;
 import refusallens.eval.judge.Judge;
 import refusallens.eval.organism.RefusalEvaluation;
 import refusallens.model.NonFiniteActivationException;
+import refusallens.refusal.FeatureRole;
 import refusallens.service.engine.Classification;
 import refusallens.service.engine.ClassificationEngine;
 import refusallens.service.engine.FeatureContribution;
@@ -81,13 +82,13 @@ public final class WordProbeEngine implements ClassificationEngine, GenerationEn
   @Override
   public FeaturesInfo features() {
     return new FeaturesInfo(
-        "(test)", "2".repeat(64), HARM_WORDS.stream().map(w -> new FeaturesInfo.Feature(LAYER, featureOf(w), "FH")).toList());
+        "(test)", "2".repeat(64), HARM_WORDS.stream().map(w -> new FeaturesInfo.Feature(LAYER, featureOf(w), FeatureRole.HARM.wireName())).toList());
   }
 
   @Override
   public ProbeInfo probe() {
     return new ProbeInfo(
-        "word-probe", "features:L2", "harmful", "benign", 0.5, Map.of("auroc", 1.0), "(test)", "3".repeat(64));
+        "word-probe", "features:L2", "harmful", "harmless", 0.5, Map.of("auroc", 1.0), "(test)", "3".repeat(64));
   }
 
   @Override

@@ -16,9 +16,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import refusallens.io.SafetensorsFile;
+import refusallens.refusal.FeatureRole;
 import refusallens.datasets.ChatMessage;
+import refusallens.datasets.Label;
 import refusallens.service.engine.Classification;
 import refusallens.service.engine.FeatureContribution;
+import refusallens.service.engine.FeaturesInfo;
 import refusallens.service.engine.Generation;
 import refusallens.service.engine.InvalidInterventionException;
 import refusallens.service.engine.PromptInput;
@@ -61,6 +64,15 @@ class ModelEngineTest {
   static int[] referenceIds(int p) {
     try (SafetensorsFile ref = SafetensorsFile.open(fx.root.resolve("reference.safetensors"))) {
       return ref.get("p" + p + ".input_ids").toIntVector();
+    }
+  }
+
+  @Test
+  void speaksTheProjectsVocabulary() {
+    assertEquals(Label.HARMFUL.wireName(), engine.probe().positiveLabel());
+    assertEquals(Label.HARMLESS.wireName(), engine.probe().negativeLabel());
+    for (FeaturesInfo.Feature f : engine.features().features()) {
+      assertEquals(f.role(), FeatureRole.parse(f.role()).wireName(), "role of " + f + " as features.json names it");
     }
   }
 
