@@ -58,23 +58,30 @@ class HtmlReportLayoutTest {
       String check = render(chromium, html, width);
       Matcher m = Pattern.compile("LAYOUT (\\d+) (\\d+)").matcher(check);
       assertTrue(m.find(), "the check script did not run at " + width + " px");
+      assertTrue(Integer.parseInt(m.group(2)) == width, "framed at " + width + " px, viewport " + m.group(2));
       assertTrue(Integer.parseInt(m.group(1)) <= Integer.parseInt(m.group(2)),
           "page scrolls sideways at " + width + " px: scrollWidth " + m.group(1) + " > viewport " + m.group(2));
     }
   }
 
-  /** Renders in headless Chromium at a window width; a script records the page's scroll width and viewport width. */
+  /**
+   * Renders the report in an iframe of the given width inside a wrapper page (headless Chromium will not open a
+   * window narrower than 500 px); a script records the framed page's scroll width and viewport width.
+   */
   private String render(Path chromium, Path html, int width) throws Exception {
-    String probe = "<script>window.addEventListener('load',function(){var d=document.createElement('pre');"
-        + "d.textContent='LAYOUT '+document.documentElement.scrollWidth+' '+window.innerWidth;"
-        + "document.body.appendChild(d);});</script>";
+    String wrapper = "<!DOCTYPE html><html><body style=\"margin:0\"><iframe id=\"f\" style=\"border:0;width:" + width
+        + "px;height:900px\" src=\"" + html.getFileName() + "\"></iframe><script>document.getElementById('f')"
+        + ".addEventListener('load',function(){var w=this.contentWindow;var d=document.createElement('pre');"
+        + "d.textContent='LAYOUT '+w.document.documentElement.scrollWidth+' '+w.innerWidth;"
+        + "document.body.appendChild(d);});</script></body></html>";
     Path copy = html.resolveSibling("layout-" + width + ".html");
-    Files.writeString(copy, Files.readString(html).replace("</body>", probe + "</body>"));
+    Files.writeString(copy, wrapper);
     Path profile = Files.createTempDirectory(tmp, "chromium");
     Process p = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-        "--user-data-dir=" + profile, "--window-size=" + width + ",900", "--virtual-time-budget=5000", "--dump-dom",
-        copy.toUri().toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        "--allow-file-access-from-files", "--user-data-dir=" + profile, "--window-size=" + (width + 100) + ",1000",
+        "--virtual-time-budget=5000", "--dump-dom", copy.toUri().toString())
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
     String dom = new String(p.getInputStream().readAllBytes());
     assertTrue(p.waitFor(120, TimeUnit.SECONDS), "chromium did not finish");
     return dom;
