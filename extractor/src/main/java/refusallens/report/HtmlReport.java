@@ -38,6 +38,27 @@ public final class HtmlReport {
     return b.toString();
   }
 
+  /**
+   * Text for the HTML with absolute paths made relative to the report folder {@code out}, so the report shows
+   * no machine-specific (or temporary) folders and its links survive moving the folder.
+   */
+  public static String relativePaths(String text, Path out) {
+    if (text == null) return "";
+    Path base = out.toAbsolutePath().normalize();
+    String shown = text;
+    // longest prefixes first: the report folder itself, then each ancestor as ../..
+    Path p = base;
+    String up = ".";
+    while (p != null && p.getParent() != null) {
+      // a whole path prefix only: not inside a longer name (/var/tmp is not /tmp) and ending at a separator
+      shown = java.util.regex.Pattern.compile("(?<![\\w./~-])" + java.util.regex.Pattern.quote(p.toString()) + "(?![\\w.~-])")
+          .matcher(shown).replaceAll(java.util.regex.Matcher.quoteReplacement(up));
+      p = p.getParent();
+      up = ".".equals(up) ? ".." : up + "/..";
+    }
+    return shown;
+  }
+
   /** A section heading. */
   public HtmlReport heading(String text) {
     body.append("<h2>").append(escape(text)).append("</h2>\n");

@@ -341,27 +341,6 @@ public final class StudyReport {
     return a >= 1e-4 && a < 1e6 ? b.toPlainString() : String.format(Locale.ROOT, "%.1e", v);
   }
 
-  /**
-   * Text for the HTML with absolute paths made relative to the report folder {@code out}, so the report shows
-   * no machine-specific (or temporary) folders and its links survive moving the folder.
-   */
-  static String relativeText(String text, Path out) {
-    if (text == null) return "";
-    Path base = out.toAbsolutePath().normalize();
-    String shown = text;
-    // longest prefixes first: the report folder itself, then each ancestor as ../..
-    Path p = base;
-    String up = ".";
-    while (p != null && p.getParent() != null) {
-      // a whole path prefix only: not inside a longer name (/var/tmp is not /tmp) and ending at a separator
-      shown = java.util.regex.Pattern.compile("(?<![\\w./~-])" + java.util.regex.Pattern.quote(p.toString()) + "(?![\\w.~-])")
-          .matcher(shown).replaceAll(java.util.regex.Matcher.quoteReplacement(up));
-      p = p.getParent();
-      up = ".".equals(up) ? ".." : up + "/..";
-    }
-    return shown;
-  }
-
   /** A forest row from a seed-stats node: mean, and min..max over the seeds' values (no interval for one seed). */
   private static void seedRow(ForestChart c, String label, JsonNode stats) {
     double[] v = new double[stats.path("values").size()];
@@ -614,7 +593,7 @@ public final class StudyReport {
       h.pngRow(pngs, alts);
     }
     h.paragraph("Default probe (" + pr.get("disentangled_view").asText() + "): "
-        + relativeText(pr.get("default_probe").asText(), out) + ".");
+        + HtmlReport.relativePaths(pr.get("default_probe").asText(), out) + ".");
     h.link("Full comparison (per-seed CIs, ROC curves, raw probe per layer): ", "probes/report.html", "probes/report.html");
 
     JsonNode pv = root.get("provenance");
@@ -634,7 +613,7 @@ public final class StudyReport {
       vrows.add(List.of("step " + st.get("step").asText(), st.get("status").asText()
           + String.format(Locale.ROOT, " (%.1f s)", st.get("seconds").asDouble()) + (st.has("reason") ? ": " + st.get("reason").asText() : "")));
     }
-    h.table(List.of("item", "value"), vrows.stream().map(r -> List.of(r.get(0), relativeText(r.get(1), out))).toList());
+    h.table(List.of("item", "value"), vrows.stream().map(r -> List.of(r.get(0), HtmlReport.relativePaths(r.get(1), out))).toList());
     h.paragraph("Paths are relative to this report's folder.");
     return h.toHtml();
   }

@@ -25,12 +25,12 @@ class StudyReportHtmlTest {
   void pathsAreShownRelativeToTheReportFolder(@TempDir Path tmp) {
     Path out = tmp.resolve("study");
     String line = "refusal-lens study --out " + out + " --model " + tmp.resolve("model") + " --data " + out.resolve("bundle");
-    String shown = StudyReport.relativeText(line, out);
+    String shown = refusallens.report.HtmlReport.relativePaths(line, out);
     assertEquals("refusal-lens study --out . --model ../model --data ./bundle", shown);
     assertFalse(shown.contains(tmp.toString()), shown);
-    assertEquals("./probe.json", StudyReport.relativeText(out.resolve("probe.json").toString(), out));
+    assertEquals("./probe.json", refusallens.report.HtmlReport.relativePaths(out.resolve("probe.json").toString(), out));
     // only whole path prefixes: a sibling whose name starts like the folder stays as it is
-    assertEquals("../study2/x", StudyReport.relativeText(tmp + "/study2/x", out));
-    assertEquals("/var" + tmp + "/x", StudyReport.relativeText("/var" + tmp + "/x", out));
+    assertEquals("../study2/x", refusallens.report.HtmlReport.relativePaths(tmp + "/study2/x", out));
+    assertEquals("/var" + tmp + "/x", refusallens.report.HtmlReport.relativePaths("/var" + tmp + "/x", out));
   }
 }

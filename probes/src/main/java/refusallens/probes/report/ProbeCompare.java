@@ -344,7 +344,7 @@ public final class ProbeCompare {
     } catch (IOException e) {
       throw new UncheckedIOException("writing compare report to " + out, e);
     }
-    html(outcome).write(out.resolve("report.html"));
+    html(outcome, out).write(out.resolve("report.html"));
   }
 
   /** A file-system-safe name for a view key. */
@@ -353,10 +353,10 @@ public final class ProbeCompare {
   }
 
   /** The HTML report. */
-  static HtmlReport html(Outcome outcome) {
+  static HtmlReport html(Outcome outcome, Path out) {
     CompareReport r = outcome.report();
     HtmlReport h = new HtmlReport("Probe comparison: raw activations vs SAE features");
-    h.paragraph("Store: " + r.provenance().store() + " (dataset " + r.provenance().dataset() + ", manifest "
+    h.paragraph("Store: " + HtmlReport.relativePaths(r.provenance().store(), out) + " (paths relative to this report's folder; dataset " + r.provenance().dataset() + ", manifest "
         + r.provenance().storeManifestHash() + "). Seeds " + r.seeds() + " (each repeats the split and the training); tables"
         + " of single probes are seed " + r.provenance().seed() + ". Probes trained on plain harmful vs harmless prompts;"
         + " base prompts of attacked variants are held out of training and validation. Each OOD set: one attack's harmful"
