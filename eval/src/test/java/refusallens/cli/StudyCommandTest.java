@@ -183,6 +183,14 @@ class StudyCommandTest {
     assertTrue(pv.get("command_line").asText().contains("study --quick"));
     String html = Files.readString(out.resolve("report.html"));
     assertTrue(html.contains("Summary (one minute)") && html.contains("Provenance") && html.contains("data:image/png;base64"));
+    assertTrue(html.contains("<a href=\"probes/report.html\">"), "links the probes report relatively");
+    assertFalse(html.substring(html.indexOf("<h2>Provenance")).contains(out.toAbsolutePath().toString()),
+        "provenance shows paths relative to the report folder");
+    assertTrue(html.contains("alt=\"forest plot of AUROC over seeds per set: "), "forest plots per view");
+    for (JsonNode x : report.get("sections").get("features").get("f_star")) {
+      assertTrue(html.contains("<td>" + refusallens.eval.study.StudyReport.sig2(x.get("attribution").asDouble()) + "</td>"),
+          "attribution of " + x);
+    }
 
     // interruption: the probes' outputs are lost and the clamp step throws once; the re-runs recompute only those
     Map<String, FileTime> before = times(out, "features.json", "extract/manifest.json", "bundle/manifest.json", "eval/suppression.json", "eval/suffix.json");

@@ -38,6 +38,27 @@ public final class HtmlReport {
     return b.toString();
   }
 
+  /**
+   * Text for the HTML with absolute paths made relative to the report folder {@code out}, so the report shows
+   * no machine-specific (or temporary) folders and its links survive moving the folder.
+   */
+  public static String relativePaths(String text, Path out) {
+    if (text == null) return "";
+    Path base = out.toAbsolutePath().normalize();
+    String shown = text;
+    // longest prefixes first: the report folder itself, then each ancestor as ../..
+    Path p = base;
+    String up = ".";
+    while (p != null && p.getParent() != null) {
+      // a whole path prefix only: not inside a longer name (/var/tmp is not /tmp) and ending at a separator
+      shown = java.util.regex.Pattern.compile("(?<![\\w./~-])" + java.util.regex.Pattern.quote(p.toString()) + "(?![\\w.~-])")
+          .matcher(shown).replaceAll(java.util.regex.Matcher.quoteReplacement(up));
+      p = p.getParent();
+      up = ".".equals(up) ? ".." : up + "/..";
+    }
+    return shown;
+  }
+
   /** A section heading. */
   public HtmlReport heading(String text) {
     body.append("<h2>").append(escape(text)).append("</h2>\n");
@@ -58,7 +79,8 @@ public final class HtmlReport {
 
   /** A table with a header row; cells are plain text. */
   public HtmlReport table(List<String> header, List<List<String>> rows) {
-    body.append("<table>\n<tr>");
+    // the wrapper scrolls a wide table inside its own box instead of the whole page
+    body.append("<div class=\"table-wrap\"><table>\n<tr>");
     for (String h : header) body.append("<th>").append(escape(h)).append("</th>");
     body.append("</tr>\n");
     for (List<String> r : rows) {
@@ -66,7 +88,7 @@ public final class HtmlReport {
       for (String c : r) body.append("<td>").append(escape(c)).append("</td>");
       body.append("</tr>\n");
     }
-    body.append("</table>\n");
+    body.append("</table></div>\n");
     return this;
   }
 
@@ -99,10 +121,29 @@ public final class HtmlReport {
     return this;
   }
 
+  /** A paragraph with a link; {@code href} should be relative so the report folder can move as a whole. */
+  public HtmlReport link(String before, String href, String text) {
+    body.append("<p>").append(escape(before)).append("<a href=\"").append(escape(href)).append("\">")
+        .append(escape(text)).append("</a></p>\n");
+    return this;
+  }
+
+  /** Several PNG images side by side, wrapping onto new lines on narrow screens. */
+  public HtmlReport pngRow(List<byte[]> pngs, List<String> alts) {
+    if (pngs.size() != alts.size()) throw new IllegalArgumentException("pngRow: " + pngs.size() + " images, " + alts.size() + " alt texts");
+    body.append("<div class=\"figures\">\n");
+    for (int i = 0; i < pngs.size(); i++) png(pngs.get(i), alts.get(i));
+    body.append("</div>\n");
+    return this;
+  }
+
   /** The whole document. */
   public String toHtml() {
-    return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + escape(title) + "</title>\n"
-        + "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
+    return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+        + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" + escape(title) + "</title>\n"
+        + "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 .5em;overflow-wrap:anywhere}"
+        + ".table-wrap{max-width:100%;overflow-x:auto}.figures{display:flex;flex-wrap:wrap;gap:.5em}"
+        + ".figures img{max-width:min(100%,540px)}"
         + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;"
         + "text-align:right}th{background:#eee}td:first-child{text-align:left}"
         + ".finding{font-weight:bold;background:#fff6d5;padding:.5em}img{max-width:100%}"

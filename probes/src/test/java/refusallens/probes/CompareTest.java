@@ -131,6 +131,16 @@ class CompareTest {
         "AUROC over seeds (mean +/- sd)", "OOD: suffix:jailbroken (6 positives, 30 negatives")) {
       assertTrue(html.contains(s), s);
     }
+    // one forest plot per view (baselines included), naming every OOD set, and the raw probe per layer
+    String setNames = String.join(", ", iter(j.get("ood_sets").findValuesAsText("name").iterator()));
+    for (String view : VIEWS) {
+      assertTrue(html.contains("alt=\"forest plot of AUROC per set: " + view + "; sets: " + setNames + "\""), view);
+    }
+    assertEquals(VIEWS.size(), html.split("alt=\"forest plot of AUROC per set: ", -1).length - 1);
+    assertTrue(html.contains("alt=\"raw probe AUROC per layer"), "per-layer plot");
+    assertTrue(html.contains("<div class=\"table-wrap\"><table>"), "wide tables scroll in their own box");
+    assertFalse(html.contains(tmp.toString()), "paths shown relative to the report folder");
+    assertTrue(html.contains("Store: ../store-1 "), "store path relative to the report");
     assertTrue(Files.exists(out.resolve("probes").resolve("fr.json")));
     assertFalse(Files.exists(out.resolve("probes").resolve("text.json")), "the text baseline has no activation probe");
     assertEquals(1, Probe.load(out.resolve("probes").resolve("fr.json")).provenance().seed());

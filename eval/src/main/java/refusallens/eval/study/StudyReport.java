@@ -23,6 +23,7 @@ import refusallens.extract.StoreRow;
 import refusallens.refusal.FeatureRole;
 import refusallens.eval.compare.MethodComparison;
 import refusallens.refusal.FeaturesFile;
+import refusallens.report.ForestChart;
 import refusallens.report.HtmlReport;
 import refusallens.report.LineChart;
 
@@ -256,7 +257,7 @@ public final class StudyReport {
         s.put("reason", r.reason());
       }
     }
-    return new StudyReport(root, html(root, f));
+    return new StudyReport(root, html(root, f, out));
   }
 
   private static ObjectNode section(ObjectNode sections, String name, Map<String, Study.StepRun> runs) {
@@ -331,11 +332,30 @@ public final class StudyReport {
     return String.format(Locale.ROOT, "%.3f +/- %.3f", m.asDouble(), stats.path("sd").asDouble());
   }
 
+  /** An attribution: two significant figures (they span orders of magnitude; 3 decimals print most as 0.000). */
+  public static String sig2(double v) {
+    if (!Double.isFinite(v)) return "n/a";
+    if (v == 0) return "0";
+    java.math.BigDecimal b = new java.math.BigDecimal(v).round(new java.math.MathContext(2));
+    double a = Math.abs(v);
+    return a >= 1e-4 && a < 1e6 ? b.toPlainString() : String.format(Locale.ROOT, "%.1e", v);
+  }
+
+  /** A forest row from a seed-stats node: mean, and min..max over the seeds' values (no interval for one seed). */
+  private static void seedRow(ForestChart c, String label, JsonNode stats) {
+    double[] v = new double[stats.path("values").size()];
+    for (int i = 0; i < v.length; i++) v[i] = stats.path("values").get(i).asDouble(Double.NaN);
+    double[] finite = java.util.Arrays.stream(v).filter(Double::isFinite).toArray();
+    double[] range = finite.length < 2 ? null
+        : new double[] {java.util.Arrays.stream(finite).min().getAsDouble(), java.util.Arrays.stream(finite).max().getAsDouble()};
+    c.row(label, stats.path("mean").asDouble(Double.NaN), range);
+  }
+
   static String num(double v) {
     return Double.isFinite(v) ? String.format(Locale.ROOT, "%.3f", v) : "n/a";
   }
 
-  private static String html(ObjectNode root, FeaturesFile f) {
+  static String html(ObjectNode root, FeaturesFile f, Path out) {
     JsonNode s = root.get("summary");
     JsonNode sec = root.get("sections");
     HtmlReport h = new HtmlReport("Refusal study");
@@ -410,7 +430,7 @@ public final class StudyReport {
     List<List<String>> frows = new ArrayList<>();
     for (JsonNode x : fe.get("f_star")) {
       frows.add(List.of(x.get("layer").asText(), x.get("index").asText(), x.get("role").asText(),
-          num(x.get("attribution").asDouble()), num(x.get("cosine").asDouble()), num(x.get("mean_act_harmful").asDouble()),
+          sig2(x.get("attribution").asDouble()), num(x.get("cosine").asDouble()), num(x.get("mean_act_harmful").asDouble()),
           num(x.get("mean_act_harmless").asDouble())));
     }
     h.table(List.of("layer", "index", "role", "attribution", "cosine", "mean act harmful", "mean act harmless"), frows);
@@ -557,22 +577,24 @@ public final class StudyReport {
     }
     h.finding(pr.get("finding").asText());
     if (!sets.isEmpty()) {
-      LineChart chart = new LineChart("AUROC per OOD set, mean over seeds (x: set number in the table)", "OOD set", "AUROC")
-          .range(0, sets.size() + 1, 0, 1);
+      List<byte[]> pngs = new ArrayList<>();
+      List<String> alts = new ArrayList<>();
       pr.get("views").fields().forEachRemaining(e -> {
-        double[] x = new double[sets.size()];
-        double[] y = new double[sets.size()];
-        for (int i = 0; i < sets.size(); i++) {
-          x[i] = i + 1;
-          double a = e.getValue().path("auroc_over_seeds").path(sets.get(i)).path("mean").asDouble(Double.NaN);
-          y[i] = Double.isFinite(a) ? a : 0.5;
+        ForestChart c = new ForestChart(e.getKey(), "AUROC over seeds: mean (dot), min..max (bar)").reference(0.5);
+        seedRow(c, "id test", e.getValue().path("auroc_over_seeds").path("id"));
+        for (JsonNode st : pr.path("ood_sets")) {
+          seedRow(c, st.path("name").asText() + " (" + st.path("positives").asText() + "+/" + st.path("negatives").asText() + "-)",
+              e.getValue().path("auroc_over_seeds").path(st.path("name").asText()));
         }
-        chart.series(e.getKey(), x, y);
+        pngs.add(c.png(540));
+        alts.add("forest plot of AUROC over seeds per set: " + e.getKey() + "; sets: " + String.join(", ", sets));
       });
-      h.png(chart.png(720, 340), "AUROC per OOD set");
+      h.heading("AUROC per set, one forest plot per view");
+      h.pngRow(pngs, alts);
     }
-    h.paragraph("Default probe (" + pr.get("disentangled_view").asText() + "): " + pr.get("default_probe").asText()
-        + "; full comparison with CIs: " + pr.get("compare_report").asText() + ".");
+    h.paragraph("Default probe (" + pr.get("disentangled_view").asText() + "): "
+        + HtmlReport.relativePaths(pr.get("default_probe").asText(), out) + ".");
+    h.link("Full comparison (per-seed CIs, ROC curves, raw probe per layer): ", "probes/report.html", "probes/report.html");
 
     JsonNode pv = root.get("provenance");
     h.heading("Provenance");
@@ -591,7 +613,8 @@ public final class StudyReport {
       vrows.add(List.of("step " + st.get("step").asText(), st.get("status").asText()
           + String.format(Locale.ROOT, " (%.1f s)", st.get("seconds").asDouble()) + (st.has("reason") ? ": " + st.get("reason").asText() : "")));
     }
-    h.table(List.of("item", "value"), vrows);
+    h.table(List.of("item", "value"), vrows.stream().map(r -> List.of(r.get(0), HtmlReport.relativePaths(r.get(1), out))).toList());
+    h.paragraph("Paths are relative to this report's folder.");
     return h.toHtml();
   }
 }

@@ -28,6 +28,7 @@ import refusallens.probes.view.ViewSpec;
 import refusallens.refusal.FeatureRole;
 import refusallens.refusal.FeaturesFile;
 import refusallens.report.HtmlReport;
+import refusallens.report.ForestChart;
 import refusallens.report.LineChart;
 
 /**
@@ -343,7 +344,7 @@ public final class ProbeCompare {
     } catch (IOException e) {
       throw new UncheckedIOException("writing compare report to " + out, e);
     }
-    html(outcome).write(out.resolve("report.html"));
+    html(outcome, out).write(out.resolve("report.html"));
   }
 
   /** A file-system-safe name for a view key. */
@@ -352,10 +353,10 @@ public final class ProbeCompare {
   }
 
   /** The HTML report. */
-  static HtmlReport html(Outcome outcome) {
+  static HtmlReport html(Outcome outcome, Path out) {
     CompareReport r = outcome.report();
     HtmlReport h = new HtmlReport("Probe comparison: raw activations vs SAE features");
-    h.paragraph("Store: " + r.provenance().store() + " (dataset " + r.provenance().dataset() + ", manifest "
+    h.paragraph("Store: " + HtmlReport.relativePaths(r.provenance().store(), out) + " (paths relative to this report's folder; dataset " + r.provenance().dataset() + ", manifest "
         + r.provenance().storeManifestHash() + "). Seeds " + r.seeds() + " (each repeats the split and the training); tables"
         + " of single probes are seed " + r.provenance().seed() + ". Probes trained on plain harmful vs harmless prompts;"
         + " base prompts of attacked variants are held out of training and validation. Each OOD set: one attack's harmful"
@@ -405,6 +406,9 @@ public final class ProbeCompare {
     allSets.forEach(s -> seedHeader.add(s + " AUROC"));
     h.heading("AUROC over seeds (mean +/- sd)").table(seedHeader, seedRows);
 
+    forests(h, r);
+    embed(h, perLayer(r), "raw probe AUROC per layer, in-distribution and mean OOD");
+
     List<String> header = List.of("view", "model", "columns", "AUROC", "95% CI", "accuracy", "F1", "TPR@1%FPR", "ECE");
     List<List<String>> rows = new ArrayList<>();
     r.views().forEach((k, vr) -> rows.add(row(k, vr, vr.id())));
@@ -436,6 +440,54 @@ public final class ProbeCompare {
       }
     });
     return h;
+  }
+
+  /**
+   * One forest plot per view (baselines included, side by side): AUROC with its bootstrap 95% CI on the ID test
+   * and on each named OOD set, primary seed.
+   */
+  static void forests(HtmlReport h, CompareReport r) {
+    List<byte[]> pngs = new ArrayList<>();
+    List<String> alts = new ArrayList<>();
+    r.views().forEach((k, vr) -> {
+      ForestChart c = new ForestChart(k, "AUROC (95% CI), seed " + r.provenance().seed()).reference(0.5);
+      if (vr.id() != null) c.row(ProbeExperiment.ID + " test", vr.id().auroc(), vr.id().aurocCi());
+      for (CompareReport.OodSetInfo s : r.oodSets()) {
+        BinaryMetrics m = vr.ood().get(s.name());
+        if (m != null) c.row(s.name() + " (" + s.positives() + "+/" + s.negatives() + "-)", m.auroc(), m.aurocCi());
+      }
+      if (c.size() == 0) return;
+      pngs.add(c.png(540));
+      alts.add("forest plot of AUROC per set: " + k + "; sets: "
+          + String.join(", ", r.oodSets().stream().map(CompareReport.OodSetInfo::name).toList()));
+    });
+    if (pngs.isEmpty()) return;
+    h.heading("AUROC per set, one forest plot per view (dot: AUROC; bar: 95% bootstrap CI; dashed: chance)");
+    h.pngRow(pngs, alts);
+  }
+
+  /** The raw probe's ID and mean OOD AUROC (verdict sets, else all OOD sets) per layer; null without raw layers. */
+  static byte[] perLayer(CompareReport r) {
+    java.util.TreeMap<Integer, CompareReport.ViewResult> layers = new java.util.TreeMap<>();
+    r.views().forEach((k, vr) -> {
+      if (TEXT.equals(k)) return;
+      try {
+        if (ViewSpec.parse(k) instanceof ViewSpec.Raw raw && raw.layer() != null) layers.put(raw.layer(), vr);
+      } catch (IllegalArgumentException e) {
+        // a key that is not a view spec is no raw layer
+      }
+    });
+    if (layers.isEmpty()) return null;
+    List<String> sets = r.verdict() != null && !r.verdict().verdictSets().isEmpty() ? r.verdict().verdictSets()
+        : r.oodSets().stream().map(CompareReport.OodSetInfo::name).toList();
+    double[] x = layers.keySet().stream().mapToDouble(Integer::doubleValue).toArray();
+    double[] id = layers.values().stream().mapToDouble(v -> v.id() == null ? Double.NaN : v.id().auroc()).toArray();
+    double[] ood = layers.values().stream().mapToDouble(v -> sets.stream().map(s -> v.ood().get(s))
+        .filter(m -> m != null && Double.isFinite(m.auroc())).mapToDouble(BinaryMetrics::auroc).average().orElse(Double.NaN)).toArray();
+    LineChart c = new LineChart("Raw probe AUROC per layer (seed " + r.provenance().seed() + ")", "layer", "AUROC");
+    c.series("ID test", x, id);
+    if (Arrays.stream(ood).allMatch(Double::isFinite)) c.series("mean OOD (" + sets.size() + " sets)", x, ood);
+    return c.png(640, 360);
   }
 
   /** A signed difference over seeds, mean +/- sd. */
