@@ -133,23 +133,11 @@ public final class EvalCommand implements Runnable {
 
     /** Opens model, tokenizer, SAEs and features. */
     EvalContext open() {
-      Path modelDir = Organism.modelOrDefault(model);
-      Path featuresFile = features != null ? features : modelDir.resolve("features.json");
-      if (!Files.isRegularFile(featuresFile)) {
-        throw new IllegalArgumentException("--features: " + featuresFile
-            + " does not exist (run 'refusal-lens features find --out FILE' and pass --features FILE)");
-      }
-      FeaturesFile f = FeaturesFile.read(featuresFile);
-      List<String> saeSpecs = sae.isEmpty() ? List.of(modelDir.resolve("saes").toString()) : sae;
-      Transformer m = Transformer.open(modelDir);
-      Tokenizer tok = Tokenizer.load(modelDir);
-      List<SaeSet.Source> sources = saeSpecs.stream().map(SaeSet.Source::parse).toList();
-      SaeSet saes = SaeSet.open(sources, m.config().dModel(), m.config().numLayers(), SaeSet.Options.defaults());
-      f.requireCompatible(saes, m.config().dModel(), m.config().vocabSize(), featuresFile);
+      Opened o = Opened.of(model, sae, features);
       Judge judge = judge();
-      EvalReport.Provenance prov = EvalReport.provenance(modelDir, sources.stream().map(SaeSet.Source::dir).toList(),
-          featuresFile, seed, judge.name());
-      return new EvalContext(m, tok, saes, f, judge, maxNewTokens, batchSize, seed,
+      EvalReport.Provenance prov = EvalReport.provenance(o.modelDir(),
+          o.sources().stream().map(SaeSet.Source::dir).toList(), o.featuresFile(), seed, judge.name());
+      return new EvalContext(o.model(), o.tokenizer(), o.saes(), o.features(), judge, maxNewTokens, batchSize, seed,
           new ConsoleProgress(System.err), prov);
     }
 
@@ -181,6 +169,37 @@ public final class EvalCommand implements Runnable {
         o.put("n", v.size());
         o.put("sha256", EvalReport.datasetHash(v));
       });
+    }
+  }
+
+  /**
+   * The model, tokenizer, SAEs and features.json that {@code --model}, {@code --sae} and {@code --features} name
+   * (defaults: the embedded organism, its saes/ folder, features.json in the model directory), checked against
+   * each other: the one place the commands that read F* open them.
+   */
+  record Opened(Path modelDir, Path featuresFile, FeaturesFile features, Transformer model, Tokenizer tokenizer,
+      SaeSet saes, List<SaeSet.Source> sources) {
+    static Opened of(Path model, List<String> sae, Path features) {
+      Path modelDir = Organism.modelOrDefault(model);
+      Path featuresFile = featuresFile(features, modelDir);
+      FeaturesFile f = FeaturesFile.read(featuresFile);
+      List<String> saeSpecs = sae.isEmpty() ? List.of(modelDir.resolve("saes").toString()) : sae;
+      Transformer m = Transformer.open(modelDir);
+      Tokenizer tok = Tokenizer.load(modelDir);
+      List<SaeSet.Source> sources = saeSpecs.stream().map(SaeSet.Source::parse).toList();
+      SaeSet saes = SaeSet.open(sources, m.config().dModel(), m.config().numLayers(), SaeSet.Options.defaults());
+      f.requireCompatible(saes, m.config().dModel(), m.config().vocabSize(), featuresFile);
+      return new Opened(modelDir, featuresFile, f, m, tok, saes, sources);
+    }
+
+    /** The features file: {@code --features}, else features.json in the model directory; it must exist. */
+    static Path featuresFile(Path features, Path modelDir) {
+      Path f = features != null ? features : modelDir.resolve("features.json");
+      if (!Files.isRegularFile(f)) {
+        throw new IllegalArgumentException("--features: " + f
+            + " does not exist (run 'refusal-lens features find --out FILE' and pass --features FILE)");
+      }
+      return f;
     }
   }
 }

@@ -179,15 +179,6 @@ public final class FeaturesCommand implements Runnable {
     }
   }
 
-  /** The features file: {@code --features}, else features.json in the model directory. */
-  static Path featuresFile(Path features, Path modelDir) {
-    Path f = features != null ? features : modelDir.resolve("features.json");
-    if (!java.nio.file.Files.isRegularFile(f)) {
-      throw new IllegalArgumentException("--features: " + f
-          + " does not exist (run 'refusal-lens features find --out FILE' and pass --features FILE)");
-    }
-    return f;
-  }
 
   /** {@code refusal-lens features show}: one dashboard card per F* feature in index.html and cards.json. */
   @Command(
@@ -239,18 +230,12 @@ public final class FeaturesCommand implements Runnable {
         throw new IllegalArgumentException("--harmful and --harmless must be >= 1");
       }
       Path modelDir = Organism.modelOrDefault(model);
-      Path featuresFile = featuresFile(features, modelDir);
-      FeaturesFile f = FeaturesFile.read(featuresFile);
+      EvalCommand.Opened o = EvalCommand.Opened.of(model, sae, features);
       OutputDir dir = OutputDir.open(out, "--out", OUTPUT, force, List.of(INDEX, CARDS));
-      List<String> saeSpecs = sae.isEmpty() ? List.of(modelDir.resolve("saes").toString()) : sae;
-      Transformer m = Transformer.open(modelDir);
-      Tokenizer tok = Tokenizer.load(modelDir);
-      SaeSet saes = SaeSet.open(saeSpecs.stream().map(SaeSet.Source::parse).toList(), m.config().dModel(),
-          m.config().numLayers(), SaeSet.Options.defaults());
-      f.requireCompatible(saes, m.config().dModel(), m.config().vocabSize(), featuresFile);
+      Path featuresFile = o.featuresFile();
       List<Prompt> harm = EvalCommand.Common.heldOutPrompts(modelDir, Label.HARMFUL, harmful, seed);
       List<Prompt> safe = EvalCommand.Common.heldOutPrompts(modelDir, Label.HARMLESS, harmless, seed);
-      List<FeatureCard> cards = new FeatureDashboard(m, tok, saes).cards(f, harm, safe);
+      List<FeatureCard> cards = new FeatureDashboard(o.model(), o.tokenizer(), o.saes()).cards(o.features(), harm, safe);
       String cardsJson = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(cards);
       dir.claim(INDEX, CARDS);
       java.nio.file.Files.writeString(dir.resolve(CARDS), cardsJson + "\n");
@@ -301,7 +286,7 @@ public final class FeaturesCommand implements Runnable {
       if (!"neuronpedia".equals(format)) {
         throw new IllegalArgumentException("--format " + format + ": the supported format is neuronpedia");
       }
-      Path featuresFile = featuresFile(features, Organism.modelOrDefault(null));
+      Path featuresFile = EvalCommand.Opened.featuresFile(features, Organism.modelOrDefault(null));
       NeuronpediaList list = NeuronpediaList.of(name, FeaturesFile.read(featuresFile), modelId, saeSet);
       String text = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(list);
       Path parent = out.toAbsolutePath().getParent();
