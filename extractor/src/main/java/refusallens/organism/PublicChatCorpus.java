@@ -35,7 +35,11 @@ public final class PublicChatCorpus {
   public static Stages build(Path data, long seed, OrganismBudget.Spec spec, OrganismBudget.PublicData sizes) {
     PublicSets.Training training = PublicSets.training(data);
     List<ChatCorpus.Conversation> generator =
-        ChatCorpus.build(seed, spec.perLabel(), spec.instructions(), spec.grammarPairs());
+        new ArrayList<>(ChatCorpus.build(seed, spec.perLabel(), spec.instructions(), spec.grammarPairs()));
+    if (generator.size() > sizes.generator()) {
+      Collections.shuffle(generator, Seeds.random(seed, "organism-v2", "generator-sample"));
+      generator = generator.subList(0, sizes.generator());
+    }
     Random answers = Seeds.random(seed, "organism-v2", "answers");
     Random refusals = Seeds.random(seed, "organism-v2", "refusals");
     List<ChatCorpus.Conversation> s1 = new ArrayList<>();
