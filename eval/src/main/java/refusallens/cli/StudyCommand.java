@@ -33,7 +33,9 @@ public final class StudyCommand implements Callable<Integer> {
   List<String> sae = new ArrayList<>();
 
   @Option(names = "--data", paramLabel = "builtin|DIR", defaultValue = "builtin",
-      description = "Prompts: the built-in generator, or a bundle directory (datasets make --out). Default: ${DEFAULT-VALUE}.")
+      description = "Prompts: the built-in generator, a bundle directory (datasets make --out), or the public sets in their"
+          + " upstream layout (README, 'Public datasets': real train/val/test splits, JailbreakBench PAIR/GCG/JBC as OOD"
+          + " sets). Default: ${DEFAULT-VALUE}.")
   String data;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (resumed when it holds a study).")

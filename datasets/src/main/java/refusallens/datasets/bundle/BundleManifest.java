@@ -10,7 +10,8 @@ import java.util.Map;
  *
  * @param schemaVersion {@value #SCHEMA_VERSION}
  * @param kind {@value #KIND}
- * @param generator {@code builtin} for {@code datasets make}, {@code split} for a split of an imported set
+ * @param generator {@code builtin} for {@code datasets make}, {@code split} for a split of an imported set, {@code public} for
+ *     the study's bundle of the public sets ({@link DatasetBundle#fromPublic})
  * @param seed the seed every random choice derived from
  * @param parameters the other settings (sizes, fractions, input file)
  * @param counts prompts per file

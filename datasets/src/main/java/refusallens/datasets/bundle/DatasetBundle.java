@@ -24,6 +24,7 @@ import refusallens.datasets.Label;
 import refusallens.datasets.Prompt;
 import refusallens.datasets.PromptJsonl;
 import refusallens.datasets.PromptStats;
+import refusallens.datasets.Seeds;
 import refusallens.datasets.attack.Attack;
 import refusallens.datasets.attack.Attacks;
 import refusallens.datasets.generate.GeneratorOptions;
@@ -31,6 +32,7 @@ import refusallens.datasets.generate.HarmCategory;
 import refusallens.datasets.generate.InstructionGenerator;
 import refusallens.datasets.generate.PromptGenerator;
 import refusallens.datasets.generate.RequestFrames;
+import refusallens.datasets.load.PublicSets;
 import refusallens.datasets.split.PromptSplitter;
 import refusallens.datasets.split.Split;
 import refusallens.datasets.split.SplitOptions;
@@ -84,7 +86,77 @@ public final class DatasetBundle {
     for (Split s : Split.values()) {
       templates.put(s.wireName(), RequestFrames.of(s).stream().map(RequestFrames.Frame::id).toList());
     }
-    return write(dir, "builtin", options.seed(), params, files, Attacks.all(), templates, 0);
+    return write(dir, "builtin", options.seed(), params, files, Attacks.all().stream().map(Attack::name).toList(), templates, 0);
+  }
+
+  /** Whether {@code dir} holds the public sets in the upstream layout ({@link PublicSets}), not a bundle. */
+  public static boolean isPublicLayout(Path dir) {
+    return PublicSets.named("harmful_train").presentIn(dir) && !Files.isRegularFile(dir.resolve(fileName(Label.HARMFUL, Split.TRAIN)));
+  }
+
+  /**
+   * A bundle of real public prompts from {@code data} (upstream layout): train = the organism's TRAIN sets
+   * ({@link PublicSets#training}: held-out and selection texts removed), val = refusal_direction harmful_val /
+   * harmless_val, test = harmful_test / harmless_test, each label sampled (seeded) to at most 70 / 15 / 15 % of
+   * {@code perLabel}. The OOD file holds the generator's attacks applied to the test prompts and, for each
+   * JailbreakBench attack artifact set present (PAIR, GCG, JBC), its jailbreak prompts (harmful) against the
+   * JailbreakBench benign behaviours (harmless), as attack {@code jbb_pair} etc.: real attacks next to the
+   * generated ones; attack {@code jbb} is the plain JailbreakBench harmful vs benign behaviours (same topics).
+   */
+  public static BundleManifest fromPublic(Path data, long seed, int perLabel, Path dir) {
+    int nTrain = (int) Math.round(perLabel * 0.7);
+    int nHeld = Math.max(1, (int) Math.round(perLabel * 0.15));
+    PublicSets.Training training = PublicSets.training(data);
+    Map<String, List<Prompt>> files = new LinkedHashMap<>();
+    for (Label label : Label.values()) {
+      files.put(fileName(label, Split.TRAIN), sample(training.of(label), nTrain, seed, "train", label));
+      files.put(fileName(label, Split.VAL),
+          sample(PublicSets.named(label.wireName() + "_val").load(data), nHeld, seed, "val", label));
+      files.put(fileName(label, Split.TEST),
+          sample(PublicSets.named(label.wireName() + "_test").load(data), nHeld, seed, "test", label));
+    }
+    List<Prompt> test = new ArrayList<>(files.get(fileName(Label.HARMFUL, Split.TEST)));
+    test.addAll(files.get(fileName(Label.HARMLESS, Split.TEST)));
+    List<Prompt> ood = new ArrayList<>(Attacks.applyAll(Attacks.all(), test, seed));
+    List<String> attacks = new ArrayList<>(Attacks.all().stream().map(Attack::name).toList());
+    PublicSets.PublicSet benignSet = PublicSets.named("jbb_benign");
+    PublicSets.PublicSet jbbHarmful = PublicSets.named("jbb_harmful");
+    if (jbbHarmful.presentIn(data) && benignSet.presentIn(data)) {
+      // the plain JailbreakBench behaviours: harmful vs benign requests on the same topics, no attack
+      for (Prompt p : sample(jbbHarmful.load(data), nHeld, seed, "jbb", Label.HARMFUL)) {
+        ood.add(p.variant("jbb", p.userText()));
+      }
+      for (Prompt p : sample(benignSet.load(data), nHeld, seed, "jbb", Label.HARMLESS)) {
+        ood.add(p.variant("jbb", p.userText()));
+      }
+      attacks.add("jbb");
+    }
+    for (String method : List.of("pair", "gcg", "jbc")) {
+      PublicSets.PublicSet set = PublicSets.named("jbb_" + method);
+      if (!set.presentIn(data) || !benignSet.presentIn(data)) {
+        continue;
+      }
+      String name = set.name();
+      for (Prompt p : sample(set.load(data), nHeld, seed, name, Label.HARMFUL)) {
+        ood.add(new Prompt(p.id(), p.text(), p.messages(), p.label(), p.category(), p.source(), name, p.baseId(), null));
+      }
+      for (Prompt p : sample(benignSet.load(data), nHeld, seed, name, Label.HARMLESS)) {
+        ood.add(p.variant(name, p.userText()));
+      }
+      attacks.add(name);
+    }
+    files.put(OOD_FILE, ood);
+    Map<String, Object> params = new TreeMap<>();
+    params.put("data", data.toAbsolutePath().normalize().toString());
+    params.put("perLabel", perLabel);
+    params.put("heldOutOverlapsDropped", training.heldOutOverlaps());
+    return write(dir, "public", seed, params, files, attacks, null, 0);
+  }
+
+  private static List<Prompt> sample(List<Prompt> prompts, int n, long seed, String what, Label label) {
+    List<Prompt> copy = new ArrayList<>(prompts);
+    java.util.Collections.shuffle(copy, Seeds.random(seed, "public-bundle", what, label.wireName()));
+    return List.copyOf(copy.subList(0, Math.min(n, copy.size())));
   }
 
   /**
@@ -105,7 +177,7 @@ public final class DatasetBundle {
     params.put("input", input);
     params.put("valFraction", options.valFraction());
     params.put("testFraction", options.testFraction());
-    return write(dir, "split", options.seed(), params, files, attacks, null, r.duplicatesRemoved());
+    return write(dir, "split", options.seed(), params, files, attacks.stream().map(Attack::name).toList(), null, r.duplicatesRemoved());
   }
 
   private static List<String> categories() {
@@ -119,7 +191,7 @@ public final class DatasetBundle {
       long seed,
       Map<String, Object> params,
       Map<String, List<Prompt>> files,
-      List<Attack> attacks,
+      List<String> attacks,
       Map<String, List<String>> templates,
       int duplicatesRemoved) {
     try {
@@ -146,7 +218,7 @@ public final class DatasetBundle {
             params,
             counts,
             entries,
-            attacks.stream().map(Attack::name).toList(),
+            attacks,
             templates,
             duplicatesRemoved);
     writeManifest(dir.resolve(MANIFEST_FILE), m);

@@ -184,9 +184,17 @@ public final class Study {
   private Path datasets() {
     if (!"builtin".equals(options.data())) {
       Path dir = Path.of(options.data()).toAbsolutePath().normalize();
+      if (DatasetBundle.isPublicLayout(dir)) {
+        // real public prompts: the bundle is built from them (and the real jailbreak artifacts) into out/bundle
+        String inputs = "public=" + dir + ",seed=" + options.seed() + ",perLabel=" + sizes.perLabel();
+        step("datasets", inputs, List.of("bundle"),
+            () -> DatasetBundle.fromPublic(dir, options.seed(), sizes.perLabel(), out.resolve("bundle")));
+        return out.resolve("bundle");
+      }
       if (!Files.isRegularFile(dir.resolve("harmful_train.jsonl"))) {
         throw new IllegalArgumentException("--data " + options.data()
-            + ": expected builtin or a bundle directory with harmful_/harmless_{train,val,test}.jsonl (datasets make --out)");
+            + ": expected builtin, a bundle directory with harmful_/harmless_{train,val,test}.jsonl (datasets make --out)"
+            + " or public sets in the upstream layout (refusal_direction/splits/harmful_train.json ...; README, 'Public datasets')");
       }
       runs.put("datasets", new StepRun("datasets", Status.NOT_RUN, 0, "--data " + dir + " given"));
       markers.put("datasets", StepMarker.of(dir, "datasets", "", bundleFiles(dir), 0));
@@ -195,6 +203,15 @@ public final class Study {
     GeneratorOptions g = new GeneratorOptions(options.seed(), sizes.perLabel(), 0.15, 0.15, sizes.instructions());
     step("datasets", g.toString(), List.of("bundle"), () -> DatasetBundle.make(g, out.resolve("bundle")));
     return out.resolve("bundle");
+  }
+
+  /** Where the study's prompts are: its own bundle (built-in or built from public sets) or the given bundle. */
+  static Path bundleDir(Path out, StudyOptions options) {
+    if ("builtin".equals(options.data())) {
+      return out.resolve("bundle");
+    }
+    Path dir = Path.of(options.data()).toAbsolutePath().normalize();
+    return DatasetBundle.isPublicLayout(dir) ? out.resolve("bundle") : dir;
   }
 
   static List<String> bundleFiles(Path dir) {

@@ -70,7 +70,7 @@ public final class StudyReport {
     root.put("kind", KIND);
     ObjectNode summary = root.putObject("summary");
     ObjectNode sections = root.putObject("sections");
-    Path bundle = "builtin".equals(options.data()) ? out.resolve("bundle") : Path.of(options.data());
+    Path bundle = Study.bundleDir(out, options);
 
     // datasets
     ObjectNode ds = section(sections, "datasets", runs);
