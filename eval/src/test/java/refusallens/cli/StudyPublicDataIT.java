@@ -20,7 +20,7 @@ import refusallens.datasets.bundle.DatasetBundle;
  * {@code study --data DIR} on the public sets in their upstream layout: the bundle is real prompts, and the probes'
  * OOD sets include the real JailbreakBench attacks (PAIR, GCG, JBC against JBB benign) beside the generated ones.
  */
-class StudyPublicDataTest {
+class StudyPublicDataIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
