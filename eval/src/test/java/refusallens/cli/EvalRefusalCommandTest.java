@@ -82,6 +82,28 @@ class EvalRefusalCommandTest {
   }
 
   @Test
+  void aPromptThatLeavesNoRoomForTheNewTokensIsSkippedNotAnError(@TempDir Path tmp) throws Exception {
+    // a prompt shorter than --max-prompt-tokens but too long for prompt + new tokens within the model's positions
+    Path dir = Organism.defaultModelDir();
+    Tokenizer tok = Tokenizer.load(dir);
+    int maxPos = Transformer.open(dir).config().maxPositionEmbeddings();
+    StringBuilder text = new StringBuilder("Describe");
+    while (tok.encodeChat(List.of(refusallens.datasets.ChatMessage.user(text.toString())), true).length < maxPos - 4) {
+      text.append(" the weather");
+    }
+    int len = tok.encodeChat(List.of(refusallens.datasets.ChatMessage.user(text.toString())), true).length;
+    assertTrue(len <= maxPos && len > maxPos - 8, "prompt of " + len + " tokens");
+    List<Prompt> prompts = List.of(Prompt.of("long", text.toString(), refusallens.datasets.Label.HARMLESS, null, "long"),
+        Prompt.of("short", "Describe the weather.", refusallens.datasets.Label.HARMLESS, null, "long"));
+    Path file = tmp.resolve("p.jsonl");
+    PromptJsonl.write(file, prompts);
+    JsonNode set = JSON.readTree(CliRun.ok("eval", "refusal", "--data", file.toString(), "--max-new-tokens", "8",
+        "--max-prompt-tokens", String.valueOf(maxPos), "--json").out()).get("sets").get("long");
+    assertEquals(1, set.get("skipped_too_long").asInt(), set.toString());
+    assertEquals(1, set.get("outcomes").get("n").asInt(), set.toString());
+  }
+
+  @Test
   void aMissingFileIsAnErrorNamingIt(@TempDir Path tmp) {
     CliRun r = CliRun.of("eval", "refusal", "--data", tmp.resolve("none.jsonl").toString());
     assertNotEquals(0, r.code());

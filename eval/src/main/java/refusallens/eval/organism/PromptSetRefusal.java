@@ -72,16 +72,18 @@ public final class PromptSetRefusal {
 
   /**
    * Completes and judges every set (at most {@code limit} prompts each, sampled with {@code seed}); sampled prompts
-   * whose chat tokens exceed {@code maxPromptTokens} are counted, not run.
+   * whose chat tokens exceed {@code maxPromptTokens}, or leave no room for the new tokens within the model's
+   * positions, are counted, not run.
    */
   public static Map<String, SetResult> evaluate(RefusalEvaluation eval, Tokenizer tokenizer,
       Map<String, List<Prompt>> sets, int limit, int maxPromptTokens, long seed, Progress progress) {
     Map<String, SetResult> out = new LinkedHashMap<>();
+    int longest = Math.min(maxPromptTokens, eval.maxPromptTokens());
     for (Map.Entry<String, List<Prompt>> e : sets.entrySet()) {
       List<Prompt> run = new ArrayList<>();
       int tooLong = 0;
       for (Prompt p : sample(e.getValue(), limit, seed, e.getKey())) {
-        if (tokenizer.encodeChat(List.of(ChatMessage.user(p.userText())), true).length > maxPromptTokens) {
+        if (tokenizer.encodeChat(List.of(ChatMessage.user(p.userText())), true).length > longest) {
           tooLong++;
         } else {
           run.add(p);

@@ -47,6 +47,14 @@ public final class RefusalEvaluation {
     this.batchSize = batchSize;
   }
 
+  /**
+   * The longest prompt (chat tokens) this evaluation can complete: the model's position limit less the new tokens
+   * (a longer prompt would run past {@code max_position_embeddings} while generating).
+   */
+  public int maxPromptTokens() {
+    return model.config().maxPositionEmbeddings() - maxNewTokens;
+  }
+
   /** Completes every prompt (chat template, generation prompt, greedy, {@code hooks} active) and judges it. */
   public List<Judged> run(List<Prompt> prompts, Hooks<INDArray> hooks) {
     return run(prompts, hooks, Progress.NONE, "generate");
