@@ -11,7 +11,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import refusallens.lens.Lens;
 import refusallens.model.ExtractBenchmark;
+import refusallens.lens.LensOptions;
 import refusallens.model.Transformer;
 import refusallens.model.WeightStore;
 
@@ -62,7 +64,8 @@ public final class BenchExtractCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     long t0 = System.nanoTime();
-    Transformer model = Transformer.open(modelDir, streamed ? WeightStore.Residency.STREAMED : WeightStore.Residency.RESIDENT);
+    Transformer model = Lens.open(modelDir, LensOptions.defaults()
+        .withResidency(streamed ? WeightStore.Residency.STREAMED : WeightStore.Residency.RESIDENT)).model();
     double loadS = (System.nanoTime() - t0) / 1e9;
     err.printf("loaded %s (%s, %d layers) in %.1f s%n", modelDir, model.config().architecture().modelType(),
         model.config().numLayers(), loadS);

@@ -19,6 +19,7 @@ import refusallens.datasets.ChatMessage;
 import refusallens.datasets.Label;
 import refusallens.datasets.Prompt;
 import refusallens.eval.organism.OrganismEvaluator;
+import refusallens.lens.Lens;
 import refusallens.model.ForwardRequest;
 import refusallens.model.HookName;
 import refusallens.model.LogitScope;
@@ -76,8 +77,9 @@ public final class BenchForwardCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--model " + dir + ": not a directory");
     }
     PrintWriter err = spec.commandLine().getErr();
-    Transformer m = Transformer.open(dir);
-    Tokenizer tok = Tokenizer.load(dir);
+    Lens lens = Lens.open(dir);
+    Transformer m = lens.model();
+    Tokenizer tok = lens.tokenizer();
     List<int[]> pool = prompts(dir, tok);
     Set<HookName> all = new LinkedHashSet<>();
     for (int l = 0; l < m.config().numLayers(); l++) {

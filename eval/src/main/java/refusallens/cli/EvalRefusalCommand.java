@@ -14,6 +14,7 @@ import refusallens.eval.judge.JudgeSpec;
 import refusallens.eval.organism.PromptSetRefusal;
 import refusallens.eval.organism.RefusalEvaluation;
 import refusallens.eval.report.EvalReport;
+import refusallens.lens.Lens;
 import refusallens.model.Transformer;
 import refusallens.organism.Organism;
 import refusallens.tokenizer.Tokenizer;
@@ -62,9 +63,10 @@ final class EvalRefusalCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--limit must be positive");
     }
     List<Prompt> prompts = PromptJsonl.read(data);
-    Path dir = Organism.modelOrDefault(model);
-    Transformer m = Transformer.open(dir);
-    Tokenizer tok = Tokenizer.load(dir);
+    Lens lens = Lens.open(model);
+    Path dir = lens.modelDir();
+    Transformer m = lens.model();
+    Tokenizer tok = lens.tokenizer();
     Judge j = JudgeSpec.parse(judge, "--judge").open();
     RefusalEvaluation eval = new RefusalEvaluation(m, tok, j, maxNewTokens, batchSize);
     Map<String, PromptSetRefusal.SetResult> sets;

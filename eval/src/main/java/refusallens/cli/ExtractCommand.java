@@ -25,6 +25,7 @@ import refusallens.extract.PositionRule;
 import refusallens.extract.ShardSlice;
 import refusallens.extract.StoreHeader;
 import refusallens.extract.StoreManifest;
+import refusallens.lens.Lens;
 import refusallens.model.Transformer;
 import refusallens.output.OutputDir;
 import refusallens.output.OutputKind;
@@ -105,11 +106,11 @@ public final class ExtractCommand implements Callable<Integer> {
     List<Prompt> prompts = PromptJsonl.read(data);
     ShardSlice slice = shard == null ? null : ShardSlice.parse(shard);
     List<Prompt> selected = slice == null ? prompts : slice.select(prompts);
-    Transformer model = Transformer.open(modelDir);
-    Tokenizer tokenizer = Tokenizer.load(modelDir);
+    Lens lens = sae.isEmpty() ? Lens.open(modelDir) : Lens.open(modelDir).withSaes(sae);
+    Transformer model = lens.model();
+    Tokenizer tokenizer = lens.tokenizer();
     int nLayers = model.config().numLayers();
-    SaeSet saes = sae.isEmpty() ? null : SaeSet.open(
-        sae.stream().map(SaeSet.Source::parse).toList(), model.config().dModel(), nLayers, SaeSet.Options.defaults());
+    SaeSet saes = lens.hasSaes() ? lens.saes() : null;
     List<Integer> rawLayers = layers != null ? layers
         : java.util.stream.IntStream.range(0, nLayers).boxed().toList();
     Extraction.SaeFeatures features = saeFeatureSpec(saes);

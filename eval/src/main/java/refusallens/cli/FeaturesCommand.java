@@ -29,6 +29,7 @@ import refusallens.eval.dashboard.FeatureCard;
 import refusallens.eval.dashboard.FeatureDashboard;
 import refusallens.eval.dashboard.FeatureDashboardPage;
 import refusallens.eval.dashboard.NeuronpediaList;
+import refusallens.lens.Lens;
 import refusallens.output.OutputDir;
 import refusallens.output.OutputKind;
 
@@ -119,16 +120,16 @@ public final class FeaturesCommand implements Runnable {
           refusalOpeners == null || refusalOpeners.isEmpty() ? DiscoveryOptions.DEFAULT_REFUSAL_OPENERS : refusalOpeners,
           batchSize, clampScale);
       DiscoveryData prompts = "builtin".equals(data) ? DiscoveryData.builtin(seed, n) : DiscoveryData.directory(Path.of(data));
-      Transformer m = Transformer.open(modelDir);
-      Tokenizer tok = Tokenizer.load(modelDir);
-      List<SaeSet.Source> sources = saeSpecs.stream().map(SaeSet.Source::parse).toList();
-      SaeSet saes = SaeSet.open(sources, m.config().dModel(), m.config().numLayers(), SaeSet.Options.defaults());
+      Lens lens = Lens.open(modelDir).withSaes(saeSpecs);
+      Transformer m = lens.model();
+      Tokenizer tok = lens.tokenizer();
+      SaeSet saes = lens.saes();
       FeaturesFile f;
       // SameDiff's "Added differentiated op" lines are dropped for every command (RefusalLens.newCommandLine)
       try (ConsoleProgress progress = new ConsoleProgress(System.err)) {
         RefusalPhraseJudge judge = RefusalPhraseJudge.standard();
         f = new FeatureDiscovery(m, tok, saes, options, c -> judge.judge("", c).refused(), progress)
-            .run(prompts, new FeatureDiscovery.Inputs(modelDir, sources.stream().map(SaeSet.Source::dir).toList()));
+            .run(prompts, new FeatureDiscovery.Inputs(modelDir, lens.saeDirs()));
       }
       f.write(out);
       print(f, System.out);
@@ -235,7 +236,7 @@ public final class FeaturesCommand implements Runnable {
       Path featuresFile = o.featuresFile();
       List<Prompt> harm = EvalCommand.Common.heldOutPrompts(modelDir, Label.HARMFUL, harmful, seed);
       List<Prompt> safe = EvalCommand.Common.heldOutPrompts(modelDir, Label.HARMLESS, harmless, seed);
-      List<FeatureCard> cards = new FeatureDashboard(o.model(), o.tokenizer(), o.saes()).cards(o.features(), harm, safe);
+      List<FeatureCard> cards = new FeatureDashboard(o.lens().model(), o.lens().tokenizer(), o.lens().saes()).cards(o.features(), harm, safe);
       String cardsJson = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(cards);
       dir.claim(INDEX, CARDS);
       java.nio.file.Files.writeString(dir.resolve(CARDS), cardsJson + "\n");

@@ -20,6 +20,7 @@ import picocli.CommandLine.Parameters;
 import refusallens.io.SafetensorsWriter;
 import refusallens.intervention.InterventionHooks;
 import refusallens.intervention.InterventionSpec;
+import refusallens.lens.Lens;
 import refusallens.model.ForwardRequest;
 import refusallens.model.ForwardResult;
 import refusallens.model.LogitScope;
@@ -97,11 +98,12 @@ public final class RunWithCacheCommand implements Callable<Integer> {
     if (chat && input.prompt == null) {
       throw new IllegalArgumentException("--chat needs --prompt TEXT");
     }
-    int[] ids = input.ids != null ? input.ids : tokenize(modelDir, input.prompt, chat);
+    Lens lens = Lens.open(modelDir);
+    int[] ids = input.ids != null ? input.ids : tokenize(lens, input.prompt, chat);
     if (ids.length == 0) {
       throw new IllegalArgumentException("--ids: expected at least one token id");
     }
-    Transformer model = Transformer.open(modelDir);
+    Transformer model = lens.model();
     int vocab = model.config().vocabSize();
     for (int id : ids) {
       if (id < 0 || id >= vocab) {
@@ -125,8 +127,7 @@ public final class RunWithCacheCommand implements Callable<Integer> {
     if (intervention != null && sae.isEmpty()) {
       throw new IllegalArgumentException("--intervention " + intervention + " needs --sae (the SAEs whose features it edits)");
     }
-    SaeSet saes = sae.isEmpty() ? null : SaeSet.open(
-        sae.stream().map(SaeSet.Source::parse).toList(), d, layers, SaeSet.Options.defaults());
+    SaeSet saes = sae.isEmpty() ? null : (lens = lens.withSaes(sae)).saes();
     // Observers first, so each SAE sees its layer's input before any edit at that layer.
     Map<Integer, INDArray> saeInputs = new java.util.TreeMap<>();
     Hooks<INDArray> hooks = Hooks.none();
@@ -169,8 +170,7 @@ public final class RunWithCacheCommand implements Callable<Integer> {
     summary.put("layers", layers);
     summary.put("d_model", d);
     if (gradTarget != null) {
-      ResidGradients.Result g =
-          ResidGradients.compute(model, batch, LogProbMetric.lastToken(batch, gradTarget), Hooks.none());
+      ResidGradients.Result g = lens.gradients(batch, LogProbMetric.lastToken(batch, gradTarget));
       w.putF32("grad_resid_post", g.gradResidPost().reshape(layers, seq, d));
       summary.put("grad_target", gradTarget);
       summary.put("metric", g.metric());
@@ -196,11 +196,11 @@ public final class RunWithCacheCommand implements Callable<Integer> {
     return 0;
   }
 
-  static int[] tokenize(Path modelDir, String prompt, boolean chat) {
-    if (!Files.exists(modelDir.resolve("tokenizer.json"))) {
-      throw new IllegalArgumentException(modelDir + ": no tokenizer.json, cannot tokenize --prompt (use --ids)");
+  static int[] tokenize(Lens lens, String prompt, boolean chat) {
+    if (!Files.exists(lens.modelDir().resolve("tokenizer.json"))) {
+      throw new IllegalArgumentException(lens.modelDir() + ": no tokenizer.json, cannot tokenize --prompt (use --ids)");
     }
-    Tokenizer tok = Tokenizer.load(modelDir);
+    Tokenizer tok = lens.tokenizer();
     if (chat) {
       String text = tok.chatTemplate().render(List.of(ChatMessage.user(prompt)), true);
       return tok.encode(text, false); // the template already holds BOS

@@ -15,6 +15,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import refusallens.datasets.PromptJsonl;
+import refusallens.lens.Lens;
 import refusallens.model.Transformer;
 import refusallens.organism.Organism;
 import refusallens.sae.Sae;
@@ -121,8 +122,8 @@ public final class SaeCommand implements Runnable {
       if (texts.isEmpty()) {
         return null;
       }
-      Path dir = Organism.modelOrDefault(model);
-      return SaeOnPrompts.measure(Transformer.open(dir), Tokenizer.load(dir), sae, texts);
+      Lens lens = Lens.open(model);
+      return SaeOnPrompts.measure(lens.model(), lens.tokenizer(), sae, texts);
     }
   }
 }

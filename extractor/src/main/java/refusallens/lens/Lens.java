@@ -50,7 +50,8 @@ public final class Lens {
   private final Path modelDir;
   private final LensOptions options;
   private final Transformer model;
-  private final Tokenizer tokenizer;
+  /** Loaded on first use: a model directory without tokenizer files still runs on token ids. */
+  private volatile Tokenizer tokenizer;
   private final SaeSet saes; // null: no SAEs
   private final List<SaeSet.Source> saeSources;
 
@@ -76,8 +77,7 @@ public final class Lens {
   public static Lens open(Path modelDir, LensOptions options) {
     Path dir = Organism.modelOrDefault(modelDir);
     Transformer model = Transformer.open(dir, options.residency()).withBackend(options.backend());
-    Tokenizer tokenizer = Tokenizer.load(dir);
-    return new Lens(dir, options, model, tokenizer, null, List.of());
+    return new Lens(dir, options, model, null, null, List.of());
   }
 
   /** The embedded organism (model and tokenizer; add its SAEs with {@link #withDefaultSaes()}). */
@@ -123,8 +123,19 @@ public final class Lens {
     return model;
   }
 
+  /** The tokenizer of the model directory (tokenizer.json, tokenizer_config.json), loaded on first use. */
   public Tokenizer tokenizer() {
-    return tokenizer;
+    Tokenizer t = tokenizer;
+    if (t == null) {
+      synchronized (this) {
+        t = tokenizer;
+        if (t == null) {
+          t = Tokenizer.load(modelDir);
+          tokenizer = t;
+        }
+      }
+    }
+    return t;
   }
 
   /** Whether SAEs were added. */
@@ -157,12 +168,12 @@ public final class Lens {
 
   /** A conversation rendered with the chat template and the generation prompt, as token ids. */
   public int[] chat(List<ChatMessage> messages) {
-    return tokenizer.encodeChat(messages, true);
+    return tokenizer().encodeChat(messages, true);
   }
 
   /** Token ids as text, special tokens skipped. */
   public String decode(int[] ids) {
-    return tokenizer.decode(ids, true);
+    return tokenizer().decode(ids, true);
   }
 
   /** {@link #runWithCache(TokenBatch, Collection, Hooks)} of one sequence without hooks. */

@@ -33,6 +33,7 @@ import refusallens.extract.Identity;
 import refusallens.extract.PositionRule;
 import refusallens.extract.StoreHeader;
 import refusallens.eval.organism.RefusalEvaluation;
+import refusallens.lens.Lens;
 import refusallens.model.Hooks;
 import refusallens.model.Transformer;
 import refusallens.organism.Organism;
@@ -97,6 +98,7 @@ public final class Study {
   private Path modelDir;
   private List<String> saeSpecs;
   private String modelHash;
+  private Lens lens;
   private Transformer model;
   private Tokenizer tokenizer;
   private SaeSet saes;
@@ -172,10 +174,10 @@ public final class Study {
 
   private void loadModel() {
     if (model == null) {
-      model = Transformer.open(modelDir);
-      tokenizer = Tokenizer.load(modelDir);
-      saes = SaeSet.open(saeSpecs.stream().map(SaeSet.Source::parse).toList(), model.config().dModel(),
-          model.config().numLayers(), SaeSet.Options.defaults());
+      lens = Lens.open(modelDir).withSaes(saeSpecs);
+      model = lens.model();
+      tokenizer = lens.tokenizer();
+      saes = lens.saes();
     }
   }
 
@@ -307,7 +309,7 @@ public final class Study {
     TaskJudge judge = TaskJudge.standard();
     EvalReport.Provenance prov = EvalReport.provenance(modelDir,
         saeSpecs.stream().map(s -> SaeSet.Source.parse(s).dir()).toList(), out.resolve("features.json"), options.seed(), judge.name());
-    return new EvalContext(model, tokenizer, saes, f, judge, sizes.maxNewTokens(), sizes.batch(), options.seed(), progress, prov);
+    return new EvalContext(lens, f, judge, sizes.maxNewTokens(), sizes.batch(), options.seed(), progress, prov);
   }
 
   private List<Prompt> testPrompts(Path bundle, Label label) {
