@@ -30,8 +30,7 @@ public final class BenchExtractCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "MODEL_DIR", description = "HF checkpoint directory.")
-  Path modelDir;
+  @CommandLine.Mixin ModelOption modelOption;
 
   @Option(names = "--batch", defaultValue = "4", description = "Prompts per pass (default ${DEFAULT-VALUE}).")
   int batch;
@@ -59,8 +58,9 @@ public final class BenchExtractCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Path modelDir = modelOption.dir();
     if (!Files.isDirectory(modelDir)) {
-      throw new IllegalArgumentException("MODEL_DIR " + modelDir + ": not a directory");
+      throw new IllegalArgumentException("--model " + modelDir + ": not a directory");
     }
     PrintWriter err = spec.commandLine().getErr();
     long t0 = System.nanoTime();
@@ -96,7 +96,7 @@ public final class BenchExtractCommand implements Callable<Integer> {
       o.put("weights", streamed ? "streamed" : "resident");
       o.put("model_type", model.config().architecture().modelType());
       o.put("threads", Runtime.getRuntime().availableProcessors());
-      out.println(JSON.writeValueAsString(o));
+      CliJson.print(out, o);
     } else {
       out.printf("%.2f tokens/s (median %.3f s per pass of %d x %d tokens, %d layers), peak RSS %.2f GiB%n",
           r.tokensPerS(), r.medianS(), r.batch(), r.seq(), r.layers(), r.peakRssBytes() / (double) (1L << 30));

@@ -147,7 +147,7 @@ public final class BenchForwardCommand implements Callable<Integer> {
     o.put("speedup_jvm_over_nd4j", nd4j / jvm);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(JSON.writeValueAsString(o));
+      CliJson.print(out, o);
     } else {
       for (Map.Entry<String, Object> e : per.entrySet()) {
         Map<?, ?> r = (Map<?, ?>) e.getValue();

@@ -88,7 +88,7 @@ public final class BenchTokenizeCommand implements Callable<Integer> {
       o.put("mb_per_s", mbPerS);
       o.put("tokens_per_s", tokPerS);
       o.put("mb_per_cpu_s", bytes / 1e6 / medianCpu);
-      System.out.println(om.writeValueAsString(o));
+      CliJson.print(System.out, o);
     } else {
       System.out.printf("tokenizer      %s (%d tokens)%n", tok.source(), tok.vocabSize());
       System.out.printf("text           %d bytes -> %d tokens%n", bytes, tokens);

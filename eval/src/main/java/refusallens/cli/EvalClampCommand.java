@@ -148,7 +148,7 @@ final class EvalClampCommand implements Callable<Integer> {
     EvalCommand.Common.writeReport(outDir, root, html);
 
     if (common.json) {
-      System.out.println(EvalReport.JSON.writeValueAsString(root.deepCopy().without("verdicts")));
+      CliJson.print(System.out, root.deepCopy().without("verdicts"));
     } else {
       System.out.printf("judge %s, n_harmful %d, n_harmless %d%n", ctx.judge().name(), harmful.size(), harmless.size());
       System.out.printf("%-34s %8s %8s%n", "measure", "base", "clamped");

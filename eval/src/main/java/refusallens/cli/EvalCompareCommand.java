@@ -129,7 +129,7 @@ final class EvalCompareCommand implements Callable<Integer> {
     EvalCommand.Common.writeReport(outDir, root, html);
 
     if (common.json) {
-      System.out.println(EvalReport.JSON.writeValueAsString(root.deepCopy().without("verdicts")));
+      CliJson.print(System.out, root.deepCopy().without("verdicts"));
     } else {
       System.out.printf("%-20s %4s %10s %10s %12s %12s   (judge %s)%n", "method", "K", "jailbreak", "refusal", "CE increase",
           "CE incr text", ctx.judge().name());

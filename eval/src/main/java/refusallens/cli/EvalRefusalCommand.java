@@ -82,7 +82,7 @@ final class EvalRefusalCommand implements Callable<Integer> {
     root.put("seed", seed);
     root.set("sets", EvalReport.JSON.valueToTree(sets));
     if (json) {
-      System.out.println(EvalReport.JSON.writeValueAsString(root));
+      CliJson.print(System.out, root);
       return 0;
     }
     System.out.printf("model %s, judge %s%n", dir, j.name());

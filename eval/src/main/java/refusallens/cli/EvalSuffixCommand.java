@@ -135,7 +135,7 @@ final class EvalSuffixCommand implements Callable<Integer> {
       ObjectNode s = root.deepCopy();
       ArrayNode slim = s.putArray("suffixes");
       results.forEach(r -> slim.add(((ObjectNode) EvalReport.JSON.valueToTree(r)).without("prompts")));
-      System.out.println(EvalReport.JSON.writeValueAsString(s));
+      CliJson.print(System.out, s);
     } else {
       System.out.printf("%-20s %12s %14s %10s%n", "suffix", "suppression", "+ FH clamp", "extra");
       for (List<String> r : rows) {

@@ -105,7 +105,7 @@ final class EvalSuppressionCommand implements Callable<Integer> {
     if (common.json) {
       ObjectNode s = root.deepCopy();
       s.remove(List.of("harm", "random", "generic"));
-      System.out.println(EvalReport.JSON.writeValueAsString(s));
+      CliJson.print(System.out, s);
     } else {
       System.out.printf("%-8s %9s %12s %10s %16s%n", "clamped", "features", "suppression", "FR drop", "refusal p drop");
       for (SuppressionEvaluation.Summary s : List.of(r.harm(), r.random(), r.generic())) {

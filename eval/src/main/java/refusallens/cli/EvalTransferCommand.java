@@ -73,7 +73,7 @@ final class EvalTransferCommand implements Callable<Integer> {
     EvalCommand.Common.writeReport(outDir, root, html);
 
     if (common.json) {
-      System.out.println(EvalReport.JSON.writeValueAsString(root));
+      CliJson.print(System.out, root);
     } else {
       System.out.printf("%-22s %-22s %4s %8s %10s   (judge %s)%n", "features of", "clamped on", "n", "base", "jailbreak", ctx.judge().name());
       for (List<String> row : rows) {

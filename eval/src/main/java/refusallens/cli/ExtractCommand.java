@@ -141,7 +141,7 @@ public final class ExtractCommand implements Callable<Integer> {
     summary.put("seconds", seconds);
     summary.put("prompts_per_s", done == 0 ? 0 : done / seconds);
     if (json) {
-      stdout.println(JSON.writeValueAsString(summary));
+      CliJson.print(stdout, summary);
     } else {
       stdout.printf("%s: %d rows (%d extracted now, %.1f prompts/s), %d tensors%n",
           out, writer.completedRows(), done, done == 0 ? 0.0 : done / seconds, extraction.tensors().size());
@@ -208,7 +208,7 @@ public final class ExtractCommand implements Callable<Integer> {
       PrintWriter stdout = spec.commandLine().getOut();
       int rows = merged.manifest().rows().size();
       if (json) {
-        stdout.println(JSON.writeValueAsString(Map.of("out", out.toString(), "rows", rows)));
+        CliJson.print(stdout, Map.of("out", out.toString(), "rows", rows));
       } else {
         stdout.printf("%s: %d rows from %d stores%n", out, rows, inputs.size());
       }

@@ -153,7 +153,7 @@ public final class FeaturesCommand implements Runnable {
       if (json) {
         Summary s = new Summary(out.toString(), d.layer(), d.selection().position(), d.norm(), d.selection().selectedBy(),
             d.selection().fallback(), d.selection().reason(), f.settings().refusalTokens(), rows, f.effects());
-        ps.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s));
+        CliJson.print(ps, s);
         return;
       }
       ps.printf("refusal score without intervention: harmful %.3f, harmless %.3f%n",

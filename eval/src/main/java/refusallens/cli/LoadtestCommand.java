@@ -204,7 +204,7 @@ public final class LoadtestCommand implements Callable<Integer> {
       doc.put("schemaVersion", 1);
       doc.put("url", classify.toString());
       doc.put("result", r);
-      System.out.println(mapper.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
+      CliJson.print(System.out, doc);
     } else {
       System.out.printf(
           "clients %d, %d s: %d requests, %d ok, %d rejected (503), %d errors%n"

@@ -71,10 +71,10 @@ public final class OrganismCommand implements Runnable {
       JsonNode report = new OrganismTrainer(new OrganismTrainer.Options(out, seed, b, data)).run();
       dir.commit(WHOLE);
       if (json) {
-        System.out.println(JSON.writeValueAsString(report));
+        CliJson.print(System.out, report);
       } else {
         System.out.println("organism written to " + out);
-        System.out.println(JSON.writeValueAsString(report));
+        CliJson.print(System.out, report);
       }
       return 0;
     }
@@ -144,7 +144,7 @@ public final class OrganismCommand implements Runnable {
           root.put("data", data.toString());
           root.set("held_out_real", JSON.valueToTree(real));
         }
-        System.out.println(JSON.writeValueAsString(root));
+        CliJson.print(System.out, root);
         return 0;
       }
       System.out.printf("model %s (judge %s)%n", r.model(), r.judge());

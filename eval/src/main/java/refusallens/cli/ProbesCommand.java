@@ -132,8 +132,15 @@ public final class ProbesCommand implements Runnable {
     @Option(names = "--view", required = true, description = "View spec: raw:L, raw:best, sae:L, f*, fh, fr, fh+fr, random(fh+fr), a+b, with @position.")
     String view;
 
-    @Option(names = "--model", defaultValue = "logistic", description = "logistic, svm or mlp (default ${DEFAULT-VALUE}).")
-    String model;
+    // no picocli default: it would overwrite what the hidden --model alias set
+    @Option(names = "--classifier", description = "logistic, svm or mlp (default logistic).")
+    String classifier;
+
+    /** The old name of --classifier ('--model' means a checkpoint directory everywhere else): kept for scripts. */
+    @Option(names = "--model", hidden = true, description = "Deprecated: use --classifier.")
+    void legacyClassifier(String value) {
+      classifier = value;
+    }
 
     @Option(names = "--out", required = true, description = "Probe file to write.")
     Path out;
@@ -145,7 +152,7 @@ public final class ProbesCommand implements Runnable {
     public Integer call() throws Exception {
       TrainingOptions o = opts;
       ActivationStore store = o.store();
-      ProbeKind kind = ProbeKind.parse(model);
+      ProbeKind kind = ProbeKind.parse(classifier == null ? "logistic" : classifier);
       DataSplit split = DataSplit.of(store.rows(), o.fractions(), o.seed);
       var r = ProbeExperiment.run(store, o.resolver(store), view, split, o.train(kind), o.bootstrap);
       r.probe().save(out);
@@ -157,7 +164,7 @@ public final class ProbesCommand implements Runnable {
         doc.put("lambda", r.probe().lambda());
         doc.put("threshold", r.probe().threshold());
         doc.put("metrics", r.probe().metrics());
-        System.out.println(JSON.writeValueAsString(doc));
+        CliJson.print(System.out, doc);
       } else {
         printMetrics(r.probe().metrics());
       }
@@ -195,7 +202,7 @@ public final class ProbesCommand implements Runnable {
       System.err.println(same ? "training store: evaluating its held-out split" : "new store: evaluating all rows");
       Map<String, BinaryMetrics> m = ProbeExperiment.evaluate(p, probe.toString(), store, split, bootstrap, seed);
       if (json) {
-        System.out.println(JSON.writeValueAsString(Map.of("probe", probe.toString(), "extract", extract.toString(), "heldOut", same, "metrics", m)));
+        CliJson.print(System.out, Map.of("probe", probe.toString(), "extract", extract.toString(), "heldOut", same, "metrics", m));
       } else {
         printMetrics(m);
       }
@@ -225,8 +232,13 @@ public final class ProbesCommand implements Runnable {
         + " for the text baseline; default: the store header's dataset path when it exists, else no text baseline).")
     Path data;
 
-    @Option(names = "--models", defaultValue = "logistic", description = "Comma-separated probe models: logistic, svm, mlp (default ${DEFAULT-VALUE}).")
+    @Option(names = "--classifiers", description = "Comma-separated classifiers: logistic, svm, mlp (default logistic).")
     String models;
+
+    @Option(names = "--models", hidden = true, description = "Deprecated: use --classifiers.")
+    void legacyModels(String value) {
+      models = value;
+    }
 
     @Option(names = "--out", required = true, description = "Report directory.")
     Path out;
@@ -252,7 +264,7 @@ public final class ProbesCommand implements Runnable {
       if (texts != null) PromptTexts.checkCovers(texts, store.rows(), data != null ? "--data " + data : "the store's dataset");
       List<String> specs = views == null ? ProbeCompare.defaultViews(store, features, texts != null) : ViewSpec.splitList(views);
       List<ProbeKind> kinds = new ArrayList<>();
-      for (String m : models.split(",")) kinds.add(ProbeKind.parse(m.trim()));
+      for (String m : (models == null ? "logistic" : models).split(",")) kinds.add(ProbeKind.parse(m.trim()));
       var options = new ProbeCompare.Options(specs, kinds, o.fractions(), o.train(kinds.get(0)), o.bootstrap, seeds, disentangled);
       var outcome = ProbeCompare.run(store, features, o.featuresPath(), texts, options, System.err::println);
       String[] outputs = OUTPUTS.toArray(String[]::new);

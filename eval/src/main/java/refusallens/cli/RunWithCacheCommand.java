@@ -52,8 +52,7 @@ public final class RunWithCacheCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "MODEL_DIR", description = "HF checkpoint directory (config.json, safetensors).")
-  Path modelDir;
+  @CommandLine.Mixin ModelOption modelOption;
 
   @CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
   Input input;
@@ -90,10 +89,11 @@ public final class RunWithCacheCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Path modelDir = modelOption.dir();
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (!Files.isDirectory(modelDir)) {
-      throw new IllegalArgumentException("MODEL_DIR " + modelDir + ": not a directory");
+      throw new IllegalArgumentException("--model " + modelDir + ": not a directory");
     }
     if (chat && input.prompt == null) {
       throw new IllegalArgumentException("--chat needs --prompt TEXT");
@@ -186,7 +186,7 @@ public final class RunWithCacheCommand implements Callable<Integer> {
       summary.put("intervention", intervention.toString());
     }
     if (json) {
-      stdout.println(JSON.writeValueAsString(summary));
+      CliJson.print(stdout, summary);
     } else {
       stdout.printf("wrote %s: %d tokens, %d layers, d_model %d%s%n", out, seq, layers, d,
           gradTarget != null ? String.format(", log p(%d) = %.6f", gradTarget, (double) summary.get("metric")) : "");

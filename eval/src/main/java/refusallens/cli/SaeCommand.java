@@ -81,12 +81,11 @@ public final class SaeCommand implements Runnable {
       SaeOnPrompts measured = onPrompts(loaded);
       PrintStream out = System.out;
       if (json) {
-        ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode doc = m.valueToTree(s);
+        ObjectNode doc = CliJson.MAPPER.valueToTree(s);
         if (measured != null) {
-          doc.set("onPrompts", m.valueToTree(measured));
+          doc.set("on_prompts", CliJson.MAPPER.valueToTree(measured));
         }
-        out.println(m.writeValueAsString(doc));
+        CliJson.print(out, doc);
         return 0;
       }
       out.printf("source        %s%n", s.source());

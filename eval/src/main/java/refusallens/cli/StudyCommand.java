@@ -67,7 +67,7 @@ public final class StudyCommand implements Callable<Integer> {
       doc.put("seconds", seconds);
       doc.set("summary", report.json().get("summary"));
       doc.set("steps", report.json().get("provenance").get("steps"));
-      stdout.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
+      CliJson.print(stdout, doc);
     } else {
       var s = report.json().get("summary");
       stdout.printf("study done in %.1f s: %s%n", seconds, out.resolve("report.html"));

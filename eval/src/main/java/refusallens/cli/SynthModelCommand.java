@@ -61,7 +61,7 @@ public final class SynthModelCommand implements Callable<Integer> {
       o.put("shape", s.cliName());
       o.put("seed", seed);
       o.put("out", out.toString());
-      stdout.println(JSON.writeValueAsString(o));
+      CliJson.print(stdout, o);
     } else {
       stdout.printf("wrote %s checkpoint (seed %d) to %s%n", s.cliName(), seed, out);
     }
