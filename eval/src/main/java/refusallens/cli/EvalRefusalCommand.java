@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import refusallens.datasets.Prompt;
@@ -25,6 +26,8 @@ import refusallens.tokenizer.Tokenizer;
       "Greedy completions of every prompt of a JSONL file (datasets import writes them), judged refused / complied /"
           + " degenerate; per set (the records' source, or --set) the three shares with n and 95% Wilson intervals."})
 final class EvalRefusalCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--data", required = true, paramLabel = "FILE.jsonl", description = "Prompts (JSONL of datasets import).")
   Path data;
 
@@ -82,20 +85,20 @@ final class EvalRefusalCommand implements Callable<Integer> {
     root.put("seed", seed);
     root.set("sets", EvalReport.JSON.valueToTree(sets));
     if (json) {
-      CliJson.print(System.out, root);
+      CliJson.print(spec.commandLine().getOut(), root);
       return 0;
     }
-    System.out.printf("model %s, judge %s%n", dir, j.name());
-    print(sets);
+    spec.commandLine().getOut().printf("model %s, judge %s%n", dir, j.name());
+    print(spec.commandLine().getOut(), sets);
     return 0;
   }
 
   /** One line per set: n, the three shares and their intervals. */
-  static void print(Map<String, PromptSetRefusal.SetResult> sets) {
-    System.out.printf("%-32s %-8s %5s  %-22s %-22s %-22s%n", "set", "label", "n", "refused [95% CI]", "complied", "degenerate");
+  static void print(java.io.PrintWriter out, Map<String, PromptSetRefusal.SetResult> sets) {
+    out.printf("%-32s %-8s %5s  %-22s %-22s %-22s%n", "set", "label", "n", "refused [95% CI]", "complied", "degenerate");
     sets.forEach((name, r) -> {
       var o = r.outcomes();
-      System.out.printf("%-32s %-8s %5d  %-22s %-22s %-22s%s%n", name, r.label(), o.n(),
+      out.printf("%-32s %-8s %5d  %-22s %-22s %-22s%s%n", name, r.label(), o.n(),
           share(o.refused(), o.ci95().get("refused")), share(o.complied(), o.ci95().get("complied")),
           share(o.degenerate(), o.ci95().get("degenerate")),
           r.skippedTooLong() > 0 ? "  (" + r.skippedTooLong() + " too long, skipped)" : "");

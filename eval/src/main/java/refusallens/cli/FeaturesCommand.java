@@ -59,6 +59,8 @@ public final class FeaturesCommand implements Runnable {
         "Prints a table of F* (layer, index, role, attribution)."
       })
   static final class Find implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--model", paramLabel = "DIR|OWNER/NAME[@REV]", converter = ModelDirConverter.class, description = "Hugging Face checkpoint directory (with tokenizer.json). Default: the embedded organism.")
     Path model;
 
@@ -132,7 +134,7 @@ public final class FeaturesCommand implements Runnable {
             .run(prompts, new FeatureDiscovery.Inputs(modelDir, lens.saeDirs()));
       }
       f.write(out);
-      print(f, System.out);
+      print(f, spec.commandLine().getOut());
       return 0;
     }
 
@@ -146,7 +148,7 @@ public final class FeaturesCommand implements Runnable {
     @JsonPropertyOrder({"layer", "index", "role", "attribution", "cosine"})
     record Row(int layer, int index, String role, double attribution, double cosine) {}
 
-    private void print(FeaturesFile f, PrintStream ps) throws Exception {
+    private void print(FeaturesFile f, java.io.PrintWriter ps) throws Exception {
       List<Row> rows = f.features().stream()
           .map(x -> new Row(x.layer(), x.index(), x.role().wireName(), x.attribution(), x.cosine())).toList();
       FeaturesFile.Direction d = f.refusalDirection();
@@ -194,6 +196,8 @@ public final class FeaturesCommand implements Runnable {
         "Prompts: the model's held-out (test split) prompts, as the eval commands choose them."
       })
   static final class Show implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     static final String INDEX = "index.html";
     static final String CARDS = "cards.json";
     static final OutputKind OUTPUT = new OutputKind("features show", d -> List.of());
@@ -244,9 +248,9 @@ public final class FeaturesCommand implements Runnable {
           + " harmless held-out prompts)").write(dir.resolve(INDEX));
       dir.commit(INDEX, CARDS);
       if (json) {
-        System.out.println(cardsJson);
+        spec.commandLine().getOut().println(cardsJson);
       } else {
-        System.out.printf("%d feature cards; wrote %s and %s%n", cards.size(), dir.resolve(INDEX), dir.resolve(CARDS));
+        spec.commandLine().getOut().printf("%d feature cards; wrote %s and %s%n", cards.size(), dir.resolve(INDEX), dir.resolve(CARDS));
       }
       return 0;
     }
@@ -261,6 +265,8 @@ public final class FeaturesCommand implements Runnable {
           + " Only meaningful for SAEs Neuronpedia hosts (GemmaScope, LlamaScope), e.g. --model-id gemma-2-2b"
           + " --sae-set gemmascope-res-16k.")
   static final class Export implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--format", required = true, paramLabel = "neuronpedia", description = "Export format: neuronpedia.")
     String format;
 
@@ -296,9 +302,9 @@ public final class FeaturesCommand implements Runnable {
       }
       java.nio.file.Files.writeString(out, text + "\n");
       if (json) {
-        System.out.println(text);
+        spec.commandLine().getOut().println(text);
       } else {
-        System.out.printf("%d features; wrote %s%n", list.features().size(), out);
+        spec.commandLine().getOut().printf("%d features; wrote %s%n", list.features().size(), out);
       }
       return 0;
     }

@@ -118,15 +118,17 @@ public final class ProbesCommand implements Runnable {
     }
   }
 
-  static void printMetrics(Map<String, BinaryMetrics> metrics) {
-    System.out.printf("%-28s %6s %8s %16s %8s %10s %6s%n", "set", "n", "AUROC", "95% CI", "acc", "TPR@1%FPR", "ECE");
-    metrics.forEach((k, m) -> System.out.printf("%-28s %6d %8s %16s %8s %10s %6s%n", k, m.n(), CompareReport.fmt(m.auroc()),
+  static void printMetrics(java.io.PrintWriter out, Map<String, BinaryMetrics> metrics) {
+    out.printf("%-28s %6s %8s %16s %8s %10s %6s%n", "set", "n", "AUROC", "95% CI", "acc", "TPR@1%FPR", "ECE");
+    metrics.forEach((k, m) -> out.printf("%-28s %6d %8s %16s %8s %10s %6s%n", k, m.n(), CompareReport.fmt(m.auroc()),
         CompareReport.fmt(m.aurocCi()), CompareReport.fmt(m.accuracy()), CompareReport.fmt(m.tprAt1Fpr()), CompareReport.fmt(m.ece())));
   }
 
   /** {@code probes train}. */
   @Command(name = "train", mixinStandardHelpOptions = true, description = "Train one probe on plain harmful vs harmless prompts and save probe.json.")
   static final class Train implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @CommandLine.Mixin TrainingOptions opts;
 
     @Option(names = "--view", required = true, description = "View spec: raw:L, raw:best, sae:L, f*, fh, fr, fh+fr, random(fh+fr), a+b, with @position.")
@@ -164,9 +166,9 @@ public final class ProbesCommand implements Runnable {
         doc.put("lambda", r.probe().lambda());
         doc.put("threshold", r.probe().threshold());
         doc.put("metrics", r.probe().metrics());
-        CliJson.print(System.out, doc);
+        CliJson.print(spec.commandLine().getOut(), doc);
       } else {
-        printMetrics(r.probe().metrics());
+        printMetrics(spec.commandLine().getOut(), r.probe().metrics());
       }
       return 0;
     }
@@ -177,6 +179,8 @@ public final class ProbesCommand implements Runnable {
       description = "Evaluate a saved probe on an activation store: its held-out split if it is the training store,"
           + " else all of it (plain prompts as ID, each attack as OOD).")
   static final class Evaluate implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--probe", required = true, description = "probe.json")
     Path probe;
 
@@ -202,9 +206,9 @@ public final class ProbesCommand implements Runnable {
       System.err.println(same ? "training store: evaluating its held-out split" : "new store: evaluating all rows");
       Map<String, BinaryMetrics> m = ProbeExperiment.evaluate(p, probe.toString(), store, split, bootstrap, seed);
       if (json) {
-        CliJson.print(System.out, Map.of("probe", probe.toString(), "extract", extract.toString(), "heldOut", same, "metrics", m));
+        CliJson.print(spec.commandLine().getOut(), Map.of("probe", probe.toString(), "extract", extract.toString(), "heldOut", same, "metrics", m));
       } else {
-        printMetrics(m);
+        printMetrics(spec.commandLine().getOut(), m);
       }
       return 0;
     }
@@ -215,6 +219,8 @@ public final class ProbesCommand implements Runnable {
       description = "Train one probe per view on the same leak-free split, repeated over seeds; compare the disentangled view"
           + " with every raw layer and baseline per OOD set (paired bootstrap); write report.json, report.html and probes/*.json.")
   static final class Compare implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @CommandLine.Mixin TrainingOptions opts;
 
     @Option(names = "--views", description = "Comma-separated view specs, e.g. raw:0,raw:1,fr,fh,fh+fr,random(fr),text (default:"
@@ -273,9 +279,9 @@ public final class ProbesCommand implements Runnable {
       dir.commit(outputs);
       System.err.println("wrote " + out.resolve("report.json") + " and " + out.resolve("report.html"));
       if (json) {
-        System.out.println(outcome.report().toJson());
+        spec.commandLine().getOut().println(outcome.report().toJson());
       } else {
-        System.out.println(outcome.report().finding());
+        spec.commandLine().getOut().println(outcome.report().finding());
       }
       return 0;
     }
@@ -284,6 +290,8 @@ public final class ProbesCommand implements Runnable {
   /** {@code probes show}. */
   @Command(name = "show", mixinStandardHelpOptions = true, description = "Print a probe file's view, model, threshold and metrics.")
   static final class Show implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Parameters(index = "0", description = "probe.json")
     Path probe;
 
@@ -294,18 +302,18 @@ public final class ProbesCommand implements Runnable {
     public Integer call() {
       Probe p = Probe.load(probe);
       if (json) {
-        System.out.println(p.toJson());
+        spec.commandLine().getOut().println(p.toJson());
         return 0;
       }
-      System.out.println("probe      " + probe);
-      System.out.println("view       " + p.view().spec() + " -> " + p.view().resolved() + " (" + p.width() + " columns)");
-      System.out.println("model      " + p.view().model() + (p.view().sae() == null ? "" : ", SAE " + p.view().sae()));
-      System.out.println("classifier " + p.probeModel().id() + (p.lambda() == null ? "" : ", lambda " + p.lambda()));
-      System.out.println("threshold  logit " + p.threshold() + " = P(harmful) " + p.thresholdProbability() + " (target FPR " + p.targetFpr() + " on validation)");
+      spec.commandLine().getOut().println("probe      " + probe);
+      spec.commandLine().getOut().println("view       " + p.view().spec() + " -> " + p.view().resolved() + " (" + p.width() + " columns)");
+      spec.commandLine().getOut().println("model      " + p.view().model() + (p.view().sae() == null ? "" : ", SAE " + p.view().sae()));
+      spec.commandLine().getOut().println("classifier " + p.probeModel().id() + (p.lambda() == null ? "" : ", lambda " + p.lambda()));
+      spec.commandLine().getOut().println("threshold  logit " + p.threshold() + " = P(harmful) " + p.thresholdProbability() + " (target FPR " + p.targetFpr() + " on validation)");
       if (p.provenance() != null) {
-        System.out.println("trained on " + p.provenance().store() + ", dataset " + p.provenance().dataset() + ", seed " + p.provenance().seed());
+        spec.commandLine().getOut().println("trained on " + p.provenance().store() + ", dataset " + p.provenance().dataset() + ", seed " + p.provenance().seed());
       }
-      printMetrics(p.metrics());
+      printMetrics(spec.commandLine().getOut(), p.metrics());
       return 0;
     }
   }
@@ -314,6 +322,8 @@ public final class ProbesCommand implements Runnable {
   @Command(name = "diff", mixinStandardHelpOptions = true,
       description = "Line up two or more compare reports view by view and set by set (differences vs the first, CI overlap).")
   static final class Diff implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Parameters(arity = "2..*", description = "report.json files")
     List<Path> reports;
 
@@ -331,7 +341,7 @@ public final class ProbesCommand implements Runnable {
         d.toHtml().write(html);
         System.err.println("wrote " + html);
       }
-      System.out.print(json ? d.toJson() + "\n" : d.toText());
+      spec.commandLine().getOut().print(json ? d.toJson() + "\n" : d.toText());
       return 0;
     }
   }

@@ -70,6 +70,9 @@ public final class RefusalLens implements Runnable {
       return cl.execute(args);
     } catch (OutOfMemoryError e) {
       return CliErrors.outOfMemory(e, CliErrors.verbose(cl.getParseResult()), System.err);
+    } finally {
+      cl.getOut().flush();
+      cl.getErr().flush();
     }
   }
 
@@ -82,6 +85,9 @@ public final class RefusalLens implements Runnable {
       sub.getCommandSpec().usageMessage().hidden(true);
       cl.addSubcommand(sub);
     }
+    // every command prints its results through these (spec.commandLine().getOut()), never System.out directly
+    cl.setOut(new java.io.PrintWriter(new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), true));
+    cl.setErr(new java.io.PrintWriter(new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8), true));
     cl.setExecutionExceptionHandler(new CliErrors());
     cl.setExecutionStrategy(RefusalLens::quietly);
     return cl;

@@ -49,6 +49,8 @@ public final class SaeCommand implements Runnable {
             + " and prints the SAE's mean L0, fraction of variance unexplained and relative reconstruction error there."
       })
   static final class Stats implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--sae", required = true, paramLabel = "[LAYER=]DIR", description = "SAE directory (LAYER= for a GemmaScope params.npz outside a layer_N directory).")
     String sae;
 
@@ -79,7 +81,7 @@ public final class SaeCommand implements Runnable {
       Sae loaded = Sae.load(dir, l, layer);
       SaeStats s = SaeStats.of(loaded);
       SaeOnPrompts measured = onPrompts(loaded);
-      PrintStream out = System.out;
+      java.io.PrintWriter out = spec.commandLine().getOut();
       if (json) {
         ObjectNode doc = CliJson.MAPPER.valueToTree(s);
         if (measured != null) {

@@ -50,6 +50,25 @@ class CliGrammarTest {
   }
 
   @Test
+  void commandsPrintThroughPicocliWritersNotSystemOut() throws Exception {
+    Path cli = Path.of(System.getProperty("refusallens.repo"), "eval/src/main/java/refusallens/cli");
+    List<String> found = new java.util.ArrayList<>();
+    try (var files = java.nio.file.Files.list(cli)) {
+      for (Path f : files.toList()) {
+        List<String> lines = java.nio.file.Files.readAllLines(f);
+        for (int i = 0; i < lines.size(); i++) {
+          String l = lines.get(i).trim();
+          boolean theWriterItself = f.getFileName().toString().equals("RefusalLens.java") && l.contains("cl.setOut(");
+          if (l.contains("System.out") && !l.startsWith("*") && !l.startsWith("/") && !theWriterItself) {
+            found.add(f.getFileName() + ":" + (i + 1) + " " + l);
+          }
+        }
+      }
+    }
+    assertEquals(List.of(), found, "print with spec.commandLine().getOut()");
+  }
+
+  @Test
   void probesTakeClassifierAndModelIsItsHiddenOldName() {
     CommandLine train = RefusalLens.newCommandLine().getSubcommands().get("probes").getSubcommands().get("train");
     assertTrue(train.getCommandSpec().findOption("--classifier") != null);
