@@ -26,7 +26,6 @@ import refusallens.model.WeightStore;
       "--upto (layers after it are skipped): median tokens/s after warm-up, and peak RSS (VmHWM)."
     })
 public final class BenchExtractCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -39,7 +39,6 @@ import refusallens.tokenizer.Tokenizer;
       "captures every blocks.L.hook_resid_post (the classifier's request) unless --logits."
     })
 public final class BenchForwardCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

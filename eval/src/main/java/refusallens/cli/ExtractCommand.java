@@ -51,7 +51,6 @@ public final class ExtractCommand implements Callable<Integer> {
   static final OutputKind OUTPUT = OutputKind.recognisedBy("extract", "manifest.json", StoreManifest.KIND, List.of("."));
   private static final String WHOLE = ".";
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

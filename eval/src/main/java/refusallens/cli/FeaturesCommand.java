@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import refusallens.files.Json;
 import refusallens.model.Transformer;
 import refusallens.organism.Organism;
 import refusallens.progress.Progress;
@@ -241,7 +242,7 @@ public final class FeaturesCommand implements Runnable {
       List<Prompt> harm = EvalCommand.Common.heldOutPrompts(modelDir, Label.HARMFUL, harmful, seed);
       List<Prompt> safe = EvalCommand.Common.heldOutPrompts(modelDir, Label.HARMLESS, harmless, seed);
       List<FeatureCard> cards = new FeatureDashboard(o.lens().model(), o.lens().tokenizer(), o.lens().saes()).cards(o.features(), harm, safe);
-      String cardsJson = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(cards);
+      String cardsJson = Json.write(cards);
       dir.claim(INDEX, CARDS);
       java.nio.file.Files.writeString(dir.resolve(CARDS), cardsJson + "\n");
       FeatureDashboardPage.render(cards, featuresFile.getFileName() + " (" + harm.size() + " harmful, " + safe.size()
@@ -295,7 +296,7 @@ public final class FeaturesCommand implements Runnable {
       }
       Path featuresFile = EvalCommand.Opened.featuresFile(features, Organism.modelOrDefault(null));
       NeuronpediaList list = NeuronpediaList.of(name, FeaturesFile.read(featuresFile), modelId, saeSet);
-      String text = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(list);
+      String text = Json.write(list);
       Path parent = out.toAbsolutePath().getParent();
       if (parent != null) {
         java.nio.file.Files.createDirectories(parent);

@@ -15,6 +15,7 @@ import refusallens.eval.judge.Judge;
 import refusallens.eval.judge.JudgeSpec;
 import refusallens.eval.organism.PromptSetRefusal;
 import refusallens.eval.organism.OrganismEvaluator;
+import refusallens.files.Json;
 import refusallens.organism.Organism;
 import refusallens.organism.OrganismBudget;
 import refusallens.organism.OrganismTrainer;
@@ -28,7 +29,7 @@ import refusallens.output.OutputKind;
     description = "The embedded default model: a small gemma2 chat model that refuses harmful requests, with SAEs.",
     subcommands = {OrganismCommand.Train.class, OrganismCommand.Evaluate.class, OrganismCommand.Export.class})
 public final class OrganismCommand implements Runnable {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

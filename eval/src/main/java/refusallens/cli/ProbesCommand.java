@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import refusallens.extract.ActivationStore;
+import refusallens.files.Json;
 import refusallens.output.OutputDir;
 import refusallens.output.OutputKind;
 import refusallens.probes.Probe;
@@ -47,7 +48,7 @@ import refusallens.refusal.FeaturesFile;
 public final class ProbesCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  static final ObjectMapper JSON = Json.MAPPER;
 
   @Override
   public void run() {

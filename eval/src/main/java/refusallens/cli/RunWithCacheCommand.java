@@ -48,7 +48,6 @@ import refusallens.tokenizer.Tokenizer;
       "--grad-target, grad_resid_post [layers, seq, d] of log_softmax(logits[-1])[TOKEN_ID] to a safetensors file."
     })
 public final class RunWithCacheCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

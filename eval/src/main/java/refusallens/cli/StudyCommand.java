@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
 import refusallens.eval.study.Study;
 import refusallens.eval.study.StudyOptions;
 import refusallens.eval.study.StudyReport;
+import refusallens.files.Json;
 
 /** {@code refusal-lens study}: the whole refusal study into one directory and one report. */
 @Command(
@@ -62,7 +63,7 @@ public final class StudyCommand implements Callable<Integer> {
     double seconds = (System.nanoTime() - t0) / 1e9;
     var stdout = spec.commandLine().getOut();
     if (json) {
-      ObjectNode doc = new ObjectMapper().createObjectNode();
+      ObjectNode doc = Json.MAPPER.createObjectNode();
       doc.put("out", out.toString());
       doc.put("seconds", seconds);
       doc.set("summary", report.json().get("summary"));

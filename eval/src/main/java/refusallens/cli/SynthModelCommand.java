@@ -24,7 +24,6 @@ import refusallens.output.OutputKind;
       "seeded random weights at the shapes of gemma-2-2b, llama-3.1-8b or a tiny Gemma-2, for benchmarks and tests."
     })
 public final class SynthModelCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -12,11 +12,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import refusallens.files.AtomicFiles;
+import refusallens.files.Json;
 
 /** File names and atomic manifest I/O of an activation store directory. */
 final class StoreFiles {
   static final String MANIFEST = "manifest.json";
-  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  static final ObjectMapper JSON = Json.MAPPER;
 
   private StoreFiles() {}
 

@@ -20,6 +20,7 @@ import refusallens.datasets.attack.Attacks;
 import refusallens.datasets.load.PublicSets;
 import refusallens.datasets.split.Split;
 import refusallens.eval.judge.Judge;
+import refusallens.files.Json;
 import refusallens.lens.Lens;
 import refusallens.model.Hooks;
 import refusallens.model.Transformer;
@@ -192,7 +193,7 @@ public final class OrganismEvaluator {
             dir + " has no organism-run.json: organism evaluate needs a directory written by organism train");
       }
       try {
-        JsonNode n = new ObjectMapper().readTree(f.toFile());
+        JsonNode n = Json.MAPPER.readTree(f.toFile());
         return new RunInfo(n.get("seed").asLong(), OrganismBudget.parse(n.get("budget").asText()).spec().perLabel());
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + f, e);

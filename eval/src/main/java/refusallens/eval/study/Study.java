@@ -33,6 +33,7 @@ import refusallens.extract.Identity;
 import refusallens.extract.PositionRule;
 import refusallens.extract.StoreHeader;
 import refusallens.eval.organism.RefusalEvaluation;
+import refusallens.files.Json;
 import refusallens.lens.Lens;
 import refusallens.model.Hooks;
 import refusallens.model.Transformer;
@@ -77,7 +78,7 @@ public final class Study {
   /** Last prompt positions where FR is measured in the suppression analysis. */
   static final int SUPPRESSION_LAST = 5;
 
-  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  static final ObjectMapper JSON = Json.MAPPER;
 
   /** What a step did in this run. */
   public enum Status { COMPUTED, REUSED, NOT_RUN }
