@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import refusallens.files.AtomicFiles;
 
 /** Reads and writes prompts as JSONL: one {@link Prompt} per line, fields in a fixed order, UTF-8, "\n". */
 public final class PromptJsonl {
@@ -27,22 +28,14 @@ public final class PromptJsonl {
 
   /** Writes the prompts to {@code file} (atomically: a temporary file moved into place). */
   public static void write(Path file, List<Prompt> prompts) {
-    Path abs = file.toAbsolutePath();
-    try {
-      if (abs.getParent() != null) {
-        Files.createDirectories(abs.getParent());
-      }
-      Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
+    AtomicFiles.writeWith(file, tmp -> {
       try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
         for (Prompt p : prompts) {
           w.write(toLine(p));
           w.write('\n');
         }
       }
-      Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-    }
+    });
   }
 
   /**

@@ -11,7 +11,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import refusallens.lens.Lens;
 import refusallens.model.ExtractBenchmark;
+import refusallens.lens.LensOptions;
 import refusallens.model.Transformer;
 import refusallens.model.WeightStore;
 
@@ -24,12 +26,10 @@ import refusallens.model.WeightStore;
       "--upto (layers after it are skipped): median tokens/s after warm-up, and peak RSS (VmHWM)."
     })
 public final class BenchExtractCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "MODEL_DIR", description = "HF checkpoint directory.")
-  Path modelDir;
+  @CommandLine.Mixin ModelOption modelOption;
 
   @Option(names = "--batch", defaultValue = "4", description = "Prompts per pass (default ${DEFAULT-VALUE}).")
   int batch;
@@ -57,12 +57,14 @@ public final class BenchExtractCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Path modelDir = modelOption.dir();
     if (!Files.isDirectory(modelDir)) {
-      throw new IllegalArgumentException("MODEL_DIR " + modelDir + ": not a directory");
+      throw new IllegalArgumentException("--model " + modelDir + ": not a directory");
     }
     PrintWriter err = spec.commandLine().getErr();
     long t0 = System.nanoTime();
-    Transformer model = Transformer.open(modelDir, streamed ? WeightStore.Residency.STREAMED : WeightStore.Residency.RESIDENT);
+    Transformer model = Lens.open(modelDir, LensOptions.defaults()
+        .withResidency(streamed ? WeightStore.Residency.STREAMED : WeightStore.Residency.RESIDENT)).model();
     double loadS = (System.nanoTime() - t0) / 1e9;
     err.printf("loaded %s (%s, %d layers) in %.1f s%n", modelDir, model.config().architecture().modelType(),
         model.config().numLayers(), loadS);
@@ -93,7 +95,7 @@ public final class BenchExtractCommand implements Callable<Integer> {
       o.put("weights", streamed ? "streamed" : "resident");
       o.put("model_type", model.config().architecture().modelType());
       o.put("threads", Runtime.getRuntime().availableProcessors());
-      out.println(JSON.writeValueAsString(o));
+      CliJson.print(out, o);
     } else {
       out.printf("%.2f tokens/s (median %.3f s per pass of %d x %d tokens, %d layers), peak RSS %.2f GiB%n",
           r.tokensPerS(), r.medianS(), r.batch(), r.seq(), r.layers(), r.peakRssBytes() / (double) (1L << 30));

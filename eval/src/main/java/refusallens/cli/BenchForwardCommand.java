@@ -19,6 +19,7 @@ import refusallens.datasets.ChatMessage;
 import refusallens.datasets.Label;
 import refusallens.datasets.Prompt;
 import refusallens.eval.organism.OrganismEvaluator;
+import refusallens.lens.Lens;
 import refusallens.model.ForwardRequest;
 import refusallens.model.HookName;
 import refusallens.model.LogitScope;
@@ -38,7 +39,6 @@ import refusallens.tokenizer.Tokenizer;
       "captures every blocks.L.hook_resid_post (the classifier's request) unless --logits."
     })
 public final class BenchForwardCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -76,8 +76,9 @@ public final class BenchForwardCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--model " + dir + ": not a directory");
     }
     PrintWriter err = spec.commandLine().getErr();
-    Transformer m = Transformer.open(dir);
-    Tokenizer tok = Tokenizer.load(dir);
+    Lens lens = Lens.open(dir);
+    Transformer m = lens.model();
+    Tokenizer tok = lens.tokenizer();
     List<int[]> pool = prompts(dir, tok);
     Set<HookName> all = new LinkedHashSet<>();
     for (int l = 0; l < m.config().numLayers(); l++) {
@@ -145,7 +146,7 @@ public final class BenchForwardCommand implements Callable<Integer> {
     o.put("speedup_jvm_over_nd4j", nd4j / jvm);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(JSON.writeValueAsString(o));
+      CliJson.print(out, o);
     } else {
       for (Map.Entry<String, Object> e : per.entrySet()) {
         Map<?, ?> r = (Map<?, ?>) e.getValue();

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -20,6 +21,8 @@ import refusallens.tokenizer.Tokenizer;
     mixinStandardHelpOptions = true,
     description = "Encode N MB of varied text (prose, code, numbers, non-Latin scripts) and print MB/s and tokens/s.")
 public final class BenchTokenizeCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Parameters(index = "0", paramLabel = "TOKENIZER_DIR", description = "Directory holding tokenizer.json (or the file).")
   Path dir;
 
@@ -88,14 +91,14 @@ public final class BenchTokenizeCommand implements Callable<Integer> {
       o.put("mb_per_s", mbPerS);
       o.put("tokens_per_s", tokPerS);
       o.put("mb_per_cpu_s", bytes / 1e6 / medianCpu);
-      System.out.println(om.writeValueAsString(o));
+      CliJson.print(spec.commandLine().getOut(), o);
     } else {
-      System.out.printf("tokenizer      %s (%d tokens)%n", tok.source(), tok.vocabSize());
-      System.out.printf("text           %d bytes -> %d tokens%n", bytes, tokens);
-      System.out.printf("load           %.3f s%n", loadS);
-      System.out.printf("first run      %.3f s (cold JIT and cache)%n", firstS);
-      System.out.printf("median of %d    %.3f s wall, %.3f s CPU%n", runs, median, medianCpu);
-      System.out.printf("throughput     %.2f MB/s, %.0f tokens/s (wall); %.2f MB per CPU second%n", mbPerS, tokPerS, bytes / 1e6 / medianCpu);
+      spec.commandLine().getOut().printf("tokenizer      %s (%d tokens)%n", tok.source(), tok.vocabSize());
+      spec.commandLine().getOut().printf("text           %d bytes -> %d tokens%n", bytes, tokens);
+      spec.commandLine().getOut().printf("load           %.3f s%n", loadS);
+      spec.commandLine().getOut().printf("first run      %.3f s (cold JIT and cache)%n", firstS);
+      spec.commandLine().getOut().printf("median of %d    %.3f s wall, %.3f s CPU%n", runs, median, medianCpu);
+      spec.commandLine().getOut().printf("throughput     %.2f MB/s, %.0f tokens/s (wall); %.2f MB per CPU second%n", mbPerS, tokPerS, bytes / 1e6 / medianCpu);
     }
     return 0;
   }

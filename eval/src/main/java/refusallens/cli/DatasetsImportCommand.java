@@ -61,7 +61,7 @@ public final class DatasetsImportCommand implements Callable<Integer> {
       doc.put("notes", r.notes());
       doc.put("by_label", stats.byLabel());
       doc.put("by_category", stats.byCategory());
-      w.println(DatasetsJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(doc));
+      CliJson.print(w, doc);
     } else {
       w.println("wrote " + stats.total() + " prompts to " + out + " " + stats.byLabel()
           + (r.badRows() > 0 ? " (" + r.badRows() + " malformed records skipped)" : ""));

@@ -64,13 +64,7 @@ public final class DatasetsListCommand implements Callable<Integer> {
       }
       doc.put("attacks", attacks);
       // Insertion order: formats and attacks in the order `datasets list` prints them.
-      out.println(
-          DatasetsJson.mapper()
-              .copy()
-              .disable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-              .writerWithDefaultPrettyPrinter()
-              .writeValueAsString(doc));
-      out.flush();
+      CliJson.print(out, doc);
       return 0;
     }
     out.println("Built-in bundle (refusal-lens datasets make --out DIR [--seed S --n N]):");

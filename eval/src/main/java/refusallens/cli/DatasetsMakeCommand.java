@@ -62,7 +62,7 @@ public final class DatasetsMakeCommand implements Callable<Integer> {
     dir.commit(owned);
     PrintWriter w = spec.commandLine().getOut();
     if (json) {
-      w.println(DatasetsJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(m));
+      CliJson.print(w, m);
     } else {
       w.println("wrote " + out + " (seed " + seed + "):");
       m.counts().forEach((f, c) -> w.printf("  %-22s %6d%n", f, c));

@@ -66,7 +66,7 @@ public final class DatasetsShowCommand implements Callable<Integer> {
       doc.put("by_attack", stats.byAttack());
       doc.put("by_source", stats.bySource());
       doc.put("examples", picked);
-      w.println(DatasetsJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(doc));
+      CliJson.print(w, doc);
     } else {
       w.println(file + ": " + stats.total() + " prompts");
       section(w, "label", stats.byLabel());

@@ -94,7 +94,7 @@ public final class DatasetsSplitCommand implements Callable<Integer> {
     }
     PrintWriter w = spec.commandLine().getOut();
     if (json) {
-      w.println(DatasetsJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(m));
+      CliJson.print(w, m);
     } else {
       w.println("wrote " + out + " (seed " + seed + "):");
       m.counts().forEach((f, c) -> w.printf("  %-12s %6d%n", f, c));

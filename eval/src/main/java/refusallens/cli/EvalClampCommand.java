@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -35,6 +36,8 @@ import refusallens.report.LineChart;
           + " harmless prompts, and on plain text (no chat template), with and without the clamp.",
       "Writes report.json and report.html into --out; prints a short table."})
 final class EvalClampCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Mixin EvalCommand.Common common;
 
   @Option(names = "--scale", defaultValue = "-3", description = "c of the jailbreak clamp (default ${DEFAULT-VALUE}).")
@@ -148,18 +151,18 @@ final class EvalClampCommand implements Callable<Integer> {
     EvalCommand.Common.writeReport(outDir, root, html);
 
     if (common.json) {
-      System.out.println(EvalReport.JSON.writeValueAsString(root.deepCopy().without("verdicts")));
+      CliJson.print(spec.commandLine().getOut(), root.deepCopy().without("verdicts"));
     } else {
-      System.out.printf("judge %s, n_harmful %d, n_harmless %d%n", ctx.judge().name(), harmful.size(), harmless.size());
-      System.out.printf("%-34s %8s %8s%n", "measure", "base", "clamped");
-      System.out.printf("%-34s %8s %8s%n", "jailbreak score (c=" + scale + ")", EvalReport.fmt(base.jailbreakScore()), EvalReport.fmt(arm.jailbreakScore()));
-      System.out.printf("%-34s %8s %8s%n", "  refused / complied / degenerate", "", "");
-      System.out.printf("%-34s %8s %8s%n", "    base", outcomes(base.harmfulOutcomes()), "");
-      System.out.printf("%-34s %8s %8s%n", "    clamped", outcomes(arm.outcomes()), "");
-      System.out.printf("%-34s %8s %8s%n", "refusal score (" + induction + ")", EvalReport.fmt(base.refusalScore()), EvalReport.fmt(arm.refusalScore()));
-      System.out.printf("%-34s %8s %8s%n", "CE own harmless completions", EvalReport.fmt(base.ce()), EvalReport.fmt(arm.ceClamped()));
-      System.out.printf("%-34s %8s %8s%n", "CE plain text (" + texts.size() + " texts)", EvalReport.fmt(base.ceText()), EvalReport.fmt(arm.ceTextClamped()));
-      System.out.println("wrote " + common.out.resolve("report.json") + " and report.html");
+      spec.commandLine().getOut().printf("judge %s, n_harmful %d, n_harmless %d%n", ctx.judge().name(), harmful.size(), harmless.size());
+      spec.commandLine().getOut().printf("%-34s %8s %8s%n", "measure", "base", "clamped");
+      spec.commandLine().getOut().printf("%-34s %8s %8s%n", "jailbreak score (c=" + scale + ")", EvalReport.fmt(base.jailbreakScore()), EvalReport.fmt(arm.jailbreakScore()));
+      spec.commandLine().getOut().printf("%-34s %8s %8s%n", "  refused / complied / degenerate", "", "");
+      spec.commandLine().getOut().printf("%-34s %8s %8s%n", "    base", outcomes(base.harmfulOutcomes()), "");
+      spec.commandLine().getOut().printf("%-34s %8s %8s%n", "    clamped", outcomes(arm.outcomes()), "");
+      spec.commandLine().getOut().printf("%-34s %8s %8s%n", "refusal score (" + induction + ")", EvalReport.fmt(base.refusalScore()), EvalReport.fmt(arm.refusalScore()));
+      spec.commandLine().getOut().printf("%-34s %8s %8s%n", "CE own harmless completions", EvalReport.fmt(base.ce()), EvalReport.fmt(arm.ceClamped()));
+      spec.commandLine().getOut().printf("%-34s %8s %8s%n", "CE plain text (" + texts.size() + " texts)", EvalReport.fmt(base.ceText()), EvalReport.fmt(arm.ceTextClamped()));
+      spec.commandLine().getOut().println("wrote " + common.out.resolve("report.json") + " and report.html");
     }
     return 0;
   }

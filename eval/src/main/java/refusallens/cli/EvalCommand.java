@@ -18,15 +18,13 @@ import refusallens.eval.judge.Judge;
 import refusallens.eval.judge.JudgeSpec;
 import refusallens.eval.organism.OrganismEvaluator;
 import refusallens.eval.report.EvalReport;
-import refusallens.model.Transformer;
+import refusallens.lens.Lens;
 import refusallens.organism.Organism;
 import refusallens.output.OutputDir;
 import refusallens.output.OutputKind;
 import refusallens.refusal.DiscoveryData;
 import refusallens.refusal.FeaturesFile;
 import refusallens.report.HtmlReport;
-import refusallens.sae.SaeSet;
-import refusallens.tokenizer.Tokenizer;
 
 /** {@code refusal-lens eval ...}: does a feature set causally mediate refusal? Clamping, suppression, comparisons. */
 @Command(
@@ -135,9 +133,9 @@ public final class EvalCommand implements Runnable {
     EvalContext open() {
       Opened o = Opened.of(model, sae, features);
       Judge judge = judge();
-      EvalReport.Provenance prov = EvalReport.provenance(o.modelDir(),
-          o.sources().stream().map(SaeSet.Source::dir).toList(), o.featuresFile(), seed, judge.name());
-      return new EvalContext(o.model(), o.tokenizer(), o.saes(), o.features(), judge, maxNewTokens, batchSize, seed,
+      EvalReport.Provenance prov = EvalReport.provenance(o.modelDir(), o.lens().saeDirs(), o.featuresFile(), seed,
+          judge.name());
+      return new EvalContext(o.lens(), o.features(), judge, maxNewTokens, batchSize, seed,
           new ConsoleProgress(System.err), prov);
     }
 
@@ -177,19 +175,18 @@ public final class EvalCommand implements Runnable {
    * (defaults: the embedded organism, its saes/ folder, features.json in the model directory), checked against
    * each other: the one place the commands that read F* open them.
    */
-  record Opened(Path modelDir, Path featuresFile, FeaturesFile features, Transformer model, Tokenizer tokenizer,
-      SaeSet saes, List<SaeSet.Source> sources) {
+  record Opened(Lens lens, Path featuresFile, FeaturesFile features) {
     static Opened of(Path model, List<String> sae, Path features) {
       Path modelDir = Organism.modelOrDefault(model);
       Path featuresFile = featuresFile(features, modelDir);
       FeaturesFile f = FeaturesFile.read(featuresFile);
-      List<String> saeSpecs = sae.isEmpty() ? List.of(modelDir.resolve("saes").toString()) : sae;
-      Transformer m = Transformer.open(modelDir);
-      Tokenizer tok = Tokenizer.load(modelDir);
-      List<SaeSet.Source> sources = saeSpecs.stream().map(SaeSet.Source::parse).toList();
-      SaeSet saes = SaeSet.open(sources, m.config().dModel(), m.config().numLayers(), SaeSet.Options.defaults());
-      f.requireCompatible(saes, m.config().dModel(), m.config().vocabSize(), featuresFile);
-      return new Opened(modelDir, featuresFile, f, m, tok, saes, sources);
+      Lens lens = Lens.open(modelDir).withSaesOrDefault(sae);
+      f.requireCompatible(lens.saes(), lens.model().config().dModel(), lens.model().config().vocabSize(), featuresFile);
+      return new Opened(lens, featuresFile, f);
+    }
+
+    Path modelDir() {
+      return lens.modelDir();
     }
 
     /** The features file: {@code --features}, else features.json in the model directory; it must exist. */

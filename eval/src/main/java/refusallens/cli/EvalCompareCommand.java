@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,6 +34,8 @@ import refusallens.report.LineChart;
           + " jailbreak vs CE increase.",
       "Writes report.json and report.html into --out; prints a short table."})
 final class EvalCompareCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Mixin EvalCommand.Common common;
 
   @Option(names = "--scale", defaultValue = "-3", description = "c of the clamps (default ${DEFAULT-VALUE}).")
@@ -129,23 +132,23 @@ final class EvalCompareCommand implements Callable<Integer> {
     EvalCommand.Common.writeReport(outDir, root, html);
 
     if (common.json) {
-      System.out.println(EvalReport.JSON.writeValueAsString(root.deepCopy().without("verdicts")));
+      CliJson.print(spec.commandLine().getOut(), root.deepCopy().without("verdicts"));
     } else {
-      System.out.printf("%-20s %4s %10s %10s %12s %12s   (judge %s)%n", "method", "K", "jailbreak", "refusal", "CE increase",
+      spec.commandLine().getOut().printf("%-20s %4s %10s %10s %12s %12s   (judge %s)%n", "method", "K", "jailbreak", "refusal", "CE increase",
           "CE incr text", ctx.judge().name());
-      System.out.printf("%-20s %4s %10s %10s %12s %12s%n", "base", "-", EvalReport.fmt(eval.base().jailbreakScore()),
+      spec.commandLine().getOut().printf("%-20s %4s %10s %10s %12s %12s%n", "base", "-", EvalReport.fmt(eval.base().jailbreakScore()),
           EvalReport.fmt(eval.base().refusalScore()), "0", "0");
       for (MethodComparison.Row row : r.methods()) {
-        System.out.printf("%-26s %4d %10s %10s %12s %12s   %s%n", row.method(), row.k(), EvalReport.fmt(row.jailbreakScore()),
+        spec.commandLine().getOut().printf("%-26s %4d %10s %10s %12s %12s   %s%n", row.method(), row.k(), EvalReport.fmt(row.jailbreakScore()),
             EvalReport.fmt(row.refusalScore()), EvalReport.fmt(row.ceIncrease()), EvalReport.fmt(row.ceTextIncrease()),
             outcomes(row.outcomes()));
       }
-      System.out.printf("at matched coherence (CE increase <= %s):%n", MethodComparison.MAX_CE_INCREASE);
+      spec.commandLine().getOut().printf("at matched coherence (CE increase <= %s):%n", MethodComparison.MAX_CE_INCREASE);
       for (List<String> m : matchedRows(r.matched())) {
-        System.out.printf("%-26s %10s %10s   best %s at c=%s (CE increase %s)%n", m.get(0), m.get(1), m.get(2), m.get(3),
+        spec.commandLine().getOut().printf("%-26s %10s %10s   best %s at c=%s (CE increase %s)%n", m.get(0), m.get(1), m.get(2), m.get(3),
             m.get(4), m.get(5));
       }
-      System.out.println("wrote " + common.out.resolve("report.json") + " and report.html");
+      spec.commandLine().getOut().println("wrote " + common.out.resolve("report.json") + " and report.html");
     }
     return 0;
   }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import refusallens.datasets.Prompt;
@@ -14,6 +15,7 @@ import refusallens.eval.judge.JudgeSpec;
 import refusallens.eval.organism.PromptSetRefusal;
 import refusallens.eval.organism.RefusalEvaluation;
 import refusallens.eval.report.EvalReport;
+import refusallens.lens.Lens;
 import refusallens.model.Transformer;
 import refusallens.organism.Organism;
 import refusallens.tokenizer.Tokenizer;
@@ -24,6 +26,8 @@ import refusallens.tokenizer.Tokenizer;
       "Greedy completions of every prompt of a JSONL file (datasets import writes them), judged refused / complied /"
           + " degenerate; per set (the records' source, or --set) the three shares with n and 95% Wilson intervals."})
 final class EvalRefusalCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--data", required = true, paramLabel = "FILE.jsonl", description = "Prompts (JSONL of datasets import).")
   Path data;
 
@@ -62,9 +66,10 @@ final class EvalRefusalCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--limit must be positive");
     }
     List<Prompt> prompts = PromptJsonl.read(data);
-    Path dir = Organism.modelOrDefault(model);
-    Transformer m = Transformer.open(dir);
-    Tokenizer tok = Tokenizer.load(dir);
+    Lens lens = Lens.open(model);
+    Path dir = lens.modelDir();
+    Transformer m = lens.model();
+    Tokenizer tok = lens.tokenizer();
     Judge j = JudgeSpec.parse(judge, "--judge").open();
     RefusalEvaluation eval = new RefusalEvaluation(m, tok, j, maxNewTokens, batchSize);
     Map<String, PromptSetRefusal.SetResult> sets;
@@ -80,20 +85,20 @@ final class EvalRefusalCommand implements Callable<Integer> {
     root.put("seed", seed);
     root.set("sets", EvalReport.JSON.valueToTree(sets));
     if (json) {
-      System.out.println(EvalReport.JSON.writeValueAsString(root));
+      CliJson.print(spec.commandLine().getOut(), root);
       return 0;
     }
-    System.out.printf("model %s, judge %s%n", dir, j.name());
-    print(sets);
+    spec.commandLine().getOut().printf("model %s, judge %s%n", dir, j.name());
+    print(spec.commandLine().getOut(), sets);
     return 0;
   }
 
   /** One line per set: n, the three shares and their intervals. */
-  static void print(Map<String, PromptSetRefusal.SetResult> sets) {
-    System.out.printf("%-32s %-8s %5s  %-22s %-22s %-22s%n", "set", "label", "n", "refused [95% CI]", "complied", "degenerate");
+  static void print(java.io.PrintWriter out, Map<String, PromptSetRefusal.SetResult> sets) {
+    out.printf("%-32s %-8s %5s  %-22s %-22s %-22s%n", "set", "label", "n", "refused [95% CI]", "complied", "degenerate");
     sets.forEach((name, r) -> {
       var o = r.outcomes();
-      System.out.printf("%-32s %-8s %5d  %-22s %-22s %-22s%s%n", name, r.label(), o.n(),
+      out.printf("%-32s %-8s %5d  %-22s %-22s %-22s%s%n", name, r.label(), o.n(),
           share(o.refused(), o.ci95().get("refused")), share(o.complied(), o.ci95().get("complied")),
           share(o.degenerate(), o.ci95().get("degenerate")),
           r.skippedTooLong() > 0 ? "  (" + r.skippedTooLong() + " too long, skipped)" : "");

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -37,6 +38,8 @@ import refusallens.report.LineChart;
           + " with FH clamped on top (the extra suppression).",
       "Writes report.json and report.html into --out; prints a short table."})
 final class EvalSuffixCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Mixin EvalCommand.Common common;
 
   @Option(names = "--attack", split = ",", defaultValue = "random-suffix,benign-suffix",
@@ -135,13 +138,13 @@ final class EvalSuffixCommand implements Callable<Integer> {
       ObjectNode s = root.deepCopy();
       ArrayNode slim = s.putArray("suffixes");
       results.forEach(r -> slim.add(((ObjectNode) EvalReport.JSON.valueToTree(r)).without("prompts")));
-      System.out.println(EvalReport.JSON.writeValueAsString(s));
+      CliJson.print(spec.commandLine().getOut(), s);
     } else {
-      System.out.printf("%-20s %12s %14s %10s%n", "suffix", "suppression", "+ FH clamp", "extra");
+      spec.commandLine().getOut().printf("%-20s %12s %14s %10s%n", "suffix", "suppression", "+ FH clamp", "extra");
       for (List<String> r : rows) {
-        System.out.printf("%-20s %12s %14s %10s%n", r.get(0), r.get(1), r.get(2), r.get(3));
+        spec.commandLine().getOut().printf("%-20s %12s %14s %10s%n", r.get(0), r.get(1), r.get(2), r.get(3));
       }
-      System.out.println("wrote " + common.out.resolve("report.json") + " and report.html");
+      spec.commandLine().getOut().println("wrote " + common.out.resolve("report.json") + " and report.html");
     }
     return 0;
   }

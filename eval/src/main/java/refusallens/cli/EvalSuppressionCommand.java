@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,6 +34,8 @@ import refusallens.report.LineChart;
           + " first-token refusal probability; the same number of random features of the same layers as control.",
       "Writes report.json and report.html into --out; prints a short table."})
 final class EvalSuppressionCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Mixin EvalCommand.Common common;
 
   @Option(names = "--scale", defaultValue = "-3", description = "c of the FH clamp (default ${DEFAULT-VALUE}).")
@@ -105,14 +108,14 @@ final class EvalSuppressionCommand implements Callable<Integer> {
     if (common.json) {
       ObjectNode s = root.deepCopy();
       s.remove(List.of("harm", "random", "generic"));
-      System.out.println(EvalReport.JSON.writeValueAsString(s));
+      CliJson.print(spec.commandLine().getOut(), s);
     } else {
-      System.out.printf("%-8s %9s %12s %10s %16s%n", "clamped", "features", "suppression", "FR drop", "refusal p drop");
+      spec.commandLine().getOut().printf("%-8s %9s %12s %10s %16s%n", "clamped", "features", "suppression", "FR drop", "refusal p drop");
       for (SuppressionEvaluation.Summary s : List.of(r.harm(), r.random(), r.generic())) {
-        System.out.printf("%-8s %9d %12s %10s %16s%n", s.set(), s.features(), EvalReport.fmt(s.suppressionRate()),
+        spec.commandLine().getOut().printf("%-8s %9d %12s %10s %16s%n", s.set(), s.features(), EvalReport.fmt(s.suppressionRate()),
             EvalReport.fmt(s.fractionDropped()), EvalReport.fmt(s.refusalProbDrop()));
       }
-      System.out.println("wrote " + common.out.resolve("report.json") + " and report.html");
+      spec.commandLine().getOut().println("wrote " + common.out.resolve("report.json") + " and report.html");
     }
     return 0;
   }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,6 +27,8 @@ import refusallens.report.LineChart;
           + " jailbreak score per (source, target), base score per target.",
       "Writes report.json and report.html into --out; prints a short table."})
 final class EvalTransferCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Mixin EvalCommand.Common common;
 
   @Option(names = "--scale", defaultValue = "-3", description = "c of the clamp (default ${DEFAULT-VALUE}).")
@@ -73,13 +76,13 @@ final class EvalTransferCommand implements Callable<Integer> {
     EvalCommand.Common.writeReport(outDir, root, html);
 
     if (common.json) {
-      System.out.println(EvalReport.JSON.writeValueAsString(root));
+      CliJson.print(spec.commandLine().getOut(), root);
     } else {
-      System.out.printf("%-22s %-22s %4s %8s %10s   (judge %s)%n", "features of", "clamped on", "n", "base", "jailbreak", ctx.judge().name());
+      spec.commandLine().getOut().printf("%-22s %-22s %4s %8s %10s   (judge %s)%n", "features of", "clamped on", "n", "base", "jailbreak", ctx.judge().name());
       for (List<String> row : rows) {
-        System.out.printf("%-22s %-22s %4s %8s %10s%n", row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
+        spec.commandLine().getOut().printf("%-22s %-22s %4s %8s %10s%n", row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
       }
-      System.out.println("wrote " + common.out.resolve("report.json") + " and report.html");
+      spec.commandLine().getOut().println("wrote " + common.out.resolve("report.json") + " and report.html");
     }
     return 0;
   }

@@ -25,6 +25,7 @@ import refusallens.extract.PositionRule;
 import refusallens.extract.ShardSlice;
 import refusallens.extract.StoreHeader;
 import refusallens.extract.StoreManifest;
+import refusallens.lens.Lens;
 import refusallens.model.Transformer;
 import refusallens.output.OutputDir;
 import refusallens.output.OutputKind;
@@ -50,7 +51,6 @@ public final class ExtractCommand implements Callable<Integer> {
   static final OutputKind OUTPUT = OutputKind.recognisedBy("extract", "manifest.json", StoreManifest.KIND, List.of("."));
   private static final String WHOLE = ".";
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -105,11 +105,11 @@ public final class ExtractCommand implements Callable<Integer> {
     List<Prompt> prompts = PromptJsonl.read(data);
     ShardSlice slice = shard == null ? null : ShardSlice.parse(shard);
     List<Prompt> selected = slice == null ? prompts : slice.select(prompts);
-    Transformer model = Transformer.open(modelDir);
-    Tokenizer tokenizer = Tokenizer.load(modelDir);
+    Lens lens = sae.isEmpty() ? Lens.open(modelDir) : Lens.open(modelDir).withSaes(sae);
+    Transformer model = lens.model();
+    Tokenizer tokenizer = lens.tokenizer();
     int nLayers = model.config().numLayers();
-    SaeSet saes = sae.isEmpty() ? null : SaeSet.open(
-        sae.stream().map(SaeSet.Source::parse).toList(), model.config().dModel(), nLayers, SaeSet.Options.defaults());
+    SaeSet saes = lens.hasSaes() ? lens.saes() : null;
     List<Integer> rawLayers = layers != null ? layers
         : java.util.stream.IntStream.range(0, nLayers).boxed().toList();
     Extraction.SaeFeatures features = saeFeatureSpec(saes);
@@ -140,7 +140,7 @@ public final class ExtractCommand implements Callable<Integer> {
     summary.put("seconds", seconds);
     summary.put("prompts_per_s", done == 0 ? 0 : done / seconds);
     if (json) {
-      stdout.println(JSON.writeValueAsString(summary));
+      CliJson.print(stdout, summary);
     } else {
       stdout.printf("%s: %d rows (%d extracted now, %.1f prompts/s), %d tensors%n",
           out, writer.completedRows(), done, done == 0 ? 0.0 : done / seconds, extraction.tensors().size());
@@ -207,7 +207,7 @@ public final class ExtractCommand implements Callable<Integer> {
       PrintWriter stdout = spec.commandLine().getOut();
       int rows = merged.manifest().rows().size();
       if (json) {
-        stdout.println(JSON.writeValueAsString(Map.of("out", out.toString(), "rows", rows)));
+        CliJson.print(stdout, Map.of("out", out.toString(), "rows", rows));
       } else {
         stdout.printf("%s: %d rows from %d stores%n", out, rows, inputs.size());
       }

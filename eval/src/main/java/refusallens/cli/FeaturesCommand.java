@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import refusallens.files.Json;
 import refusallens.model.Transformer;
 import refusallens.organism.Organism;
 import refusallens.progress.Progress;
@@ -29,6 +30,7 @@ import refusallens.eval.dashboard.FeatureCard;
 import refusallens.eval.dashboard.FeatureDashboard;
 import refusallens.eval.dashboard.FeatureDashboardPage;
 import refusallens.eval.dashboard.NeuronpediaList;
+import refusallens.lens.Lens;
 import refusallens.output.OutputDir;
 import refusallens.output.OutputKind;
 
@@ -58,6 +60,8 @@ public final class FeaturesCommand implements Runnable {
         "Prints a table of F* (layer, index, role, attribution)."
       })
   static final class Find implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--model", paramLabel = "DIR|OWNER/NAME[@REV]", converter = ModelDirConverter.class, description = "Hugging Face checkpoint directory (with tokenizer.json). Default: the embedded organism.")
     Path model;
 
@@ -119,19 +123,19 @@ public final class FeaturesCommand implements Runnable {
           refusalOpeners == null || refusalOpeners.isEmpty() ? DiscoveryOptions.DEFAULT_REFUSAL_OPENERS : refusalOpeners,
           batchSize, clampScale);
       DiscoveryData prompts = "builtin".equals(data) ? DiscoveryData.builtin(seed, n) : DiscoveryData.directory(Path.of(data));
-      Transformer m = Transformer.open(modelDir);
-      Tokenizer tok = Tokenizer.load(modelDir);
-      List<SaeSet.Source> sources = saeSpecs.stream().map(SaeSet.Source::parse).toList();
-      SaeSet saes = SaeSet.open(sources, m.config().dModel(), m.config().numLayers(), SaeSet.Options.defaults());
+      Lens lens = Lens.open(modelDir).withSaes(saeSpecs);
+      Transformer m = lens.model();
+      Tokenizer tok = lens.tokenizer();
+      SaeSet saes = lens.saes();
       FeaturesFile f;
       // SameDiff's "Added differentiated op" lines are dropped for every command (RefusalLens.newCommandLine)
       try (ConsoleProgress progress = new ConsoleProgress(System.err)) {
         RefusalPhraseJudge judge = RefusalPhraseJudge.standard();
         f = new FeatureDiscovery(m, tok, saes, options, c -> judge.judge("", c).refused(), progress)
-            .run(prompts, new FeatureDiscovery.Inputs(modelDir, sources.stream().map(SaeSet.Source::dir).toList()));
+            .run(prompts, new FeatureDiscovery.Inputs(modelDir, lens.saeDirs()));
       }
       f.write(out);
-      print(f, System.out);
+      print(f, spec.commandLine().getOut());
       return 0;
     }
 
@@ -145,14 +149,14 @@ public final class FeaturesCommand implements Runnable {
     @JsonPropertyOrder({"layer", "index", "role", "attribution", "cosine"})
     record Row(int layer, int index, String role, double attribution, double cosine) {}
 
-    private void print(FeaturesFile f, PrintStream ps) throws Exception {
+    private void print(FeaturesFile f, java.io.PrintWriter ps) throws Exception {
       List<Row> rows = f.features().stream()
           .map(x -> new Row(x.layer(), x.index(), x.role().wireName(), x.attribution(), x.cosine())).toList();
       FeaturesFile.Direction d = f.refusalDirection();
       if (json) {
         Summary s = new Summary(out.toString(), d.layer(), d.selection().position(), d.norm(), d.selection().selectedBy(),
             d.selection().fallback(), d.selection().reason(), f.settings().refusalTokens(), rows, f.effects());
-        ps.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s));
+        CliJson.print(ps, s);
         return;
       }
       ps.printf("refusal score without intervention: harmful %.3f, harmless %.3f%n",
@@ -193,6 +197,8 @@ public final class FeaturesCommand implements Runnable {
         "Prompts: the model's held-out (test split) prompts, as the eval commands choose them."
       })
   static final class Show implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     static final String INDEX = "index.html";
     static final String CARDS = "cards.json";
     static final OutputKind OUTPUT = new OutputKind("features show", d -> List.of());
@@ -235,17 +241,17 @@ public final class FeaturesCommand implements Runnable {
       Path featuresFile = o.featuresFile();
       List<Prompt> harm = EvalCommand.Common.heldOutPrompts(modelDir, Label.HARMFUL, harmful, seed);
       List<Prompt> safe = EvalCommand.Common.heldOutPrompts(modelDir, Label.HARMLESS, harmless, seed);
-      List<FeatureCard> cards = new FeatureDashboard(o.model(), o.tokenizer(), o.saes()).cards(o.features(), harm, safe);
-      String cardsJson = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(cards);
+      List<FeatureCard> cards = new FeatureDashboard(o.lens().model(), o.lens().tokenizer(), o.lens().saes()).cards(o.features(), harm, safe);
+      String cardsJson = Json.write(cards);
       dir.claim(INDEX, CARDS);
       java.nio.file.Files.writeString(dir.resolve(CARDS), cardsJson + "\n");
       FeatureDashboardPage.render(cards, featuresFile.getFileName() + " (" + harm.size() + " harmful, " + safe.size()
           + " harmless held-out prompts)").write(dir.resolve(INDEX));
       dir.commit(INDEX, CARDS);
       if (json) {
-        System.out.println(cardsJson);
+        spec.commandLine().getOut().println(cardsJson);
       } else {
-        System.out.printf("%d feature cards; wrote %s and %s%n", cards.size(), dir.resolve(INDEX), dir.resolve(CARDS));
+        spec.commandLine().getOut().printf("%d feature cards; wrote %s and %s%n", cards.size(), dir.resolve(INDEX), dir.resolve(CARDS));
       }
       return 0;
     }
@@ -260,6 +266,8 @@ public final class FeaturesCommand implements Runnable {
           + " Only meaningful for SAEs Neuronpedia hosts (GemmaScope, LlamaScope), e.g. --model-id gemma-2-2b"
           + " --sae-set gemmascope-res-16k.")
   static final class Export implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--format", required = true, paramLabel = "neuronpedia", description = "Export format: neuronpedia.")
     String format;
 
@@ -288,16 +296,16 @@ public final class FeaturesCommand implements Runnable {
       }
       Path featuresFile = EvalCommand.Opened.featuresFile(features, Organism.modelOrDefault(null));
       NeuronpediaList list = NeuronpediaList.of(name, FeaturesFile.read(featuresFile), modelId, saeSet);
-      String text = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(list);
+      String text = Json.write(list);
       Path parent = out.toAbsolutePath().getParent();
       if (parent != null) {
         java.nio.file.Files.createDirectories(parent);
       }
       java.nio.file.Files.writeString(out, text + "\n");
       if (json) {
-        System.out.println(text);
+        spec.commandLine().getOut().println(text);
       } else {
-        System.out.printf("%d features; wrote %s%n", list.features().size(), out);
+        spec.commandLine().getOut().printf("%d features; wrote %s%n", list.features().size(), out);
       }
       return 0;
     }

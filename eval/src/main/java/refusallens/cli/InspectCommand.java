@@ -17,7 +17,7 @@ import refusallens.model.ModelConfig;
 import refusallens.datasets.ChatMessage;
 import refusallens.tokenizer.Tokenizer;
 
-/** {@code refusal-lens inspect MODEL_DIR}: architecture summary and the tokens of a prompt. */
+/** {@code refusal-lens inspect [--model DIR]}: architecture summary and the tokens of a prompt. */
 @Command(
     name = "inspect",
     mixinStandardHelpOptions = true,
@@ -30,8 +30,7 @@ public final class InspectCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "MODEL_DIR", description = "HF checkpoint or tokenizer directory.")
-  Path modelDir;
+  @CommandLine.Mixin ModelOption modelOption;
 
   @Option(names = "--prompt", paramLabel = "TEXT", description = "Text to tokenize.")
   String prompt;
@@ -44,10 +43,11 @@ public final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    Path modelDir = modelOption.dir();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (!Files.isDirectory(modelDir)) {
-      throw new IllegalArgumentException("MODEL_DIR " + modelDir + ": not a directory");
+      throw new IllegalArgumentException("--model " + modelDir + ": not a directory");
     }
     if (chat && prompt == null) {
       throw new IllegalArgumentException("--chat needs --prompt TEXT");
@@ -66,7 +66,7 @@ public final class InspectCommand implements Callable<Integer> {
         throw new IllegalArgumentException(modelDir + ": no tokenizer.json, cannot tokenize --prompt");
       }
       if (json) {
-        out.println(JSON.writeValueAsString(Map.of("architecture", arch)));
+        CliJson.print(out, Map.of("architecture", arch));
       }
       out.flush();
       return 0;
@@ -76,7 +76,7 @@ public final class InspectCommand implements Callable<Integer> {
     summary.printf("  %-20s %s%n", "chat_template", tok.hasChatTemplate() ? "yes" : "no");
     if (prompt == null) {
       if (json) {
-        out.println(JSON.writeValueAsString(Map.of("architecture", arch)));
+        CliJson.print(out, Map.of("architecture", arch));
       }
       summary.flush();
       out.flush();
@@ -98,7 +98,7 @@ public final class InspectCommand implements Callable<Integer> {
       o.put("ids", ids);
       o.put("pieces", pieces);
       err.flush();
-      out.println(JSON.writeValueAsString(o));
+      CliJson.print(out, o);
     } else {
       out.println("text");
       out.println("  " + JSON.writeValueAsString(text));

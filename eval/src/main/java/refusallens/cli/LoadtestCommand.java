@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -32,6 +33,8 @@ import picocli.CommandLine.Option;
       "N clients send /v1/classify back to back for a fixed duration; prints throughput and p50/p95/p99."
     })
 public final class LoadtestCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
 
   /** Prompts the clients cycle through: harmful, harmless and adversarial-looking, of varied length. */
   static final List<String> PROMPTS =
@@ -204,9 +207,9 @@ public final class LoadtestCommand implements Callable<Integer> {
       doc.put("schemaVersion", 1);
       doc.put("url", classify.toString());
       doc.put("result", r);
-      System.out.println(mapper.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
+      CliJson.print(spec.commandLine().getOut(), doc);
     } else {
-      System.out.printf(
+      spec.commandLine().getOut().printf(
           "clients %d, %d s: %d requests, %d ok, %d rejected (503), %d errors%n"
               + "throughput %.1f ok requests/s; latency p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms%n",
           r.clients(), durationSeconds, r.requests(), r.ok(), r.rejected503(), r.errors(),

@@ -15,6 +15,7 @@ import refusallens.eval.judge.Judge;
 import refusallens.eval.judge.JudgeSpec;
 import refusallens.eval.organism.PromptSetRefusal;
 import refusallens.eval.organism.OrganismEvaluator;
+import refusallens.files.Json;
 import refusallens.organism.Organism;
 import refusallens.organism.OrganismBudget;
 import refusallens.organism.OrganismTrainer;
@@ -28,7 +29,7 @@ import refusallens.output.OutputKind;
     description = "The embedded default model: a small gemma2 chat model that refuses harmful requests, with SAEs.",
     subcommands = {OrganismCommand.Train.class, OrganismCommand.Evaluate.class, OrganismCommand.Export.class})
 public final class OrganismCommand implements Runnable {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -41,6 +42,8 @@ public final class OrganismCommand implements Runnable {
   @Command(name = "train", mixinStandardHelpOptions = true,
       description = "Train tokenizer, chat model and SAEs into --out; an existing --out resumes from its last checkpoint.")
   static final class Train implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     /** A training run owns its whole directory; one without an ownership record has organism-run.json. */
     static final OutputKind OUTPUT = OutputKind.recognisedBy("organism train", "organism-run.json", null, List.of("."));
     private static final String WHOLE = ".";
@@ -71,10 +74,10 @@ public final class OrganismCommand implements Runnable {
       JsonNode report = new OrganismTrainer(new OrganismTrainer.Options(out, seed, b, data)).run();
       dir.commit(WHOLE);
       if (json) {
-        System.out.println(JSON.writeValueAsString(report));
+        CliJson.print(spec.commandLine().getOut(), report);
       } else {
-        System.out.println("organism written to " + out);
-        System.out.println(JSON.writeValueAsString(report));
+        spec.commandLine().getOut().println("organism written to " + out);
+        CliJson.print(spec.commandLine().getOut(), report);
       }
       return 0;
     }
@@ -84,6 +87,8 @@ public final class OrganismCommand implements Runnable {
   @Command(name = "evaluate", mixinStandardHelpOptions = true,
       description = "Refusal of held-out harmful prompts, compliance with harmless ones, attacks, SAE metrics.")
   static final class Evaluate implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--model", description = "Organism directory (default: the embedded organism).")
     Path model;
 
@@ -144,23 +149,23 @@ public final class OrganismCommand implements Runnable {
           root.put("data", data.toString());
           root.set("held_out_real", JSON.valueToTree(real));
         }
-        System.out.println(JSON.writeValueAsString(root));
+        CliJson.print(spec.commandLine().getOut(), root);
         return 0;
       }
-      System.out.printf("model %s (judge %s)%n", r.model(), r.judge());
-      System.out.printf("harmful refusal rate    %.3f  (n=%d)%n", r.harmfulRefusalRate(), r.nHarmful());
-      System.out.printf("harmless compliance rate %.3f  (n=%d)%n", r.harmlessComplianceRate(), r.nHarmless());
+      spec.commandLine().getOut().printf("model %s (judge %s)%n", r.model(), r.judge());
+      spec.commandLine().getOut().printf("harmful refusal rate    %.3f  (n=%d)%n", r.harmfulRefusalRate(), r.nHarmful());
+      spec.commandLine().getOut().printf("harmless compliance rate %.3f  (n=%d)%n", r.harmlessComplianceRate(), r.nHarmless());
       for (Map.Entry<String, Double> e : r.attacks().entrySet()) {
-        System.out.printf("attack %-22s refusal %.3f  (n=%d)%n", e.getKey(), e.getValue(), r.nAttackBase());
+        spec.commandLine().getOut().printf("attack %-22s refusal %.3f  (n=%d)%n", e.getKey(), e.getValue(), r.nAttackBase());
       }
       for (Map.Entry<String, OrganismEvaluator.SaeFigures> e : r.sae().entrySet()) {
         OrganismEvaluator.SaeFigures s = e.getValue();
-        System.out.printf("sae layer %s: fvu %.4f  L0 %.1f  dead %.3f  delta CE %.4f%n",
+        spec.commandLine().getOut().printf("sae layer %s: fvu %.4f  L0 %.1f  dead %.3f  delta CE %.4f%n",
             e.getKey(), s.fvu(), s.l0(), s.deadFraction(), s.deltaCe());
       }
       if (real != null) {
-        System.out.println("held-out real sets (" + data + "):");
-        EvalRefusalCommand.print(real);
+        spec.commandLine().getOut().println("held-out real sets (" + data + "):");
+        EvalRefusalCommand.print(spec.commandLine().getOut(), real);
       }
       return 0;
     }

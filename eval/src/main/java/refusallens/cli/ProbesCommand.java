@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import refusallens.extract.ActivationStore;
+import refusallens.files.Json;
 import refusallens.output.OutputDir;
 import refusallens.output.OutputKind;
 import refusallens.probes.Probe;
@@ -47,7 +48,7 @@ import refusallens.refusal.FeaturesFile;
 public final class ProbesCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  static final ObjectMapper JSON = Json.MAPPER;
 
   @Override
   public void run() {
@@ -118,22 +119,31 @@ public final class ProbesCommand implements Runnable {
     }
   }
 
-  static void printMetrics(Map<String, BinaryMetrics> metrics) {
-    System.out.printf("%-28s %6s %8s %16s %8s %10s %6s%n", "set", "n", "AUROC", "95% CI", "acc", "TPR@1%FPR", "ECE");
-    metrics.forEach((k, m) -> System.out.printf("%-28s %6d %8s %16s %8s %10s %6s%n", k, m.n(), CompareReport.fmt(m.auroc()),
+  static void printMetrics(java.io.PrintWriter out, Map<String, BinaryMetrics> metrics) {
+    out.printf("%-28s %6s %8s %16s %8s %10s %6s%n", "set", "n", "AUROC", "95% CI", "acc", "TPR@1%FPR", "ECE");
+    metrics.forEach((k, m) -> out.printf("%-28s %6d %8s %16s %8s %10s %6s%n", k, m.n(), CompareReport.fmt(m.auroc()),
         CompareReport.fmt(m.aurocCi()), CompareReport.fmt(m.accuracy()), CompareReport.fmt(m.tprAt1Fpr()), CompareReport.fmt(m.ece())));
   }
 
   /** {@code probes train}. */
   @Command(name = "train", mixinStandardHelpOptions = true, description = "Train one probe on plain harmful vs harmless prompts and save probe.json.")
   static final class Train implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @CommandLine.Mixin TrainingOptions opts;
 
     @Option(names = "--view", required = true, description = "View spec: raw:L, raw:best, sae:L, f*, fh, fr, fh+fr, random(fh+fr), a+b, with @position.")
     String view;
 
-    @Option(names = "--model", defaultValue = "logistic", description = "logistic, svm or mlp (default ${DEFAULT-VALUE}).")
-    String model;
+    // no picocli default: it would overwrite what the hidden --model alias set
+    @Option(names = "--classifier", description = "logistic, svm or mlp (default logistic).")
+    String classifier;
+
+    /** The old name of --classifier ('--model' means a checkpoint directory everywhere else): kept for scripts. */
+    @Option(names = "--model", hidden = true, description = "Deprecated: use --classifier.")
+    void legacyClassifier(String value) {
+      classifier = value;
+    }
 
     @Option(names = "--out", required = true, description = "Probe file to write.")
     Path out;
@@ -145,7 +155,7 @@ public final class ProbesCommand implements Runnable {
     public Integer call() throws Exception {
       TrainingOptions o = opts;
       ActivationStore store = o.store();
-      ProbeKind kind = ProbeKind.parse(model);
+      ProbeKind kind = ProbeKind.parse(classifier == null ? "logistic" : classifier);
       DataSplit split = DataSplit.of(store.rows(), o.fractions(), o.seed);
       var r = ProbeExperiment.run(store, o.resolver(store), view, split, o.train(kind), o.bootstrap);
       r.probe().save(out);
@@ -157,9 +167,9 @@ public final class ProbesCommand implements Runnable {
         doc.put("lambda", r.probe().lambda());
         doc.put("threshold", r.probe().threshold());
         doc.put("metrics", r.probe().metrics());
-        System.out.println(JSON.writeValueAsString(doc));
+        CliJson.print(spec.commandLine().getOut(), doc);
       } else {
-        printMetrics(r.probe().metrics());
+        printMetrics(spec.commandLine().getOut(), r.probe().metrics());
       }
       return 0;
     }
@@ -170,6 +180,8 @@ public final class ProbesCommand implements Runnable {
       description = "Evaluate a saved probe on an activation store: its held-out split if it is the training store,"
           + " else all of it (plain prompts as ID, each attack as OOD).")
   static final class Evaluate implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--probe", required = true, description = "probe.json")
     Path probe;
 
@@ -195,9 +207,9 @@ public final class ProbesCommand implements Runnable {
       System.err.println(same ? "training store: evaluating its held-out split" : "new store: evaluating all rows");
       Map<String, BinaryMetrics> m = ProbeExperiment.evaluate(p, probe.toString(), store, split, bootstrap, seed);
       if (json) {
-        System.out.println(JSON.writeValueAsString(Map.of("probe", probe.toString(), "extract", extract.toString(), "heldOut", same, "metrics", m)));
+        CliJson.print(spec.commandLine().getOut(), Map.of("probe", probe.toString(), "extract", extract.toString(), "heldOut", same, "metrics", m));
       } else {
-        printMetrics(m);
+        printMetrics(spec.commandLine().getOut(), m);
       }
       return 0;
     }
@@ -208,6 +220,8 @@ public final class ProbesCommand implements Runnable {
       description = "Train one probe per view on the same leak-free split, repeated over seeds; compare the disentangled view"
           + " with every raw layer and baseline per OOD set (paired bootstrap); write report.json, report.html and probes/*.json.")
   static final class Compare implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @CommandLine.Mixin TrainingOptions opts;
 
     @Option(names = "--views", description = "Comma-separated view specs, e.g. raw:0,raw:1,fr,fh,fh+fr,random(fr),text (default:"
@@ -225,8 +239,13 @@ public final class ProbesCommand implements Runnable {
         + " for the text baseline; default: the store header's dataset path when it exists, else no text baseline).")
     Path data;
 
-    @Option(names = "--models", defaultValue = "logistic", description = "Comma-separated probe models: logistic, svm, mlp (default ${DEFAULT-VALUE}).")
+    @Option(names = "--classifiers", description = "Comma-separated classifiers: logistic, svm, mlp (default logistic).")
     String models;
+
+    @Option(names = "--models", hidden = true, description = "Deprecated: use --classifiers.")
+    void legacyModels(String value) {
+      models = value;
+    }
 
     @Option(names = "--out", required = true, description = "Report directory.")
     Path out;
@@ -252,7 +271,7 @@ public final class ProbesCommand implements Runnable {
       if (texts != null) PromptTexts.checkCovers(texts, store.rows(), data != null ? "--data " + data : "the store's dataset");
       List<String> specs = views == null ? ProbeCompare.defaultViews(store, features, texts != null) : ViewSpec.splitList(views);
       List<ProbeKind> kinds = new ArrayList<>();
-      for (String m : models.split(",")) kinds.add(ProbeKind.parse(m.trim()));
+      for (String m : (models == null ? "logistic" : models).split(",")) kinds.add(ProbeKind.parse(m.trim()));
       var options = new ProbeCompare.Options(specs, kinds, o.fractions(), o.train(kinds.get(0)), o.bootstrap, seeds, disentangled);
       var outcome = ProbeCompare.run(store, features, o.featuresPath(), texts, options, System.err::println);
       String[] outputs = OUTPUTS.toArray(String[]::new);
@@ -261,9 +280,9 @@ public final class ProbesCommand implements Runnable {
       dir.commit(outputs);
       System.err.println("wrote " + out.resolve("report.json") + " and " + out.resolve("report.html"));
       if (json) {
-        System.out.println(outcome.report().toJson());
+        spec.commandLine().getOut().println(outcome.report().toJson());
       } else {
-        System.out.println(outcome.report().finding());
+        spec.commandLine().getOut().println(outcome.report().finding());
       }
       return 0;
     }
@@ -272,6 +291,8 @@ public final class ProbesCommand implements Runnable {
   /** {@code probes show}. */
   @Command(name = "show", mixinStandardHelpOptions = true, description = "Print a probe file's view, model, threshold and metrics.")
   static final class Show implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Parameters(index = "0", description = "probe.json")
     Path probe;
 
@@ -282,18 +303,18 @@ public final class ProbesCommand implements Runnable {
     public Integer call() {
       Probe p = Probe.load(probe);
       if (json) {
-        System.out.println(p.toJson());
+        spec.commandLine().getOut().println(p.toJson());
         return 0;
       }
-      System.out.println("probe      " + probe);
-      System.out.println("view       " + p.view().spec() + " -> " + p.view().resolved() + " (" + p.width() + " columns)");
-      System.out.println("model      " + p.view().model() + (p.view().sae() == null ? "" : ", SAE " + p.view().sae()));
-      System.out.println("classifier " + p.probeModel().id() + (p.lambda() == null ? "" : ", lambda " + p.lambda()));
-      System.out.println("threshold  logit " + p.threshold() + " = P(harmful) " + p.thresholdProbability() + " (target FPR " + p.targetFpr() + " on validation)");
+      spec.commandLine().getOut().println("probe      " + probe);
+      spec.commandLine().getOut().println("view       " + p.view().spec() + " -> " + p.view().resolved() + " (" + p.width() + " columns)");
+      spec.commandLine().getOut().println("model      " + p.view().model() + (p.view().sae() == null ? "" : ", SAE " + p.view().sae()));
+      spec.commandLine().getOut().println("classifier " + p.probeModel().id() + (p.lambda() == null ? "" : ", lambda " + p.lambda()));
+      spec.commandLine().getOut().println("threshold  logit " + p.threshold() + " = P(harmful) " + p.thresholdProbability() + " (target FPR " + p.targetFpr() + " on validation)");
       if (p.provenance() != null) {
-        System.out.println("trained on " + p.provenance().store() + ", dataset " + p.provenance().dataset() + ", seed " + p.provenance().seed());
+        spec.commandLine().getOut().println("trained on " + p.provenance().store() + ", dataset " + p.provenance().dataset() + ", seed " + p.provenance().seed());
       }
-      printMetrics(p.metrics());
+      printMetrics(spec.commandLine().getOut(), p.metrics());
       return 0;
     }
   }
@@ -302,6 +323,8 @@ public final class ProbesCommand implements Runnable {
   @Command(name = "diff", mixinStandardHelpOptions = true,
       description = "Line up two or more compare reports view by view and set by set (differences vs the first, CI overlap).")
   static final class Diff implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Parameters(arity = "2..*", description = "report.json files")
     List<Path> reports;
 
@@ -319,7 +342,7 @@ public final class ProbesCommand implements Runnable {
         d.toHtml().write(html);
         System.err.println("wrote " + html);
       }
-      System.out.print(json ? d.toJson() + "\n" : d.toText());
+      spec.commandLine().getOut().print(json ? d.toJson() + "\n" : d.toText());
       return 0;
     }
   }

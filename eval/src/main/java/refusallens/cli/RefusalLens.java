@@ -12,7 +12,6 @@ import picocli.CommandLine.Command;
     description = "Find, test and use the SAE features through which chat models refuse harmful requests.",
     subcommands = {
       CommandLine.HelpCommand.class,
-      BenchCommand.class,
       InspectCommand.class,
       DatasetsCommand.class,
       ProbesCommand.class,
@@ -20,12 +19,11 @@ import picocli.CommandLine.Command;
       FeaturesCommand.class,
       StudyCommand.class,
       RunWithCacheCommand.class,
-      SynthModelCommand.class,
       ServeCommand.class,
-      LoadtestCommand.class,
       ExtractCommand.class,
       OrganismCommand.class,
       EvalCommand.class,
+      DevCommand.class,
     })
 public final class RefusalLens implements Runnable {
   /** The option every command takes (inherited from this root command). */
@@ -72,12 +70,24 @@ public final class RefusalLens implements Runnable {
       return cl.execute(args);
     } catch (OutOfMemoryError e) {
       return CliErrors.outOfMemory(e, CliErrors.verbose(cl.getParseResult()), System.err);
+    } finally {
+      cl.getOut().flush();
+      cl.getErr().flush();
     }
   }
 
   /** The configured picocli command line (tests call it in-process). */
   public static CommandLine newCommandLine() {
     CommandLine cl = new CommandLine(new RefusalLens());
+    // 'bench', 'loadtest' and 'synth-model' moved under 'dev'; the old names keep working for scripts, unlisted
+    for (Class<?> legacy : DevCommand.LEGACY_TOP_LEVEL) {
+      CommandLine sub = new CommandLine(legacy);
+      sub.getCommandSpec().usageMessage().hidden(true);
+      cl.addSubcommand(sub);
+    }
+    // every command prints its results through these (spec.commandLine().getOut()), never System.out directly
+    cl.setOut(new java.io.PrintWriter(new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), true));
+    cl.setErr(new java.io.PrintWriter(new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8), true));
     cl.setExecutionExceptionHandler(new CliErrors());
     cl.setExecutionStrategy(RefusalLens::quietly);
     return cl;

@@ -20,6 +20,7 @@ import picocli.CommandLine.Parameters;
 import refusallens.io.SafetensorsWriter;
 import refusallens.intervention.InterventionHooks;
 import refusallens.intervention.InterventionSpec;
+import refusallens.lens.Lens;
 import refusallens.model.ForwardRequest;
 import refusallens.model.ForwardResult;
 import refusallens.model.LogitScope;
@@ -47,12 +48,10 @@ import refusallens.tokenizer.Tokenizer;
       "--grad-target, grad_resid_post [layers, seq, d] of log_softmax(logits[-1])[TOKEN_ID] to a safetensors file."
     })
 public final class RunWithCacheCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "MODEL_DIR", description = "HF checkpoint directory (config.json, safetensors).")
-  Path modelDir;
+  @CommandLine.Mixin ModelOption modelOption;
 
   @CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
   Input input;
@@ -89,19 +88,21 @@ public final class RunWithCacheCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Path modelDir = modelOption.dir();
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (!Files.isDirectory(modelDir)) {
-      throw new IllegalArgumentException("MODEL_DIR " + modelDir + ": not a directory");
+      throw new IllegalArgumentException("--model " + modelDir + ": not a directory");
     }
     if (chat && input.prompt == null) {
       throw new IllegalArgumentException("--chat needs --prompt TEXT");
     }
-    int[] ids = input.ids != null ? input.ids : tokenize(modelDir, input.prompt, chat);
+    Lens lens = Lens.open(modelDir);
+    int[] ids = input.ids != null ? input.ids : tokenize(lens, input.prompt, chat);
     if (ids.length == 0) {
       throw new IllegalArgumentException("--ids: expected at least one token id");
     }
-    Transformer model = Transformer.open(modelDir);
+    Transformer model = lens.model();
     int vocab = model.config().vocabSize();
     for (int id : ids) {
       if (id < 0 || id >= vocab) {
@@ -125,8 +126,7 @@ public final class RunWithCacheCommand implements Callable<Integer> {
     if (intervention != null && sae.isEmpty()) {
       throw new IllegalArgumentException("--intervention " + intervention + " needs --sae (the SAEs whose features it edits)");
     }
-    SaeSet saes = sae.isEmpty() ? null : SaeSet.open(
-        sae.stream().map(SaeSet.Source::parse).toList(), d, layers, SaeSet.Options.defaults());
+    SaeSet saes = sae.isEmpty() ? null : (lens = lens.withSaes(sae)).saes();
     // Observers first, so each SAE sees its layer's input before any edit at that layer.
     Map<Integer, INDArray> saeInputs = new java.util.TreeMap<>();
     Hooks<INDArray> hooks = Hooks.none();
@@ -169,8 +169,7 @@ public final class RunWithCacheCommand implements Callable<Integer> {
     summary.put("layers", layers);
     summary.put("d_model", d);
     if (gradTarget != null) {
-      ResidGradients.Result g =
-          ResidGradients.compute(model, batch, LogProbMetric.lastToken(batch, gradTarget), Hooks.none());
+      ResidGradients.Result g = lens.gradients(batch, LogProbMetric.lastToken(batch, gradTarget));
       w.putF32("grad_resid_post", g.gradResidPost().reshape(layers, seq, d));
       summary.put("grad_target", gradTarget);
       summary.put("metric", g.metric());
@@ -186,7 +185,7 @@ public final class RunWithCacheCommand implements Callable<Integer> {
       summary.put("intervention", intervention.toString());
     }
     if (json) {
-      stdout.println(JSON.writeValueAsString(summary));
+      CliJson.print(stdout, summary);
     } else {
       stdout.printf("wrote %s: %d tokens, %d layers, d_model %d%s%n", out, seq, layers, d,
           gradTarget != null ? String.format(", log p(%d) = %.6f", gradTarget, (double) summary.get("metric")) : "");
@@ -196,11 +195,11 @@ public final class RunWithCacheCommand implements Callable<Integer> {
     return 0;
   }
 
-  static int[] tokenize(Path modelDir, String prompt, boolean chat) {
-    if (!Files.exists(modelDir.resolve("tokenizer.json"))) {
-      throw new IllegalArgumentException(modelDir + ": no tokenizer.json, cannot tokenize --prompt (use --ids)");
+  static int[] tokenize(Lens lens, String prompt, boolean chat) {
+    if (!Files.exists(lens.modelDir().resolve("tokenizer.json"))) {
+      throw new IllegalArgumentException(lens.modelDir() + ": no tokenizer.json, cannot tokenize --prompt (use --ids)");
     }
-    Tokenizer tok = Tokenizer.load(modelDir);
+    Tokenizer tok = lens.tokenizer();
     if (chat) {
       String text = tok.chatTemplate().render(List.of(ChatMessage.user(prompt)), true);
       return tok.encode(text, false); // the template already holds BOS

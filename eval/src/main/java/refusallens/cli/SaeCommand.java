@@ -15,6 +15,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import refusallens.datasets.PromptJsonl;
+import refusallens.lens.Lens;
 import refusallens.model.Transformer;
 import refusallens.organism.Organism;
 import refusallens.sae.Sae;
@@ -48,6 +49,8 @@ public final class SaeCommand implements Runnable {
             + " and prints the SAE's mean L0, fraction of variance unexplained and relative reconstruction error there."
       })
   static final class Stats implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--sae", required = true, paramLabel = "[LAYER=]DIR", description = "SAE directory (LAYER= for a GemmaScope params.npz outside a layer_N directory).")
     String sae;
 
@@ -78,14 +81,13 @@ public final class SaeCommand implements Runnable {
       Sae loaded = Sae.load(dir, l, layer);
       SaeStats s = SaeStats.of(loaded);
       SaeOnPrompts measured = onPrompts(loaded);
-      PrintStream out = System.out;
+      java.io.PrintWriter out = spec.commandLine().getOut();
       if (json) {
-        ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode doc = m.valueToTree(s);
+        ObjectNode doc = CliJson.MAPPER.valueToTree(s);
         if (measured != null) {
-          doc.set("onPrompts", m.valueToTree(measured));
+          doc.set("on_prompts", CliJson.MAPPER.valueToTree(measured));
         }
-        out.println(m.writeValueAsString(doc));
+        CliJson.print(out, doc);
         return 0;
       }
       out.printf("source        %s%n", s.source());
@@ -121,8 +123,8 @@ public final class SaeCommand implements Runnable {
       if (texts.isEmpty()) {
         return null;
       }
-      Path dir = Organism.modelOrDefault(model);
-      return SaeOnPrompts.measure(Transformer.open(dir), Tokenizer.load(dir), sae, texts);
+      Lens lens = Lens.open(model);
+      return SaeOnPrompts.measure(lens.model(), lens.tokenizer(), sae, texts);
     }
   }
 }

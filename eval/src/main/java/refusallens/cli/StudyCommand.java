@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
 import refusallens.eval.study.Study;
 import refusallens.eval.study.StudyOptions;
 import refusallens.eval.study.StudyReport;
+import refusallens.files.Json;
 
 /** {@code refusal-lens study}: the whole refusal study into one directory and one report. */
 @Command(
@@ -64,12 +65,12 @@ public final class StudyCommand implements Callable<Integer> {
     double seconds = (System.nanoTime() - t0) / 1e9;
     var stdout = spec.commandLine().getOut();
     if (json) {
-      ObjectNode doc = new ObjectMapper().createObjectNode();
+      ObjectNode doc = Json.MAPPER.createObjectNode();
       doc.put("out", out.toString());
       doc.put("seconds", seconds);
       doc.set("summary", report.json().get("summary"));
       doc.set("steps", report.json().get("provenance").get("steps"));
-      stdout.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
+      CliJson.print(stdout, doc);
     } else {
       var s = report.json().get("summary");
       stdout.printf("study done in %.1f s: %s%n", seconds, out.resolve("report.html"));

@@ -24,7 +24,6 @@ import refusallens.output.OutputKind;
       "seeded random weights at the shapes of gemma-2-2b, llama-3.1-8b or a tiny Gemma-2, for benchmarks and tests."
     })
 public final class SynthModelCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -61,7 +60,7 @@ public final class SynthModelCommand implements Callable<Integer> {
       o.put("shape", s.cliName());
       o.put("seed", seed);
       o.put("out", out.toString());
-      stdout.println(JSON.writeValueAsString(o));
+      CliJson.print(stdout, o);
     } else {
       stdout.printf("wrote %s checkpoint (seed %d) to %s%n", s.cliName(), seed, out);
     }

@@ -6,7 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import refusallens.eval.judge.Judge;
 import refusallens.eval.organism.RefusalEvaluation;
 import refusallens.eval.report.EvalReport;
-import refusallens.intervention.InterventionHooks;
+import refusallens.lens.Lens;
 import refusallens.intervention.InterventionSpec;
 import refusallens.model.Hooks;
 import refusallens.model.Transformer;
@@ -16,11 +16,11 @@ import refusallens.sae.SaeSet;
 import refusallens.tokenizer.Tokenizer;
 
 /**
- * What every {@code eval} command works on: the model, its tokenizer and SAEs, the features file, the judge,
+ * What every {@code eval} command works on: the model, its tokenizer and SAEs (one {@link Lens}), the features file, the judge,
  * generation settings and where progress goes.
  */
 public record EvalContext(
-    Transformer model, Tokenizer tokenizer, SaeSet saes, FeaturesFile features, Judge judge, int maxNewTokens,
+    Lens lens, FeaturesFile features, Judge judge, int maxNewTokens,
     int batchSize, long seed, Progress progress, EvalReport.Provenance provenance) {
   public EvalContext {
     if (maxNewTokens <= 0 || batchSize <= 0) {
@@ -28,14 +28,26 @@ public record EvalContext(
     }
   }
 
+  public Transformer model() {
+    return lens.model();
+  }
+
+  public Tokenizer tokenizer() {
+    return lens.tokenizer();
+  }
+
+  public SaeSet saes() {
+    return lens.saes();
+  }
+
   /** The greedy generate-and-judge loop with this context's settings. */
   public RefusalEvaluation generator() {
-    return new RefusalEvaluation(model, tokenizer, judge, maxNewTokens, batchSize);
+    return new RefusalEvaluation(model(), tokenizer(), judge, maxNewTokens, batchSize);
   }
 
   /** Hooks of an intervention on this context's SAEs. */
   public Hooks<INDArray> hooks(InterventionSpec spec) {
-    return spec.interventions().isEmpty() ? Hooks.none() : InterventionHooks.of(spec, saes);
+    return lens.hooks(spec);
   }
 
   /** The model folder named in the provenance. */

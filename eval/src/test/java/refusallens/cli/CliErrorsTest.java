@@ -40,20 +40,20 @@ class CliErrorsTest {
   @Test
   void verbosePrintsTheStackTraceOnAnyCommand() {
     String missing = tmp.resolve("missing").toString();
-    CliRun quiet = CliRun.of("inspect", missing);
+    CliRun quiet = CliRun.of("inspect", "--model", missing);
     assertEquals(1, quiet.code());
-    assertTrue(quiet.err().contains("error: MODEL_DIR " + missing + ": not a directory"), quiet.err());
+    assertTrue(quiet.err().contains("error: --model " + missing + ": not a directory"), quiet.err());
     assertFalse(quiet.err().contains("\tat "), quiet.err());
     String logLevel = "org.slf4j.simpleLogger.defaultLogLevel";
     String before = System.getProperty(logLevel);
     try {
-      for (String[] args : List.of(new String[] {"inspect", missing, "--verbose"},
+      for (String[] args : List.of(new String[] {"inspect", "--model", missing, "--verbose"},
           new String[] {"--verbose", "inspect", missing})) {
         System.clearProperty(logLevel);
         CliRun loud = CliRun.of(args);
         assertEquals(1, loud.code(), loud.err());
         assertTrue(loud.err().contains("\tat refusallens.cli.InspectCommand"), loud.err());
-        assertTrue(loud.err().contains("error: MODEL_DIR"), loud.err());
+        assertTrue(loud.err().contains("error: --model"), loud.err());
         assertEquals("info", System.getProperty(logLevel), "library logging turned up to info");
       }
     } finally {

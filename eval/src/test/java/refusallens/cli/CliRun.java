@@ -6,20 +6,22 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 
-/** Runs the CLI in-process with stdout and stderr captured (what a user or script would see). */
+/**
+ * Runs the CLI in-process with stdout and stderr captured (what a user or script would see). Results go through
+ * picocli's writers, set here; System.out is never swapped. System.err still is: progress and log lines are
+ * written to it.
+ */
 public record CliRun(int code, String out, String err) {
-  /** Runs {@code refusal-lens args...}; both System.out/err and picocli's writers go to the captured streams. */
+  /** Runs {@code refusal-lens args...}; picocli's writers and System.err go to the captured streams. */
   public static CliRun of(String... args) {
-    PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     try {
       PrintStream outStream = new PrintStream(out, true, StandardCharsets.UTF_8);
       PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
-      System.setOut(outStream);
       System.setErr(errStream);
-      // swapped before the command line is built, and set on it explicitly, so every subcommand writes here
+      // System.err swapped before the command line is built, and both writers set on it, so every subcommand writes here
       CommandLine cl = RefusalLens.newCommandLine();
       cl.setOut(new PrintWriter(outStream, true, StandardCharsets.UTF_8));
       cl.setErr(new PrintWriter(errStream, true, StandardCharsets.UTF_8));
@@ -28,7 +30,6 @@ public record CliRun(int code, String out, String err) {
       cl.getErr().flush();
       return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
-      System.setOut(oldOut);
       System.setErr(oldErr);
     }
   }

@@ -174,7 +174,7 @@ class DatasetsCommandTest {
     JsonNode m = JSON.readTree(r.out());
     int n = Files.readAllLines(jsonl).size();
     int sum = m.get("counts").get("train.jsonl").asInt() + m.get("counts").get("val.jsonl").asInt()
-        + m.get("counts").get("test.jsonl").asInt() + m.get("duplicatesRemoved").asInt();
+        + m.get("counts").get("test.jsonl").asInt() + m.get("duplicates_removed").asInt();
     assertEquals(n, sum);
     assertEquals(2 * m.get("counts").get("test.jsonl").asInt(), m.get("counts").get("ood.jsonl").asInt());
   }

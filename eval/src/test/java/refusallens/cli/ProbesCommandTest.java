@@ -70,7 +70,7 @@ class ProbesCommandTest {
 
     CliRun ev = CliRun.of("probes", "evaluate", "--probe", probe.toString(), "--extract", s.toString(), "--bootstrap", "50", "--json");
     assertEquals(0, ev.code(), ev.err());
-    assertTrue(new ObjectMapper().readTree(ev.out()).get("heldOut").asBoolean());
+    assertTrue(new ObjectMapper().readTree(ev.out()).get("held_out").asBoolean());
 
     Path other = store(tmp.resolve("other"), "bbbb");
     CliRun bad = CliRun.of("probes", "evaluate", "--probe", probe.toString(), "--extract", other.toString());
@@ -78,7 +78,7 @@ class ProbesCommandTest {
     assertTrue(bad.err().startsWith("error: ") && bad.err().contains("trained on model m (aaaa)"), bad.err());
 
     Path r1 = tmp.resolve("r1");
-    CliRun c = CliRun.of("probes", "compare", "--extract", s.toString(), "--views", "raw:3,fh+fr,random(fh+fr)", "--models", "logistic,svm",
+    CliRun c = CliRun.of("probes", "compare", "--extract", s.toString(), "--views", "raw:3,fh+fr,random(fh+fr)", "--classifiers", "logistic,svm",
         "--bootstrap", "50", "--out", r1.toString(), "--json");
     assertEquals(0, c.code(), c.err());
     JsonNode views = new ObjectMapper().readTree(c.out()).get("views");

@@ -19,13 +19,13 @@ class SaeCommandTest {
     CliRun r = CliRun.of("sae", "stats", "--sae", sae.toString(), "--json");
     assertEquals(0, r.code(), r.err());
     JsonNode j = new ObjectMapper().readTree(r.out());
-    assertEquals(1, j.get("schemaVersion").asInt());
+    assertEquals(1, j.get("schema_version").asInt());
     assertEquals("SAE_LENS", j.get("layout").asText());
     assertEquals("jumprelu", j.get("architecture").asText());
-    assertEquals(ref.get("hook_name").asText(), j.get("hookName").asText());
-    assertEquals(ref.get("d_sae").asInt(), j.get("dSae").asInt());
-    assertEquals(64, j.get("dIn").asInt());
-    assertTrue(j.get("decoderNorms").get("max").asDouble() >= j.get("decoderNorms").get("min").asDouble());
+    assertEquals(ref.get("hook_name").asText(), j.get("hook_name").asText());
+    assertEquals(ref.get("d_sae").asInt(), j.get("d_sae").asInt());
+    assertEquals(64, j.get("d_in").asInt());
+    assertTrue(j.get("decoder_norms").get("max").asDouble() >= j.get("decoder_norms").get("min").asDouble());
 
     CliRun npz = CliRun.of("sae", "stats", "--sae", ref.get("layer").asInt() + "=" + sae, "--layout", "GEMMA_SCOPE");
     assertEquals(0, npz.code(), npz.err());
@@ -40,7 +40,7 @@ class SaeCommandTest {
     CliRun r = CliRun.of("sae", "stats", "--sae", sae.toString(), "--prompt", prompts[0], "--prompt", prompts[1], "--json");
     assertEquals(0, r.code(), r.err());
     JsonNode j = new ObjectMapper().readTree(r.out());
-    JsonNode m = j.get("onPrompts");
+    JsonNode m = j.get("on_prompts");
     assertEquals(2, m.get("prompts").asInt());
     // every chat-rendered token past BOS is measured
     var tok = refusallens.tokenizer.Tokenizer.load(refusallens.organism.Organism.defaultModelDir());
@@ -51,9 +51,9 @@ class SaeCommandTest {
     assertEquals(tokens, m.get("tokens").asLong());
     // a TopK SAE activates at most k latents per token; its reconstruction is far better than the mean
     double l0 = m.get("l0").asDouble();
-    assertTrue(l0 > 0 && l0 <= j.get("topK").asInt(), m.toString());
+    assertTrue(l0 > 0 && l0 <= j.get("top_k").asInt(), m.toString());
     assertTrue(m.get("fvu").asDouble() > 0 && m.get("fvu").asDouble() < 0.5, m.toString());
-    assertTrue(m.get("relativeError").asDouble() <= m.get("fvu").asDouble() + 1e-12, "centred variance <= raw energy");
+    assertTrue(m.get("relative_error").asDouble() <= m.get("fvu").asDouble() + 1e-12, "centred variance <= raw energy");
 
     CliRun text = CliRun.of("sae", "stats", "--sae", sae.toString(), "--prompt", prompts[0]);
     assertTrue(text.out().contains("on prompts    1 prompts"), text.out());

@@ -11,11 +11,13 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import refusallens.files.AtomicFiles;
+import refusallens.files.Json;
 
 /** File names and atomic manifest I/O of an activation store directory. */
 final class StoreFiles {
   static final String MANIFEST = "manifest.json";
-  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  static final ObjectMapper JSON = Json.MAPPER;
 
   private StoreFiles() {}
 
@@ -43,17 +45,7 @@ final class StoreFiles {
   /** Writes the manifest to a temp file beside it, then renames it into place. */
   static void writeManifest(Path dir, StoreManifest m) {
     Path target = dir.resolve(MANIFEST);
-    Path tmp = dir.resolve("." + MANIFEST + ".tmp");
-    try {
-      JSON.writeValue(tmp.toFile(), m);
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing " + target, e);
-    }
+    AtomicFiles.writeWith(target, tmp -> JSON.writeValue(tmp.toFile(), m));
   }
 
 }

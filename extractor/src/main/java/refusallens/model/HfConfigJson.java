@@ -10,10 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
+import refusallens.files.Json;
 
 /** Typed, error-reporting access to the keys of a Hugging Face {@code config.json}. */
 public final class HfConfigJson {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final Path file;
   private final JsonNode root;

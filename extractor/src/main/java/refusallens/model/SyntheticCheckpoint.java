@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import refusallens.files.Json;
 import refusallens.io.SafetensorsWriter;
 
 /**
@@ -25,7 +26,7 @@ import refusallens.io.SafetensorsWriter;
  * benchmarks and tests without downloads. The same shape and seed give the same files.
  */
 public final class SyntheticCheckpoint {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = Json.MAPPER;
   /** Parameters per safetensors shard (about 2 GB of bf16), so the writer never holds the whole model. */
   private static final long SHARD_PARAMS = 1L << 30;
 

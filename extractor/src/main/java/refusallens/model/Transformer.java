@@ -33,14 +33,18 @@ public final class Transformer {
   private final String configSource;
   /** Float copies of the weights for {@link FloatArrayOps}, made on the first small-model pass. */
   private volatile FloatArrayOps.Weights floatWeights;
+  /** The backend of {@link #forward(TokenBatch, ForwardRequest)}: chosen once, when the model is opened. */
+  private final Backend backend;
 
   /** A model from a definition and weights already loaded; stop tokens from config.json. */
   public Transformer(TransformerDefinition definition, WeightStore weights) {
-    this(definition, weights, new LinkedHashSet<>(definition.config().eosTokenIds()), "config.json");
+    this(definition, weights, new LinkedHashSet<>(definition.config().eosTokenIds()), "config.json",
+        Backend.fromSystemProperty());
   }
 
   private Transformer(TransformerDefinition definition, WeightStore weights, Set<Integer> stopTokens,
-      String configSource) {
+      String configSource, Backend backend) {
+    this.backend = java.util.Objects.requireNonNull(backend, "backend");
     this.definition = definition;
     this.weights = weights;
     ModelConfig c = definition.config();
@@ -79,7 +83,17 @@ public final class Transformer {
     if (java.nio.file.Files.isRegularFile(genConfig)) {
       stops.addAll(HfConfigJson.read(genConfig).intOrIntList("eos_token_id"));
     }
-    return new Transformer(def, store, stops, configFile.toString());
+    return new Transformer(def, store, stops, configFile.toString(), Backend.fromSystemProperty());
+  }
+
+  /** This model (the same weights) with {@code backend} for every eager {@link #forward(TokenBatch, ForwardRequest)}. */
+  public Transformer withBackend(Backend backend) {
+    return backend == this.backend ? this : new Transformer(definition, weights, stopTokens, configSource, backend);
+  }
+
+  /** The backend chosen when this model was opened (see {@link #withBackend}). */
+  public Backend backend() {
+    return backend;
   }
 
   /** Which tensor backend runs an eager {@link #forward} (generation and SameDiff keep their own). */
@@ -175,11 +189,11 @@ public final class Transformer {
   }
 
   /**
-   * One eager forward pass over a (left-padded) batch, on the backend {@link Backend#fromSystemProperty}
-   * names (by default: plain Java loops for small models, ND4J otherwise).
+   * One eager forward pass over a (left-padded) batch, on the backend chosen when the model was opened
+   * ({@link #backend()}; by default plain Java loops for small models, ND4J otherwise).
    */
   public ForwardResult forward(TokenBatch batch, ForwardRequest request) {
-    return forward(batch, request, Backend.fromSystemProperty());
+    return forward(batch, request, backend);
   }
 
   /**

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import refusallens.files.AtomicFiles;
 
 /**
  * An output directory a command owns, and the guard every command that writes a directory goes through: it
@@ -220,7 +221,7 @@ public final class OutputDir {
     }
     try (Stream<Path> walk = Files.walk(root)) {
       return walk.filter(p -> !Files.isDirectory(p)).map(this::relative)
-          .filter(p -> !p.equals(RECORD) && !p.equals(RECORD + ".tmp")).sorted().toList();
+          .filter(p -> !p.equals(RECORD) && !(p.startsWith("." + RECORD) && p.endsWith(".tmp"))).sorted().toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + root, e);
     }
@@ -270,16 +271,7 @@ public final class OutputDir {
   /** Writes the record atomically (a crash leaves the old record or the new one). */
   private void save() {
     Path target = dir.resolve(RECORD);
-    Path tmp = dir.resolve(RECORD + ".tmp");
-    try {
-      JSON.writeValue(tmp.toFile(), new OwnershipRecord(1, RECORD_KIND, kind.command(), outputs));
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the ownership record " + target, e);
-    }
+    AtomicFiles.writeWith(target,
+        tmp -> JSON.writeValue(tmp.toFile(), new OwnershipRecord(1, RECORD_KIND, kind.command(), outputs)));
   }
 }

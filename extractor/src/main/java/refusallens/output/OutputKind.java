@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
+import refusallens.files.Json;
 
 /**
  * The command whose output directory an {@link OutputDir} is ({@code study}, {@code eval clamp}, ...), and how
@@ -18,7 +19,7 @@ import java.util.function.Function;
  *     an older version of this command wrote there, or an empty list when it is not such a directory
  */
 public record OutputKind(String command, Function<Path, List<String>> legacyOutputs) {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   public OutputKind {
     Objects.requireNonNull(command, "command");

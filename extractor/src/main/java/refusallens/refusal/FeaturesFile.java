@@ -19,6 +19,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import refusallens.files.AtomicFiles;
 
 /**
  * {@code features.json}: the refusal direction V*_R, the global F* (top-level {@code features}, each with its
@@ -215,15 +216,9 @@ public record FeaturesFile(
   /** Writes {@code file} atomically (temp file + rename). */
   public void write(Path file) {
     try {
-      Path abs = file.toAbsolutePath();
-      if (abs.getParent() != null) {
-        Files.createDirectories(abs.getParent());
-      }
-      Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
-      Files.writeString(tmp, toJson() + "\n");
-      Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(file + ": cannot write features file: " + e, e);
+      AtomicFiles.writeString(file, toJson() + "\n");
+    } catch (java.io.UncheckedIOException e) {
+      throw new IllegalArgumentException(file + ": cannot write features file: " + e.getCause(), e);
     }
   }
 

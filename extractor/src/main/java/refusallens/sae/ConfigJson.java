@@ -7,10 +7,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import refusallens.files.Json;
 
 /** Typed access to an SAE's JSON config, with errors that name the file and the key. */
 final class ConfigJson {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final Path file;
   private final JsonNode root;

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.OptionalInt;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import refusallens.files.AtomicFiles;
 import refusallens.io.SafetensorsWriter;
 import refusallens.model.HookName;
 
@@ -68,14 +69,8 @@ public final class SaeLensWriter {
     }
     w.write(dir.resolve(SaeLensLoader.WEIGHTS));
     try {
-      Path tmp = Files.createTempFile(dir, "." + SaeLensLoader.CONFIG + ".", ".tmp");
-      try {
-        Files.writeString(tmp, json.writeValueAsString(cfg) + "\n");
-        Files.move(tmp, dir.resolve(SaeLensLoader.CONFIG), StandardCopyOption.ATOMIC_MOVE);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
-    } catch (IOException e) {
+      AtomicFiles.writeString(dir.resolve(SaeLensLoader.CONFIG), json.writeValueAsString(cfg) + "\n");
+    } catch (IOException | java.io.UncheckedIOException e) {
       throw new SaeException(dir + ": cannot write " + SaeLensLoader.CONFIG + ": " + e, e);
     }
   }

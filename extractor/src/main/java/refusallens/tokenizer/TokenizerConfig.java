@@ -7,13 +7,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import refusallens.files.Json;
 
 /**
  * What tokenizer_config.json (and an optional chat_template.jinja beside it) says: the special-token strings
  * and the chat template source (null when there is none).
  */
 public record TokenizerConfig(SpecialTokens specialTokens, String chatTemplate, Path templateFile) {
-  static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = Json.MAPPER;
 
   public TokenizerConfig {
     if (specialTokens == null) {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import refusallens.files.Json;
 
 /**
  * Streams tokenizer.json: the large {@code model.vocab} and {@code model.merges} go straight into a map and
@@ -21,7 +22,7 @@ final class TokenizerJsonReader {
   /** The file without vocab and merges, which come separately (null when absent or not the expected kind). */
   record Parsed(ObjectNode root, Map<String, Integer> vocab, String[][] merges) {}
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private TokenizerJsonReader() {}
 

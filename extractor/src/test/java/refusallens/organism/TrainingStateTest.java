@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The training state carries the loss's running mean exactly (a resumed run's final_train_loss equals the
- * uninterrupted one's; the end-to-end check is OrganismTinyEndToEndTest), and a state without it is an error.
+ * uninterrupted one's; the end-to-end check is OrganismTinyEndToEndIT), and a state without it is an error.
  */
 class TrainingStateTest {
   @Test

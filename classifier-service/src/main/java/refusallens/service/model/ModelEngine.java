@@ -19,6 +19,7 @@ import refusallens.extract.Extraction;
 import refusallens.extract.Identity;
 import refusallens.intervention.InterventionHooks;
 import refusallens.intervention.InterventionSpec;
+import refusallens.lens.Lens;
 import refusallens.model.ForwardRequest;
 import refusallens.model.ForwardResult;
 import refusallens.model.GenerationOptions;
@@ -82,12 +83,13 @@ public final class ModelEngine implements ClassificationEngine, GenerationEngine
     Identity modelId = Extraction.modelIdentity(modelDir);
     Identity saeId = Extraction.saeIdentity(saeSources);
     probe.view().checkCompatible(modelId, saeId, "probe " + probeFile + " against model " + modelDir + " and SAE " + saeDir);
-    Transformer model = Transformer.open(modelDir);
-    Tokenizer tokenizer = Tokenizer.load(modelDir);
+    Lens lens = Lens.open(modelDir);
+    Transformer model = lens.model();
+    Tokenizer tokenizer = lens.tokenizer();
     if (!tokenizer.hasChatTemplate()) {
       throw new IllegalArgumentException(modelDir + ": the tokenizer has no chat template (a chat model is needed)");
     }
-    SaeSet saes = SaeSet.open(saeSources, model.config().dModel(), model.config().numLayers(), SaeSet.Options.defaults());
+    SaeSet saes = lens.withSaeSources(saeSources).saes();
     FeaturesFile features = FeaturesFile.read(featuresFile);
     for (FeaturesFile.Feature f : features.features()) {
       if (!saes.contains(f.layer()) || f.index() >= saes.config(f.layer()).dSae()) {

@@ -14,13 +14,14 @@ import refusallens.datasets.generate.GeneratorOptions;
 import refusallens.datasets.generate.HarmCategory;
 import refusallens.datasets.generate.PromptGenerator;
 import refusallens.datasets.split.Split;
+import refusallens.files.Json;
 
 /**
  * The plain text (no chat template) on which coherence is also measured: by default the built-in generator's
  * reference answers to held-out (test split) harmless requests, or the texts of a file.
  */
 public final class PlainText {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private PlainText() {}
 

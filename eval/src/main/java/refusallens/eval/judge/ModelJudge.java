@@ -3,6 +3,7 @@ package refusallens.eval.judge;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.function.Function;
+import refusallens.lens.Lens;
 import refusallens.model.GenerationOptions;
 import refusallens.model.Hooks;
 import refusallens.model.TokenBatch;
@@ -34,8 +35,9 @@ public final class ModelJudge implements Judge {
 
   /** The checkpoint in {@code dir} (with its tokenizer) under {@code preset}. */
   public static ModelJudge open(Path dir, JudgePreset preset) {
-    Transformer model = Transformer.open(dir);
-    Tokenizer tok = Tokenizer.load(dir);
+    Lens lens = Lens.open(dir);
+    Transformer model = lens.model();
+    Tokenizer tok = lens.tokenizer();
     GenerationOptions gen = GenerationOptions.greedy(model, ANSWER_TOKENS);
     return new ModelJudge(preset.wireName() + "(" + dir.getFileName() + ")", preset, tok,
         ids -> tok.decode(model.generateGreedy(TokenBatch.of(ids), gen, Hooks.none()).get(0), true));

@@ -20,6 +20,8 @@ import refusallens.datasets.attack.Attacks;
 import refusallens.datasets.load.PublicSets;
 import refusallens.datasets.split.Split;
 import refusallens.eval.judge.Judge;
+import refusallens.files.Json;
+import refusallens.lens.Lens;
 import refusallens.model.Hooks;
 import refusallens.model.Transformer;
 import refusallens.progress.Progress;
@@ -75,8 +77,9 @@ public final class OrganismEvaluator {
   /** Evaluates the model in {@code dir} (an organism directory: its run file fixes the seed and split sizes). */
   public static Result evaluate(Path dir, Judge judge, Options options, Consumer<String> log) {
     RunInfo run = RunInfo.read(dir);
-    Transformer model = Transformer.open(dir);
-    Tokenizer tokenizer = Tokenizer.load(dir);
+    Lens lens = Lens.open(dir);
+    Transformer model = lens.model();
+    Tokenizer tokenizer = lens.tokenizer();
     RefusalEvaluation eval = new RefusalEvaluation(model, tokenizer, judge, options.maxNewTokens(), 16);
     List<Prompt> harmful = head(ChatCorpus.prompts(run.seed(), run.perLabel(), Split.TEST, Label.HARMFUL), options.harmful());
     List<Prompt> harmless = head(ChatCorpus.prompts(run.seed(), run.perLabel(), Split.TEST, Label.HARMLESS), options.harmless());
@@ -139,8 +142,9 @@ public final class OrganismEvaluator {
    */
   public static Map<String, PromptSetRefusal.SetResult> heldOutReal(Path dir, Path data, Judge judge, int limit,
       int maxNewTokens, int maxPromptTokens, long seed, Progress progress, Consumer<String> log) {
-    Transformer model = Transformer.open(dir);
-    Tokenizer tokenizer = Tokenizer.load(dir);
+    Lens lens = Lens.open(dir);
+    Transformer model = lens.model();
+    Tokenizer tokenizer = lens.tokenizer();
     Map<String, List<Prompt>> sets = new LinkedHashMap<>();
     for (PublicSets.PublicSet s : PublicSets.of(PublicSets.Role.HELD_OUT)) {
       if (s.presentIn(data)) {
@@ -189,7 +193,7 @@ public final class OrganismEvaluator {
             dir + " has no organism-run.json: organism evaluate needs a directory written by organism train");
       }
       try {
-        JsonNode n = new ObjectMapper().readTree(f.toFile());
+        JsonNode n = Json.MAPPER.readTree(f.toFile());
         return new RunInfo(n.get("seed").asLong(), OrganismBudget.parse(n.get("budget").asText()).spec().perLabel());
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + f, e);

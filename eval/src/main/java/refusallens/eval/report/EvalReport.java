@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 import refusallens.datasets.Prompt;
 import refusallens.eval.organism.RefusalEvaluation;
+import refusallens.files.Json;
 import refusallens.refusal.ContentHash;
 import refusallens.report.HtmlReport;
 
@@ -24,7 +25,7 @@ public final class EvalReport {
   /** The schema version of report.json. */
   public static final int SCHEMA_VERSION = 1;
 
-  public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  public static final ObjectMapper JSON = Json.MAPPER;
 
   private EvalReport() {}
 

@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import refusallens.files.AtomicFiles;
 import refusallens.refusal.ContentHash;
 
 /**
@@ -96,13 +97,6 @@ public record StepMarker(int schemaVersion, String step, String inputsHash, Map<
   /** Writes the marker atomically (a crash leaves the old marker or none). */
   public void write(Path out) {
     Path f = file(out, step);
-    try {
-      Files.createDirectories(f.getParent());
-      Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-      JSON.writeValue(tmp.toFile(), this);
-      Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write step marker " + f, e);
-    }
+    AtomicFiles.writeWith(f, tmp -> JSON.writeValue(tmp.toFile(), this));
   }
 }

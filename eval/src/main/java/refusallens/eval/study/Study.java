@@ -33,6 +33,8 @@ import refusallens.extract.Identity;
 import refusallens.extract.PositionRule;
 import refusallens.extract.StoreHeader;
 import refusallens.eval.organism.RefusalEvaluation;
+import refusallens.files.Json;
+import refusallens.lens.Lens;
 import refusallens.model.Hooks;
 import refusallens.model.Transformer;
 import refusallens.organism.Organism;
@@ -76,7 +78,7 @@ public final class Study {
   /** Last prompt positions where FR is measured in the suppression analysis. */
   static final int SUPPRESSION_LAST = 5;
 
-  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  static final ObjectMapper JSON = Json.MAPPER;
 
   /** What a step did in this run. */
   public enum Status { COMPUTED, REUSED, NOT_RUN }
@@ -97,6 +99,7 @@ public final class Study {
   private Path modelDir;
   private List<String> saeSpecs;
   private String modelHash;
+  private Lens lens;
   private Transformer model;
   private Tokenizer tokenizer;
   private SaeSet saes;
@@ -172,10 +175,10 @@ public final class Study {
 
   private void loadModel() {
     if (model == null) {
-      model = Transformer.open(modelDir);
-      tokenizer = Tokenizer.load(modelDir);
-      saes = SaeSet.open(saeSpecs.stream().map(SaeSet.Source::parse).toList(), model.config().dModel(),
-          model.config().numLayers(), SaeSet.Options.defaults());
+      lens = Lens.open(modelDir).withSaes(saeSpecs);
+      model = lens.model();
+      tokenizer = lens.tokenizer();
+      saes = lens.saes();
     }
   }
 
@@ -324,7 +327,7 @@ public final class Study {
     TaskJudge judge = TaskJudge.standard();
     EvalReport.Provenance prov = EvalReport.provenance(modelDir,
         saeSpecs.stream().map(s -> SaeSet.Source.parse(s).dir()).toList(), out.resolve("features.json"), options.seed(), judge.name());
-    return new EvalContext(model, tokenizer, saes, f, judge, sizes.maxNewTokens(), sizes.batch(), options.seed(), progress, prov);
+    return new EvalContext(lens, f, judge, sizes.maxNewTokens(), sizes.batch(), options.seed(), progress, prov);
   }
 
   private List<Prompt> testPrompts(Path bundle, Label label) {

@@ -20,6 +20,7 @@ import refusallens.datasets.bundle.BundleManifest;
 import refusallens.datasets.bundle.DatasetBundle;
 import refusallens.extract.ActivationStore;
 import refusallens.extract.StoreRow;
+import refusallens.files.Json;
 import refusallens.refusal.FeatureRole;
 import refusallens.eval.compare.MethodComparison;
 import refusallens.refusal.FeaturesFile;
@@ -37,7 +38,7 @@ public final class StudyReport {
   /** The kind tag of report.json. */
   public static final String KIND = "refusal-lens/study";
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final ObjectNode json;
   private final String html;

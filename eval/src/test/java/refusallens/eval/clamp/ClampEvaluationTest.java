@@ -22,8 +22,7 @@ import refusallens.model.Transformer;
 import refusallens.progress.Progress;
 import refusallens.refusal.DiscoveryData;
 import refusallens.refusal.FeaturesFile;
-import refusallens.sae.SaeSet;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.lens.Lens;
 
 /**
  * The clamping evaluation on the fixture: per-prompt jailbreak hooks reach exactly their own prompts (the rest
@@ -34,11 +33,8 @@ class ClampEvaluationTest {
   @Test
   void perPromptHooksReachOnlyTheirOwnPromptAndCoherenceUsesTheGlobalHooks() {
     Path dir = Path.of(System.getProperty("refusallens.shared"), "fixtures", "gemma2");
-    Transformer model = Transformer.open(dir.resolve("model"));
-    Tokenizer tok = Tokenizer.load(dir.resolve("model"));
-    SaeSet saes = SaeSet.open(List.of(SaeSet.Source.parse(dir.resolve("sae").toString())), model.config().dModel(),
-        model.config().numLayers(), SaeSet.Options.defaults());
-    EvalContext ctx = new EvalContext(model, tok, saes, (FeaturesFile) null, RefusalPhraseJudge.standard(), 6, 4, 0,
+    Lens lens = Lens.open(dir.resolve("model")).withSaes(dir.resolve("sae"));
+    EvalContext ctx = new EvalContext(lens, (FeaturesFile) null, RefusalPhraseJudge.standard(), 6, 4, 0,
         Progress.NONE, null);
     DiscoveryData data = DiscoveryData.builtin(1, 3);
     List<Prompt> harmful = data.harmfulVal().subList(0, 3);
@@ -48,6 +44,7 @@ class ClampEvaluationTest {
     assertTrue(base.ceText() > 0 && Double.isFinite(base.ceText()), "plain-text CE " + base.ceText());
 
     // a strong own intervention for prompt 1 only; the global "clamp" is no intervention
+    Transformer model = lens.model();
     float[] v = new float[model.config().dModel()];
     Random r = new Random(4);
     for (int i = 0; i < v.length; i++) {

@@ -13,12 +13,14 @@ public enum ProbeKind {
   /** One-hidden-layer ReLU MLP (Deeplearning4j). */
   MLP;
 
-  /** The lower-case name used on the command line and in files. */
+  /** The lower-case name used on the command line and in files (files of older versions wrote LOGISTIC: read too). */
+  @com.fasterxml.jackson.annotation.JsonValue
   public String id() {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /** Parses {@code logistic}, {@code svm} or {@code mlp}. */
+  /** Parses {@code logistic}, {@code svm} or {@code mlp} (any case). */
+  @com.fasterxml.jackson.annotation.JsonCreator
   public static ProbeKind parse(String s) {
     for (ProbeKind k : values()) if (k.id().equalsIgnoreCase(s.trim())) return k;
     throw new IllegalArgumentException(

@@ -11,11 +11,11 @@ import refusallens.eval.organism.OrganismEvaluator;
 import refusallens.organism.Organism;
 
 /**
- * The same eval commands and consistency checks as {@link EvalCommandTest}, on the embedded organism with its
+ * The same eval commands and consistency checks as {@link EvalCommandIT}, on the embedded organism with its
  * shipped SAEs and shipped {@code features.json} (as found by {@code features find}, roles untouched): every
  * command runs on the product's default model on a small sample.
  */
-class OrganismEvalCommandTest extends EvalCommandTest {
+class OrganismEvalCommandIT extends EvalCommandIT {
   @BeforeAll
   @Override
   void modelAndFeatures() {

@@ -20,7 +20,7 @@ import refusallens.probes.train.ProbeKind;
 import refusallens.probes.train.ProbeTrainer;
 import refusallens.refusal.FeaturesFile;
 
-class CompareTest {
+class CompareIT {
   static final List<String> VIEWS = List.of("raw:1", "raw:2", "fr", "fh", "fh+fr", "random(fr)", "text");
 
   static Path compare(Path tmp, String name, long storeSeed, long primary, List<Long> seeds) throws Exception {

@@ -16,7 +16,7 @@ import refusallens.eval.dashboard.FeatureDashboardPage;
 import refusallens.organism.Organism;
 
 /** {@code features show} and {@code features export} on the embedded organism and its shipped features.json. */
-class FeaturesShowCommandTest {
+class FeaturesShowCommandIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path tmp;

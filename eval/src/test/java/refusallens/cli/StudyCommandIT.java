@@ -27,7 +27,7 @@ import refusallens.refusal.FeaturesFile;
  * does not ship it): the report's structure, ranges and cross-section consistency; then an interrupted
  * re-run that recomputes only the broken steps and leaves the earlier ones untouched.
  */
-class StudyCommandTest {
+class StudyCommandIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
@@ -103,19 +103,19 @@ class StudyCommandTest {
     assertEquals(cl.get("base_outcomes").get("refused").asDouble(), s.get("harmful_refusal_rate").asDouble(), 1e-12);
     assertEquals(cl.get("jailbreak_score").asDouble(), s.get("jailbreak_rate_f_star_clamp").asDouble(), 1e-12);
     // every jailbreak score in report.json has its outcome shares (complied = the score), n and intervals
-    EvalCommandTest.assertOutcomes(cl.get("outcomes"), cl.get("n_harmful").asInt(), cl.get("jailbreak_score").asDouble(),
+    EvalCommandIT.assertOutcomes(cl.get("outcomes"), cl.get("n_harmful").asInt(), cl.get("jailbreak_score").asDouble(),
         "report.json clamp");
     for (JsonNode m : cl.get("methods")) {
-      EvalCommandTest.assertOutcomes(m.get("outcomes"), cl.get("n_harmful").asInt(), m.get("jailbreakScore").asDouble(),
+      EvalCommandIT.assertOutcomes(m.get("outcomes"), cl.get("n_harmful").asInt(), m.get("jailbreakScore").asDouble(),
           "report.json method " + m.get("method"));
     }
     assertEquals(cl.get("methods").size(), cl.get("matched").size(), "every method at matched coherence");
     if (!f.perPrompt().isEmpty()) { // the paper's per-prompt F* beside the global set, on the prompts that have one
       JsonNode pp = cl.get("per_prompt");
       assertTrue(pp.get("n").asInt() > 0 && pp.get("n").asInt() <= f.perPrompt().size(), pp.toString());
-      EvalCommandTest.assertOutcomes(pp.get("outcomes"), pp.get("n").asInt(), pp.get("jailbreak_score").asDouble(),
+      EvalCommandIT.assertOutcomes(pp.get("outcomes"), pp.get("n").asInt(), pp.get("jailbreak_score").asDouble(),
           "report.json per-prompt F*");
-      EvalCommandTest.assertOutcomes(pp.get("global_outcomes"), pp.get("n").asInt(),
+      EvalCommandIT.assertOutcomes(pp.get("global_outcomes"), pp.get("n").asInt(),
           pp.get("global_jailbreak_score").asDouble(), "report.json per-prompt prompts, global F*");
       assertEquals(cl.get("per_prompt").get("jailbreak_score").asDouble(),
           s.get("jailbreak_rate_per_prompt_f_star_clamp").asDouble(), 1e-12);

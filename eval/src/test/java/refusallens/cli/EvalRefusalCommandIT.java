@@ -25,7 +25,7 @@ import refusallens.organism.Organism;
 import refusallens.tokenizer.Tokenizer;
 
 /** {@code eval refusal} and {@code organism evaluate --data} on real public prompts and the embedded organism. */
-class EvalRefusalCommandTest {
+class EvalRefusalCommandIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static Path data() {

@@ -25,7 +25,7 @@ import refusallens.tokenizer.Tokenizer;
  * Organism v2 at the tiny budget through the CLI: {@code organism train --data} writes a loadable stage-1 model
  * and the stage-2 model with SAEs on every layer; both evaluate on the held-out public sets.
  */
-class OrganismV2TinyEndToEndTest {
+class OrganismV2TinyEndToEndIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir Path tmp;
 

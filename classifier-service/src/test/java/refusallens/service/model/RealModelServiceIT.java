@@ -25,8 +25,8 @@ import refusallens.service.ReadyAccess;
  * shared gemma2 fixture: classify, batched equals one-by-one, clamped generation, info endpoints.
  */
 @QuarkusTest
-@TestProfile(RealModelServiceTest.FixtureModel.class)
-class RealModelServiceTest {
+@TestProfile(RealModelServiceIT.FixtureModel.class)
+class RealModelServiceIT {
 
   /** The real loader (the test double excluded) on the fixture artifacts. */
   public static class FixtureModel implements QuarkusTestProfile {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * generations. Outside CI the test is skipped when chromium is not installed; in CI (CI=true) it fails.
  */
 @QuarkusTest
-class PlaygroundBrowserTest {
+class PlaygroundBrowserIT {
 
   @TestHTTPResource("/")
   URL page;

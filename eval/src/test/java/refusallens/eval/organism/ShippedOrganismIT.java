@@ -16,7 +16,7 @@ import refusallens.tokenizer.Tokenizer;
  * The committed organism (the embedded default) reloads through the normal runtime and meets its behaviour
  * targets on a sample of the held-out test split, and its SAEs meet theirs on held-out conversations.
  */
-class ShippedOrganismTest {
+class ShippedOrganismIT {
 
   @Test
   void resolvesToACompleteCheckpointWithAnSaePerLayer() {

@@ -33,7 +33,7 @@ import refusallens.refusal.DiscoveryData;
  * present, and report.html renders with its images in headless Chromium.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class EvalCommandTest {
+class EvalCommandIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir static Path tmp;
@@ -283,9 +283,9 @@ class EvalCommandTest {
     JsonNode printed = JSON.readTree(r.out());
     for (JsonNode m : printed.get("methods")) {
       methods.add(m.get("method").asText());
-      assertRate(m, "jailbreakScore");
-      assertTrue(Double.isFinite(m.get("ceIncrease").asDouble()), "CE increase of " + m);
-      assertOutcomes(m.get("outcomes"), 2, m.get("jailbreakScore").asDouble(), "eval compare --json " + m.get("method"));
+      assertRate(m, "jailbreak_score");
+      assertTrue(Double.isFinite(m.get("ce_increase").asDouble()), "CE increase of " + m);
+      assertOutcomes(m.get("outcomes"), 2, m.get("jailbreak_score").asDouble(), "eval compare --json " + m.get("method"));
     }
     assertTrue(methods.containsAll(List.of(MethodComparison.DIRECTIONAL_ABLATION, MethodComparison.ACTIVATION_ADDITION,
         "CosSim+AP (ours)", MethodComparison.RANDOM, MethodComparison.GENERIC)), methods.toString());

@@ -32,7 +32,7 @@ import refusallens.tokenizer.Tokenizer;
  * the refusal score. Skipped only where the organism's files are not on the classpath (and REFUSAL_LENS_ORGANISM
  * is unset).
  */
-class OrganismDiscoveryTest {
+class OrganismDiscoveryIT {
 
   @Test
   void featuresFindOnTheOrganism(@TempDir Path tmp) throws Exception {

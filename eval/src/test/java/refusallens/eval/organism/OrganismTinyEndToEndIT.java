@@ -20,7 +20,7 @@ import refusallens.model.Transformer;
  * The tiny budget end to end through the CLI: train, save, reload through the normal runtime, evaluate;
  * then an interrupted run (its directory cut back to the last checkpoint) resumes and reaches the same weights.
  */
-class OrganismTinyEndToEndTest {
+class OrganismTinyEndToEndIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir Path tmp;
 

@@ -1,0 +1,81 @@
+package refusallens.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import refusallens.files.Json;
+import refusallens.organism.Organism;
+
+/**
+ * One grammar: --model is a checkpoint directory defaulting to the organism (the old positional form still
+ * works), developer tools live under 'dev' (old names hidden aliases), probes take --classifier.
+ */
+class CliGrammarTest {
+  @Test
+  void modelIsAnOptionDefaultingToTheOrganismAndThePositionalFormStillWorks() throws Exception {
+    Path organism = Organism.defaultModelDir();
+    CliRun byDefault = CliRun.ok("inspect", "--prompt", "hello", "--json");
+    CliRun byOption = CliRun.ok("inspect", "--model", organism.toString(), "--prompt", "hello", "--json");
+    CliRun positional = CliRun.ok("inspect", organism.toString(), "--prompt", "hello", "--json");
+    JsonNode ids = Json.MAPPER.readTree(byOption.out()).get("ids");
+    assertTrue(ids.size() > 0, byOption.out());
+    assertEquals(ids, Json.MAPPER.readTree(byDefault.out()).get("ids"));
+    assertEquals(ids, Json.MAPPER.readTree(positional.out()).get("ids"));
+    CliRun both = CliRun.of("inspect", "--model", organism.toString(), organism.resolve("saes").toString());
+    assertEquals(1, both.code());
+    assertTrue(both.err().contains("name different models"), both.err());
+  }
+
+  @Test
+  void developerToolsLiveUnderDevAndTheOldNamesAreHiddenAliases() {
+    CommandLine cl = RefusalLens.newCommandLine();
+    Map<String, CommandLine> top = cl.getSubcommands();
+    for (String dev : List.of("bench", "loadtest", "synth-model")) {
+      assertTrue(top.get("dev").getSubcommands().containsKey(dev), "dev " + dev);
+      assertTrue(top.containsKey(dev), dev + " still runs");
+      assertTrue(top.get(dev).getCommandSpec().usageMessage().hidden(), dev + " is not listed");
+    }
+    String usage = cl.getUsageMessage();
+    assertTrue(usage.contains("dev"), usage);
+    assertFalse(usage.contains("synth-model") || usage.contains("loadtest"), usage);
+    assertEquals(0, CliRun.of("dev", "bench", "--help").code());
+    assertEquals(0, CliRun.of("bench", "--help").code());
+  }
+
+  @Test
+  void commandsPrintThroughPicocliWritersNotSystemOut() throws Exception {
+    Path cli = Path.of(System.getProperty("refusallens.repo"), "eval/src/main/java/refusallens/cli");
+    List<String> found = new java.util.ArrayList<>();
+    try (var files = java.nio.file.Files.list(cli)) {
+      for (Path f : files.toList()) {
+        List<String> lines = java.nio.file.Files.readAllLines(f);
+        for (int i = 0; i < lines.size(); i++) {
+          String l = lines.get(i).trim();
+          boolean theWriterItself = f.getFileName().toString().equals("RefusalLens.java") && l.contains("cl.setOut(");
+          if (l.contains("System.out") && !l.startsWith("*") && !l.startsWith("/") && !theWriterItself) {
+            found.add(f.getFileName() + ":" + (i + 1) + " " + l);
+          }
+        }
+      }
+    }
+    assertEquals(List.of(), found, "print with spec.commandLine().getOut()");
+  }
+
+  @Test
+  void probesTakeClassifierAndModelIsItsHiddenOldName() {
+    CommandLine train = RefusalLens.newCommandLine().getSubcommands().get("probes").getSubcommands().get("train");
+    assertTrue(train.getCommandSpec().findOption("--classifier") != null);
+    assertTrue(train.getCommandSpec().findOption("--model").hidden());
+    CommandLine.ParseResult r = RefusalLens.newCommandLine().parseArgs("probes", "train", "--model", "svm",
+        "--extract", "store", "--view", "raw:1", "--out", "probe.json");
+    Object parsed = r.subcommand().subcommand().commandSpec().userObject();
+    assertEquals("svm", ((ProbesCommand.Train) parsed).classifier);
+  }
+}

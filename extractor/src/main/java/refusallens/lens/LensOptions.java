@@ -1,0 +1,34 @@
+package refusallens.lens;
+
+import refusallens.model.Transformer;
+import refusallens.model.WeightStore;
+import refusallens.sae.SaeSet;
+
+/**
+ * How {@link Lens#open} opens a model: the tensor backend of its forward passes (decided here once, not per
+ * call), where its weights live, and how many SAE weight bytes stay resident.
+ */
+public record LensOptions(Transformer.Backend backend, WeightStore.Residency residency, SaeSet.Options saes) {
+  public LensOptions {
+    java.util.Objects.requireNonNull(backend, "backend");
+    java.util.Objects.requireNonNull(residency, "residency");
+    java.util.Objects.requireNonNull(saes, "saes");
+  }
+
+  /**
+   * Resident float32 weights, the SAE set's default budget, and the backend {@code
+   * -Drefusallens.runtime.backend} names (auto when unset: plain Java for small models, ND4J otherwise).
+   */
+  public static LensOptions defaults() {
+    return new LensOptions(Transformer.Backend.fromSystemProperty(), WeightStore.Residency.RESIDENT,
+        SaeSet.Options.defaults());
+  }
+
+  public LensOptions withBackend(Transformer.Backend b) {
+    return new LensOptions(b, residency, saes);
+  }
+
+  public LensOptions withResidency(WeightStore.Residency r) {
+    return new LensOptions(backend, r, saes);
+  }
+}
