@@ -193,8 +193,8 @@ public final class FeaturesCommand implements Runnable {
         "Prompts: the model's held-out (test split) prompts, as the eval commands choose them."
       })
   static final class Show implements Callable<Integer> {
-    static final String INDEX = "index.html";
-    static final String CARDS = "cards.json";
+    static final String INDEX = FeatureDashboardPage.INDEX;
+    static final String CARDS = FeatureDashboardPage.CARDS;
     static final OutputKind OUTPUT = new OutputKind("features show", d -> List.of());
 
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the embedded organism).")
