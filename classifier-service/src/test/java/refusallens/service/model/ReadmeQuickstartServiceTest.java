@@ -1,0 +1,97 @@
+package refusallens.service.model;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import refusallens.readme.ReadmeBlocks;
+import refusallens.service.ReadyAccess;
+
+/**
+ * The README's {@code quickstart:classify} block against the service as {@code ./refusal-lens serve} runs it on
+ * the shipped model (production loader, the organism's SAEs, features.json and probe.json): every {@code curl}
+ * line is sent as written (method, path, headers, body) and answers 200 with JSON, and every {@code # label: X}
+ * comment under a classify call is the label the shipped probe gives.
+ */
+@QuarkusTest
+@TestProfile(ReadmeQuickstartServiceTest.ShippedModel.class)
+class ReadmeQuickstartServiceTest {
+
+  /** The real loader with no artifact configured: the embedded organism and its shipped files. */
+  public static class ShippedModel implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of("quarkus.arc.exclude-types", "refusallens.service.fake.FakeEngineLoader");
+    }
+  }
+
+  @BeforeEach
+  void ready() {
+    ReadyAccess.await();
+  }
+
+  @Test
+  void everyCurlOfTheClassifyBlockAnswersAsTheReadmeSays() {
+    List<ReadmeBlocks.Command> block = ReadmeBlocks.block("classify");
+    int labels = 0;
+    for (ReadmeBlocks.Command c : block) {
+      Response r = send(c);
+      assertEquals(200, r.statusCode(), "`" + c.line() + "`: " + r.asString());
+      assertTrue(r.contentType().startsWith("application/json"), c.line() + ": " + r.contentType());
+      for (String comment : c.comments()) {
+        if (comment.startsWith("label:")) {
+          String expected = comment.substring("label:".length()).trim();
+          assertEquals(expected, r.jsonPath().getString("label"), "`" + c.line() + "` (score "
+              + r.jsonPath().getString("score") + ", threshold " + r.jsonPath().getString("threshold") + ")");
+          labels++;
+        }
+      }
+    }
+    assertTrue(labels >= 2, "the block shows a harmful and a harmless label: " + labels);
+  }
+
+  /** A curl command line as a request: -H headers, -d body (POST), -X method; the URL's path on the test port. */
+  private static Response send(ReadmeBlocks.Command c) {
+    List<String> w = c.words();
+    assertEquals("curl", w.get(0), c.line());
+    RequestSpecification req = given();
+    String method = "GET";
+    String url = null;
+    String body = null;
+    for (int i = 1; i < w.size(); i++) {
+      switch (w.get(i)) {
+        case "-s", "--silent" -> { }
+        case "-H", "--header" -> {
+          String[] h = w.get(++i).split(":", 2);
+          req = req.header(h[0].trim(), h[1].trim());
+        }
+        case "-d", "--data", "--data-raw" -> {
+          body = w.get(++i);
+          method = "POST";
+        }
+        case "-X", "--request" -> method = w.get(++i);
+        default -> {
+          assertFalse(w.get(i).startsWith("-"), "curl option the test does not know: " + w.get(i) + " in " + c.line());
+          url = w.get(i);
+        }
+      }
+    }
+    assertTrue(url != null && url.startsWith("localhost:8080/"), "the block calls the served port: " + c.line());
+    String path = URI.create("http://" + url).getRawPath();
+    if (body != null) {
+      req = req.body(body);
+    }
+    return req.request(method, path);
+  }
+}
