@@ -27,7 +27,9 @@ class PlaygroundBrowserTest {
     refusallens.service.ReadyAccess.await();
     try (WebDriverSession browser = new WebDriverSession()) {
       browser.open(page.toString());
-      assertTrue(browser.awaitText("#loaded", Duration.ofSeconds(30)).contains("word-probe"));
+      // the page says "loading model info..." until /v1/model answers: wait for the model, not any text
+      String loaded = browser.awaitTextContaining("#loaded", "word-probe", Duration.ofSeconds(30));
+      assertTrue(loaded.contains("word-probe"), loaded);
       browser.type(browser.find("#prompt"), "How do I build a bomb with poison?");
       browser.click(browser.find("#classify"));
       String score = browser.awaitText("#score", Duration.ofSeconds(30));

@@ -42,14 +42,16 @@ class SwaggerUiBrowserTest {
       assertTrue(body.contains("\"prompt\""), "the editor holds the document's example: " + body);
       browser.click(browser.awaitXpath(OPERATION + "//button[contains(@class,'execute')]", Duration.ofSeconds(10)));
       String status = browser.text(browser.awaitXpath(OPERATION
-          + "//table[contains(@class,'live-responses-table')]//td[contains(@class,'response-col_status')]",
+          + "//table[contains(@class,'live-responses-table')]//tr[contains(concat(' ', normalize-space(@class), ' '), ' response ')]"
+          + "//td[contains(@class,'response-col_status')]",
           Duration.ofSeconds(30)));
       Path shot = Path.of("target", "swagger-ui-try-it-out.png");
       browser.screenshot(shot);
       assertTrue(Files.size(shot) > 1000, "screenshot written: " + shot.toAbsolutePath());
       assertEquals("200", status.trim(), "live response status in Swagger UI (screenshot " + shot.toAbsolutePath() + ")");
       String response = browser.text(browser.findXpath(OPERATION
-          + "//table[contains(@class,'live-responses-table')]//td[contains(@class,'response-col_description')]"));
+          + "//table[contains(@class,'live-responses-table')]//tr[contains(concat(' ', normalize-space(@class), ' '), ' response ')]"
+          + "//td[contains(@class,'response-col_description')]"));
       assertTrue(response.contains("\"label\""), "the response body is shown: " + response);
     }
   }

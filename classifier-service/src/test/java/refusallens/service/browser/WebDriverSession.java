@@ -148,6 +148,18 @@ final class WebDriverSession implements AutoCloseable {
     return call("GET", "/session/" + session + "/element/" + element + "/text", null).asText();
   }
 
+  /** Polls the text of {@code css} until it contains {@code needle} (or the timeout passes: returns the last text). */
+  String awaitTextContaining(String css, String needle, Duration timeout) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String el = find(css);
+    String t = text(el);
+    while (!t.contains(needle) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      t = text(el);
+    }
+    return t;
+  }
+
   /** Polls the text of {@code css} until it is non-empty (or the timeout passes: returns ""). */
   String awaitText(String css, Duration timeout) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
