@@ -214,6 +214,9 @@ class StudyCommandTest {
     if (Files.isExecutable(HeadlessChromium.BINARY)) { // the section's cards render: histograms loaded, tokens marked
       HeadlessChromium.CardLayout layout = HeadlessChromium.cardLayout(out.resolve("report.html"), tmp, 1300);
       layout.assertCardsRendered(fstar.size());
+      HeadlessChromium.CardLayout phone = HeadlessChromium.cardLayout(out.resolve("report.html"), tmp, 390);
+      phone.assertCardsRendered(fstar.size());
+      assertTrue(phone.scrollWidth() <= phone.windowWidth() + 1, "the study report scrolls sideways at 390 px: " + phone.raw());
       Path shot = Path.of("target", "study-report-dashboards-1300.png");
       Files.createDirectories(shot.getParent());
       HeadlessChromium.screenshot(out.resolve("report.html"), tmp, 1300, 1600, shot);
