@@ -21,12 +21,14 @@ import refusallens.service.ReadyAccess;
 /**
  * The README's {@code quickstart:classify} block against the service as {@code ./refusal-lens serve} runs it on
  * the shipped model (production loader, the organism's SAEs, features.json and probe.json): every {@code curl}
- * line is sent as written (method, path, headers, body) and answers 200 with JSON, and every {@code # label: X}
- * comment under a classify call is the label the shipped probe gives.
+ * line is sent as written (method, path, headers, body) and answers 200 with JSON, and every {@code # key: value}
+ * comment under a call is what the response says (a label the shipped probe gives, the probe's threshold to the
+ * digits shown).
  */
 @QuarkusTest
 @TestProfile(ReadmeQuickstartServiceTest.ShippedModel.class)
 class ReadmeQuickstartServiceTest {
+  private static final java.util.regex.Pattern FIELD = java.util.regex.Pattern.compile("([a-z_]+):\\s*(.+)");
 
   /** The real loader with no artifact configured: the embedded organism and its shipped files. */
   public static class ShippedModel implements QuarkusTestProfile {
@@ -50,10 +52,19 @@ class ReadmeQuickstartServiceTest {
       assertEquals(200, r.statusCode(), "`" + c.line() + "`: " + r.asString());
       assertTrue(r.contentType().startsWith("application/json"), c.line() + ": " + r.contentType());
       for (String comment : c.comments()) {
-        if (comment.startsWith("label:")) {
-          String expected = comment.substring("label:".length()).trim();
-          assertEquals(expected, r.jsonPath().getString("label"), "`" + c.line() + "` (score "
-              + r.jsonPath().getString("score") + ", threshold " + r.jsonPath().getString("threshold") + ")");
+        java.util.regex.Matcher m = FIELD.matcher(comment);
+        assertTrue(m.matches(), "comments under a curl line are '# key: value' lines the test checks: " + comment);
+        String key = m.group(1);
+        String expected = m.group(2).trim();
+        String actual = r.jsonPath().getString(key);
+        String where = "`" + c.line() + "` " + key + " (response " + r.asString() + ")";
+        if (expected.matches("-?[0-9]+(\\.[0-9]+)?")) { // a number as printed: equal to the digits shown
+          int decimals = expected.contains(".") ? expected.length() - expected.indexOf('.') - 1 : 0;
+          assertEquals(Double.parseDouble(expected), Double.parseDouble(actual), 0.5 * Math.pow(10, -decimals), where);
+        } else {
+          assertEquals(expected, actual, where);
+        }
+        if (key.equals("label")) {
           labels++;
         }
       }
