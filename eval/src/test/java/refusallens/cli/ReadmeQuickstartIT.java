@@ -24,7 +24,7 @@ import refusallens.readme.ReadmeBlocks;
 import refusallens.sae.SaeSet;
 
 /**
- * The README's CLI quickstart blocks ({@code quickstart:train}, {@code quickstart:compare}) run as written on the
+ * The README's CLI quickstart blocks ({@code tested:train}, {@code tested:compare}) run as written on the
  * shipped organism: every {@code ./refusal-lens} line in-process in a temporary folder (the blocks write under
  * {@code quickstart/}), each exiting 0 and printing what the README says it prints; the {@code serve} line is
  * parsed as the CLI parses it and its probe is checked against the served model and SAEs as the service checks

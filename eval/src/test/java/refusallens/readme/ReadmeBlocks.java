@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The README's quickstart blocks: the fenced block after a line {@code <!-- quickstart:NAME -->}, read as the
- * shell would read it (continuation lines, single and double quotes), one {@link Command} per command line with
- * the {@code #} comment lines that follow it. Shell syntax beyond plain words (pipes, redirections, variables,
+ * The README's tested blocks: the fenced block after a line {@code <!-- tested:NAME -->}, read as the shell
+ * would read it (continuation lines, single and double quotes, a quoted string running over lines, {@code #}
+ * comments), one {@link Command} per command with the whole-line {@code #} comments that follow it. Shell syntax beyond plain words (pipes, redirections, variables,
  * {@code &&}) is an error: a block a test runs word by word must stay copy-paste simple.
  */
 public final class ReadmeBlocks {
@@ -49,7 +49,7 @@ public final class ReadmeBlocks {
 
   /** The commands of block {@code name} in {@code markdown}; an error when the marker or its fence is missing. */
   public static List<Command> block(String markdown, String name) {
-    String marker = "<!-- quickstart:" + name + " -->";
+    String marker = "<!-- tested:" + name + " -->";
     String[] lines = markdown.split("\n", -1);
     int i = 0;
     while (i < lines.length && !lines[i].trim().equals(marker)) i++;
@@ -77,6 +77,10 @@ public final class ReadmeBlocks {
         continue;
       }
       pending.append(line);
+      if (openQuote(pending)) { // a quoted string (a JSON body) runs on over the next line
+        pending.append('\n');
+        continue;
+      }
       if (!pending.toString().isBlank()) {
         out.add(new Command(words(pending.toString()), new ArrayList<>()));
       }
@@ -86,6 +90,20 @@ public final class ReadmeBlocks {
       throw new IllegalArgumentException(marker + ": the fenced block is not closed");
     }
     return out;
+  }
+
+  /** Whether {@code text} ends inside a single- or double-quoted string. */
+  private static boolean openQuote(CharSequence text) {
+    char open = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (open == 0 && (c == '\'' || c == '"')) {
+        open = c;
+      } else if (c == open) {
+        open = 0;
+      }
+    }
+    return open != 0;
   }
 
   /** The words of one command line, as a POSIX shell splits them (quotes removed, no expansions). */
@@ -98,6 +116,9 @@ public final class ReadmeBlocks {
         if (w != null) out.add(w.toString());
         w = null;
         continue;
+      }
+      if (w == null && c == '#') {
+        break; // a comment to the end of the line
       }
       if (w == null) w = new StringBuilder();
       if (c == '\'') {
