@@ -122,6 +122,10 @@ class ReadmeQuickstartServiceTest {
     if (body != null) {
       req = req.body(body);
     }
-    return req.request(method, path);
+    try {
+      return req.request(method, path);
+    } catch (RuntimeException e) {
+      throw new AssertionError("`" + c.line() + "`: " + e, e);
+    }
   }
 }
