@@ -19,7 +19,7 @@ import refusallens.readme.ReadmeBlocks;
 import refusallens.service.ReadyAccess;
 
 /**
- * The README's {@code tested:classify} (quickstart) and {@code tested:service} (service section) blocks against
+ * The README's {@code tested:classify} quickstart block against
  * the service as {@code ./refusal-lens serve} runs it on the shipped model (production loader, the organism's
  * SAEs, features.json and probe.json): every {@code curl} line is sent as written (method, path, headers, body)
  * and answers 200 (JSON from /v1), and every {@code # key: value} comment under a call is what the response says
@@ -46,12 +46,6 @@ class ReadmeQuickstartServiceTest {
   @Test
   void everyCurlOfTheClassifyBlockAnswersAsTheReadmeSays() {
     assertTrue(checkBlock("classify") >= 2, "the block shows a harmful and a harmless label");
-  }
-
-  /** The Classifier service section's examples (classify, batch, generate and clamp with an intervention, info). */
-  @Test
-  void everyCurlOfTheServiceSectionAnswers200() {
-    checkBlock("service");
   }
 
   /**
