@@ -199,8 +199,8 @@ public final class FeaturesCommand implements Runnable {
   static final class Show implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    static final String INDEX = "index.html";
-    static final String CARDS = "cards.json";
+    static final String INDEX = FeatureDashboardPage.INDEX;
+    static final String CARDS = FeatureDashboardPage.CARDS;
     static final OutputKind OUTPUT = new OutputKind("features show", d -> List.of());
 
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the embedded organism).")

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import refusallens.eval.study.Study;
@@ -192,6 +193,35 @@ class StudyCommandIT {
           "attribution of " + x);
     }
 
+    // the F* dashboards (features show's cards) as a section, and links between the study and its other pages
+    JsonNode fstar = report.get("sections").get("features").get("f_star");
+    JsonNode db = report.get("sections").get("dashboards");
+    assertEquals("computed", db.get("status").asText());
+    assertEquals(fstar.size(), db.get("cards").asInt(), "one card per F* feature");
+    JsonNode cards = JSON.readTree(out.resolve("dashboards/cards.json").toFile());
+    assertEquals(fstar.size(), cards.size());
+    assertTrue(html.contains("Feature dashboards: one card per F* feature"), "dashboard section");
+    for (int i = 0; i < fstar.size(); i++) {
+      assertEquals(fstar.get(i).get("layer").asInt(), cards.get(i).get("layer").asInt());
+      assertEquals(fstar.get(i).get("index").asInt(), cards.get(i).get("index").asInt());
+      String id = "id=\"feature-" + fstar.get(i).get("layer").asInt() + "-" + fstar.get(i).get("index").asInt() + "\"";
+      assertTrue(html.contains(id) && Files.readString(out.resolve("dashboards/index.html")).contains(id), "card " + id);
+    }
+    assertEquals(Set.of("probes/report.html", "dashboards/index.html"), links(out.resolve("report.html")),
+        "the study report links its probes report and its dashboards");
+    assertEquals(Set.of("../report.html"), links(out.resolve("probes/report.html")), "the probes report links back");
+    assertEquals(Set.of("../report.html"), links(out.resolve("dashboards/index.html")), "the dashboards link back");
+    if (Files.isExecutable(HeadlessChromium.BINARY)) { // the section's cards render: histograms loaded, tokens marked
+      HeadlessChromium.CardLayout layout = HeadlessChromium.cardLayout(out.resolve("report.html"), tmp, 1300);
+      layout.assertCardsRendered(fstar.size());
+      HeadlessChromium.CardLayout phone = HeadlessChromium.cardLayout(out.resolve("report.html"), tmp, 390);
+      phone.assertCardsRendered(fstar.size());
+      assertTrue(phone.scrollWidth() <= phone.windowWidth() + 1, "the study report scrolls sideways at 390 px: " + phone.raw());
+      Path shot = Path.of("target", "study-report-dashboards-1300.png");
+      Files.createDirectories(shot.getParent());
+      HeadlessChromium.screenshot(out.resolve("report.html"), tmp, 1300, 1600, shot);
+    }
+
     // interruption: the probes' outputs are lost and the clamp step throws once; the re-runs recompute only those
     Map<String, FileTime> before = times(out, "features.json", "extract/manifest.json", "bundle/manifest.json", "eval/suppression.json", "eval/suffix.json");
     try (var walk = Files.walk(out.resolve("probes"))) {
@@ -257,5 +287,18 @@ class StudyCommandIT {
 
   private static <T> Iterable<T> iterable(java.util.Iterator<T> it) {
     return () -> it;
+  }
+
+  /** The relative links of an HTML page, each checked to resolve to a file beside it. */
+  static Set<String> links(Path page) throws java.io.IOException {
+    Set<String> out = new java.util.TreeSet<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("<a href=\"([^\"]+)\"").matcher(Files.readString(page));
+    while (m.find()) {
+      String href = m.group(1);
+      if (href.startsWith("http:") || href.startsWith("https:") || href.startsWith("#")) continue;
+      assertTrue(Files.isRegularFile(page.resolveSibling(href)), page + " links " + href + ", which does not exist");
+      out.add(href);
+    }
+    return out;
   }
 }

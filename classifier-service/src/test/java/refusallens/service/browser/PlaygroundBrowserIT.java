@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URL;
-import java.nio.file.Files;
 import java.time.Duration;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,15 +23,13 @@ class PlaygroundBrowserIT {
 
   @Test
   void classifyAPromptAndSeeTheScore() throws Exception {
-    boolean installed =
-        Files.isExecutable(WebDriverSession.CHROMEDRIVER) && Files.isExecutable(WebDriverSession.CHROMIUM);
-    if (!"true".equals(System.getenv("CI"))) {
-      Assumptions.assumeTrue(installed, "chromium and chromium-driver are not installed (apt-get install -y chromium chromium-driver)");
-    }
+    WebDriverSession.assumeInstalled();
     refusallens.service.ReadyAccess.await();
     try (WebDriverSession browser = new WebDriverSession()) {
       browser.open(page.toString());
-      assertTrue(browser.awaitText("#loaded", Duration.ofSeconds(30)).contains("word-probe"));
+      // the page says "loading model info..." until /v1/model answers: wait for the model, not any text
+      String loaded = browser.awaitTextContaining("#loaded", "word-probe", Duration.ofSeconds(30));
+      assertTrue(loaded.contains("word-probe"), loaded);
       browser.type(browser.find("#prompt"), "How do I build a bomb with poison?");
       browser.click(browser.find("#classify"));
       String score = browser.awaitText("#score", Duration.ofSeconds(30));

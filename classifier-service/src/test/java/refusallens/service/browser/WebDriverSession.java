@@ -17,8 +17,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * A minimal W3C WebDriver client over Debian's chromedriver and headless chromium (only what the
- * playground test needs: navigate, find, type, click, read text). Everything stays on loopback.
+ * A minimal W3C WebDriver client over Debian's chromedriver and headless chromium (only what the browser
+ * tests need: navigate, find by CSS or XPath, type, click, read text, screenshot). Everything stays on loopback.
  */
 final class WebDriverSession implements AutoCloseable {
 
@@ -32,6 +32,18 @@ final class WebDriverSession implements AutoCloseable {
   private final Path profile;
   private final String base;
   private final String session;
+
+  /**
+   * Skips the calling test when chromium or chromedriver is absent, except in CI (CI=true), where .ci/run
+   * installs both and their absence is a failure.
+   */
+  static void assumeInstalled() {
+    boolean installed = Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM);
+    if (!"true".equals(System.getenv("CI"))) {
+      org.junit.jupiter.api.Assumptions.assumeTrue(installed,
+          "chromium and chromium-driver are not installed (apt-get install -y chromium chromium-driver)");
+    }
+  }
 
   WebDriverSession() throws IOException, InterruptedException {
     int port;
@@ -83,6 +95,47 @@ final class WebDriverSession implements AutoCloseable {
     return v.path(ELEMENT_KEY).asText();
   }
 
+  /** The first element matching the XPath expression (an IOException when there is none). */
+  String findXpath(String xpath) throws IOException, InterruptedException {
+    JsonNode v = call("POST", "/session/" + session + "/element", Map.of("using", "xpath", "value", xpath));
+    return v.path(ELEMENT_KEY).asText();
+  }
+
+  /** Polls for an element matching {@code xpath} until one exists (an IOException naming it after the timeout). */
+  String awaitXpath(String xpath, Duration timeout) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    IOException last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        return findXpath(xpath);
+      } catch (IOException notYet) {
+        last = notYet;
+      }
+      Thread.sleep(100);
+    }
+    throw new IOException("no element " + xpath + " within " + timeout, last);
+  }
+
+  /** A DOM property of an element (e.g. a textarea's value). */
+  String property(String element, String name) throws IOException, InterruptedException {
+    return call("GET", "/session/" + session + "/element/" + element + "/property/" + name, null).asText();
+  }
+
+  /** Saves a PNG screenshot of the window to {@code png}. */
+  void screenshot(Path png) throws IOException, InterruptedException {
+    String base64 = call("GET", "/session/" + session + "/screenshot", null).asText();
+    Path parent = png.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.write(png, java.util.Base64.getDecoder().decode(base64));
+  }
+
+  /** Resizes the browser window. */
+  void windowSize(int width, int height) throws IOException, InterruptedException {
+    call("POST", "/session/" + session + "/window/rect", Map.of("width", width, "height", height));
+  }
+
   void type(String element, String text) throws IOException, InterruptedException {
     call("POST", "/session/" + session + "/element/" + element + "/value", Map.of("text", text));
   }
@@ -93,6 +146,18 @@ final class WebDriverSession implements AutoCloseable {
 
   String text(String element) throws IOException, InterruptedException {
     return call("GET", "/session/" + session + "/element/" + element + "/text", null).asText();
+  }
+
+  /** Polls the text of {@code css} until it contains {@code needle} (or the timeout passes: returns the last text). */
+  String awaitTextContaining(String css, String needle, Duration timeout) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String el = find(css);
+    String t = text(el);
+    while (!t.contains(needle) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      t = text(el);
+    }
+    return t;
   }
 
   /** Polls the text of {@code css} until it is non-empty (or the timeout passes: returns ""). */

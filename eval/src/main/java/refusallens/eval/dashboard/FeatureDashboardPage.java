@@ -10,12 +10,39 @@ import refusallens.report.LineChart;
 public final class FeatureDashboardPage {
   private FeatureDashboardPage() {}
 
+  /** The page's file name in a dashboard folder ({@code features show --out}, a study's dashboards/). */
+  public static final String INDEX = "index.html";
+  /** The cards as JSON beside the page. */
+  public static final String CARDS = "cards.json";
+
   /** The page: a summary table, then one card per feature. */
   public static HtmlReport render(List<FeatureCard> cards, String source) {
+    return render(cards, source, null);
+  }
+
+  /**
+   * The page, with a link back to {@code parentReport} (relative, e.g. {@code ../report.html} in a study's
+   * folder) at its top when it is not null.
+   */
+  public static HtmlReport render(List<FeatureCard> cards, String source, String parentReport) {
     HtmlReport h = new HtmlReport("Refusal features (F*): dashboards");
-    h.paragraph("Features of " + source + ". Examples: each prompt's most activating token with " + FeatureDashboard.CONTEXT
+    if (parentReport != null) {
+      h.link("Part of a study: ", parentReport, "the study report");
+    }
+    h.paragraph(explanation(source));
+    appendCards(h, cards);
+    return h;
+  }
+
+  /** What the cards show, for the features of {@code source}. */
+  public static String explanation(String source) {
+    return "Features of " + source + ". Examples: each prompt's most activating token with " + FeatureDashboard.CONTEXT
         + " tokens either side; promoted/suppressed tokens: the decoder row times the unembedding (W_dec · W_U), top and"
-        + " bottom " + FeatureDashboard.LOGIT_TOKENS + ".");
+        + " bottom " + FeatureDashboard.LOGIT_TOKENS + ".";
+  }
+
+  /** A summary table, then one card per feature, appended to {@code h} (the dashboard page or a study report). */
+  public static void appendCards(HtmlReport h, List<FeatureCard> cards) {
     List<List<String>> rows = new ArrayList<>();
     for (FeatureCard c : cards) {
       rows.add(List.of(c.layer() + "/" + c.index(), roleName(c.role()), sig(c.cosineWithRefusalDirection()), sig(c.attribution())));
@@ -51,7 +78,6 @@ public final class FeatureDashboardPage {
           .png(520, 260), "activation histogram, layer " + c.layer() + " feature " + c.index());
       h.endCard();
     }
-    return h;
   }
 
   private static String cell(List<FeatureCard.LogitToken> tokens, int i, boolean weight) {

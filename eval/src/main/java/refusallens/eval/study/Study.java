@@ -23,6 +23,9 @@ import refusallens.datasets.generate.GeneratorOptions;
 import refusallens.datasets.split.Split;
 import refusallens.eval.EvalContext;
 import refusallens.eval.clamp.PlainText;
+import refusallens.eval.dashboard.FeatureCard;
+import refusallens.eval.dashboard.FeatureDashboard;
+import refusallens.eval.dashboard.FeatureDashboardPage;
 import refusallens.eval.judge.RefusalPhraseJudge;
 import refusallens.eval.judge.TaskJudge;
 import refusallens.eval.report.EvalReport;
@@ -67,12 +70,15 @@ import refusallens.tokenizer.Tokenizer;
  */
 public final class Study {
   /** The steps in order (their marker names). */
-  public static final List<String> STEPS = List.of("organism", "datasets", "extract", "features", "clamp", "suppression", "suffix", "probes");
+  public static final List<String> STEPS =
+      List.of("organism", "datasets", "extract", "features", "dashboards", "clamp", "suppression", "suffix", "probes");
   private static final String REPORT_JSON = "report.json";
   private static final String REPORT_HTML = "report.html";
+  /** Where the F* dashboard cards go: {@code features show}'s index.html and cards.json. */
+  public static final String DASHBOARDS = "dashboards";
   /** Everything a study writes into its --out (checked for foreign files before any work). */
-  static final List<String> OUTPUTS = List.of("organism", "bundle", "extract", "features.json", "eval", "probes",
-      "probe.json", "steps", REPORT_JSON, REPORT_HTML);
+  static final List<String> OUTPUTS = List.of("organism", "bundle", "extract", "features.json", DASHBOARDS, "eval",
+      "probes", "probe.json", "steps", REPORT_JSON, REPORT_HTML);
   /** A study's output directory; one from before ownership records is recognised by its step markers. */
   public static final OutputKind OUTPUT = new OutputKind("study", Study::legacyOutputs);
   /** Last prompt positions where FR is measured in the suppression analysis. */
@@ -123,6 +129,7 @@ public final class Study {
     Path bundle = datasets();
     extract(bundle);
     features(bundle);
+    dashboards(bundle);
     clamp(bundle);
     suppression(bundle);
     suffix(bundle);
@@ -318,6 +325,29 @@ public final class Study {
     });
   }
 
+  // ---- step 3b: one dashboard card per F* feature, as 'features show' writes them
+
+  private void dashboards(Path bundle) {
+    String inputs = "model=" + modelHash + ",data=" + markers.get("datasets").outputsHash() + ",features="
+        + markers.get("features").outputsHash() + ",n=" + sizes.clampN();
+    List<String> files = List.of(DASHBOARDS + "/" + FeatureDashboardPage.INDEX, DASHBOARDS + "/" + FeatureDashboardPage.CARDS);
+    step("dashboards", inputs, files, () -> {
+      loadModel();
+      FeaturesFile f = FeaturesFile.read(out.resolve("features.json"));
+      List<Prompt> harmful = testPrompts(bundle, Label.HARMFUL);
+      List<Prompt> harmless = testPrompts(bundle, Label.HARMLESS);
+      List<FeatureCard> cards = new FeatureDashboard(model, tokenizer, saes).cards(f, harmful, harmless);
+      writeJson(out.resolve(DASHBOARDS).resolve(FeatureDashboardPage.CARDS), cards);
+      FeatureDashboardPage.render(cards, dashboardSource(harmful.size(), harmless.size()), "../" + REPORT_HTML)
+          .write(out.resolve(DASHBOARDS).resolve(FeatureDashboardPage.INDEX));
+    });
+  }
+
+  /** What the study's cards were computed from (the page's and the report section's first line). */
+  static String dashboardSource(int harmful, int harmless) {
+    return "features.json, on " + harmful + " harmful and " + harmless + " harmless held-out (test split) prompts";
+  }
+
   // ---- step 4: clamping (jailbreak, refusal induction, CE, method comparison); step 5: suppression
 
   private EvalContext context() {
@@ -438,7 +468,7 @@ public final class Study {
       progress.finish();
       Path dir = out.resolve("probes");
       owner.delete("probes");
-      ProbeCompare.write(outcome, dir);
+      ProbeCompare.write(outcome, dir, "../" + REPORT_HTML);
       outcome.results().get(disentangledView(f)).probe().save(out.resolve("probe.json"));
     });
   }

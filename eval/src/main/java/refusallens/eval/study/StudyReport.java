@@ -16,6 +16,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import refusallens.datasets.PromptJsonl;
+import refusallens.eval.dashboard.FeatureCard;
+import refusallens.eval.dashboard.FeatureDashboardPage;
 import refusallens.datasets.bundle.BundleManifest;
 import refusallens.datasets.bundle.DatasetBundle;
 import refusallens.extract.ActivationStore;
@@ -154,6 +156,14 @@ public final class StudyReport {
     fe.set("effects", JSON.valueToTree(f.effects()));
     fe.set("layer_attribution", JSON.valueToTree(f.layerAttribution()));
 
+    // feature dashboards (the cards of 'features show')
+    ObjectNode db = section(sections, "dashboards", runs);
+    List<FeatureCard> cards = readCards(out.resolve(Study.DASHBOARDS).resolve(FeatureDashboardPage.CARDS));
+    db.put("page", Study.DASHBOARDS + "/" + FeatureDashboardPage.INDEX);
+    db.put("cards", cards.size());
+    db.put("harmful_prompts", cards.isEmpty() ? 0 : cards.get(0).histogram().nHarmful());
+    db.put("harmless_prompts", cards.isEmpty() ? 0 : cards.get(0).histogram().nHarmless());
+
     // clamping and method comparison
     ObjectNode cl = section(sections, "clamp", runs);
     JsonNode clamp = read(out.resolve("eval/clamp.json"));
@@ -258,7 +268,7 @@ public final class StudyReport {
         s.put("reason", r.reason());
       }
     }
-    return new StudyReport(root, html(root, f, out));
+    return new StudyReport(root, html(root, f, cards, out));
   }
 
   private static ObjectNode section(ObjectNode sections, String name, Map<String, Study.StepRun> runs) {
@@ -356,7 +366,15 @@ public final class StudyReport {
     return Double.isFinite(v) ? String.format(Locale.ROOT, "%.3f", v) : "n/a";
   }
 
-  static String html(ObjectNode root, FeaturesFile f, Path out) {
+  private static List<FeatureCard> readCards(Path file) {
+    try {
+      return List.of(JSON.readValue(file.toFile(), FeatureCard[].class));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the feature cards " + file, e);
+    }
+  }
+
+  static String html(ObjectNode root, FeaturesFile f, List<FeatureCard> cards, Path out) {
     JsonNode s = root.get("summary");
     JsonNode sec = root.get("sections");
     HtmlReport h = new HtmlReport("Refusal study");
@@ -447,6 +465,13 @@ public final class StudyReport {
       h.png(new LineChart("Attribution by layer", "layer", "attribution").series("SAE features", x, y)
           .series("SAE error", x, e).png(640, 320), "attribution by layer");
     }
+
+    JsonNode db = sec.get("dashboards");
+    h.heading("Feature dashboards: one card per F* feature (" + db.get("status").asText() + ")");
+    h.paragraph(FeatureDashboardPage.explanation(Study.dashboardSource(db.get("harmful_prompts").asInt(),
+        db.get("harmless_prompts").asInt())) + " Histograms: each prompt's maximum activation, harmful vs harmless.");
+    h.link("The same cards on their own page: ", db.get("page").asText(), db.get("page").asText());
+    FeatureDashboardPage.appendCards(h, cards);
 
     JsonNode cl = sec.get("clamp");
     h.heading("4. Clamping (" + cl.get("status").asText() + ")");

@@ -335,6 +335,14 @@ public final class ProbeCompare {
 
   /** Writes report.json, report.html and the primary seed's probes/*.json into {@code out}. */
   public static void write(Outcome outcome, Path out) {
+    write(outcome, out, null);
+  }
+
+  /**
+   * As {@link #write(Outcome, Path)}; the HTML report opens with a link to {@code parentReport} (relative to
+   * {@code out}, e.g. {@code ../report.html} for a study's probes/) when it is not null.
+   */
+  public static void write(Outcome outcome, Path out, String parentReport) {
     try {
       outcome.report().write(out.resolve("report.json"));
       for (var e : outcome.results().entrySet()) {
@@ -344,7 +352,7 @@ public final class ProbeCompare {
     } catch (IOException e) {
       throw new UncheckedIOException("writing compare report to " + out, e);
     }
-    html(outcome, out).write(out.resolve("report.html"));
+    html(outcome, out, parentReport).write(out.resolve("report.html"));
   }
 
   /** A file-system-safe name for a view key. */
@@ -353,9 +361,12 @@ public final class ProbeCompare {
   }
 
   /** The HTML report. */
-  static HtmlReport html(Outcome outcome, Path out) {
+  static HtmlReport html(Outcome outcome, Path out, String parentReport) {
     CompareReport r = outcome.report();
     HtmlReport h = new HtmlReport("Probe comparison: raw activations vs SAE features");
+    if (parentReport != null) {
+      h.link("Part of a study: ", parentReport, "the study report");
+    }
     h.paragraph("Store: " + HtmlReport.relativePaths(r.provenance().store(), out) + " (paths relative to this report's folder; dataset " + r.provenance().dataset() + ", manifest "
         + r.provenance().storeManifestHash() + "). Seeds " + r.seeds() + " (each repeats the split and the training); tables"
         + " of single probes are seed " + r.provenance().seed() + ". Probes trained on plain harmful vs harmless prompts;"
