@@ -85,6 +85,7 @@ public final class TapeOps implements TensorOps<TapeOps.Var> {
     }
     differentiated = true;
     scalar.grad = Nd4j.ones(DataType.FLOAT, scalar.shape);
+    long sinceRelease = 0;
     for (int i = tape.size() - 1; i >= 0; i--) {
       Node node = tape.get(i);
       tape.set(i, null);
@@ -94,6 +95,7 @@ public final class TapeOps implements TensorOps<TapeOps.Var> {
         for (int j = 0; j < node.in().length; j++) {
           Var in = node.in()[j];
           if (in.requiresGrad && grads[j] != null) {
+            sinceRelease += grads[j].length() * 4;
             INDArray g = reduceTo(grads[j], in.shape);
             in.grad = in.grad == null ? g : in.grad.add(g); // never in place: g may be shared with another input
           }
@@ -103,7 +105,13 @@ public final class TapeOps implements TensorOps<TapeOps.Var> {
       if (!out.keepGrad) {
         out.grad = null;
       }
-      eager.releasePoint();
+      if (sinceRelease > EagerOps.RELEASE_EVERY_BYTES) {
+        // ND4J frees off-heap arrays when their Java objects are collected: released activations and spent
+        // gradients would otherwise pile up through the whole backward pass
+        sinceRelease = 0;
+        System.gc();
+      }
+      eager.releasePoint(); // weights widened again by a streamed store
     }
     tape.clear();
   }
