@@ -31,6 +31,7 @@ import refusallens.model.LogProbMetric;
 import refusallens.model.ResidGradients;
 import refusallens.model.TokenBatch;
 import refusallens.model.Transformer;
+import refusallens.model.WeightStore;
 import refusallens.datasets.ChatMessage;
 import refusallens.tokenizer.Tokenizer;
 
@@ -84,6 +85,9 @@ public final class RunWithCacheCommand implements Callable<Integer> {
       description = "Intervention applied during the pass (needs --sae): logits and resid_post are those of the edited run.")
   Path intervention;
 
+  @Option(names = "--streamed", description = "Keep weights as mapped bf16 and widen per layer at use (less memory, slower).")
+  boolean streamed;
+
   @Option(names = "--json", description = "Print one JSON summary on stdout.")
   boolean json;
 
@@ -101,7 +105,7 @@ public final class RunWithCacheCommand implements Callable<Integer> {
     if (ids.length == 0) {
       throw new IllegalArgumentException("--ids: expected at least one token id");
     }
-    Transformer model = Transformer.open(modelDir);
+    Transformer model = Transformer.open(modelDir, streamed ? WeightStore.Residency.STREAMED : WeightStore.Residency.RESIDENT);
     int vocab = model.config().vocabSize();
     for (int id : ids) {
       if (id < 0 || id >= vocab) {
