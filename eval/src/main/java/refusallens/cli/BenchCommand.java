@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks: print throughput and memory figures.",
-    subcommands = {BenchTokenizeCommand.class, BenchExtractCommand.class, BenchForwardCommand.class})
+    subcommands = {BenchTokenizeCommand.class, BenchExtractCommand.class, BenchForwardCommand.class,
+      BenchAttributionCommand.class, BenchGenerateCommand.class})
 public final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

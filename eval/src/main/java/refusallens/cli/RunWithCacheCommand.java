@@ -21,6 +21,7 @@ import refusallens.io.SafetensorsWriter;
 import refusallens.intervention.InterventionHooks;
 import refusallens.intervention.InterventionSpec;
 import refusallens.lens.Lens;
+import refusallens.lens.LensOptions;
 import refusallens.model.ForwardRequest;
 import refusallens.model.ForwardResult;
 import refusallens.model.LogitScope;
@@ -32,6 +33,7 @@ import refusallens.model.LogProbMetric;
 import refusallens.model.ResidGradients;
 import refusallens.model.TokenBatch;
 import refusallens.model.Transformer;
+import refusallens.model.WeightStore;
 import refusallens.datasets.ChatMessage;
 import refusallens.tokenizer.Tokenizer;
 
@@ -83,6 +85,9 @@ public final class RunWithCacheCommand implements Callable<Integer> {
       description = "Intervention applied during the pass (needs --sae): logits and resid_post are those of the edited run.")
   Path intervention;
 
+  @Option(names = "--streamed", description = "Keep weights as mapped bf16 and widen per layer at use (less memory, slower).")
+  boolean streamed;
+
   @Option(names = "--json", description = "Print one JSON summary on stdout.")
   boolean json;
 
@@ -97,7 +102,8 @@ public final class RunWithCacheCommand implements Callable<Integer> {
     if (chat && input.prompt == null) {
       throw new IllegalArgumentException("--chat needs --prompt TEXT");
     }
-    Lens lens = Lens.open(modelDir);
+    Lens lens = Lens.open(modelDir, LensOptions.defaults()
+        .withResidency(streamed ? WeightStore.Residency.STREAMED : WeightStore.Residency.RESIDENT));
     int[] ids = input.ids != null ? input.ids : tokenize(lens, input.prompt, chat);
     if (ids.length == 0) {
       throw new IllegalArgumentException("--ids: expected at least one token id");

@@ -123,7 +123,8 @@ public final class ExtractBenchmark {
     return best;
   }
 
-  private static double median(List<Double> values) {
+  /** The median of {@code values} (the mean of the middle two for an even count). */
+  public static double median(List<Double> values) {
     double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     return sorted.length % 2 == 1
         ? sorted[sorted.length / 2]

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -19,6 +18,7 @@ import refusallens.model.Hooks;
 import refusallens.model.LogProbMetric;
 import refusallens.model.LogitScope;
 import refusallens.model.ResidGradients;
+import refusallens.model.TapeOps;
 import refusallens.model.TokenBatch;
 import refusallens.model.Transformer;
 import refusallens.progress.Progress;
@@ -161,7 +161,7 @@ public final class AttributionPatching {
    * <p>Why the chain rule rather than a differentiable f in the graph: the splice is resid = f W_dec + b_dec +
    * err, linear in f, so dm/df_i = W_dec[i] . dm/dresid exactly. One backward pass already gives dm/dresid at
    * every layer ({@link ResidGradients}); one [n, d] x [d, m] product then gives every feature's gradient,
-   * instead of carrying an [n, m] variable per SAE layer through SameDiff.
+   * instead of carrying an [n, m] tensor per SAE layer through the backward pass.
    */
   static INDArray featureGradient(Sae sae, INDArray gradResid) {
     return gradResid.castTo(DataType.FLOAT).mmul(sae.wDec().transpose()); // [n, d] x [d, m]
@@ -188,7 +188,7 @@ public final class AttributionPatching {
     clean.forEach((l, v) -> sum.put(l, Nd4j.zeros(DataType.FLOAT, v.shape())));
     for (int k = 0; k < steps; k++) {
       double a = (double) k / steps;
-      Hooks<SDVariable> hooks = Hooks.none();
+      Hooks<TapeOps.Var> hooks = Hooks.none();
       for (Map.Entry<Integer, INDArray> e : clean.entrySet()) {
         INDArray target = e.getValue().mul(1 - a).addi(patched.get(e.getKey()).mul(a)); // [B, S, d]
         hooks = hooks.with(HookName.residPost(e.getKey()), (act, n, ctx) -> {

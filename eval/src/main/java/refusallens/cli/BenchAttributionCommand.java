@@ -1,0 +1,117 @@
+package refusallens.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import refusallens.lens.Lens;
+import refusallens.lens.LensOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import refusallens.model.Transformer;
+import refusallens.model.WeightStore;
+import refusallens.refusal.AttributionBenchmark;
+
+/** {@code refusal-lens bench attribution}: tokens/s and peak memory of the integrated-gradients attribution pass. */
+@Command(
+    name = "attribution",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Time the attribution-patching pass over random tokens: per integrated-gradients step, one forward with every",
+      "--layers resid_post spliced to its interpolation and one backward to each of them. Prints tokens/s per",
+      "step, CPU-seconds per token and peak RSS (VmHWM)."
+    })
+public final class BenchAttributionCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @CommandLine.Mixin ModelOption modelOption;
+
+  @Option(names = "--batch", defaultValue = "1", description = "Prompts per pass (default ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(names = "--seq", defaultValue = "64", description = "Tokens per prompt (default ${DEFAULT-VALUE}).")
+  int seq;
+
+  @Option(names = "--layers", split = ",", paramLabel = "L", description = "SAE layers differentiated to (default: every layer).")
+  List<Integer> layers;
+
+  @Option(names = "--steps", defaultValue = "2", description = "Integrated-gradients steps per timed run (default ${DEFAULT-VALUE}).")
+  int steps;
+
+  @Option(names = "--warmup", defaultValue = "1", description = "Untimed runs first (default ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--runs", defaultValue = "3", description = "Timed runs (default ${DEFAULT-VALUE}).")
+  int runs;
+
+  @Option(names = "--streamed", description = "Keep weights as mapped bf16 and widen per layer at use (less memory, slower).")
+  boolean streamed;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed of the random tokens and direction (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--json", description = "Print one JSON document on stdout.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    Path modelDir = modelOption.dir();
+    if (!Files.isDirectory(modelDir)) {
+      throw new IllegalArgumentException("--model " + modelDir + ": not a directory");
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    long t0 = System.nanoTime();
+    Transformer model = Lens.open(modelDir, LensOptions.defaults()
+        .withResidency(streamed ? WeightStore.Residency.STREAMED : WeightStore.Residency.RESIDENT)).model();
+    double loadS = (System.nanoTime() - t0) / 1e9;
+    err.printf("loaded %s (%s, %d layers) in %.1f s%n", modelDir, model.config().architecture().modelType(),
+        model.config().numLayers(), loadS);
+    err.flush();
+    List<Integer> at = layers;
+    if (at == null) {
+      at = new ArrayList<>();
+      for (int l = 0; l < model.config().numLayers(); l++) {
+        at.add(l);
+      }
+    }
+    AttributionBenchmark.Result r = AttributionBenchmark.run(model,
+        new AttributionBenchmark.Options(batch, seq, at, steps, warmup, runs, seed), line -> {
+          err.println(line);
+          err.flush();
+        });
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("schemaVersion", 1);
+      o.put("tokens_per_s", r.tokensPerS());
+      o.put("cpu_s_per_token", r.cpuSPerToken());
+      o.put("peak_rss_bytes", r.peakRssBytes());
+      o.put("median_step_s", r.medianStepS());
+      o.put("median_step_cpu_s", r.medianStepCpuS());
+      o.put("step_s", r.stepSeconds());
+      o.put("batch", r.batch());
+      o.put("seq", r.seq());
+      o.put("layers", r.layers());
+      o.put("steps", r.steps());
+      o.put("load_s", loadS);
+      o.put("weights", streamed ? "streamed" : "resident");
+      o.put("model_type", model.config().architecture().modelType());
+      o.put("threads", Runtime.getRuntime().availableProcessors());
+      out.println(JSON.writeValueAsString(o));
+    } else {
+      out.printf("%.2f tokens/s per IG step (median %.3f s per step of %d x %d tokens, gradients to %d layers), peak RSS %.2f GiB%n",
+          r.tokensPerS(), r.medianStepS(), r.batch(), r.seq(), r.layers().size(), r.peakRssBytes() / (double) (1L << 30));
+      out.printf("%.4f CPU-seconds per token (all threads)%n", r.cpuSPerToken());
+    }
+    out.flush();
+    return 0;
+  }
+}

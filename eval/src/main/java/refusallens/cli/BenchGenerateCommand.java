@@ -1,0 +1,134 @@
+package refusallens.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import refusallens.lens.Lens;
+import refusallens.lens.LensOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import refusallens.intervention.GenerationBenchmark;
+import refusallens.model.Transformer;
+import refusallens.model.WeightStore;
+
+/** {@code refusal-lens bench generate}: new tokens/s of greedy generation under an SAE feature clamp. */
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Time greedy generation with the KV cache over a batch of random prompts, with seeded random JumpReLU SAEs",
+      "clamping features at --clamp-layers: new tokens/s (prefill included), CPU-seconds per new token, peak RSS."
+    })
+public final class BenchGenerateCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @CommandLine.Mixin ModelOption modelOption;
+
+  @Option(names = "--batch", defaultValue = "4", description = "Prompts generated together (default ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(names = "--prompt-len", defaultValue = "32", description = "Tokens per prompt (default ${DEFAULT-VALUE}).")
+  int promptLength;
+
+  @Option(names = "--new-tokens", defaultValue = "32", description = "Tokens generated per prompt (default ${DEFAULT-VALUE}).")
+  int newTokens;
+
+  @Option(names = "--clamp-layers", split = ",", paramLabel = "L",
+      description = "Layers with an SAE clamp (default: 4 layers spread over the model).")
+  List<Integer> clampLayers;
+
+  @Option(names = "--d-sae", defaultValue = "16384", description = "Width of the random SAEs (default ${DEFAULT-VALUE}).")
+  int dSae;
+
+  @Option(names = "--clamped-features", defaultValue = "4", description = "Features clamped per layer (default ${DEFAULT-VALUE}).")
+  int clampedFeatures;
+
+  @Option(names = "--warmup", defaultValue = "1", description = "Untimed runs first (default ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--runs", defaultValue = "3", description = "Timed runs (default ${DEFAULT-VALUE}).")
+  int runs;
+
+  @Option(names = "--streamed", description = "Keep weights as mapped bf16 and widen per layer at use (less memory, slower).")
+  boolean streamed;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed of the prompts and SAEs (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--json", description = "Print one JSON document on stdout.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    Path modelDir = modelOption.dir();
+    if (!Files.isDirectory(modelDir)) {
+      throw new IllegalArgumentException("--model " + modelDir + ": not a directory");
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    long t0 = System.nanoTime();
+    Transformer model = Lens.open(modelDir, LensOptions.defaults()
+        .withResidency(streamed ? WeightStore.Residency.STREAMED : WeightStore.Residency.RESIDENT)).model();
+    double loadS = (System.nanoTime() - t0) / 1e9;
+    err.printf("loaded %s (%s, %d layers) in %.1f s%n", modelDir, model.config().architecture().modelType(),
+        model.config().numLayers(), loadS);
+    err.flush();
+    int n = model.config().numLayers();
+    List<Integer> at = clampLayers;
+    if (at == null) {
+      at = new ArrayList<>();
+      for (int i = 0; i < Math.min(4, n); i++) {
+        at.add((int) ((i + 1L) * n / (Math.min(4, n) + 1)));
+      }
+    }
+    Path saeDir = Files.createTempDirectory("bench-generate-saes");
+    GenerationBenchmark.Result r;
+    try {
+      r = GenerationBenchmark.run(model, new GenerationBenchmark.Options(batch, promptLength, newTokens, at, dSae,
+          clampedFeatures, warmup, runs, seed), saeDir, line -> {
+            err.println(line);
+            err.flush();
+          });
+    } finally {
+      try (var files = Files.walk(saeDir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("schemaVersion", 1);
+      o.put("tokens_per_s", r.newTokensPerS());
+      o.put("cpu_s_per_token", r.cpuSPerNewToken());
+      o.put("peak_rss_bytes", r.peakRssBytes());
+      o.put("median_s", r.medianS());
+      o.put("median_cpu_s", r.medianCpuS());
+      o.put("run_s", r.runSeconds());
+      o.put("batch", r.batch());
+      o.put("prompt_len", r.promptLength());
+      o.put("new_tokens", r.newTokens());
+      o.put("clamp_layers", r.clampLayers());
+      o.put("d_sae", r.dSae());
+      o.put("load_s", loadS);
+      o.put("weights", streamed ? "streamed" : "resident");
+      o.put("model_type", model.config().architecture().modelType());
+      o.put("threads", Runtime.getRuntime().availableProcessors());
+      out.println(JSON.writeValueAsString(o));
+    } else {
+      out.printf("%.2f new tokens/s (median %.3f s for %d x %d new tokens after %d-token prompts, clamps at layers %s),"
+          + " peak RSS %.2f GiB%n", r.newTokensPerS(), r.medianS(), r.batch(), r.newTokens(), r.promptLength(),
+          r.clampLayers(), r.peakRssBytes() / (double) (1L << 30));
+      out.printf("%.4f CPU-seconds per new token (all threads)%n", r.cpuSPerNewToken());
+    }
+    out.flush();
+    return 0;
+  }
+}
