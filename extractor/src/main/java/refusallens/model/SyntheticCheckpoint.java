@@ -178,7 +178,33 @@ public final class SyntheticCheckpoint {
     if (norm && config.architecture() == Architecture.LLAMA) {
       return Nd4j.ones(DataType.FLOAT, spec.shape());
     }
-    return Nd4j.randn(DataType.FLOAT, spec.shape()).muli(0.02);
+    return Nd4j.randn(DataType.FLOAT, spec.shape()).muli(WEIGHT_SD);
+  }
+
+  /** The standard deviation of every weight matrix (and of Gemma's norm weights) this writer draws. */
+  public static final double WEIGHT_SD = 0.02;
+
+  /**
+   * A rough root mean square of one residual-stream component after layer {@code layer} (resid_post) of a
+   * checkpoint this class writes, from the weights' variance alone (independent terms add): it sizes the
+   * thresholds of synthetic SAEs. Gemma-2: the embedding scaled by sqrt(d) has rms 0.02 sqrt(d), and each block
+   * adds two post-normed outputs of rms about 1. Llama: the embedding has rms 0.02; each block adds attention
+   * (v then o projection, each multiplying the variance by 0.02^2 d: an upper bound, attention averages) and the
+   * MLP (gate and up 0.02^2 d each, SiLU(g) u about half of their product, down 0.02^2 d_mlp).
+   */
+  public static double residualRms(ModelConfig c, int layer) {
+    double w2 = WEIGHT_SD * WEIGHT_SD;
+    double perLayer;
+    double embedding;
+    if (c.architecture() == Architecture.GEMMA2) {
+      embedding = w2 * c.dModel();
+      perLayer = 2;
+    } else {
+      embedding = w2;
+      double proj = w2 * c.dModel(); // variance gain of one d_model-wide projection of a unit-rms input
+      perLayer = proj * w2 * c.numHeads() * c.headDim() + 0.5 * proj * proj * w2 * c.dMlp();
+    }
+    return Math.sqrt(embedding + perLayer * (layer + 1));
   }
 
   /** The small tokenizer: specials, byte-fallback pieces, printable ASCII and '▁'; no merges. */
