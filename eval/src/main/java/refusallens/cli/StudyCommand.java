@@ -75,6 +75,10 @@ public final class StudyCommand implements Callable<Integer> {
           s.get("harmful_refusal_rate").asDouble(), s.get("jailbreak_rate_f_star_clamp").asDouble(),
           s.get("induced_refusal_rate").asDouble(), s.get("probe_id_auroc_raw").asDouble(),
           s.get("probe_id_auroc_disentangled").asDouble());
+      if (!s.path("model_refuses").asBoolean(true)) {
+        stdout.printf("WARNING: the model does not refuse (%s): void steps %s; see the report%n",
+            s.path("refusal_check").path("reason").asText(), s.path("void_steps"));
+      }
     }
     stdout.flush();
     return 0;

@@ -166,7 +166,7 @@ public final class SyntheticCheckpoint {
       ObjectNode wm = idx.putObject("weight_map");
       weightMap.forEach(wm::put);
       Files.writeString(dir.resolve("model.safetensors.index.json"), JSON.writeValueAsString(idx));
-      Tokens.write(dir, config.architecture());
+      Tokens.write(dir, config.architecture(), config.vocabSize());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write synthetic checkpoint to " + dir + ": " + e.getMessage(), e);
     }
@@ -207,7 +207,10 @@ public final class SyntheticCheckpoint {
     return Math.sqrt(embedding + perLayer * (layer + 1));
   }
 
-  /** The small tokenizer: specials, byte-fallback pieces, printable ASCII and '▁'; no merges. */
+  /**
+   * The small tokenizer: specials, byte-fallback pieces, printable ASCII and '▁', then {@code <unusedN>} pieces up to
+   * the model's vocab_size (so every generated id decodes); no merges.
+   */
   static final class Tokens {
     static final int GEMMA_PAD = 0;
     static final int GEMMA_EOS = 1;
@@ -219,7 +222,7 @@ public final class SyntheticCheckpoint {
 
     private Tokens() {}
 
-    static void write(Path dir, Architecture arch) throws IOException {
+    static void write(Path dir, Architecture arch, int vocabSize) throws IOException {
       boolean gemma = arch == Architecture.GEMMA2;
       List<String> specials = gemma
           ? List.of("<pad>", "<eos>", "<bos>", "<unk>", "<start_of_turn>", "<end_of_turn>")
@@ -248,6 +251,10 @@ public final class SyntheticCheckpoint {
       vocab.put("▁", id++);
       for (char ch = '!'; ch <= '~'; ch++) {
         vocab.put(String.valueOf(ch), id++);
+      }
+      // every id the model can emit must decode: fill up to vocab_size with unused pieces, as Gemma's <unusedN>
+      for (int unused = 0; id < vocabSize; unused++) {
+        vocab.put("<unused" + unused + ">", id++);
       }
       ObjectNode norm = tok.putObject("normalizer");
       norm.put("type", "Replace");
