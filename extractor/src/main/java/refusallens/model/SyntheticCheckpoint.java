@@ -26,8 +26,13 @@ import refusallens.io.SafetensorsWriter;
  */
 public final class SyntheticCheckpoint {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-  /** Parameters per safetensors shard (about 2 GB of bf16), so the writer never holds the whole model. */
-  private static final long SHARD_PARAMS = 1L << 30;
+  /**
+   * Parameters per safetensors shard (about 0.5 GB of bf16), so the writer never holds the whole model: a shard is
+   * held as float32 while written (the writer's copies; each drawn tensor is freed once copied), 1 GiB here; with 2^30 the
+   * gemma-2-2b shape peaked at 14 GB RSS and was killed on a 24 GiB machine. A larger tensor (an embedding) gets a
+   * shard of its own.
+   */
+  private static final long SHARD_PARAMS = 1L << 28;
 
   private SyntheticCheckpoint() {}
 
@@ -153,11 +158,15 @@ public final class SyntheticCheckpoint {
         String file = String.format("model-%05d-of-%05d.safetensors", index + 1, shards.size());
         SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt");
         for (WeightSpec spec : shard) {
-          w.putBf16(spec.name(), randomTensor(spec, config, seed));
+          INDArray drawn = randomTensor(spec, config, seed);
+          w.putBf16(spec.name(), drawn); // the writer keeps its own copy
+          drawn.close();
           weightMap.put(spec.name(), file);
           totalBytes += 2 * Arrays.stream(spec.shape()).reduce(1, Math::multiplyExact);
         }
         w.write(dir.resolve(file));
+        w = null;
+        System.gc(); // the writer's float32 copies are off-heap: let them go before the next shard is drawn
         progress.accept("wrote " + file + " (" + shard.size() + " tensors)");
         index++;
       }
