@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code study --quick} on a random-weight model (the tiny synthetic shape with synthetic GemmaScope SAEs): the
  * model refuses nothing, so the report (json, html, the --json summary) says the model does not refuse and marks
- * the refusal steps void instead of stating findings.
+ * the refusal steps void instead of stating findings. Run with {@code --streamed} (mapped bf16 weights), the
+ * residency an 8B model needs.
  */
 class StudyRandomModelTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -27,13 +28,14 @@ class StudyRandomModelTest {
     CliRun.ok("synth-model", "--shape", "tiny", "--out", model.toString(), "--saes", "0,1,2,3");
     Path out = tmp.resolve("study");
     CliRun run = CliRun.of("study", "--quick", "--model", model.toString(), "--sae", model.resolve("saes").toString(),
-        "--out", out.toString(), "--json");
+        "--out", out.toString(), "--streamed", "--json"); // streamed residency, as an 8B model needs
     assertEquals(0, run.code(), run.err());
     JsonNode printed = JSON.readTree(run.out()).get("summary");
     JsonNode report = JSON.readTree(out.resolve("report.json").toFile());
     JsonNode s = report.get("summary");
     assertEquals(s, printed, "--json prints the report's summary");
     assertFalse(s.get("model_refuses").asBoolean(), s.get("refusal_check").toString());
+    assertEquals("streamed", report.get("provenance").get("weights").asText());
     JsonNode check = s.get("refusal_check");
     assertTrue(check.get("harmful_refusal_rate").asDouble() < check.get("floor").asDouble()
         || check.get("harmful_ci95").get(0).asDouble() <= check.get("harmless_ci95").get(1).asDouble(), check.toString());

@@ -172,7 +172,7 @@ public final class Study {
 
   private void loadModel() {
     if (model == null) {
-      model = Transformer.open(modelDir);
+      model = Transformer.open(modelDir, options.residency());
       tokenizer = Tokenizer.load(modelDir);
       saes = SaeSet.open(saeSpecs.stream().map(SaeSet.Source::parse).toList(), model.config().dModel(),
           model.config().numLayers(), SaeSet.Options.defaults());

@@ -253,6 +253,7 @@ public final class StudyReport {
     pv.put("data", options.data());
     pv.put("seed", options.seed());
     pv.put("quick", options.quick());
+    pv.put("weights", options.residency().name().toLowerCase(Locale.ROOT));
     pv.set("versions", JSON.valueToTree(Study.versions()));
     pv.put("command_line", options.commandLine());
     ArrayNode steps = pv.putArray("steps");
