@@ -1,7 +1,6 @@
 package refusallens.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -27,8 +26,13 @@ import refusallens.io.SafetensorsWriter;
  */
 public final class SyntheticCheckpoint {
   private static final ObjectMapper JSON = Json.MAPPER;
-  /** Parameters per safetensors shard (about 2 GB of bf16), so the writer never holds the whole model. */
-  private static final long SHARD_PARAMS = 1L << 30;
+  /**
+   * Parameters per safetensors shard (about 0.5 GB of bf16), so the writer never holds the whole model: a shard is
+   * held as float32 while written (the writer's copies; each drawn tensor is freed once copied), 1 GiB here; with 2^30 the
+   * gemma-2-2b shape peaked at 14 GB RSS and was killed on a 24 GiB machine. A larger tensor (an embedding) gets a
+   * shard of its own.
+   */
+  private static final long SHARD_PARAMS = 1L << 28;
 
   private SyntheticCheckpoint() {}
 
@@ -154,11 +158,15 @@ public final class SyntheticCheckpoint {
         String file = String.format("model-%05d-of-%05d.safetensors", index + 1, shards.size());
         SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt");
         for (WeightSpec spec : shard) {
-          w.putBf16(spec.name(), randomTensor(spec, config, seed));
+          INDArray drawn = randomTensor(spec, config, seed);
+          w.putBf16(spec.name(), drawn); // the writer keeps its own copy
+          drawn.close();
           weightMap.put(spec.name(), file);
           totalBytes += 2 * Arrays.stream(spec.shape()).reduce(1, Math::multiplyExact);
         }
         w.write(dir.resolve(file));
+        w = null;
+        System.gc(); // the writer's float32 copies are off-heap: let them go before the next shard is drawn
         progress.accept("wrote " + file + " (" + shard.size() + " tensors)");
         index++;
       }
@@ -167,7 +175,7 @@ public final class SyntheticCheckpoint {
       ObjectNode wm = idx.putObject("weight_map");
       weightMap.forEach(wm::put);
       Files.writeString(dir.resolve("model.safetensors.index.json"), JSON.writeValueAsString(idx));
-      Tokens.write(dir, config.architecture());
+      Tokens.write(dir, config.architecture(), config.vocabSize());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write synthetic checkpoint to " + dir + ": " + e.getMessage(), e);
     }
@@ -179,10 +187,39 @@ public final class SyntheticCheckpoint {
     if (norm && config.architecture() == Architecture.LLAMA) {
       return Nd4j.ones(DataType.FLOAT, spec.shape());
     }
-    return Nd4j.randn(DataType.FLOAT, spec.shape()).muli(0.02);
+    return Nd4j.randn(DataType.FLOAT, spec.shape()).muli(WEIGHT_SD);
   }
 
-  /** The small tokenizer: specials, byte-fallback pieces, printable ASCII and '▁'; no merges. */
+  /** The standard deviation of every weight matrix (and of Gemma's norm weights) this writer draws. */
+  public static final double WEIGHT_SD = 0.02;
+
+  /**
+   * A rough root mean square of one residual-stream component after layer {@code layer} (resid_post) of a
+   * checkpoint this class writes, from the weights' variance alone (independent terms add): it sizes the
+   * thresholds of synthetic SAEs. Gemma-2: the embedding scaled by sqrt(d) has rms 0.02 sqrt(d), and each block
+   * adds two post-normed outputs of rms about 1. Llama: the embedding has rms 0.02; each block adds attention
+   * (v then o projection, each multiplying the variance by 0.02^2 d: an upper bound, attention averages) and the
+   * MLP (gate and up 0.02^2 d each, SiLU(g) u about half of their product, down 0.02^2 d_mlp).
+   */
+  public static double residualRms(ModelConfig c, int layer) {
+    double w2 = WEIGHT_SD * WEIGHT_SD;
+    double perLayer;
+    double embedding;
+    if (c.architecture() == Architecture.GEMMA2) {
+      embedding = w2 * c.dModel();
+      perLayer = 2;
+    } else {
+      embedding = w2;
+      double proj = w2 * c.dModel(); // variance gain of one d_model-wide projection of a unit-rms input
+      perLayer = proj * w2 * c.numHeads() * c.headDim() + 0.5 * proj * proj * w2 * c.dMlp();
+    }
+    return Math.sqrt(embedding + perLayer * (layer + 1));
+  }
+
+  /**
+   * The small tokenizer: specials, byte-fallback pieces, printable ASCII and '▁', then {@code <unusedN>} pieces up to
+   * the model's vocab_size (so every generated id decodes); no merges.
+   */
   static final class Tokens {
     static final int GEMMA_PAD = 0;
     static final int GEMMA_EOS = 1;
@@ -194,7 +231,7 @@ public final class SyntheticCheckpoint {
 
     private Tokens() {}
 
-    static void write(Path dir, Architecture arch) throws IOException {
+    static void write(Path dir, Architecture arch, int vocabSize) throws IOException {
       boolean gemma = arch == Architecture.GEMMA2;
       List<String> specials = gemma
           ? List.of("<pad>", "<eos>", "<bos>", "<unk>", "<start_of_turn>", "<end_of_turn>")
@@ -223,6 +260,10 @@ public final class SyntheticCheckpoint {
       vocab.put("▁", id++);
       for (char ch = '!'; ch <= '~'; ch++) {
         vocab.put(String.valueOf(ch), id++);
+      }
+      // every id the model can emit must decode: fill up to vocab_size with unused pieces, as Gemma's <unusedN>
+      for (int unused = 0; id < vocabSize; unused++) {
+        vocab.put("<unused" + unused + ">", id++);
       }
       ObjectNode norm = tok.putObject("normalizer");
       norm.put("type", "Replace");

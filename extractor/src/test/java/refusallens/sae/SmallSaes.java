@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import refusallens.io.NpzWriter;
 import refusallens.io.SafetensorsWriter;
 
 /** Writes small random SAEs in the real on-disk layouts, for tests. */
@@ -78,42 +79,9 @@ final class SmallSaes {
 
   /** A GemmaScope directory {@code dir} holding params.npz written with numpy's layout. */
   static Path gemmaScope(Path dir, Weights w) {
-    try {
-      Files.createDirectories(dir);
-      try (var z = new java.util.zip.ZipOutputStream(Files.newOutputStream(dir.resolve("params.npz")))) {
-        npy(z, "W_enc", w.wEnc());
-        npy(z, "W_dec", w.wDec());
-        npy(z, "b_enc", w.bEnc());
-        npy(z, "b_dec", w.bDec());
-        npy(z, "threshold", w.threshold());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    new NpzWriter().putF32("W_enc", w.wEnc()).putF32("W_dec", w.wDec()).putF32("b_enc", w.bEnc()).putF32("b_dec", w.bDec())
+        .putF32("threshold", w.threshold()).write(dir.resolve("params.npz"));
     return dir;
-  }
-
-  private static void npy(java.util.zip.ZipOutputStream z, String name, INDArray a) throws IOException {
-    StringBuilder shape = new StringBuilder("(");
-    for (long s : a.shape()) {
-      shape.append(s).append(", ");
-    }
-    shape.append(")");
-    StringBuilder h = new StringBuilder("{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }");
-    while ((10 + h.length() + 1) % 64 != 0) {
-      h.append(' ');
-    }
-    h.append('\n');
-    float[] v = a.dup('c').data().asFloat();
-    var b = java.nio.ByteBuffer.allocate(10 + h.length() + 4 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) h.length());
-    b.put(h.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-    for (float f : v) {
-      b.putFloat(f);
-    }
-    z.putNextEntry(new java.util.zip.ZipEntry(name + ".npy"));
-    z.write(b.array());
-    z.closeEntry();
   }
 
   /** SAELens cfg.json text. */

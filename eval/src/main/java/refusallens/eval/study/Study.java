@@ -38,6 +38,7 @@ import refusallens.extract.StoreHeader;
 import refusallens.eval.organism.RefusalEvaluation;
 import refusallens.files.Json;
 import refusallens.lens.Lens;
+import refusallens.lens.LensOptions;
 import refusallens.model.Hooks;
 import refusallens.model.Transformer;
 import refusallens.organism.Organism;
@@ -182,7 +183,7 @@ public final class Study {
 
   private void loadModel() {
     if (model == null) {
-      lens = Lens.open(modelDir).withSaes(saeSpecs);
+      lens = Lens.open(modelDir, LensOptions.defaults().withResidency(options.residency())).withSaes(saeSpecs);
       model = lens.model();
       tokenizer = lens.tokenizer();
       saes = lens.saes();

@@ -2,6 +2,7 @@ package refusallens.eval.study;
 
 import java.nio.file.Path;
 import java.util.List;
+import refusallens.model.WeightStore;
 
 /**
  * What one study runs on and how large it is.
@@ -14,16 +15,26 @@ import java.util.List;
  * @param quick small sizes everywhere (a smoke test)
  * @param commandLine the command line, for provenance
  * @param force use an {@code out} that holds files the study did not write (they are kept, never touched)
+ * @param residency how the model's weights are held: resident float32, or streamed (mapped bf16 widened per layer
+ *     at use: an 8B model in about a quarter of the memory, slower)
  */
 public record StudyOptions(
-    Path model, List<String> saes, String data, Path out, long seed, boolean quick, String commandLine, boolean force) {
+    Path model, List<String> saes, String data, Path out, long seed, boolean quick, String commandLine, boolean force,
+    WeightStore.Residency residency) {
   /** Options without {@code force}: a non-empty {@code out} must be a study's. */
   public StudyOptions(Path model, List<String> saes, String data, Path out, long seed, boolean quick, String commandLine) {
     this(model, saes, data, out, seed, quick, commandLine, false);
   }
 
+  /** Options with the weights resident as float32 (the default). */
+  public StudyOptions(
+      Path model, List<String> saes, String data, Path out, long seed, boolean quick, String commandLine, boolean force) {
+    this(model, saes, data, out, seed, quick, commandLine, force, WeightStore.Residency.RESIDENT);
+  }
+
   public StudyOptions {
     saes = saes == null ? List.of() : List.copyOf(saes);
+    java.util.Objects.requireNonNull(residency, "residency");
     if (out == null) {
       throw new IllegalArgumentException("--out is required");
     }

@@ -245,6 +245,14 @@ public final class StudyReport {
       }
     });
     summary.set("not_run", JSON.valueToTree(notRun));
+    // a model that does not refuse has no refusal to find or jailbreak: say so, and mark the steps it voids
+    RefusalCheck check = RefusalCheck.ofClamp(clamp);
+    summary.put("model_refuses", check.refuses());
+    summary.set("refusal_check", JSON.valueToTree(check));
+    summary.set("void_steps", JSON.valueToTree(check.voidSteps().stream().map(RefusalCheck.VoidStep::step).toList()));
+    for (RefusalCheck.VoidStep v : check.voidSteps()) {
+      ((ObjectNode) sections.get(v.step())).put("void", v.why());
+    }
 
     // provenance
     ObjectNode pv = root.putObject("provenance");
@@ -256,6 +264,7 @@ public final class StudyReport {
     pv.put("data", options.data());
     pv.put("seed", options.seed());
     pv.put("quick", options.quick());
+    pv.put("weights", options.residency().name().toLowerCase(Locale.ROOT));
     pv.set("versions", JSON.valueToTree(Study.versions()));
     pv.put("command_line", options.commandLine());
     ArrayNode steps = pv.putArray("steps");
@@ -362,6 +371,18 @@ public final class StudyReport {
     c.row(label, stats.path("mean").asDouble(Double.NaN), range);
   }
 
+  /** " - VOID" for a section the refusal check voids, else "". */
+  private static String voidHeading(JsonNode section) {
+    return section.has("void") ? " - VOID: the model does not refuse" : "";
+  }
+
+  /** The reason a void section is void, as a paragraph. */
+  private static void voidNote(HtmlReport h, JsonNode section) {
+    if (section.has("void")) {
+      h.paragraph("Void: " + section.get("void").asText() + ".");
+    }
+  }
+
   static String num(double v) {
     return Double.isFinite(v) ? String.format(Locale.ROOT, "%.3f", v) : "n/a";
   }
@@ -379,10 +400,20 @@ public final class StudyReport {
     JsonNode sec = root.get("sections");
     HtmlReport h = new HtmlReport("Refusal study");
     h.heading("Summary (one minute)");
+    boolean refuses = s.path("model_refuses").asBoolean(true);
+    if (!refuses) {
+      List<String> steps = new ArrayList<>();
+      s.path("void_steps").forEach(x -> steps.add(x.asText()));
+      h.finding("The model does not refuse: " + s.path("refusal_check").path("reason").asText() + ". There is no refusal"
+          + " behaviour to explain, so the findings of these steps are void (computed, but they measure noise): "
+          + String.join(", ", steps) + ". Why each is void is in its section; only the datasets, the activations and the"
+          + " raw probes stand.");
+    }
+    String voidMark = refuses ? "" : "VOID (the model does not refuse): ";
     h.finding(String.format(Locale.ROOT,
         "Without intervention the model refuses %s of held-out harmful requests and %s of harmless ones.",
         pct(s.get("harmful_refusal_rate").asDouble()), pct(s.get("harmless_refusal_rate").asDouble())));
-    h.finding(String.format(Locale.ROOT,
+    h.finding(voidMark + String.format(Locale.ROOT,
         "Clamping the %d refusal features F* (found from layer %d's refusal direction) makes the model comply with %s of"
             + " harmful requests: answers on topic, not merely text without a refusal phrase (%s without intervention;"
             + " projecting out the refusal direction: %s; as many activation-matched random features: %s; the most"
@@ -403,7 +434,7 @@ public final class StudyReport {
       h.paragraph("Caution: this model refuses few harmful requests to begin with, so the jailbreak numbers carry little"
           + " information (a model trained with a tiny budget checks the pipeline, not the behaviour).");
     }
-    h.finding(String.format(Locale.ROOT, "Switching F* on (%s) makes the model refuse %s of harmless requests; the jailbreak"
+    h.finding(voidMark + String.format(Locale.ROOT, "Switching F* on (%s) makes the model refuse %s of harmless requests; the jailbreak"
         + " clamp raises the cross-entropy of ordinary answers by %s nats and of plain text by %s nats (0 = coherence kept).",
         root.get("sections").get("clamp").get("induce").asText(), pct(s.get("induced_refusal_rate").asDouble()),
         num(s.get("ce_increase").asDouble()), num(s.path("ce_text_increase").asDouble(Double.NaN))));
@@ -442,7 +473,8 @@ public final class StudyReport {
     h.paragraph("Jailbroken flags: " + ex.get("jailbroken_flags").asText());
 
     JsonNode fe = sec.get("features");
-    h.heading("3. Refusal direction and features (" + fe.get("status").asText() + ")");
+    h.heading("3. Refusal direction and features (" + fe.get("status").asText() + ")" + voidHeading(fe));
+    voidNote(h, fe);
     h.paragraph(String.format(Locale.ROOT, "V*_R: layer %d, norm %.4g (%s). F0: %d features; F*: %d (FH %d, FR %d).",
         fe.get("refusal_direction_layer").asInt(), fe.get("refusal_direction_norm").asDouble(), fe.get("selected_by").asText(),
         fe.get("f0_count").asInt(), fe.get("f_star_count").asInt(), fe.get("fh_count").asInt(), fe.get("fr_count").asInt()));
@@ -474,7 +506,8 @@ public final class StudyReport {
     FeatureDashboardPage.appendCards(h, cards);
 
     JsonNode cl = sec.get("clamp");
-    h.heading("4. Clamping (" + cl.get("status").asText() + ")");
+    h.heading("4. Clamping (" + cl.get("status").asText() + ")" + voidHeading(cl));
+    voidNote(h, cl);
     h.table(List.of("measure", "base", "F* clamped", "n"), List.of(
         List.of("jailbreak score (harmful complied, c=" + cl.get("scale").asText() + ")", pct(cl.get("base_jailbreak_score").asDouble()),
             pct(cl.get("jailbreak_score").asDouble()), cl.get("n_harmful").asText()),
@@ -529,7 +562,9 @@ public final class StudyReport {
     h.table(List.of("set", "prompt", "before", "after"), erows);
 
     JsonNode sup = sec.get("suppression");
-    h.heading("5. Suppression (" + sup.get("status").asText() + ") and suffixes (" + sec.get("suffix").get("status").asText() + ")");
+    h.heading("5. Suppression (" + sup.get("status").asText() + ") and suffixes (" + sec.get("suffix").get("status").asText() + ")" + voidHeading(sup));
+    voidNote(h, sup);
+    voidNote(h, sec.get("suffix"));
     if (sup.hasNonNull("reason")) {
       h.paragraph("Suppression: not run: " + sup.get("reason").asText() + ".");
     } else {
@@ -566,7 +601,8 @@ public final class StudyReport {
 
 
     JsonNode pr = sec.get("probes");
-    h.heading("6. Probes: raw vs disentangled, ID vs OOD (" + pr.get("status").asText() + ")");
+    h.heading("6. Probes: raw vs disentangled, ID vs OOD (" + pr.get("status").asText() + ")" + voidHeading(pr));
+    voidNote(h, pr);
     h.paragraph("Seeds " + pr.path("seeds") + ": each repeats the split (base prompts of attacked variants never train) and the"
         + " training; cells are mean +/- sd AUROC over seeds. Each OOD set pairs an attack's harmful prompts with the same"
         + " attack on harmless prompts; sets with fewer than 10 of either are shown but not counted in the verdict.");
@@ -601,7 +637,8 @@ public final class StudyReport {
       h.table(List.of(pr.path("verdict").path("disentangled").asText() + " against", "mean OOD AUROC difference",
           "seeds disentangled higher", "sets significantly higher / lower (paired bootstrap)", "outcome"), vrows0);
     }
-    h.finding(pr.get("finding").asText());
+    h.finding((pr.has("void") ? "VOID for the disentangled views (" + pr.get("void").asText() + "): " : "")
+        + pr.get("finding").asText());
     if (!sets.isEmpty()) {
       List<byte[]> pngs = new ArrayList<>();
       List<String> alts = new ArrayList<>();
