@@ -26,7 +26,7 @@ class StudyPublicDataIT {
   @Test
   void studyOnPublicDataReportsTheRealJailbreakArtifactsAsOodSets(@TempDir Path tmp) throws Exception {
     Path out = tmp.resolve("study");
-    CliRun run = CliRun.of("study", "--quick", "--data", EvalRefusalCommandTest.data().toString(), "--out", out.toString(),
+    CliRun run = CliRun.of("study", "--quick", "--data", EvalRefusalCommandIT.data().toString(), "--out", out.toString(),
         "--json");
     assertEquals(0, run.code(), run.err());
     BundleManifest m = DatasetBundle.readManifest(out.resolve("bundle").resolve(DatasetBundle.MANIFEST_FILE));

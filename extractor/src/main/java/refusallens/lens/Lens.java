@@ -9,7 +9,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import refusallens.datasets.ChatMessage;
@@ -21,6 +20,7 @@ import refusallens.model.ForwardResult;
 import refusallens.model.GenerationOptions;
 import refusallens.model.HookName;
 import refusallens.model.Hooks;
+import refusallens.model.TapeOps;
 import refusallens.model.LogProbMetric;
 import refusallens.model.LogitScope;
 import refusallens.model.ResidGradients;
@@ -260,7 +260,7 @@ public final class Lens {
   }
 
   /** {@link #gradients(TokenBatch, LogProbMetric)} with {@code hooks} acting inside the differentiated graph. */
-  public ResidGradients.Result gradients(TokenBatch batch, LogProbMetric metric, Hooks<SDVariable> hooks) {
+  public ResidGradients.Result gradients(TokenBatch batch, LogProbMetric metric, Hooks<TapeOps.Var> hooks) {
     return ResidGradients.compute(model, batch, metric, hooks);
   }
 }
