@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the refusal steps void instead of stating findings. Run with {@code --streamed} (mapped bf16 weights), the
  * residency an 8B model needs.
  */
-class StudyRandomModelTest {
+class StudyRandomModelIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
