@@ -2,20 +2,15 @@ package refusallens.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
-import refusallens.lens.Lens;
-import refusallens.lens.LensOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import refusallens.model.Transformer;
-import refusallens.model.WeightStore;
 import refusallens.refusal.AttributionBenchmark;
 
 /** {@code refusal-lens bench attribution}: tokens/s and peak memory of the integrated-gradients attribution pass. */
@@ -32,7 +27,7 @@ public final class BenchAttributionCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @CommandLine.Mixin ModelOption modelOption;
+  @CommandLine.Mixin BenchModelOptions bench;
 
   @Option(names = "--batch", defaultValue = "1", description = "Prompts per pass (default ${DEFAULT-VALUE}).")
   int batch;
@@ -46,35 +41,17 @@ public final class BenchAttributionCommand implements Callable<Integer> {
   @Option(names = "--steps", defaultValue = "2", description = "Integrated-gradients steps per timed run (default ${DEFAULT-VALUE}).")
   int steps;
 
-  @Option(names = "--warmup", defaultValue = "1", description = "Untimed runs first (default ${DEFAULT-VALUE}).")
-  int warmup;
 
-  @Option(names = "--runs", defaultValue = "3", description = "Timed runs (default ${DEFAULT-VALUE}).")
-  int runs;
 
-  @Option(names = "--streamed", description = "Keep weights as mapped bf16 and widen per layer at use (less memory, slower).")
-  boolean streamed;
 
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the random tokens and direction (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--json", description = "Print one JSON document on stdout.")
-  boolean json;
 
   @Override
   public Integer call() throws Exception {
-    Path modelDir = modelOption.dir();
-    if (!Files.isDirectory(modelDir)) {
-      throw new IllegalArgumentException("--model " + modelDir + ": not a directory");
-    }
     PrintWriter err = spec.commandLine().getErr();
-    long t0 = System.nanoTime();
-    Transformer model = Lens.open(modelDir, LensOptions.defaults()
-        .withResidency(streamed ? WeightStore.Residency.STREAMED : WeightStore.Residency.RESIDENT)).model();
-    double loadS = (System.nanoTime() - t0) / 1e9;
-    err.printf("loaded %s (%s, %d layers) in %.1f s%n", modelDir, model.config().architecture().modelType(),
-        model.config().numLayers(), loadS);
-    err.flush();
+    Transformer model = bench.open(err);
     List<Integer> at = layers;
     if (at == null) {
       at = new ArrayList<>();
@@ -83,12 +60,12 @@ public final class BenchAttributionCommand implements Callable<Integer> {
       }
     }
     AttributionBenchmark.Result r = AttributionBenchmark.run(model,
-        new AttributionBenchmark.Options(batch, seq, at, steps, warmup, runs, seed), line -> {
+        new AttributionBenchmark.Options(batch, seq, at, steps, bench.warmup, bench.runs, seed), line -> {
           err.println(line);
           err.flush();
         });
     PrintWriter out = spec.commandLine().getOut();
-    if (json) {
+    if (bench.json) {
       Map<String, Object> o = new LinkedHashMap<>();
       o.put("schemaVersion", 1);
       o.put("tokens_per_s", r.tokensPerS());
@@ -101,8 +78,8 @@ public final class BenchAttributionCommand implements Callable<Integer> {
       o.put("seq", r.seq());
       o.put("layers", r.layers());
       o.put("steps", r.steps());
-      o.put("load_s", loadS);
-      o.put("weights", streamed ? "streamed" : "resident");
+      o.put("load_s", bench.loadSeconds);
+      o.put("weights", bench.streamed ? "streamed" : "resident");
       o.put("model_type", model.config().architecture().modelType());
       o.put("threads", Runtime.getRuntime().availableProcessors());
       out.println(JSON.writeValueAsString(o));

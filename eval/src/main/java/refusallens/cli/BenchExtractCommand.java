@@ -2,8 +2,6 @@ package refusallens.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -11,11 +9,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import refusallens.lens.Lens;
 import refusallens.model.ExtractBenchmark;
-import refusallens.lens.LensOptions;
 import refusallens.model.Transformer;
-import refusallens.model.WeightStore;
 
 /** {@code refusal-lens bench extract}: tokens/s and peak memory of resid_post extraction. */
 @Command(
@@ -29,7 +24,7 @@ public final class BenchExtractCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @CommandLine.Mixin ModelOption modelOption;
+  @CommandLine.Mixin BenchModelOptions bench;
 
   @Option(names = "--batch", defaultValue = "4", description = "Prompts per pass (default ${DEFAULT-VALUE}).")
   int batch;
@@ -40,43 +35,25 @@ public final class BenchExtractCommand implements Callable<Integer> {
   @Option(names = "--upto", paramLabel = "L", description = "Last layer captured (default: the last layer).")
   Integer upto;
 
-  @Option(names = "--warmup", defaultValue = "1", description = "Untimed passes first (default ${DEFAULT-VALUE}).")
-  int warmup;
 
-  @Option(names = "--runs", defaultValue = "3", description = "Timed passes (default ${DEFAULT-VALUE}).")
-  int runs;
 
-  @Option(names = "--streamed", description = "Keep weights as mapped bf16 and widen per layer at use (less memory, slower).")
-  boolean streamed;
 
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the random token ids (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--json", description = "Print one JSON document on stdout.")
-  boolean json;
 
   @Override
   public Integer call() throws Exception {
-    Path modelDir = modelOption.dir();
-    if (!Files.isDirectory(modelDir)) {
-      throw new IllegalArgumentException("--model " + modelDir + ": not a directory");
-    }
     PrintWriter err = spec.commandLine().getErr();
-    long t0 = System.nanoTime();
-    Transformer model = Lens.open(modelDir, LensOptions.defaults()
-        .withResidency(streamed ? WeightStore.Residency.STREAMED : WeightStore.Residency.RESIDENT)).model();
-    double loadS = (System.nanoTime() - t0) / 1e9;
-    err.printf("loaded %s (%s, %d layers) in %.1f s%n", modelDir, model.config().architecture().modelType(),
-        model.config().numLayers(), loadS);
-    err.flush();
+    Transformer model = bench.open(err);
     int last = upto == null ? model.config().numLayers() - 1 : upto;
     ExtractBenchmark.Result r = ExtractBenchmark.run(model,
-        new ExtractBenchmark.Options(batch, seq, last, warmup, runs, seed), line -> {
+        new ExtractBenchmark.Options(batch, seq, last, bench.warmup, bench.runs, seed), line -> {
           err.println(line);
           err.flush();
         });
     PrintWriter out = spec.commandLine().getOut();
-    if (json) {
+    if (bench.json) {
       Map<String, Object> o = new LinkedHashMap<>();
       o.put("schemaVersion", 1);
       o.put("tokens_per_s", r.tokensPerS());
@@ -91,8 +68,8 @@ public final class BenchExtractCommand implements Callable<Integer> {
       o.put("gflop_per_token", r.gflopPerToken());
       o.put("sgemm_gflop_per_cpu_s", r.sgemmGflopPerCpuS());
       o.put("fraction_of_sgemm", r.fractionOfSgemm());
-      o.put("load_s", loadS);
-      o.put("weights", streamed ? "streamed" : "resident");
+      o.put("load_s", bench.loadSeconds);
+      o.put("weights", bench.streamed ? "streamed" : "resident");
       o.put("model_type", model.config().architecture().modelType());
       o.put("threads", Runtime.getRuntime().availableProcessors());
       CliJson.print(out, o);

@@ -10,13 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
-import refusallens.lens.Lens;
-import refusallens.lens.LensOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import refusallens.intervention.GenerationBenchmark;
 import refusallens.model.Transformer;
-import refusallens.model.WeightStore;
 
 /** {@code refusal-lens bench generate}: new tokens/s of greedy generation under an SAE feature clamp. */
 @Command(
@@ -31,7 +28,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @CommandLine.Mixin ModelOption modelOption;
+  @CommandLine.Mixin BenchModelOptions bench;
 
   @Option(names = "--batch", defaultValue = "4", description = "Prompts generated together (default ${DEFAULT-VALUE}).")
   int batch;
@@ -52,35 +49,17 @@ public final class BenchGenerateCommand implements Callable<Integer> {
   @Option(names = "--clamped-features", defaultValue = "4", description = "Features clamped per layer (default ${DEFAULT-VALUE}).")
   int clampedFeatures;
 
-  @Option(names = "--warmup", defaultValue = "1", description = "Untimed runs first (default ${DEFAULT-VALUE}).")
-  int warmup;
 
-  @Option(names = "--runs", defaultValue = "3", description = "Timed runs (default ${DEFAULT-VALUE}).")
-  int runs;
 
-  @Option(names = "--streamed", description = "Keep weights as mapped bf16 and widen per layer at use (less memory, slower).")
-  boolean streamed;
 
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the prompts and SAEs (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--json", description = "Print one JSON document on stdout.")
-  boolean json;
 
   @Override
   public Integer call() throws Exception {
-    Path modelDir = modelOption.dir();
-    if (!Files.isDirectory(modelDir)) {
-      throw new IllegalArgumentException("--model " + modelDir + ": not a directory");
-    }
     PrintWriter err = spec.commandLine().getErr();
-    long t0 = System.nanoTime();
-    Transformer model = Lens.open(modelDir, LensOptions.defaults()
-        .withResidency(streamed ? WeightStore.Residency.STREAMED : WeightStore.Residency.RESIDENT)).model();
-    double loadS = (System.nanoTime() - t0) / 1e9;
-    err.printf("loaded %s (%s, %d layers) in %.1f s%n", modelDir, model.config().architecture().modelType(),
-        model.config().numLayers(), loadS);
-    err.flush();
+    Transformer model = bench.open(err);
     int n = model.config().numLayers();
     List<Integer> at = clampLayers;
     if (at == null) {
@@ -93,7 +72,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
     GenerationBenchmark.Result r;
     try {
       r = GenerationBenchmark.run(model, new GenerationBenchmark.Options(batch, promptLength, newTokens, at, dSae,
-          clampedFeatures, warmup, runs, seed), saeDir, line -> {
+          clampedFeatures, bench.warmup, bench.runs, seed), saeDir, line -> {
             err.println(line);
             err.flush();
           });
@@ -103,7 +82,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
       }
     }
     PrintWriter out = spec.commandLine().getOut();
-    if (json) {
+    if (bench.json) {
       Map<String, Object> o = new LinkedHashMap<>();
       o.put("schemaVersion", 1);
       o.put("tokens_per_s", r.newTokensPerS());
@@ -117,8 +96,8 @@ public final class BenchGenerateCommand implements Callable<Integer> {
       o.put("new_tokens", r.newTokens());
       o.put("clamp_layers", r.clampLayers());
       o.put("d_sae", r.dSae());
-      o.put("load_s", loadS);
-      o.put("weights", streamed ? "streamed" : "resident");
+      o.put("load_s", bench.loadSeconds);
+      o.put("weights", bench.streamed ? "streamed" : "resident");
       o.put("model_type", model.config().architecture().modelType());
       o.put("threads", Runtime.getRuntime().availableProcessors());
       out.println(JSON.writeValueAsString(o));

@@ -1,0 +1,47 @@
+package refusallens.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+import refusallens.lens.Lens;
+import refusallens.lens.LensOptions;
+import refusallens.model.Transformer;
+import refusallens.model.WeightStore;
+
+/** What every {@code dev bench} command over a model takes (a picocli mixin): the model, residency, runs, --json. */
+final class BenchModelOptions {
+  @CommandLine.Mixin ModelOption modelOption;
+
+  @Option(names = "--warmup", defaultValue = "1", description = "Untimed runs first (default ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--runs", defaultValue = "3", description = "Timed runs (default ${DEFAULT-VALUE}).")
+  int runs;
+
+  @Option(names = "--streamed", description = "Keep weights as mapped bf16 and widen per layer at use (less memory, slower).")
+  boolean streamed;
+
+  @Option(names = "--json", description = "Print one JSON document on stdout.")
+  boolean json;
+
+  /** Seconds the last {@link #open} took. */
+  double loadSeconds;
+
+  /** Opens the model (weights resident, or streamed) and says on {@code err} what it loaded and how long it took. */
+  Transformer open(PrintWriter err) {
+    Path modelDir = modelOption.dir();
+    if (!Files.isDirectory(modelDir)) {
+      throw new IllegalArgumentException("--model " + modelDir + ": not a directory");
+    }
+    long t0 = System.nanoTime();
+    Transformer model = Lens.open(modelDir, LensOptions.defaults()
+        .withResidency(streamed ? WeightStore.Residency.STREAMED : WeightStore.Residency.RESIDENT)).model();
+    loadSeconds = (System.nanoTime() - t0) / 1e9;
+    err.printf("loaded %s (%s, %d layers) in %.1f s%n", modelDir, model.config().architecture().modelType(),
+        model.config().numLayers(), loadSeconds);
+    err.flush();
+    return model;
+  }
+}
