@@ -2,13 +2,12 @@ package refusallens.io;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32;
@@ -17,6 +16,7 @@ import java.util.zip.ZipOutputStream;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import refusallens.files.AtomicFiles;
 
 /**
  * Writes a NumPy {@code .npz} archive of float32 arrays as {@code np.savez} does (stored, uncompressed zip entries
@@ -44,45 +44,30 @@ public final class NpzWriter {
   /** Writes the archive to {@code path} (replacing it); a failure leaves no partial file. */
   public void write(Path path) {
     Path abs = path.toAbsolutePath();
-    Path tmp = null;
     try {
-      Files.createDirectories(abs.getParent());
-      tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
-      try (ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20))) {
-        for (Map.Entry<String, INDArray> e : arrays.entrySet()) {
-          byte[] header = header(e.getValue().shape());
-          // a stored entry needs its size and CRC before its data: one pass to checksum, one to write
-          CRC32 crc = new CRC32();
-          crc.update(header);
-          stream(e.getValue(), crc::update);
-          ZipEntry z = new ZipEntry(e.getKey() + ".npy");
-          z.setMethod(ZipEntry.STORED);
-          long size = header.length + 4L * e.getValue().length();
-          z.setSize(size);
-          z.setCompressedSize(size);
-          z.setCrc(crc.getValue());
-          zip.putNextEntry(z);
-          zip.write(header);
-          stream(e.getValue(), zip::write);
-          zip.closeEntry();
+      AtomicFiles.writeWith(abs, tmp -> {
+        try (ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20))) {
+          for (Map.Entry<String, INDArray> e : arrays.entrySet()) {
+            byte[] header = header(e.getValue().shape());
+            // a stored entry needs its size and CRC before its data: one pass to checksum, one to write
+            CRC32 crc = new CRC32();
+            crc.update(header);
+            stream(e.getValue(), crc::update);
+            ZipEntry z = new ZipEntry(e.getKey() + ".npy");
+            z.setMethod(ZipEntry.STORED);
+            long size = header.length + 4L * e.getValue().length();
+            z.setSize(size);
+            z.setCompressedSize(size);
+            z.setCrc(crc.getValue());
+            zip.putNextEntry(z);
+            zip.write(header);
+            stream(e.getValue(), zip::write);
+            zip.closeEntry();
+          }
         }
-      }
-      try {
-        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        throw new TensorFileException(abs, "the file system cannot rename atomically: " + e.getMessage(), e);
-      }
-      tmp = null;
-    } catch (IOException e) {
-      throw new TensorFileException(abs, "cannot write: " + e, e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // best effort: the temp file name starts with '.', so it is never mistaken for output
-        }
-      }
+      });
+    } catch (UncheckedIOException e) {
+      throw new TensorFileException(abs, "cannot write: " + e.getCause(), e);
     }
   }
 
