@@ -786,26 +786,30 @@ public final class FloatArrayOps implements TensorOps<FloatTensor> {
 
   // ---- reductions (keep the reduced dim as size 1) ----
 
-  private enum Reduction {
-    SUM, MEAN, MAX
-  }
-
+  /** The sum over {@code dim}, divided by its size (the same float division a fused loop would do). */
   @Override
   public FloatTensor mean(FloatTensor x, int dim) {
-    return reduce(Reduction.MEAN, x, dim);
+    FloatTensor sum = reduce(x, dim, false);
+    int n = x.size(dim);
+    float[] v = sum.data(); // a fresh array: this op owns it
+    for (int i = 0; i < v.length; i++) {
+      v[i] /= n;
+    }
+    return sum;
   }
 
   @Override
   public FloatTensor sum(FloatTensor x, int dim) {
-    return reduce(Reduction.SUM, x, dim);
+    return reduce(x, dim, false);
   }
 
   @Override
   public FloatTensor max(FloatTensor x, int dim) {
-    return reduce(Reduction.MAX, x, dim);
+    return reduce(x, dim, true);
   }
 
-  private static FloatTensor reduce(Reduction r, FloatTensor x, int dim) {
+  /** The sum (or with {@code max} the maximum) over {@code dim}, kept as size 1. */
+  private static FloatTensor reduce(FloatTensor x, int dim, boolean max) {
     int[] s = x.shapeRef();
     if (dim < 0 || dim >= s.length) {
       throw new IllegalArgumentException("reduction dim " + dim + " out of range for " + x);
@@ -825,11 +829,11 @@ public final class FloatArrayOps implements TensorOps<FloatTensor> {
       // over the last dim (RMSNorm's mean of squares, softmax's max and sum): one value per row
       for (int o = 0; o < outer; o++) {
         int base = o * n;
-        float acc = r == Reduction.MAX ? Float.NEGATIVE_INFINITY : 0f;
+        float acc = max ? Float.NEGATIVE_INFINITY : 0f;
         for (int k = 0; k < n; k++) {
-          acc = r == Reduction.MAX ? Math.max(acc, v[base + k]) : acc + v[base + k];
+          acc = max ? Math.max(acc, v[base + k]) : acc + v[base + k];
         }
-        out[o] = r == Reduction.MEAN ? acc / n : acc;
+        out[o] = acc;
       }
       int[] shape = s.clone();
       shape[dim] = 1;
@@ -838,7 +842,7 @@ public final class FloatArrayOps implements TensorOps<FloatTensor> {
     for (int o = 0; o < outer; o++) {
       int base = o * n * inner;
       int ob = o * inner;
-      if (r == Reduction.MAX) {
+      if (max) {
         Arrays.fill(out, ob, ob + inner, Float.NEGATIVE_INFINITY);
         for (int k = 0; k < n; k++) {
           int row = base + k * inner;
@@ -851,11 +855,6 @@ public final class FloatArrayOps implements TensorOps<FloatTensor> {
           int row = base + k * inner;
           for (int j = 0; j < inner; j++) {
             out[ob + j] += v[row + j];
-          }
-        }
-        if (r == Reduction.MEAN) {
-          for (int j = 0; j < inner; j++) {
-            out[ob + j] /= n;
           }
         }
       }
