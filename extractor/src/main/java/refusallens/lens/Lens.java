@@ -76,7 +76,7 @@ public final class Lens {
    */
   public static Lens open(Path modelDir, LensOptions options) {
     Path dir = Organism.modelOrDefault(modelDir);
-    Transformer model = Transformer.open(dir, options.residency()).withBackend(options.backend());
+    Transformer model = Transformer.open(dir, options.residency(), options.backend());
     return new Lens(dir, options, model, null, null, List.of());
   }
 

@@ -155,6 +155,23 @@ public final class FloatArrayOps implements TensorOps<FloatTensor> {
     return new FloatTensor(c, outShape);
   }
 
+  /**
+   * x [n, k] times a matrix given as its k rows of m values: [n, m]. For weights kept as rows outside a model
+   * (an SAE's W_enc [d, m] and W_dec [m, d]); runs of four zero entries of x are skipped (sparse activations).
+   */
+  public static FloatTensor timesRows(FloatTensor x, float[][] rows) {
+    requireRank(x, 2, "timesRows input");
+    int n = x.size(0);
+    int k = x.size(1);
+    if (rows.length != k) {
+      throw new IllegalArgumentException("timesRows: input " + x + " needs " + k + " rows, got " + rows.length);
+    }
+    int m = k == 0 ? 0 : rows[0].length;
+    float[] c = new float[n * m];
+    gemm(x.data(), 0, rows, c, 0, n, k, m);
+    return new FloatTensor(c, n, m);
+  }
+
   /** c[m, n] = a[m, k] b[k, n] (a, c row-major at offsets; b as rows); rows split over threads when large. */
   private static void gemm(float[] a, int aOff, float[][] b, float[] c, int cOff, int m, int k, int n) {
     long macs = (long) m * k * n;

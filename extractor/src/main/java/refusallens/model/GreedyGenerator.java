@@ -7,8 +7,9 @@ import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Greedy decoding of a left-padded batch on the eager path, with or without a KV cache; the caller's
- * hooks stay active at every step, and their context marks generated slots.
+ * Greedy decoding of a left-padded batch on the eager path, with or without a KV cache, on the model's one
+ * backend (its {@link EagerPlan}, as its forward passes); the caller's hooks stay active at every step, and
+ * their context marks generated slots.
  */
 final class GreedyGenerator {
   private final Transformer model;
@@ -18,6 +19,11 @@ final class GreedyGenerator {
   }
 
   List<int[]> generate(TokenBatch prompts, GenerationOptions options, Hooks<INDArray> hooks) {
+    return generate(model.plan(), prompts, options, hooks);
+  }
+
+  private <T> List<int[]> generate(EagerPlan<T> plan, TokenBatch prompts, GenerationOptions options,
+      Hooks<INDArray> callerHooks) {
     int b = prompts.size();
     int promptEnd = prompts.maxLength();
     int[] padLeft = prompts.padLeft();
@@ -28,17 +34,19 @@ final class GreedyGenerator {
     if (options.maxNewTokens() == 0) {
       return toArrays(out);
     }
-    EagerOps ops = new EagerOps(model.weights());
-    KvCache<INDArray> cache = options.useKvCache() ? new EagerKvCache(model.config().numLayers()) : KvCache.none();
+    TensorOps<T> ops = plan.ops();
+    Hooks<T> hooks = plan.hooks(callerHooks);
+    KvCache<T> cache = options.useKvCache() ? KvCache.growing(ops, model.config().numLayers()) : KvCache.none();
+    int vocab = model.config().vocabSize();
     boolean[] done = new boolean[b];
     List<int[]> slots = new ArrayList<>(); // generated ids per step, [B] each
     int[] allIds = prompts.paddedIds(model.padId());
 
     // prefill: every prompt slot, logits of the last [B, vocab]
     Transformer.Chunk chunk = new Transformer.Chunk(b, 0, promptEnd, allIds, padLeft, promptEnd);
-    INDArray logits = run(ops, chunk, hooks, cache);
+    T logits = run(ops, chunk, hooks, cache);
     for (int step = 0; step < options.maxNewTokens(); step++) {
-      int[] next = argmaxRows(logits);
+      int[] next = argmaxRows(plan.values(logits), b, vocab);
       slots.add(next);
       for (int i = 0; i < b; i++) {
         if (!done[i]) {
@@ -60,7 +68,7 @@ final class GreedyGenerator {
     return toArrays(out);
   }
 
-  private INDArray run(EagerOps ops, Transformer.Chunk chunk, Hooks<INDArray> hooks, KvCache<INDArray> cache) {
+  private <T> T run(TensorOps<T> ops, Transformer.Chunk chunk, Hooks<T> hooks, KvCache<T> cache) {
     return model.pass(ops, chunk, hooks, Set.of(), new HashMap<>(), LogitScope.LAST, cache, false).logits();
   }
 
@@ -79,11 +87,8 @@ final class GreedyGenerator {
     return ids;
   }
 
-  /** First index of the maximum of each row of [B, vocab] (ties go to the lowest id, as torch.argmax). */
-  static int[] argmaxRows(INDArray logits) {
-    int b = (int) logits.size(0);
-    int v = (int) logits.size(1);
-    float[] flat = EagerOps.contiguous(logits).data().asFloat();
+  /** First index of the maximum of each row of flat [b, v] (ties go to the lowest id, as torch.argmax). */
+  static int[] argmaxRows(float[] flat, int b, int v) {
     int[] out = new int[b];
     for (int i = 0; i < b; i++) {
       int best = 0;

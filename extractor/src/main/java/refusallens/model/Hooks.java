@@ -64,6 +64,11 @@ public final class Hooks<T> {
     return byName.keySet().stream().mapToInt(HookName::layer).max();
   }
 
+  /** The hooks at {@code name}, in order (empty when none). */
+  public List<Hook<T>> at(HookName name) {
+    return byName.getOrDefault(name, List.of());
+  }
+
   /** Runs the hooks at {@code name} in order; each sees the previous one's output. */
   public T apply(HookName name, T activation, HookContext<T> context) {
     List<Hook<T>> list = byName.get(name);

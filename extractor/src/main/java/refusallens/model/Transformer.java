@@ -17,8 +17,8 @@ import refusallens.io.SafetensorsCheckpoint;
 /**
  * A loaded decoder-only chat model: immutable weights plus the architecture's one definition. Every
  * call builds its own mutable state (activations, masks, KV cache), so one instance serves many
- * threads. The eager path ({@link #forward}) serves inference and generation; {@link ResidGradients}
- * runs the same definition through SameDiff.
+ * threads. The eager path ({@link #forward}) serves inference and generation, on the one backend chosen
+ * when the model is opened; {@link ResidGradients} runs the same definition for gradients.
  */
 public final class Transformer {
   /** Additive mask value for hidden keys: large and finite so fully hidden (padding) rows stay finite. */
@@ -31,39 +31,52 @@ public final class Transformer {
   private final Set<Integer> stopTokens;
   /** The config's file (or "config.json" for in-memory models), for messages. */
   private final String configSource;
-  /** Float copies of the weights for {@link FloatArrayOps}, made on the first small-model pass. */
-  private volatile FloatArrayOps.Weights floatWeights;
-  /** The backend of {@link #forward(TokenBatch, ForwardRequest)}: chosen once, when the model is opened. */
+  /**
+   * Float copies of the weights for {@link FloatArrayOps}, each made on its first use and kept; shared by the
+   * copies {@link #withBackend} makes.
+   */
+  private final FloatArrayOps.Weights floatWeights;
+  /** The backend asked for when the model was opened. */
   private final Backend backend;
+  /** How every eager pass (forward and generation) runs: resolved from {@link #backend} once, at open. */
+  private final EagerPlan<?> plan;
 
-  /** A model from a definition and weights already loaded; stop tokens from config.json. */
+  /** A model from a definition and weights already loaded, on the AUTO backend; stop tokens from config.json. */
   public Transformer(TransformerDefinition definition, WeightStore weights) {
-    this(definition, weights, new LinkedHashSet<>(definition.config().eosTokenIds()), "config.json",
-        Backend.fromSystemProperty());
+    this(definition, weights, new LinkedHashSet<>(definition.config().eosTokenIds()), "config.json", Backend.AUTO,
+        new FloatArrayOps.Weights(weights));
   }
 
   private Transformer(TransformerDefinition definition, WeightStore weights, Set<Integer> stopTokens,
-      String configSource, Backend backend) {
+      String configSource, Backend backend, FloatArrayOps.Weights floatWeights) {
     this.backend = java.util.Objects.requireNonNull(backend, "backend");
     this.definition = definition;
     this.weights = weights;
+    this.floatWeights = floatWeights;
     ModelConfig c = definition.config();
+    this.plan = EagerPlan.of(backend, c, weights, floatWeights);
     this.rope = new RopeTables(c.rope(), c.headDim());
     this.padId = c.padTokenId().orElse(0);
     this.stopTokens = Set.copyOf(stopTokens);
     this.configSource = configSource;
   }
 
-  /** Opens a HF checkpoint directory with float32-resident weights. */
+  /** Opens a HF checkpoint directory with float32-resident weights on the AUTO backend. */
   public static Transformer open(Path dir) {
-    return open(dir, WeightStore.Residency.RESIDENT);
+    return open(dir, WeightStore.Residency.RESIDENT, Backend.AUTO);
+  }
+
+  /** Opens a HF checkpoint directory on the AUTO backend; see {@link #open(Path, WeightStore.Residency, Backend)}. */
+  public static Transformer open(Path dir, WeightStore.Residency residency) {
+    return open(dir, residency, Backend.AUTO);
   }
 
   /**
-   * Opens a HF checkpoint directory ({@code config.json} + single or sharded safetensors); every tensor
-   * the config implies is checked for presence and shape before any compute.
+   * Opens a HF checkpoint directory ({@code config.json} + single or sharded safetensors) whose eager passes
+   * run on {@code backend}; every tensor the config implies is checked for presence and shape before any
+   * compute.
    */
-  public static Transformer open(Path dir, WeightStore.Residency residency) {
+  public static Transformer open(Path dir, WeightStore.Residency residency, Backend backend) {
     ModelConfig config = ModelConfig.read(dir);
     TransformerDefinition def = config.architecture().definition(config);
     Path configFile = dir.resolve("config.json");
@@ -83,12 +96,13 @@ public final class Transformer {
     if (java.nio.file.Files.isRegularFile(genConfig)) {
       stops.addAll(HfConfigJson.read(genConfig).intOrIntList("eos_token_id"));
     }
-    return new Transformer(def, store, stops, configFile.toString(), Backend.fromSystemProperty());
+    return new Transformer(def, store, stops, configFile.toString(), backend, new FloatArrayOps.Weights(store));
   }
 
-  /** This model (the same weights) with {@code backend} for every eager {@link #forward(TokenBatch, ForwardRequest)}. */
+  /** This model (the same weights and float copies) with every eager pass on {@code backend}. */
   public Transformer withBackend(Backend backend) {
-    return backend == this.backend ? this : new Transformer(definition, weights, stopTokens, configSource, backend);
+    return backend == this.backend ? this
+        : new Transformer(definition, weights, stopTokens, configSource, backend, floatWeights);
   }
 
   /** The backend chosen when this model was opened (see {@link #withBackend}). */
@@ -96,7 +110,7 @@ public final class Transformer {
     return backend;
   }
 
-  /** Which tensor backend runs an eager {@link #forward} (generation and SameDiff keep their own). */
+  /** Which tensor backend runs the eager passes: {@link #forward} and generation (gradients have their own). */
   public enum Backend {
     /** ND4J (native BLAS and per-op kernels): fastest for large models, ~40+ us overhead per op. */
     ND4J,
@@ -108,7 +122,11 @@ public final class Transformer {
     /** JVM when the model is small ({@link #isSmall}), else ND4J. */
     AUTO;
 
-    /** System property that picks the default backend: {@code nd4j}, {@code jvm} or {@code auto} (default). */
+    /**
+     * System property naming the backend of models opened through {@code LensOptions.defaults()} (the CLI's
+     * and the library's default): {@code nd4j}, {@code jvm} or {@code auto} (the default). Read there only,
+     * never per call.
+     */
     public static final String PROPERTY = "refusallens.runtime.backend";
 
     /** The backend named by {@link #PROPERTY}, AUTO when unset. */
@@ -143,37 +161,9 @@ public final class Transformer {
     return c.dModel() <= JVM_MAX_D_MODEL;
   }
 
-  /**
-   * INDArray hooks run inside a {@link FloatArrayOps} pass: so that a hooked pass and a plain one of the
-   * same small model run on the same backend and agree bit for bit where the hooks change nothing
-   * (interventions are measured as hooked minus plain).
-   */
-  private Hooks<FloatTensor> onFloats(Hooks<INDArray> hooks) {
-    Hooks<FloatTensor> out = Hooks.none();
-    for (HookName name : hooks.names()) {
-      out = out.with(name, (x, at, ctx) -> {
-        HookContext<INDArray> nd = new HookContext<>(new EagerOps(weights), ctx.batch(), ctx.chunkStart(),
-            ctx.chunkLength(), ctx.padLeft(), ctx.promptEnd());
-        INDArray in = x.toNd4j();
-        INDArray replaced = hooks.apply(at, in, nd);
-        return FloatTensor.of(replaced); // Hooks.apply returns its input when no hook replaced it
-      });
-    }
-    return out;
-  }
-
-  private FloatArrayOps.Weights floatWeights() {
-    FloatArrayOps.Weights w = floatWeights;
-    if (w == null) {
-      synchronized (this) {
-        w = floatWeights;
-        if (w == null) {
-          w = new FloatArrayOps.Weights(weights);
-          floatWeights = w;
-        }
-      }
-    }
-    return w;
+  /** The eager plan: package-private, for {@link GreedyGenerator}. */
+  EagerPlan<?> plan() {
+    return plan;
   }
 
   public ModelConfig config() {
@@ -190,35 +180,30 @@ public final class Transformer {
 
   /**
    * One eager forward pass over a (left-padded) batch, on the backend chosen when the model was opened
-   * ({@link #backend()}; by default plain Java loops for small models, ND4J otherwise).
+   * ({@link #backend()}; by default plain Java loops for small models, ND4J otherwise). Logits and activations
+   * come as FLOAT INDArrays whatever the backend; the request's hooks run as {@link EagerPlan} says.
    */
   public ForwardResult forward(TokenBatch batch, ForwardRequest request) {
-    return forward(batch, request, backend);
+    return forward(plan, batch, request);
   }
 
-  /**
-   * One eager forward pass on the given backend. Either backend gives FLOAT INDArray logits and
-   * activations and runs the request's INDArray hooks; on {@link Backend#JVM} each hook sees an INDArray
-   * copy of the activation (and {@link EagerOps} as its context's ops), and what it returns (or its input,
-   * edited in place) is copied back.
-   */
+  /** {@link #forward(TokenBatch, ForwardRequest)} on {@code backend}: {@code withBackend(backend).forward(..)}. */
   public ForwardResult forward(TokenBatch batch, ForwardRequest request, Backend backend) {
-    boolean jvm = backend == Backend.JVM || (backend == Backend.AUTO && isSmall(config()));
+    return withBackend(backend).forward(batch, request);
+  }
+
+  private <T> ForwardResult forward(EagerPlan<T> plan, TokenBatch batch, ForwardRequest request) {
     Chunk chunk = Chunk.prompt(batch, padId);
     Map<HookName, INDArray> captured = new HashMap<>();
     INDArray logits;
-    if (jvm && rowByRow(batch, request)) {
-      logits = forwardRowByRow(batch, request, captured);
-    } else if (jvm) {
-      Map<HookName, FloatTensor> floats = new HashMap<>();
-      FloatTensor l = pass(new FloatArrayOps(floatWeights()), chunk, onFloats(request.hooks()), request.capture(),
-          floats, request.logits(), KvCache.none(), request.lastSlotsOnly()).logits();
-      floats.forEach((name, a) -> captured.put(name, fullSlots(a.toNd4j(), batch.size(), chunk.length())));
-      logits = l == null ? null : l.toNd4j();
+    if (plan instanceof EagerPlan.PlainJava plainJava && rowByRow(batch, request)) {
+      logits = forwardRowByRow(plainJava.ops(), batch, request, captured);
     } else {
-      logits = pass(new EagerOps(weights), chunk, request.hooks(), request.capture(), captured,
-          request.logits(), KvCache.none(), request.lastSlotsOnly()).logits();
-      captured.replaceAll((name, a) -> fullSlots(a, batch.size(), chunk.length()));
+      Map<HookName, T> raw = new HashMap<>();
+      T l = pass(plan.ops(), chunk, plan.hooks(request.hooks()), request.capture(), raw, request.logits(),
+          KvCache.none(), request.lastSlotsOnly()).logits();
+      raw.forEach((name, a) -> captured.put(name, fullSlots(plan.toNd4j(a), batch.size(), chunk.length())));
+      logits = l == null ? null : plan.toNd4j(l);
     }
     Optional<INDArray> out = Optional.empty();
     if (request.logits() == LogitScope.ALL) {
@@ -252,8 +237,8 @@ public final class Transformer {
    * like a batched pass's, with zeros in the padding slots (which no caller reads); last-slot logits [B,
    * vocab]. Returns the logits (null when none were asked for).
    */
-  private INDArray forwardRowByRow(TokenBatch batch, ForwardRequest request, Map<HookName, INDArray> captured) {
-    FloatArrayOps ops = new FloatArrayOps(floatWeights());
+  private INDArray forwardRowByRow(FloatArrayOps ops, TokenBatch batch, ForwardRequest request,
+      Map<HookName, INDArray> captured) {
     int rows = batch.size();
     int s = batch.maxLength();
     int d = config().dModel();
