@@ -15,6 +15,8 @@ import refusallens.datasets.ChatMessage;
 import refusallens.intervention.FeatureIntervention;
 import refusallens.intervention.InterventionHooks;
 import refusallens.intervention.InterventionSpec;
+import refusallens.model.EagerHook;
+import refusallens.model.FloatTensor;
 import refusallens.model.ForwardRequest;
 import refusallens.model.ForwardResult;
 import refusallens.model.GenerationOptions;
@@ -203,7 +205,8 @@ public final class Lens {
     for (Map.Entry<HookName, Sae> e : spliced.entrySet()) {
       HookName at = e.getKey();
       Sae sae = e.getValue();
-      all = all.with(at, (x, name, ctx) -> {
+      // observers on either backend: a plain-Java pass encodes its own floats, with no copy into ND4J and back
+      all = all.with(at, new EagerHook((x, name, ctx) -> {
         long b = x.size(0);
         long s = x.size(1);
         INDArray flat = x.castTo(DataType.FLOAT).reshape('c', b * s, x.size(2)); // [B*S, d]
@@ -212,8 +215,23 @@ public final class Lens {
         saeActs.put(CacheName.of(at, CacheName.SaePoint.ACTS_POST), acts.reshape('c', b, s, sae.dSae()));
         saeActs.put(CacheName.of(at, CacheName.SaePoint.RECONS), recon.reshape('c', b, s, sae.dIn()));
         saeActs.put(CacheName.of(at, CacheName.SaePoint.ERROR), flat.sub(recon).reshape('c', b, s, sae.dIn()));
-        return null; // observe only
-      });
+        return null;
+      }, (x, name, ctx) -> {
+        int b = x.size(0);
+        int s = x.size(1);
+        FloatTensor flat = new FloatTensor(x.data(), b * s, x.size(2)); // [B*S, d]
+        FloatTensor acts = sae.encode(flat); // [B*S, d_sae]
+        FloatTensor recon = sae.decode(acts); // [B*S, d]
+        float[] error = flat.data().clone();
+        float[] r = recon.data();
+        for (int i = 0; i < error.length; i++) {
+          error[i] -= r[i];
+        }
+        saeActs.put(CacheName.of(at, CacheName.SaePoint.ACTS_POST), new FloatTensor(acts.data(), b, s, sae.dSae()).toNd4j());
+        saeActs.put(CacheName.of(at, CacheName.SaePoint.RECONS), new FloatTensor(r, b, s, sae.dIn()).toNd4j());
+        saeActs.put(CacheName.of(at, CacheName.SaePoint.ERROR), new FloatTensor(error, b, s, sae.dIn()).toNd4j());
+        return null;
+      }));
     }
     ForwardResult r = model.forward(batch, new ForwardRequest(capture, all, LogitScope.ALL));
     Map<CacheName, INDArray> out = new LinkedHashMap<>();

@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import refusallens.sae.TopKSae;
 
 /**
  * Trains a TopK sparse autoencoder (Gao et al. 2024) on residual-stream activations.
@@ -175,32 +176,19 @@ public final class TopKSaeTrainer {
     return pre.muli(topKMask(pre, w.k()));
   }
 
-  /** 1 where the entry is among its row's k largest and positive, else 0. */
+  /**
+   * 1 where the entry is among its row's k largest and positive, else 0: the selection of {@link
+   * TopKSae#keepTopK} (ties to the lower index), the one inference uses.
+   */
   static INDArray topKMask(INDArray pre, int k) {
     int rows = (int) pre.size(0);
     int cols = (int) pre.size(1);
-    float[] data = pre.dup().data().asFloat();
-    float[] mask = new float[data.length];
-    float[] row = new float[cols];
-    for (int r = 0; r < rows; r++) {
-      System.arraycopy(data, r * cols, row, 0, cols);
-      float kth = kthLargest(row, k);
-      int kept = 0;
-      for (int c = 0; c < cols && kept < k; c++) {
-        float v = data[r * cols + c];
-        if (v >= kth && v > 0) {
-          mask[r * cols + c] = 1f;
-          kept++;
-        }
-      }
+    float[] kept = pre.dup('c').data().asFloat();
+    TopKSae.keepTopK(kept, rows, cols, Math.min(k, cols));
+    for (int i = 0; i < kept.length; i++) {
+      kept[i] = kept[i] > 0 ? 1f : 0f;
     }
-    return Nd4j.create(mask, new long[] {rows, cols}, 'c');
-  }
-
-  private static float kthLargest(float[] row, int k) {
-    float[] copy = row.clone();
-    java.util.Arrays.sort(copy);
-    return copy[copy.length - k];
+    return Nd4j.create(kept, new long[] {rows, cols}, 'c');
   }
 
   private static INDArray sampleRows(INDArray x, long n, int batch, java.util.Random rng) {

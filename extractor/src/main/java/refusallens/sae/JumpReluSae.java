@@ -8,6 +8,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /** JumpReLU SAE (GemmaScope, LlamaScope): acts = (pre > threshold) * relu(pre), one threshold per feature. */
 public final class JumpReluSae extends Sae {
   private final INDArray threshold; // [d_sae]
+  /** The thresholds on the heap, for the plain-Java path (made on its first use). */
+  private volatile float[] plainThreshold;
 
   JumpReluSae(SaeConfig config, INDArray wEnc, INDArray bEnc, INDArray wDec, INDArray bDec, INDArray threshold) {
     super(config, wEnc, bEnc, wDec, bDec);
@@ -29,5 +31,21 @@ public final class JumpReluSae extends Sae {
     // pre > t, exactly: for finite floats a - b > 0 iff a > b.
     INDArray keep = pre.subRowVector(t).gt(0).castTo(DataType.FLOAT); // [n, k]
     return Transforms.relu(pre, false).muli(keep);
+  }
+
+  @Override
+  void activate(float[] pre, int rows) {
+    float[] t = plainThreshold;
+    if (t == null) {
+      t = refusallens.model.FloatTensor.of(threshold).data();
+      plainThreshold = t;
+    }
+    int m = t.length;
+    for (int o = 0; o < pre.length; o += m) {
+      for (int j = 0; j < m; j++) {
+        float v = pre[o + j];
+        pre[o + j] = v > t[j] ? Math.max(v, 0f) : 0f;
+      }
+    }
   }
 }

@@ -13,4 +13,11 @@ public final class ReluSae extends Sae {
   protected INDArray activate(INDArray pre, int[] features) {
     return Transforms.relu(pre, false);
   }
+
+  @Override
+  void activate(float[] pre, int rows) {
+    for (int i = 0; i < pre.length; i++) {
+      pre[i] = Math.max(pre[i], 0f);
+    }
+  }
 }

@@ -3,6 +3,8 @@ package refusallens.sae;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.OptionalInt;
+import refusallens.model.FloatArrayOps;
+import refusallens.model.FloatTensor;
 import refusallens.model.HookName;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -11,7 +13,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * A sparse autoencoder on one hook point: acts = f(x' @ W_enc + b_enc) with x' = x - b_dec when
  * {@code apply_b_dec_to_input}, else x; recon = acts @ W_dec + b_dec. Weights are float32, immutable, and
- * safe to share between threads; f is the subclass's activation.
+ * safe to share between threads; f is the subclass's activation. Encode and decode run on ND4J arrays or, for
+ * the plain-Java backend of small models, on {@link FloatTensor}s (weights copied to the heap on first use).
  */
 public abstract sealed class Sae permits ReluSae, JumpReluSae, TopKSae {
   private final SaeConfig config;
@@ -19,6 +22,11 @@ public abstract sealed class Sae permits ReluSae, JumpReluSae, TopKSae {
   protected final INDArray bEnc; // [d_sae]
   protected final INDArray wDec; // [d_sae, d_in]
   protected final INDArray bDec; // [d_in]
+  /** Heap copies of the weights for the {@link FloatTensor} path, made on its first use. */
+  private volatile PlainWeights plain;
+
+  /** The weights as rows for {@link FloatArrayOps#timesRows}: W_enc [d_in][d_sae], W_dec [d_sae][d_in]. */
+  private record PlainWeights(float[][] wEnc, float[] bEnc, float[][] wDec, float[] bDec) {}
 
   Sae(SaeConfig config, INDArray wEnc, INDArray bEnc, INDArray wDec, INDArray bDec) {
     this.config = config;
@@ -162,6 +170,78 @@ public abstract sealed class Sae permits ReluSae, JumpReluSae, TopKSae {
     return activate(pre, features);
   }
 
+  /** Feature activations [n, d_sae] of inputs x [n, d_in], in plain Java (no ND4J on the way). */
+  public FloatTensor encode(FloatTensor x) {
+    if (x.rank() != 2 || x.size(1) != config.dIn()) {
+      throw new IllegalArgumentException(
+          "SAE at " + hookName() + " encodes [n, " + config.dIn() + "], got " + Arrays.toString(x.shape()));
+    }
+    PlainWeights w = plainWeights();
+    int n = x.size(0);
+    int d = config.dIn();
+    FloatTensor in = x;
+    if (config.applyBDecToInput()) {
+      float[] centred = x.data().clone(); // x' = x - b_dec
+      for (int r = 0; r < n; r++) {
+        for (int j = 0; j < d; j++) {
+          centred[r * d + j] -= w.bDec()[j];
+        }
+      }
+      in = new FloatTensor(centred, n, d);
+    }
+    FloatTensor pre = FloatArrayOps.timesRows(in, w.wEnc()); // [n, d_sae], a fresh array
+    addRowVector(pre.data(), w.bEnc());
+    activate(pre.data(), n);
+    return pre;
+  }
+
+  /** Reconstruction [n, d_in] of activations [n, d_sae], in plain Java (zero activations cost nothing). */
+  public FloatTensor decode(FloatTensor acts) {
+    if (acts.rank() != 2 || acts.size(1) != config.dSae()) {
+      throw new IllegalArgumentException(
+          "SAE at " + hookName() + " decodes [n, " + config.dSae() + "], got " + Arrays.toString(acts.shape()));
+    }
+    PlainWeights w = plainWeights();
+    FloatTensor recon = FloatArrayOps.timesRows(acts, w.wDec()); // [n, d_in], a fresh array
+    addRowVector(recon.data(), w.bDec());
+    return recon;
+  }
+
+  /** v [rows, b.length] += b in every row. */
+  private static void addRowVector(float[] v, float[] b) {
+    for (int o = 0; o < v.length; o += b.length) {
+      for (int j = 0; j < b.length; j++) {
+        v[o + j] += b[j];
+      }
+    }
+  }
+
+  private PlainWeights plainWeights() {
+    PlainWeights w = plain;
+    if (w == null) {
+      synchronized (this) {
+        w = plain;
+        if (w == null) {
+          w = new PlainWeights(rows(wEnc), FloatTensor.of(bEnc).data(), rows(wDec), FloatTensor.of(bDec).data());
+          plain = w;
+        }
+      }
+    }
+    return w;
+  }
+
+  /** A rank-2 array [r, c] as r heap arrays of c values. */
+  private static float[][] rows(INDArray a) {
+    float[] flat = FloatTensor.of(a).data();
+    int r = (int) a.size(0);
+    int c = (int) a.size(1);
+    float[][] out = new float[r][];
+    for (int i = 0; i < r; i++) {
+      out[i] = Arrays.copyOfRange(flat, i * c, (i + 1) * c);
+    }
+    return out;
+  }
+
   /** Reconstruction [n, d_in] of activations [n, d_sae]. */
   public INDArray decode(INDArray acts) {
     if (acts.rank() != 2 || acts.size(1) != config.dSae()) {
@@ -228,6 +308,9 @@ public abstract sealed class Sae permits ReluSae, JumpReluSae, TopKSae {
 
   /** Applies the activation in place to pre [n, k] of {@code features} (all when null) and returns it. */
   protected abstract INDArray activate(INDArray pre, int[] features);
+
+  /** Applies the activation in place to pre [rows, d_sae] (row-major), on the plain-Java path. */
+  abstract void activate(float[] pre, int rows);
 
   static float[] select(INDArray v, int[] idx) {
     float[] out = new float[idx.length];

@@ -1,12 +1,13 @@
 package refusallens.sae;
 
-import java.util.PriorityQueue;
+import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * TopK SAE: in each row the k largest pre-activations pass through relu, all others are 0 (ties go to the
- * lower feature index).
+ * TopK SAE: in each row the k largest pre-activations pass through relu, all others are 0. Ties at the k-th
+ * value go to the lower feature index. {@link #keepTopK} is the one TopK of the project: inference here and
+ * training ({@code TopKSaeTrainer}) select with it.
  */
 public final class TopKSae extends Sae {
   private final int k;
@@ -31,27 +32,49 @@ public final class TopKSae extends Sae {
   protected INDArray activate(INDArray pre, int[] features) {
     int n = (int) pre.size(0);
     int m = (int) pre.size(1);
-    float[] all = pre.dup('c').data().asFloat(); // [n * m]
-    float[] out = new float[all.length];
-    for (int r = 0; r < n; r++) {
-      int base = r * m;
-      // Min-heap of the k best (value desc, index asc) seen so far; its head is the worst kept.
-      PriorityQueue<Integer> best =
-          new PriorityQueue<>(
-              k,
-              (a, b) -> all[base + a] != all[base + b] ? Float.compare(all[base + a], all[base + b]) : Integer.compare(b, a));
-      for (int j = 0; j < m; j++) {
-        if (best.size() < k) {
-          best.add(j);
-        } else if (all[base + j] > all[base + best.peek()]) {
-          best.poll();
-          best.add(j);
+    float[] values = pre.dup('c').data().asFloat(); // [n * m]
+    keepTopK(values, n, m, k);
+    return Nd4j.create(values, new long[] {n, m}, 'c');
+  }
+
+  @Override
+  void activate(float[] pre, int rows) {
+    keepTopK(pre, rows, dSae(), k);
+  }
+
+  /**
+   * In place, in each row of {@code values} [rows, cols] (row-major): the k largest entries become relu of
+   * themselves, all others 0. Among entries equal to the k-th largest value the lower indices are kept, so
+   * exactly min(k, cols) entries are selected per row (some may be 0 after relu).
+   */
+  public static void keepTopK(float[] values, int rows, int cols, int k) {
+    if (k <= 0 || rows * cols != values.length) {
+      throw new IllegalArgumentException("topK of " + rows + " x " + cols + " values (" + values.length + ") with k " + k);
+    }
+    if (k >= cols) {
+      for (int i = 0; i < values.length; i++) {
+        values[i] = Math.max(values[i], 0f);
+      }
+      return;
+    }
+    float[] sorted = new float[cols];
+    for (int r = 0; r < rows; r++) {
+      int o = r * cols;
+      System.arraycopy(values, o, sorted, 0, cols);
+      Arrays.sort(sorted);
+      float kth = sorted[cols - k];
+      int above = 0; // entries strictly above the k-th value: all kept
+      for (int j = 0; j < cols; j++) {
+        if (values[o + j] > kth) {
+          above++;
         }
       }
-      for (int j : best) {
-        out[base + j] = Math.max(all[base + j], 0f);
+      int ties = k - above; // entries equal to it kept, lowest index first
+      for (int j = 0; j < cols; j++) {
+        float v = values[o + j];
+        boolean keep = v > kth || (v == kth && ties-- > 0);
+        values[o + j] = keep ? Math.max(v, 0f) : 0f;
       }
     }
-    return Nd4j.create(out, new long[] {n, m}, 'c');
   }
 }
