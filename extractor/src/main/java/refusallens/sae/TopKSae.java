@@ -1,6 +1,5 @@
 package refusallens.sae;
 
-import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -57,12 +56,11 @@ public final class TopKSae extends Sae {
       }
       return;
     }
-    float[] sorted = new float[cols];
+    float[] scratch = new float[cols];
     for (int r = 0; r < rows; r++) {
       int o = r * cols;
-      System.arraycopy(values, o, sorted, 0, cols);
-      Arrays.sort(sorted);
-      float kth = sorted[cols - k];
+      System.arraycopy(values, o, scratch, 0, cols);
+      float kth = select(scratch, cols - k);
       int above = 0; // entries strictly above the k-th value: all kept
       for (int j = 0; j < cols; j++) {
         if (values[o + j] > kth) {
@@ -76,5 +74,46 @@ public final class TopKSae extends Sae {
         values[o + j] = keep ? Math.max(v, 0f) : 0f;
       }
     }
+  }
+
+  /**
+   * The value that would stand at index {@code idx} of {@code a} sorted ascending (quickselect, linear on
+   * average; a full sort of each row cost most of an encode); {@code a} is reordered.
+   */
+  static float select(float[] a, int idx) {
+    int lo = 0;
+    int hi = a.length - 1;
+    while (hi > lo) {
+      float x = a[lo];
+      float y = a[(lo + hi) >>> 1];
+      float z = a[hi];
+      float pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z)); // median of three
+      int i = lo;
+      int j = hi;
+      while (i <= j) {
+        while (a[i] < pivot) {
+          i++;
+        }
+        while (a[j] > pivot) {
+          j--;
+        }
+        if (i <= j) {
+          float t = a[i];
+          a[i] = a[j];
+          a[j] = t;
+          i++;
+          j--;
+        }
+      }
+      // a[lo..j] <= pivot <= a[i..hi], and the slots between hold the pivot's value
+      if (idx <= j) {
+        hi = j;
+      } else if (idx >= i) {
+        lo = i;
+      } else {
+        return a[idx];
+      }
+    }
+    return a[idx];
   }
 }
