@@ -16,12 +16,20 @@ public record LensOptions(Transformer.Backend backend, WeightStore.Residency res
   }
 
   /**
+   * System property naming the default backend ({@code nd4j}, {@code jvm} or {@code auto}; README, "dev bench
+   * forward"): read by {@link #defaults()} only, the one place a backend is taken from outside the options.
+   */
+  public static final String BACKEND_PROPERTY = "refusallens.runtime.backend";
+
+  /**
    * Resident float32 weights, the SAE set's default budget, and the backend {@code
    * -Drefusallens.runtime.backend} names (auto when unset: plain Java for small models, ND4J otherwise).
    */
   public static LensOptions defaults() {
-    return new LensOptions(Transformer.Backend.fromSystemProperty(), WeightStore.Residency.RESIDENT,
-        SaeSet.Options.defaults());
+    String v = System.getProperty(BACKEND_PROPERTY);
+    Transformer.Backend backend = v == null || v.isBlank() ? Transformer.Backend.AUTO
+        : Transformer.Backend.parse(v, "system property " + BACKEND_PROPERTY);
+    return new LensOptions(backend, WeightStore.Residency.RESIDENT, SaeSet.Options.defaults());
   }
 
   public LensOptions withBackend(Transformer.Backend b) {

@@ -122,19 +122,6 @@ public final class Transformer {
     /** JVM when the model is small ({@link #isSmall}), else ND4J. */
     AUTO;
 
-    /**
-     * System property naming the backend of models opened through {@code LensOptions.defaults()} (the CLI's
-     * and the library's default): {@code nd4j}, {@code jvm} or {@code auto} (the default). Read there only,
-     * never per call.
-     */
-    public static final String PROPERTY = "refusallens.runtime.backend";
-
-    /** The backend named by {@link #PROPERTY}, AUTO when unset. */
-    public static Backend fromSystemProperty() {
-      String v = System.getProperty(PROPERTY);
-      return v == null || v.isBlank() ? AUTO : parse(v, "system property " + PROPERTY);
-    }
-
     /** Parses {@code nd4j | jvm | auto}; {@code where} names the source in the error. */
     public static Backend parse(String value, String where) {
       for (Backend b : values()) {

@@ -117,19 +117,39 @@ class LensTest {
   }
 
   @Test
+  void theSystemPropertyIsTheDefaultOptionsBackendOnly() {
+    String was = System.getProperty(LensOptions.BACKEND_PROPERTY);
+    try {
+      System.clearProperty(LensOptions.BACKEND_PROPERTY);
+      assertEquals(Transformer.Backend.AUTO, LensOptions.defaults().backend());
+      System.setProperty(LensOptions.BACKEND_PROPERTY, " ND4J ");
+      assertEquals(Transformer.Backend.ND4J, LensOptions.defaults().backend());
+      System.setProperty(LensOptions.BACKEND_PROPERTY, "gpu");
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, LensOptions::defaults);
+      assertTrue(e.getMessage().contains(LensOptions.BACKEND_PROPERTY) && e.getMessage().contains("gpu"), e.getMessage());
+    } finally {
+      if (was == null) {
+        System.clearProperty(LensOptions.BACKEND_PROPERTY);
+      } else {
+        System.setProperty(LensOptions.BACKEND_PROPERTY, was);
+      }
+    }
+  }
+
+  @Test
   void theBackendIsChosenOnceWhenOpened() {
     Lens nd4j = Lens.open(null, LensOptions.defaults().withBackend(Transformer.Backend.ND4J));
     Lens jvm = Lens.open(null, LensOptions.defaults().withBackend(Transformer.Backend.JVM));
     assertEquals(Transformer.Backend.ND4J, nd4j.model().backend());
-    String was = System.getProperty(Transformer.Backend.PROPERTY);
-    System.setProperty(Transformer.Backend.PROPERTY, "jvm");
+    String was = System.getProperty(LensOptions.BACKEND_PROPERTY);
+    System.setProperty(LensOptions.BACKEND_PROPERTY, "jvm");
     try {
       assertEquals(Transformer.Backend.ND4J, nd4j.model().backend(), "a later system property changes nothing");
     } finally {
       if (was == null) {
-        System.clearProperty(Transformer.Backend.PROPERTY);
+        System.clearProperty(LensOptions.BACKEND_PROPERTY);
       } else {
-        System.setProperty(Transformer.Backend.PROPERTY, was);
+        System.setProperty(LensOptions.BACKEND_PROPERTY, was);
       }
     }
     String name = HookName.residPost(3).toString();

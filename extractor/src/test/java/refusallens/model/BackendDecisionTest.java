@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import refusallens.lens.LensOptions;
 
 /**
  * The backend is decided once, when a model is opened, and every eager pass follows it: forward and greedy
@@ -19,8 +20,8 @@ class BackendDecisionTest {
 
   @Test
   void openingReadsNoSystemProperty() {
-    String was = System.getProperty(Transformer.Backend.PROPERTY);
-    System.setProperty(Transformer.Backend.PROPERTY, "nd4j");
+    String was = System.getProperty(LensOptions.BACKEND_PROPERTY);
+    System.setProperty(LensOptions.BACKEND_PROPERTY, "nd4j");
     try {
       Transformer m = Transformer.open(Fixture.modelDir("gemma2"));
       assertEquals(Transformer.Backend.AUTO, m.backend(), "the property is the Lens/CLI default only");
@@ -28,9 +29,9 @@ class BackendDecisionTest {
       assertTrue(m.withBackend(Transformer.Backend.ND4J).plan() instanceof EagerPlan.Nd4j);
     } finally {
       if (was == null) {
-        System.clearProperty(Transformer.Backend.PROPERTY);
+        System.clearProperty(LensOptions.BACKEND_PROPERTY);
       } else {
-        System.setProperty(Transformer.Backend.PROPERTY, was);
+        System.setProperty(LensOptions.BACKEND_PROPERTY, was);
       }
     }
   }
