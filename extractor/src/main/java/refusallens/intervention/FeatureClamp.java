@@ -5,6 +5,7 @@ import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import refusallens.model.FloatTensor;
 import refusallens.sae.Sae;
 
 /**
@@ -23,16 +24,8 @@ public final class FeatureClamp {
    */
   public static INDArray edit(INDArray resid, Sae sae, FeatureIntervention iv, int[] rows) {
     checkResid(resid, sae);
-    if (iv.layer() != sae.layer()) {
-      throw new IllegalArgumentException(
-          "intervention at layer " + iv.layer() + " given the SAE of layer " + sae.layer() + " (" + sae.hookName() + ")");
-    }
     int seq = (int) resid.size(0);
-    for (int r : rows) {
-      if (r < 0 || r >= seq) {
-        throw new IllegalArgumentException("row " + r + " outside a residual stream of " + seq + " positions");
-      }
-    }
+    checkLayerAndRows(sae, iv, rows, seq);
     INDArray out = Nd4j.zeros(DataType.FLOAT, seq, sae.dIn()); // [seq, d]
     if (rows.length == 0) {
       return out;
@@ -51,6 +44,48 @@ public final class FeatureClamp {
       out.putRow(rows[j], delta.getRow(j));
     }
     return out;
+  }
+
+  /**
+   * The same edit [seq, d] on the plain-Java backend ({@code resid} [seq, d_in] on the heap), so a clamped
+   * plain-Java pass does not copy its activations through ND4J.
+   */
+  public static FloatTensor edit(FloatTensor resid, Sae sae, FeatureIntervention iv, int[] rows) {
+    if (resid.rank() != 2 || resid.size(1) != sae.dIn()) {
+      throw new IllegalArgumentException(
+          "feature clamp at " + sae.hookName() + " needs resid [seq, " + sae.dIn() + "], got "
+              + Arrays.toString(resid.shape()));
+    }
+    checkLayerAndRows(sae, iv, rows, resid.size(0));
+    int d = sae.dIn();
+    float[] out = new float[resid.size(0) * d];
+    if (rows.length == 0) {
+      return new FloatTensor(out, resid.size(0), d);
+    }
+    int[] feats = iv.featureArray();
+    float[] x = new float[rows.length * d];
+    for (int j = 0; j < rows.length; j++) {
+      System.arraycopy(resid.data(), rows[j] * d, x, j * d, d);
+    }
+    float[] a = sae.encodeFeatures(new FloatTensor(x, rows.length, d), feats).data(); // [r, k]
+    float[][] dec = new float[feats.length][];
+    for (int f = 0; f < feats.length; f++) {
+      dec[f] = sae.decoderRowValues(feats[f]);
+    }
+    for (int j = 0; j < rows.length; j++) {
+      int o = rows[j] * d;
+      for (int f = 0; f < feats.length; f++) {
+        float ai = a[j * feats.length + f];
+        float change = (iv.scale() != null ? ai * iv.scale().floatValue() : iv.value().floatValue()) - ai;
+        if (change != 0f) {
+          float[] row = dec[f];
+          for (int c = 0; c < d; c++) {
+            out[o + c] += change * row[c];
+          }
+        }
+      }
+    }
+    return new FloatTensor(out, resid.size(0), d);
   }
 
   /** resid + the edit of one entry at {@code rows} (a new array; {@code resid} is not modified). */
@@ -72,6 +107,18 @@ public final class FeatureClamp {
       out.addi(edit(resid, sae, iv, rows));
     }
     return out;
+  }
+
+  private static void checkLayerAndRows(Sae sae, FeatureIntervention iv, int[] rows, int seq) {
+    if (iv.layer() != sae.layer()) {
+      throw new IllegalArgumentException(
+          "intervention at layer " + iv.layer() + " given the SAE of layer " + sae.layer() + " (" + sae.hookName() + ")");
+    }
+    for (int r : rows) {
+      if (r < 0 || r >= seq) {
+        throw new IllegalArgumentException("row " + r + " outside a residual stream of " + seq + " positions");
+      }
+    }
   }
 
   private static void checkResid(INDArray resid, Sae sae) {

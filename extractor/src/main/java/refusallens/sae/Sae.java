@@ -207,6 +207,30 @@ public abstract sealed class Sae permits ReluSae, JumpReluSae, TopKSae {
     return recon;
   }
 
+  /**
+   * Activations [n, features.length] of the given features only, in plain Java: {@link #encode(FloatTensor)}
+   * restricted to those columns (a TopK activation needs every pre-activation, so the whole row is encoded).
+   */
+  public FloatTensor encodeFeatures(FloatTensor x, int[] features) {
+    checkFeatures(features);
+    FloatTensor all = encode(x);
+    int n = all.size(0);
+    int m = config.dSae();
+    float[] out = new float[n * features.length];
+    for (int r = 0; r < n; r++) {
+      for (int j = 0; j < features.length; j++) {
+        out[r * features.length + j] = all.data()[r * m + features[j]];
+      }
+    }
+    return new FloatTensor(out, n, features.length);
+  }
+
+  /** Decoder row of feature {@code i} [d_in] as a new heap array (plain-Java twin of {@link #decoderRow}). */
+  public float[] decoderRowValues(int i) {
+    checkFeatures(new int[] {i});
+    return plainWeights().wDec()[i].clone();
+  }
+
   /** v [rows, b.length] += b in every row. */
   private static void addRowVector(float[] v, float[] b) {
     for (int o = 0; o < v.length; o += b.length) {

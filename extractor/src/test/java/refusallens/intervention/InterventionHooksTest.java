@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -41,8 +41,8 @@ class InterventionHooksTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"gemma2", "llama3"})
-  void clampHooksReproduceClampedLogits(String arch) {
+  @CsvSource({"gemma2,JVM", "gemma2,ND4J", "llama3,JVM", "llama3,ND4J"})
+  void clampHooksReproduceClampedLogits(String arch, Transformer.Backend backend) {
     Path dir = SharedFixtures.arch(arch);
     JsonNode sae = SharedFixtures.json(dir.resolve("reference.json")).get("sae");
     int layer = sae.get("layer").asInt();
@@ -50,7 +50,8 @@ class InterventionHooksTest {
     sae.get("clamp_features").forEach(f -> feats.add(f.asInt()));
     InterventionSpec spec =
         InterventionSpec.of(List.of(FeatureIntervention.scale(layer, feats, sae.get("clamp_c").asDouble(), Positions.ALL)));
-    Transformer model = Transformer.open(dir.resolve("model"));
+    // on each backend: the plain-Java pass runs the clamp's own plain-Java implementation (no ND4J copy)
+    Transformer model = Transformer.open(dir.resolve("model")).withBackend(backend);
     int d = model.config().dModel();
     int n = model.config().numLayers();
     try (SafetensorsFile ref = SafetensorsFile.open(dir.resolve("reference.safetensors"))) {
@@ -68,7 +69,7 @@ class InterventionHooksTest {
           INDArray logits = model.runWithHooks(TokenBatch.of(prompts.get(p)), hooks); // [1, S, vocab]
           INDArray got = logits.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.all());
           double e = relErr(got, ref.getFloat("p" + p + ".clamped_logits"));
-          assertTrue(e <= 1e-4, arch + " p" + p + " clamped_logits rel err " + e);
+          assertTrue(e <= 1e-4, arch + "/" + backend + " p" + p + " clamped_logits rel err " + e);
           assertTrue(relErr(got, ref.getFloat("p" + p + ".logits")) > 1e-3, "the clamp changes the logits");
         }
         // Left-padded batch: every row as if alone, padding untouched.
@@ -78,7 +79,7 @@ class InterventionHooksTest {
           int len = prompts.get(p).length;
           INDArray row = batch.get(NDArrayIndex.point(p), NDArrayIndex.interval(max - len, max), NDArrayIndex.all());
           double e = relErr(row, ref.getFloat("p" + p + ".clamped_logits"));
-          assertTrue(e <= 1e-4, arch + " batched p" + p + " clamped_logits rel err " + e);
+          assertTrue(e <= 1e-4, arch + "/" + backend + " batched p" + p + " clamped_logits rel err " + e);
         }
       }
       assertEquals(List.of(layer), set.residentLayers());

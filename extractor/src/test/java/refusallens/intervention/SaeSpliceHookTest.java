@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -26,10 +26,10 @@ class SaeSpliceHookTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"gemma2", "llama3"})
-  void spliceKeepsOrDropsTheErrorTerm(String arch) {
+  @CsvSource({"gemma2,JVM", "gemma2,ND4J", "llama3,JVM", "llama3,ND4J"})
+  void spliceKeepsOrDropsTheErrorTerm(String arch, Transformer.Backend backend) {
     Path root = SharedFixtures.arch(arch);
-    Transformer model = Transformer.open(root.resolve("model"));
+    Transformer model = Transformer.open(root.resolve("model")).withBackend(backend);
     Sae sae = Sae.load(root.resolve("sae"));
     try (SafetensorsFile ref = SafetensorsFile.open(root.resolve("reference.safetensors"))) {
       for (int p = 0; ref.contains("p" + p + ".input_ids"); p++) {
@@ -40,7 +40,7 @@ class SaeSpliceHookTest {
             Hooks.of(sae.hook(), SaeSplice.hook(sae, SaeSplice.ErrorTerm.KEEP, (a, r) -> seen.add(new INDArray[] {a, r})));
         INDArray logits = ref.getFloat("p" + p + ".logits");
         INDArray kept = model.runWithHooks(TokenBatch.of(ids), keep).reshape(logits.shape());
-        assertTrue(relErr(kept, logits) <= 1e-5, arch + " p" + p + " kept splice logits");
+        assertTrue(relErr(kept, logits) <= 1e-5, arch + "/" + backend + " p" + p + " kept splice logits");
         assertTrue(seen.size() == 1);
         INDArray acts = seen.get(0)[0].get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.all());
         INDArray recon = seen.get(0)[1].get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.all());
