@@ -89,7 +89,8 @@ class SaturationTest {
   }
 
   private void awaitDepth(int depth) throws InterruptedException {
-    long deadline = System.nanoTime() + 30_000_000_000L;
+    // generous: under a load average of 25 on two cores one queued request took over 30 s to reach the queue
+    long deadline = System.nanoTime() + 180_000_000_000L;
     while (executor.depth() != depth && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
