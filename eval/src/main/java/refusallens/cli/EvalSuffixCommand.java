@@ -134,7 +134,7 @@ final class EvalSuffixCommand implements Callable<Integer> {
     html.png(chart.png(720, 420), "FR activation by suffix tokens");
     EvalCommand.Common.writeReport(outDir, root, html);
 
-    if (common.json) {
+    if (common.jsonOption.json) {
       ObjectNode s = root.deepCopy();
       ArrayNode slim = s.putArray("suffixes");
       results.forEach(r -> slim.add(((ObjectNode) EvalReport.JSON.valueToTree(r)).without("prompts")));

@@ -105,7 +105,7 @@ final class EvalSuppressionCommand implements Callable<Integer> {
         .series("FH clamped", x, yh).series("random clamped", x, yr).png(720, 400), "suppression rate per prompt");
     EvalCommand.Common.writeReport(outDir, root, html);
 
-    if (common.json) {
+    if (common.jsonOption.json) {
       ObjectNode s = root.deepCopy();
       s.remove(List.of("harm", "random", "generic"));
       CliJson.print(spec.commandLine().getOut(), s);
