@@ -42,8 +42,7 @@ public final class BenchForwardCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--model", paramLabel = "DIR|OWNER/NAME[@REV]", converter = ModelDirConverter.class, description = "HF checkpoint directory (default: the embedded organism).")
-  Path model;
+  @CommandLine.Mixin ModelDirOption modelOption;
 
   @Option(names = "--batch", defaultValue = "1", description = "Prompts per pass (default ${DEFAULT-VALUE}).")
   int batch;
@@ -60,8 +59,7 @@ public final class BenchForwardCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0", description = "Seed of the built-in prompts when the model has no organism split (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--json", description = "Print one JSON document on stdout.")
-  boolean json;
+  @CommandLine.Mixin JsonOption jsonOption;
 
   @Override
   public Integer call() throws Exception {
@@ -71,10 +69,7 @@ public final class BenchForwardCommand implements Callable<Integer> {
     if (iterations < 1 || warmup < 0) {
       throw new IllegalArgumentException("--iterations must be >= 1 and --warmup >= 0");
     }
-    Path dir = Organism.modelOrDefault(model);
-    if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("--model " + dir + ": not a directory");
-    }
+    Path dir = ModelDirOption.requireDirectory(modelOption.dir());
     PrintWriter err = spec.commandLine().getErr();
     Lens lens = Lens.open(dir);
     Transformer m = lens.model();
@@ -145,7 +140,7 @@ public final class BenchForwardCommand implements Callable<Integer> {
     double jvm = (double) ((Map<?, ?>) per.get("jvm")).get("median_ms");
     o.put("speedup_jvm_over_nd4j", nd4j / jvm);
     PrintWriter out = spec.commandLine().getOut();
-    if (json) {
+    if (jsonOption.json) {
       CliJson.print(out, o);
     } else {
       for (Map.Entry<String, Object> e : per.entrySet()) {

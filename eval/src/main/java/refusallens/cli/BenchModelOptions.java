@@ -1,7 +1,6 @@
 package refusallens.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -31,10 +30,7 @@ final class BenchModelOptions {
 
   /** Opens the model (weights resident, or streamed) and says on {@code err} what it loaded and how long it took. */
   Transformer open(PrintWriter err) {
-    Path modelDir = modelOption.dir();
-    if (!Files.isDirectory(modelDir)) {
-      throw new IllegalArgumentException("--model " + modelDir + ": not a directory");
-    }
+    Path modelDir = modelOption.existingDir();
     long t0 = System.nanoTime();
     Transformer model = Lens.open(modelDir, LensOptions.defaults()
         .withResidency(streamed ? WeightStore.Residency.STREAMED : WeightStore.Residency.RESIDENT)).model();

@@ -35,11 +35,7 @@ public final class DatasetsMakeCommand implements Callable<Integer> {
   @Option(names = "--n", defaultValue = "2000", description = "Harmful prompts over all splits; as many harmless (default ${DEFAULT-VALUE}).")
   int n;
 
-  @Option(names = "--val", defaultValue = "0.15", description = "Validation share (default ${DEFAULT-VALUE}).")
-  double val;
-
-  @Option(names = "--test", defaultValue = "0.15", description = "Test share (default ${DEFAULT-VALUE}).")
-  double test;
+  @CommandLine.Mixin SplitSharesOptions shares;
 
   @Option(names = "--instructions", defaultValue = "500", description = "Plain instructions to make (default ${DEFAULT-VALUE}).")
   int instructions;
@@ -47,15 +43,13 @@ public final class DatasetsMakeCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the manifest as JSON.")
   boolean json;
 
-  @Option(names = "--force", description = "Write into a non-empty --out that another tool or command wrote;"
-      + " its files are kept (never overwritten or deleted).")
-  boolean force;
+  @CommandLine.Mixin ForceOption forceOption;
 
   @Override
   public Integer call() throws Exception {
-    GeneratorOptions options = new GeneratorOptions(seed, n, val, test, instructions);
+    GeneratorOptions options = new GeneratorOptions(seed, n, shares.val, shares.test, instructions);
     List<String> files = bundleFiles(true);
-    OutputDir dir = OutputDir.open(out, "--out", bundleKind("datasets make", files), force, files);
+    OutputDir dir = OutputDir.open(out, "--out", bundleKind("datasets make", files), forceOption.force, files);
     String[] owned = files.toArray(String[]::new);
     dir.claim(owned);
     BundleManifest m = DatasetBundle.make(options, out);

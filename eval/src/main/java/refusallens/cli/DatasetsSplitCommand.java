@@ -44,11 +44,7 @@ public final class DatasetsSplitCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1234", description = "Seed (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--val", defaultValue = "0.15", description = "Validation share (default ${DEFAULT-VALUE}).")
-  double val;
-
-  @Option(names = "--test", defaultValue = "0.15", description = "Test share (default ${DEFAULT-VALUE}).")
-  double test;
+  @CommandLine.Mixin SplitSharesOptions shares;
 
   @Option(
       names = "--attacks",
@@ -59,14 +55,12 @@ public final class DatasetsSplitCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the manifest as JSON.")
   boolean json;
 
-  @Option(names = "--force", description = "Write into a non-empty --out that another tool or command wrote;"
-      + " its files are kept (never overwritten or deleted).")
-  boolean force;
+  @CommandLine.Mixin ForceOption forceOption;
 
   @Override
   public Integer call() throws Exception {
     List<String> files = DatasetsMakeCommand.bundleFiles(false);
-    OutputDir dir = OutputDir.open(out, "--out", DatasetsMakeCommand.bundleKind("datasets split", files), force, files);
+    OutputDir dir = OutputDir.open(out, "--out", DatasetsMakeCommand.bundleKind("datasets split", files), forceOption.force, files);
     List<Prompt> prompts;
     if (format == null) {
       prompts = PromptJsonl.read(file);
@@ -86,7 +80,7 @@ public final class DatasetsSplitCommand implements Callable<Integer> {
     String[] owned = files.toArray(String[]::new);
     dir.claim(owned);
     BundleManifest m =
-        DatasetBundle.split(prompts, new SplitOptions(seed, val, test), chosen, out, file.toString());
+        DatasetBundle.split(prompts, new SplitOptions(seed, shares.val, shares.test), chosen, out, file.toString());
     dir.commit(owned);
     if (m.duplicatesRemoved() > 0) {
       spec.commandLine().getErr().println(

@@ -43,10 +43,7 @@ final class EvalClampCommand implements Callable<Integer> {
   @Option(names = "--scale", defaultValue = "-3", description = "c of the jailbreak clamp (default ${DEFAULT-VALUE}).")
   double scale;
 
-  @Option(names = "--induce", defaultValue = Induction.DEFAULT_FLAG, paramLabel = "harmful-mean:M|scale:C|value:V",
-      description = "Refusal induction on harmless prompts: a_i = M x feature i's mean activation on harmful prompts"
-          + " (features.json), a_i -> C a_i, or a_i = V; every position (default ${DEFAULT-VALUE}).")
-  String induce;
+  @Mixin InductionOption induceOption;
 
   @Option(names = "--sets", defaultValue = "global", paramLabel = "global|per-prompt",
       description = "F* of the jailbreak clamp: the global set, or per-prompt (a harmful prompt with its own set in"
@@ -59,10 +56,7 @@ final class EvalClampCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     // before any model work: a factor that overflows float32 can only give non-finite activations
     FeatureIntervention.checkMagnitude("--scale", scale);
-    Induction induction = Induction.parse(induce);
-    if (induction.mode() != Induction.Mode.HARMFUL_MEAN) {
-      FeatureIntervention.checkMagnitude("--induce", induction.amount());
-    }
+    Induction induction = induceOption.induction();
     OutputDir outDir = common.output("clamp");
     FeatureSet.Scope scope = FeatureSet.Scope.parse("--sets", sets);
     List<String> texts = textOption.texts(common.seed, common.harmless);
@@ -150,7 +144,7 @@ final class EvalClampCommand implements Callable<Integer> {
     EvalReport.examples(html, "Harmless prompts: before and after inducing refusal", base.harmless(), arm.induced(), 5);
     EvalCommand.Common.writeReport(outDir, root, html);
 
-    if (common.json) {
+    if (common.jsonOption.json) {
       CliJson.print(spec.commandLine().getOut(), root.deepCopy().without("verdicts"));
     } else {
       spec.commandLine().getOut().printf("judge %s, n_harmful %d, n_harmless %d%n", ctx.judge().name(), harmful.size(), harmless.size());

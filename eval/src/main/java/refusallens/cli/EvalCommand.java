@@ -3,12 +3,12 @@ package refusallens.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import refusallens.datasets.Label;
 import refusallens.datasets.Prompt;
@@ -68,25 +68,10 @@ public final class EvalCommand implements Runnable {
     }
   }
 
-  /** The options every eval subcommand shares: model, SAEs, features, sample sizes, generation, output. */
-  static final class Common {
+  /** The options every eval subcommand shares: the feature inputs, generation, judge, output. */
+  static final class Common extends FeatureInputOptions {
     static final String REPORT_JSON = "report.json";
     static final String REPORT_HTML = "report.html";
-
-    @Option(names = "--model", paramLabel = "DIR|OWNER/NAME[@REV]", converter = ModelDirConverter.class, description = "Model directory (default: the embedded organism).")
-    Path model;
-
-    @Option(names = "--sae", paramLabel = "[LAYER=]DIR", description = "SAE directory; repeatable (default: the model's saes/ folder).")
-    List<String> sae = new ArrayList<>();
-
-    @Option(names = "--features", paramLabel = "FILE", description = "features.json of 'features find' (default: features.json in the model directory).")
-    Path features;
-
-    @Option(names = "--harmful", defaultValue = "32", description = "Held-out harmful prompts (default ${DEFAULT-VALUE}).")
-    int harmful;
-
-    @Option(names = "--harmless", defaultValue = "32", description = "Held-out harmless prompts (default ${DEFAULT-VALUE}).")
-    int harmless;
 
     @Option(names = "--max-new-tokens", defaultValue = "32", description = "Greedy tokens per completion (default ${DEFAULT-VALUE}; the paper: 256).")
     int maxNewTokens;
@@ -106,12 +91,9 @@ public final class EvalCommand implements Runnable {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for report.json and report.html.")
     Path out;
 
-    @Option(names = "--json", description = "Print one JSON document on stdout.")
-    boolean json;
+    @Mixin JsonOption jsonOption;
 
-    @Option(names = "--force", description = "Write into a non-empty --out that another tool or command wrote;"
-        + " its files are kept (never overwritten or deleted).")
-    boolean force;
+    @Mixin ForceOption forceOption;
 
     /**
      * Opens --out as the output of {@code refusal-lens eval <name>} (report kind {@code eval-<name>}): refused,
@@ -119,7 +101,7 @@ public final class EvalCommand implements Runnable {
      */
     OutputDir output(String name) {
       OutputKind kind = OutputKind.recognisedBy("eval " + name, REPORT_JSON, "eval-" + name, List.of(REPORT_JSON, REPORT_HTML));
-      return OutputDir.open(out, "--out", kind, force, List.of(REPORT_JSON, REPORT_HTML));
+      return OutputDir.open(out, "--out", kind, forceOption.force, List.of(REPORT_JSON, REPORT_HTML));
     }
 
     /** Writes report.json and report.html into {@code dir}, recorded as its own. */
@@ -131,7 +113,7 @@ public final class EvalCommand implements Runnable {
 
     /** Opens model, tokenizer, SAEs and features. */
     EvalContext open() {
-      Opened o = Opened.of(model, sae, features);
+      Opened o = openFeatures();
       Judge judge = judge();
       EvalReport.Provenance prov = EvalReport.provenance(o.modelDir(), o.lens().saeDirs(), o.featuresFile(), seed,
           judge.name());

@@ -41,11 +41,7 @@ final class EvalCompareCommand implements Callable<Integer> {
   @Option(names = "--scale", defaultValue = "-3", description = "c of the clamps (default ${DEFAULT-VALUE}).")
   double scale;
 
-  @Option(names = "--induce", defaultValue = Induction.DEFAULT_FLAG, paramLabel = "harmful-mean:M|scale:C|value:V",
-      description = "Refusal induction on harmless prompts: a_i = M x feature i's mean activation on harmful prompts"
-          + " (features.json; measured on the harmful sample for baseline features it does not list), a_i -> C a_i,"
-          + " or a_i = V (default ${DEFAULT-VALUE}).")
-  String induce;
+  @Mixin InductionOption induceOption;
 
   @Option(names = "--steer-alpha", paramLabel = "ALPHA",
       description = "alpha of the V*_R addition (induction side of steering). Default: the mean projection of harmful"
@@ -64,7 +60,7 @@ final class EvalCompareCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     OutputDir outDir = common.output("compare");
-    Induction induction = Induction.parse(induce);
+    Induction induction = induceOption.induction();
     MethodComparison.Options options = new MethodComparison.Options(scale, induction, ks, cs,
         steerAlpha == null ? OptionalDouble.empty() : OptionalDouble.of(steerAlpha));
     List<String> texts = textOption.texts(common.seed, common.harmless);
@@ -131,7 +127,7 @@ final class EvalCompareCommand implements Callable<Integer> {
     html.png(curves("c sweep: jailbreak vs CE increase", r.cSweep()), "c sweep trade-off");
     EvalCommand.Common.writeReport(outDir, root, html);
 
-    if (common.json) {
+    if (common.jsonOption.json) {
       CliJson.print(spec.commandLine().getOut(), root.deepCopy().without("verdicts"));
     } else {
       spec.commandLine().getOut().printf("%-20s %4s %10s %10s %12s %12s   (judge %s)%n", "method", "K", "jailbreak", "refusal", "CE increase",

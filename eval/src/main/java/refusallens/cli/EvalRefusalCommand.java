@@ -31,8 +31,7 @@ final class EvalRefusalCommand implements Callable<Integer> {
   @Option(names = "--data", required = true, paramLabel = "FILE.jsonl", description = "Prompts (JSONL of datasets import).")
   Path data;
 
-  @Option(names = "--model", paramLabel = "DIR|OWNER/NAME[@REV]", converter = ModelDirConverter.class, description = "Model directory (default: the embedded organism).")
-  Path model;
+  @CommandLine.Mixin ModelDirOption modelOption;
 
   @Option(names = "--judge", defaultValue = "task", paramLabel = "task|phrases|PRESET=DIR",
       description = "Judge: task (default), phrases, harmbench=DIR or llama-guard-3=DIR.")
@@ -57,8 +56,7 @@ final class EvalRefusalCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0", description = "Seed of the --limit sample (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--json", description = "Print one JSON document on stdout.")
-  boolean json;
+  @CommandLine.Mixin JsonOption jsonOption;
 
   @Override
   public Integer call() throws Exception {
@@ -66,7 +64,7 @@ final class EvalRefusalCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--limit must be positive");
     }
     List<Prompt> prompts = PromptJsonl.read(data);
-    Lens lens = Lens.open(model);
+    Lens lens = Lens.open(modelOption.model);
     Path dir = lens.modelDir();
     Transformer m = lens.model();
     Tokenizer tok = lens.tokenizer();
@@ -84,7 +82,7 @@ final class EvalRefusalCommand implements Callable<Integer> {
     root.put("max_new_tokens", maxNewTokens);
     root.put("seed", seed);
     root.set("sets", EvalReport.JSON.valueToTree(sets));
-    if (json) {
+    if (jsonOption.json) {
       CliJson.print(spec.commandLine().getOut(), root);
       return 0;
     }

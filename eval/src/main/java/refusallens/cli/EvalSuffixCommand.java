@@ -49,11 +49,7 @@ final class EvalSuffixCommand implements Callable<Integer> {
   @Option(names = "--suffix-file", paramLabel = "FILE", description = "Suffixes, one per line (used in turn), instead of --attack.")
   Path suffixFile;
 
-  @Option(names = "--scale", defaultValue = "-3", description = "c of the FH clamp (default ${DEFAULT-VALUE}).")
-  double scale;
-
-  @Option(names = "--last", defaultValue = "5", description = "Last prompt positions FR is measured at (default ${DEFAULT-VALUE}).")
-  int last;
+  @Mixin FhClampOptions clamp;
 
   @Option(names = "--max-suffix-tokens", defaultValue = "24", description = "Suffix tokens on the curve (default ${DEFAULT-VALUE}).")
   int maxSuffixTokens;
@@ -70,7 +66,7 @@ final class EvalSuffixCommand implements Callable<Integer> {
           + harm.features().size() + " FH, " + refusal.features().size() + " FR)");
     }
     RefusalTokens tok = RefusalTokens.of(ctx.features(), ctx.tokenizer());
-    SuppressionEvaluation sup = new SuppressionEvaluation(ctx, last, scale);
+    SuppressionEvaluation sup = clamp.evaluation(ctx);
     SuffixEvaluation eval = new SuffixEvaluation(ctx, sup, maxSuffixTokens);
     Map<String, List<String>> sources = new TreeMap<>();
     if (suffixFile != null) {
@@ -109,8 +105,7 @@ final class EvalSuffixCommand implements Callable<Integer> {
     ObjectNode root = EvalReport.root("eval-suffix", ctx.provenance());
     root.put("judge", "none (activations)");
     root.put("n", harmful.size());
-    root.put("scale", scale);
-    root.put("last_positions", last);
+    clamp.describe(root);
     root.put("seed", common.seed);
     EvalCommand.Common.datasets(root, Map.of("harmful", harmful));
     ArrayNode arr = root.putArray("suffixes");
@@ -118,7 +113,7 @@ final class EvalSuffixCommand implements Callable<Integer> {
 
     HtmlReport html = new HtmlReport("Adversarial suffixes and the refusal features");
     html.paragraph("Model " + ctx.provenance().model() + ", " + harm.features().size() + " FH and " + refusal.features().size()
-        + " FR features, FR measured over the last " + last + " positions of " + harmful.size() + " held-out harmful prompts.");
+        + " FR features, FR measured over the last " + clamp.last + " positions of " + harmful.size() + " held-out harmful prompts.");
     List<List<String>> rows = new ArrayList<>();
     LineChart chart = new LineChart("Mean FR activation as the suffix is appended", "suffix tokens", "mean FR activation");
     for (SuffixEvaluation.Summary s : results) {
@@ -134,7 +129,7 @@ final class EvalSuffixCommand implements Callable<Integer> {
     html.png(chart.png(720, 420), "FR activation by suffix tokens");
     EvalCommand.Common.writeReport(outDir, root, html);
 
-    if (common.json) {
+    if (common.jsonOption.json) {
       ObjectNode s = root.deepCopy();
       ArrayNode slim = s.putArray("suffixes");
       results.forEach(r -> slim.add(((ObjectNode) EvalReport.JSON.valueToTree(r)).without("prompts")));

@@ -11,7 +11,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import refusallens.datasets.Label;
 import refusallens.datasets.Prompt;
 import refusallens.eval.EvalContext;
@@ -38,11 +37,7 @@ final class EvalSuppressionCommand implements Callable<Integer> {
 
   @Mixin EvalCommand.Common common;
 
-  @Option(names = "--scale", defaultValue = "-3", description = "c of the FH clamp (default ${DEFAULT-VALUE}).")
-  double scale;
-
-  @Option(names = "--last", defaultValue = "5", description = "Last prompt positions FR is measured at (default ${DEFAULT-VALUE}).")
-  int last;
+  @Mixin FhClampOptions clamp;
 
   @Override
   public Integer call() throws Exception {
@@ -52,7 +47,7 @@ final class EvalSuppressionCommand implements Callable<Integer> {
     FeatureSet harm = keys("FH", ctx, FeatureRole.HARM);
     FeatureSet refusal = keys("FR", ctx, FeatureRole.REFUSAL);
     RefusalTokens tok = RefusalTokens.of(ctx.features(), ctx.tokenizer());
-    SuppressionEvaluation.Result r = new SuppressionEvaluation(ctx, last, scale).run(harmful, harm, refusal,
+    SuppressionEvaluation.Result r = clamp.evaluation(ctx).run(harmful, harm, refusal,
         new HashSet<>(FeatureSet.fStar(ctx.features()).features()), tok);
 
     ObjectNode root = EvalReport.root("eval-suppression", ctx.provenance());
@@ -72,8 +67,7 @@ final class EvalSuppressionCommand implements Callable<Integer> {
     root.set("fh_layers", EvalReport.JSON.valueToTree(r.fhLayers()));
     root.set("fr_layers", EvalReport.JSON.valueToTree(r.frLayers()));
     root.set("control_activations", EvalReport.JSON.valueToTree(r.controlActivations()));
-    root.put("scale", scale);
-    root.put("last_positions", last);
+    clamp.describe(root);
     root.set("refusal_tokens", root.arrayNode().addAll(tok.tokens().stream().map(t -> (com.fasterxml.jackson.databind.JsonNode) root.textNode(t)).toList()));
     root.put("seed", common.seed);
     root.set("random_features", EvalReport.JSON.valueToTree(r.random().featureKeys()));
@@ -85,9 +79,9 @@ final class EvalSuppressionCommand implements Callable<Integer> {
 
     HtmlReport html = new HtmlReport("Harm-to-refusal suppression");
     html.paragraph("Model " + ctx.provenance().model() + ", features " + ctx.provenance().features() + ": "
-        + harm.features().size() + " FH, " + refusal.features().size() + " FR; FH clamped with c=" + scale
+        + harm.features().size() + " FH, " + refusal.features().size() + " FR; FH clamped with c=" + clamp.scale
         + " at layers " + r.fhLayers() + " from its first active instruction position; FR read at layers " + r.frLayers()
-        + " (strictly after) over the last " + last + " positions of " + harmful.size() + " held-out harmful prompts;"
+        + " (strictly after) over the last " + clamp.last + " positions of " + harmful.size() + " held-out harmful prompts;"
         + " controls at FH's layers: random features active on these prompts with mean activation within a factor of "
         + Controls.MATCH_FACTOR + " of each FH feature's (seed " + common.seed + "), and the most active non-F* features."
         + " Mean activations: " + r.controlActivations() + ".");
@@ -105,7 +99,7 @@ final class EvalSuppressionCommand implements Callable<Integer> {
         .series("FH clamped", x, yh).series("random clamped", x, yr).png(720, 400), "suppression rate per prompt");
     EvalCommand.Common.writeReport(outDir, root, html);
 
-    if (common.json) {
+    if (common.jsonOption.json) {
       ObjectNode s = root.deepCopy();
       s.remove(List.of("harm", "random", "generic"));
       CliJson.print(spec.commandLine().getOut(), s);

@@ -75,7 +75,7 @@ final class EvalTransferCommand implements Callable<Integer> {
         .series("clamped", x, y).series("base", x, yb).png(720, 400), "transfer jailbreak scores");
     EvalCommand.Common.writeReport(outDir, root, html);
 
-    if (common.json) {
+    if (common.jsonOption.json) {
       CliJson.print(spec.commandLine().getOut(), root);
     } else {
       spec.commandLine().getOut().printf("%-22s %-22s %4s %8s %10s   (judge %s)%n", "features of", "clamped on", "n", "base", "jailbreak", ctx.judge().name());

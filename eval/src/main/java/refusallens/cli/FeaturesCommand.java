@@ -196,27 +196,12 @@ public final class FeaturesCommand implements Runnable {
             + FeatureDashboard.LOGIT_TOKENS + "), its layer, role, cosine with V*_R and attribution.",
         "Prompts: the model's held-out (test split) prompts, as the eval commands choose them."
       })
-  static final class Show implements Callable<Integer> {
+  static final class Show extends FeatureInputOptions implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     static final String INDEX = FeatureDashboardPage.INDEX;
     static final String CARDS = FeatureDashboardPage.CARDS;
     static final OutputKind OUTPUT = new OutputKind("features show", d -> List.of());
-
-    @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the embedded organism).")
-    Path model;
-
-    @Option(names = "--sae", paramLabel = "[LAYER=]DIR", description = "SAE directory; repeatable (default: the model's saes/ folder).")
-    List<String> sae = new ArrayList<>();
-
-    @Option(names = "--features", paramLabel = "FILE", description = "features.json of 'features find' (default: features.json in the model directory).")
-    Path features;
-
-    @Option(names = "--harmful", defaultValue = "32", description = "Held-out harmful prompts (default ${DEFAULT-VALUE}).")
-    int harmful;
-
-    @Option(names = "--harmless", defaultValue = "32", description = "Held-out harmless prompts (default ${DEFAULT-VALUE}).")
-    int harmless;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the built-in prompts where the model has no test split (default ${DEFAULT-VALUE}, as eval).")
     long seed;
@@ -235,8 +220,8 @@ public final class FeaturesCommand implements Runnable {
       if (harmful < 1 || harmless < 1) {
         throw new IllegalArgumentException("--harmful and --harmless must be >= 1");
       }
-      Path modelDir = Organism.modelOrDefault(model);
-      EvalCommand.Opened o = EvalCommand.Opened.of(model, sae, features);
+      Path modelDir = modelOption.dir();
+      EvalCommand.Opened o = openFeatures();
       OutputDir dir = OutputDir.open(out, "--out", OUTPUT, force, List.of(INDEX, CARDS));
       Path featuresFile = o.featuresFile();
       List<Prompt> harm = EvalCommand.Common.heldOutPrompts(modelDir, Label.HARMFUL, harmful, seed);

@@ -43,12 +43,9 @@ public final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Path modelDir = modelOption.dir();
+    Path modelDir = modelOption.existingDir();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (!Files.isDirectory(modelDir)) {
-      throw new IllegalArgumentException("--model " + modelDir + ": not a directory");
-    }
     if (chat && prompt == null) {
       throw new IllegalArgumentException("--chat needs --prompt TEXT");
     }

@@ -93,12 +93,9 @@ public final class RunWithCacheCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path modelDir = modelOption.dir();
+    Path modelDir = modelOption.existingDir();
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (!Files.isDirectory(modelDir)) {
-      throw new IllegalArgumentException("--model " + modelDir + ": not a directory");
-    }
     if (chat && input.prompt == null) {
       throw new IllegalArgumentException("--chat needs --prompt TEXT");
     }

@@ -28,8 +28,7 @@ import refusallens.model.WeightStore;
 public final class StudyCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--model", paramLabel = "DIR|OWNER/NAME[@REV]", converter = ModelDirConverter.class, description = "HF checkpoint directory. Default: the embedded organism.")
-  Path model;
+  @CommandLine.Mixin ModelDirOption modelOption;
 
   @Option(names = "--sae", paramLabel = "[LAYER=]DIR", description = "SAE directory, or a directory of per-layer SAEs; repeatable (required with --model).")
   List<String> sae = new ArrayList<>();
@@ -64,7 +63,7 @@ public final class StudyCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     List<String> args = new ArrayList<>(List.of("refusal-lens"));
     args.addAll(spec.commandLine().getParseResult().originalArgs());
-    StudyOptions o = new StudyOptions(model, sae, data, out, seed, quick, String.join(" ", args), force,
+    StudyOptions o = new StudyOptions(modelOption.model, sae, data, out, seed, quick, String.join(" ", args), force,
         streamed ? WeightStore.Residency.STREAMED : WeightStore.Residency.RESIDENT);
     long t0 = System.nanoTime();
     StudyReport report = new Study(o, new ConsoleProgress(System.err), step -> {}).run();

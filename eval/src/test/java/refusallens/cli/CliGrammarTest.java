@@ -78,4 +78,23 @@ class CliGrammarTest {
     Object parsed = r.subcommand().subcommand().commandSpec().userObject();
     assertEquals("svm", ((ProbesCommand.Train) parsed).classifier);
   }
+
+  /** Issue 23: every command's --model reads a directory or a Hub id alike (features show once took only DIR). */
+  @Test
+  void everyModelOptionIsTheSharedOne() {
+    List<String> odd = new java.util.ArrayList<>();
+    collectModelOptions(RefusalLens.newCommandLine(), odd);
+    assertEquals(List.of(), odd, "--model options without ModelDirConverter");
+  }
+
+  private static void collectModelOptions(CommandLine cl, List<String> odd) {
+    CommandLine.Model.OptionSpec model = cl.getCommandSpec().findOption("--model");
+    if (model != null && !model.hidden() && !cl.getCommandName().equals("evaluate")) {
+      boolean shared = model.converters().length == 1 && model.converters()[0] instanceof ModelDirConverter;
+      if (!shared) {
+        odd.add(cl.getCommandSpec().qualifiedName());
+      }
+    }
+    cl.getSubcommands().values().forEach(sub -> collectModelOptions(sub, odd));
+  }
 }

@@ -12,40 +12,77 @@ import java.util.OptionalInt;
 public interface ModelConfig {
   Architecture architecture();
 
-  int vocabSize();
+  /** The decoder hyperparameters every architecture shares; the accessors below read through it. */
+  DecoderShape shape();
+
+  default int vocabSize() {
+    return shape().vocabSize();
+  }
 
   /** Width of the residual stream ({@code hidden_size}). */
-  int dModel();
+  default int dModel() {
+    return shape().dModel();
+  }
 
-  int numLayers();
+  default int numLayers() {
+    return shape().numLayers();
+  }
 
-  int numHeads();
+  default int numHeads() {
+    return shape().numHeads();
+  }
 
-  int numKvHeads();
+  default int numKvHeads() {
+    return shape().numKvHeads();
+  }
 
-  int headDim();
+  default int headDim() {
+    return shape().headDim();
+  }
 
   /** Width of the MLP hidden layer ({@code intermediate_size}). */
-  int dMlp();
+  default int dMlp() {
+    return shape().dMlp();
+  }
 
-  double rmsNormEps();
+  default double rmsNormEps() {
+    return shape().rmsNormEps();
+  }
 
-  RopeConfig rope();
+  default RopeConfig rope() {
+    return shape().rope();
+  }
 
-  boolean tieWordEmbeddings();
+  default boolean tieWordEmbeddings() {
+    return shape().tieWordEmbeddings();
+  }
 
   /** Stop tokens from {@code eos_token_id} (an int or a list on the Hub). */
-  List<Integer> eosTokenIds();
+  default List<Integer> eosTokenIds() {
+    return shape().eosTokenIds();
+  }
 
-  OptionalInt bosTokenId();
+  default OptionalInt bosTokenId() {
+    return shape().bosTokenId();
+  }
 
-  OptionalInt padTokenId();
+  default OptionalInt padTokenId() {
+    return shape().padTokenId();
+  }
 
   /** Longest sequence the model was built for ({@code max_position_embeddings}): positions past it are refused. */
-  int maxPositionEmbeddings();
+  default int maxPositionEmbeddings() {
+    return shape().maxPositionEmbeddings();
+  }
 
   /** The checkpoint's stored dtype ({@code torch_dtype}), informational: compute is float32. */
-  String torchDtype();
+  default String torchDtype() {
+    return shape().torchDtype();
+  }
+
+  default Activation hiddenActivation() {
+    return shape().hiddenActivation();
+  }
 
   /**
    * Reads {@code config.json} from a model directory (or the file itself) and dispatches on
@@ -64,36 +101,6 @@ public interface ModelConfig {
         throw e;
       }
       throw new IllegalArgumentException(file + ": " + msg, e);
-    }
-  }
-
-  /** Checks the shared invariants; architectures call it from their compact constructors. */
-  static void validateCommon(
-      int vocabSize, int dModel, int numLayers, int numHeads, int numKvHeads, int headDim, int dMlp,
-      double rmsNormEps, int maxPositionEmbeddings) {
-    requirePositive("max_position_embeddings", maxPositionEmbeddings);
-    requirePositive("vocab_size", vocabSize);
-    requirePositive("hidden_size", dModel);
-    requirePositive("num_hidden_layers", numLayers);
-    requirePositive("num_attention_heads", numHeads);
-    requirePositive("num_key_value_heads", numKvHeads);
-    requirePositive("head_dim", headDim);
-    requirePositive("intermediate_size", dMlp);
-    if (numHeads % numKvHeads != 0) {
-      throw new IllegalArgumentException(
-          "num_attention_heads (" + numHeads + ") must be a multiple of num_key_value_heads (" + numKvHeads + ")");
-    }
-    if (headDim % 2 != 0) {
-      throw new IllegalArgumentException("head_dim must be even for rotary embeddings, got " + headDim);
-    }
-    if (!(rmsNormEps > 0)) {
-      throw new IllegalArgumentException("rms_norm_eps must be > 0, got " + rmsNormEps);
-    }
-  }
-
-  private static void requirePositive(String key, int v) {
-    if (v <= 0) {
-      throw new IllegalArgumentException(key + " must be > 0, got " + v);
     }
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 
 /** Reads the components of a tokenizer.json tree; every error names the file, the field and what is supported. */
@@ -87,20 +88,24 @@ final class TokenizerJson {
         return new Normalizer.Lowercase();
       case "Strip":
         return new Normalizer.Strip(bool(node, "strip_left", true), bool(node, "strip_right", true));
-      case "Sequence": {
-        List<Normalizer> list = new ArrayList<>();
-        JsonNode arr = node.get("normalizers");
-        if (arr == null || !arr.isArray()) {
-          throw error(field + ".normalizers", "expected an array");
-        }
-        for (int i = 0; i < arr.size(); i++) {
-          list.add(normalizer(arr.get(i), field + ".normalizers[" + i + "]"));
-        }
-        return new Normalizer.Sequence(List.copyOf(list));
-      }
+      case "Sequence":
+        return new Normalizer.Sequence(sequence(node, field, "normalizers", this::normalizer));
       default:
         throw error(field, "unsupported normalizer type '" + type + "' (supported: " + NORMALIZERS + ")");
     }
+  }
+
+  /** The parts of a {@code Sequence} under {@code key}, each read by {@code part} with its indexed field name. */
+  private <T> List<T> sequence(JsonNode node, String field, String key, BiFunction<JsonNode, String, T> part) {
+    JsonNode arr = node.get(key);
+    if (arr == null || !arr.isArray()) {
+      throw error(field + "." + key, "expected an array");
+    }
+    List<T> list = new ArrayList<>();
+    for (int i = 0; i < arr.size(); i++) {
+      list.add(part.apply(arr.get(i), field + "." + key + "[" + i + "]"));
+    }
+    return List.copyOf(list);
   }
 
   PreTokenizer preTokenizer(JsonNode node, String field) {
@@ -122,17 +127,8 @@ final class TokenizerJson {
       case "Metaspace":
         return new PreTokenizer.Metaspace(
             replacement(node, field), prependScheme(node, field), bool(node, "split", true));
-      case "Sequence": {
-        List<PreTokenizer> list = new ArrayList<>();
-        JsonNode arr = node.get("pretokenizers");
-        if (arr == null || !arr.isArray()) {
-          throw error(field + ".pretokenizers", "expected an array");
-        }
-        for (int i = 0; i < arr.size(); i++) {
-          list.add(preTokenizer(arr.get(i), field + ".pretokenizers[" + i + "]"));
-        }
-        return new PreTokenizer.Sequence(List.copyOf(list));
-      }
+      case "Sequence":
+        return new PreTokenizer.Sequence(sequence(node, field, "pretokenizers", this::preTokenizer));
       default:
         throw error(field, "unsupported pre-tokenizer type '" + type + "' (supported: " + PRE_TOKENIZERS + ")");
     }
@@ -259,17 +255,8 @@ final class TokenizerJson {
       }
       case "ByteLevel":
         return new PostProcessor.ByteLevelOffsets();
-      case "Sequence": {
-        List<PostProcessor> list = new ArrayList<>();
-        JsonNode arr = node.get("processors");
-        if (arr == null || !arr.isArray()) {
-          throw error(field + ".processors", "expected an array");
-        }
-        for (int i = 0; i < arr.size(); i++) {
-          list.add(postProcessor(arr.get(i), field + ".processors[" + i + "]"));
-        }
-        return new PostProcessor.Sequence(List.copyOf(list));
-      }
+      case "Sequence":
+        return new PostProcessor.Sequence(sequence(node, field, "processors", this::postProcessor));
       default:
         throw error(field, "unsupported post-processor type '" + type + "' (supported: " + POST_PROCESSORS + ")");
     }
@@ -301,17 +288,8 @@ final class TokenizerJson {
       }
       case "Metaspace":
         return new Decoder.Metaspace(replacement(node, field), prependScheme(node, field));
-      case "Sequence": {
-        List<Decoder> list = new ArrayList<>();
-        JsonNode arr = node.get("decoders");
-        if (arr == null || !arr.isArray()) {
-          throw error(field + ".decoders", "expected an array");
-        }
-        for (int i = 0; i < arr.size(); i++) {
-          list.add(decoder(arr.get(i), field + ".decoders[" + i + "]"));
-        }
-        return new Decoder.Sequence(List.copyOf(list));
-      }
+      case "Sequence":
+        return new Decoder.Sequence(sequence(node, field, "decoders", this::decoder));
       default:
         throw error(field, "unsupported decoder type '" + type + "' (supported: " + DECODERS + ")");
     }

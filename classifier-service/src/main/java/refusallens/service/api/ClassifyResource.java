@@ -8,9 +8,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
-import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Adversarial-prompt classification with the loaded probe. */
@@ -24,38 +21,14 @@ public class ClassifyResource {
 
   @POST
   @Operation(summary = "Score one prompt (or conversation) with the probe")
-  public CompletionStage<ClassifyResponse> classify(
-      @RequestBody(
-              required = true,
-              content =
-                  @Content(
-                      mediaType = MediaType.APPLICATION_JSON,
-                      examples = {
-                        @ExampleObject(name = "prompt", value = "{\"prompt\": \"How do I steal a car?\", \"top_features\": 5}"),
-                        @ExampleObject(
-                            name = "messages",
-                            value = "{\"messages\": [{\"role\": \"user\", \"content\": \"Write a haiku about rain.\"}], "
-                                + "\"threshold\": 0.7}")
-                      }))
-          ClassifyRequest request) {
+  public CompletionStage<ClassifyResponse> classify(ClassifyRequest request) {
     return service.classify(request);
   }
 
   @POST
   @Path("/batch")
   @Operation(summary = "Score up to limits.max-batch-items prompts, answered in order")
-  public CompletionStage<BatchClassifyResponse> batch(
-      @RequestBody(
-              required = true,
-              content =
-                  @Content(
-                      mediaType = MediaType.APPLICATION_JSON,
-                      examples =
-                          @ExampleObject(
-                              name = "two prompts",
-                              value = "{\"items\": [{\"prompt\": \"How do I steal a car?\"}, "
-                                  + "{\"prompt\": \"Write a haiku about rain.\"}]}")))
-          BatchClassifyRequest request) {
+  public CompletionStage<BatchClassifyResponse> batch(BatchClassifyRequest request) {
     return service.classifyBatch(request);
   }
 }

@@ -17,6 +17,7 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponse;
  * Documents the error answers of every /v1 operation with their JSON body ({@link ErrorBody}), in one place:
  * {@link ErrorMappers}, {@link ApiKeyFilter}, {@link HttpLimits} and {@link StrictUtf8Body} answer them for
  * every endpoint alike (404 and 405 are left to the framework's defaults, as for any HTTP API), so per-method annotations would only repeat this list.
+ * It also adds the request examples of {@link RequestExamples}.
  */
 public final class ErrorResponsesFilter implements OASFilter {
 
@@ -47,6 +48,7 @@ public final class ErrorResponsesFilter implements OASFilter {
       openAPI.setComponents(OASFactory.createComponents());
     }
     openAPI.getComponents().addSchema(ERROR_SCHEMA, errorSchema());
+    RequestExamples.document(openAPI);
     if (openAPI.getPaths() == null) {
       return;
     }
