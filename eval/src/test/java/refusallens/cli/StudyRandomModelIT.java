@@ -48,6 +48,8 @@ class StudyRandomModelIT {
       assertFalse(Files.exists(out.resolve("steps").resolve(step + ".json")), step + " left no marker: not computed");
     }
     assertFalse(Files.exists(out.resolve("features.json")));
+    // the attacks' jailbroken flags serve only the skipped probes: not judged (no greedy completions spent on them)
+    assertEquals(0, quick.get("sections").get("extraction").get("jailbroken_judged_rows").asInt());
     for (JsonNode st : quick.get("provenance").get("steps")) {
       boolean computed = st.get("status").asText().equals("computed");
       assertEquals(List.of("datasets", "refusal", "extract").contains(st.get("step").asText()), computed, st.toString());
@@ -62,7 +64,8 @@ class StudyRandomModelIT {
     String quickHtml = Files.readString(out.resolve("report.html"));
     assertTrue(quickHtml.contains("The model does not refuse") && quickHtml.contains("were not computed"), "html says so");
 
-    // --run-void-steps: the same study resumes (datasets, refusal check and activations reused) and computes them
+    // --run-void-steps: the same study resumes (datasets and refusal check reused) and computes them; the activations
+    // again, now with the attacks' jailbroken flags the probes use
     List<String> all = new ArrayList<>(args);
     all.add("--run-void-steps");
     CliRun run = CliRun.of(all.toArray(String[]::new));
@@ -72,8 +75,10 @@ class StudyRandomModelIT {
     JsonNode s = report.get("summary");
     assertEquals(s, printed, "--json prints the report's summary");
     for (JsonNode st : report.get("provenance").get("steps")) {
-      if (List.of("datasets", "refusal", "extract").contains(st.get("step").asText())) {
+      if (List.of("datasets", "refusal").contains(st.get("step").asText())) {
         assertEquals("reused", st.get("status").asText(), st.toString());
+      } else if (!st.get("step").asText().equals("organism")) {
+        assertEquals("computed", st.get("status").asText(), st.toString());
       }
     }
     assertFalse(s.get("model_refuses").asBoolean(), s.get("refusal_check").toString());
@@ -89,6 +94,7 @@ class StudyRandomModelIT {
     for (String step : steps) {
       assertFalse(report.get("sections").get(step).path("void").asText().isBlank(), step + " says why it is void");
     }
+    assertTrue(report.get("sections").get("extraction").get("jailbroken_judged_rows").asInt() > 0, "flags judged now");
     for (String step : List.of("datasets", "extraction")) {
       assertFalse(report.get("sections").get(step).has("void"), step + " stands");
     }

@@ -23,6 +23,8 @@ import refusallens.refusal.ContentHash;
 public record StepMarker(
     int schemaVersion, String step, String inputsHash, Map<String, String> outputs, double seconds, double cpuSeconds,
     long peakRssBytes) {
+  /** The check's reason for a marker whose recorded inputs differ from the run's. */
+  public static final String INPUTS_CHANGED = "its inputs changed";
   /** The schema version this code writes. */
   public static final int SCHEMA_VERSION = 1;
 
@@ -89,7 +91,7 @@ public record StepMarker(
       return new Check(null, "its marker " + f + " is of another schema or step");
     }
     if (!inputsHash.equals(m.inputsHash())) {
-      return new Check(null, "its inputs changed");
+      return new Check(null, INPUTS_CHANGED);
     }
     for (Map.Entry<String, String> e : m.outputs().entrySet()) {
       String have = hash(out.resolve(e.getKey()));

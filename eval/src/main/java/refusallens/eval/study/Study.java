@@ -115,6 +115,8 @@ public final class Study {
   private final Path out;
   private final Map<String, StepRun> runs = new LinkedHashMap<>();
   private final Map<String, StepMarker> markers = new LinkedHashMap<>();
+  /** Whether the running step is recomputed because its inputs changed (not resumed after a crash). */
+  private boolean inputsChanged;
   /** What the running step's body found and repaired (into its StepRun reason). */
   private final List<String> notes = new ArrayList<>();
   private OutputDir owner;
@@ -144,9 +146,10 @@ public final class Study {
     resolveModel();
     Path bundle = datasets();
     RefusalCheck check = refusal(bundle);
-    extract(bundle);
+    boolean skipVoid = !check.refuses() && !options.runVoidSteps();
+    extract(bundle, !skipVoid); // the jailbroken flags serve only the probes: not judged when those are skipped
     StudyReport report;
-    if (!check.refuses() && !options.runVoidSteps()) {
+    if (skipVoid) {
       progress.log("the model does not refuse (" + check.reason() + "): the void steps are skipped"
           + " (--run-void-steps computes them anyway)");
       for (String step : VOID_SKIPPED) {
@@ -328,9 +331,15 @@ public final class Study {
     return prompts;
   }
 
-  private void extract(Path bundle) {
+  /**
+   * @param judgeAttacks whether to complete and judge the harmful adversarial prompts for their jailbroken flags (the
+   *     probes' jailbroken subsets); false when the probes are skipped as void, and then a later run that computes
+   *     the probes recomputes this step with the flags
+   */
+  private void extract(Path bundle, boolean judgeAttacks) {
     String inputs = "model=" + modelHash + ",data=" + markers.get("datasets").outputsHash() + ",ood=" + sizes.oodPerAttack()
-        + ",batch=" + sizes.batch() + ",seed=" + options.seed() + ",jailbroken=phrases/" + sizes.maxNewTokens();
+        + ",batch=" + sizes.batch() + ",seed=" + options.seed()
+        + (judgeAttacks ? ",jailbroken=phrases/" + sizes.maxNewTokens() : ",jailbroken=not-judged");
     step("extract", inputs, List.of("extract"), () -> {
       loadModel();
       List<Prompt> prompts = extractionPrompts(bundle);
@@ -342,6 +351,9 @@ public final class Study {
           new Identity(bundle.getFileName().toString(), markers.get("datasets").outputsHash()),
           extraction.tensors(), options.seed(), null, versions());
       Path dir = out.resolve("extract");
+      if (inputsChanged) { // e.g. now with the jailbroken flags: a store of other inputs must not be resumed
+        owner.delete("extract");
+      }
       ActivationStoreWriter writer;
       try {
         writer = ActivationStoreWriter.open(dir, header); // resumes a store of the same header
@@ -355,7 +367,12 @@ public final class Study {
         progress.log("extract: " + repair);
         notes.add(repair);
       }
-      extraction.withJailbrokenFlags(jailbrokenFlags(prompts)).run(prompts, writer, progress);
+      if (judgeAttacks) {
+        extraction.withJailbrokenFlags(jailbrokenFlags(prompts));
+      } else {
+        notes.add("the attacks' jailbroken flags were not judged: the probes that use them are void");
+      }
+      extraction.run(prompts, writer, progress);
     });
   }
 
@@ -564,6 +581,7 @@ public final class Study {
     owner.claim(paths);
     owner.delete(marker); // a stale marker must not outlive a half-written step
     notes.clear();
+    inputsChanged = StepMarker.INPUTS_CHANGED.equals(check.reason());
     if (check.reason() != null) {
       notes.add(check.reason() + ": recomputed");
     }
