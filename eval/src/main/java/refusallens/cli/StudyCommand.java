@@ -59,12 +59,17 @@ public final class StudyCommand implements Callable<Integer> {
       + " in about a quarter of the memory of float32, slower).")
   boolean streamed;
 
+  @Option(names = "--run-void-steps", description = "Compute the refusal steps (features, dashboards, clamp, suppression,"
+      + " suffix, probes) even when the early refusal check finds that the model does not refuse; by default they are"
+      + " skipped as void and the report says why.")
+  boolean runVoidSteps;
+
   @Override
   public Integer call() throws Exception {
     List<String> args = new ArrayList<>(List.of("refusal-lens"));
     args.addAll(spec.commandLine().getParseResult().originalArgs());
     StudyOptions o = new StudyOptions(modelOption.model, sae, data, out, seed, quick, String.join(" ", args), force,
-        streamed ? WeightStore.Residency.STREAMED : WeightStore.Residency.RESIDENT);
+        streamed ? WeightStore.Residency.STREAMED : WeightStore.Residency.RESIDENT, runVoidSteps);
     long t0 = System.nanoTime();
     StudyReport report = new Study(o, new ConsoleProgress(System.err), step -> {}).run();
     double seconds = (System.nanoTime() - t0) / 1e9;
@@ -79,6 +84,12 @@ public final class StudyCommand implements Callable<Integer> {
     } else {
       var s = report.json().get("summary");
       stdout.printf("study done in %.1f s: %s%n", seconds, out.resolve("report.html"));
+      if (s.path("void_steps_skipped").size() > 0) {
+        stdout.printf("the model does not refuse (%s): steps %s not computed (void; --run-void-steps computes them)%n",
+            s.path("refusal_check").path("reason").asText(), s.path("void_steps_skipped"));
+        stdout.flush();
+        return 0;
+      }
       stdout.printf("harmful refusal %.2f, F* clamp jailbreak %.2f, induced refusal %.2f, probe ID AUROC raw %.3f / disentangled %.3f%n",
           s.get("harmful_refusal_rate").asDouble(), s.get("jailbreak_rate_f_star_clamp").asDouble(),
           s.get("induced_refusal_rate").asDouble(), s.get("probe_id_auroc_raw").asDouble(),

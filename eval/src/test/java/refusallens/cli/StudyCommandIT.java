@@ -39,7 +39,8 @@ class StudyCommandIT {
     // not on a terminal and without --verbose: one line per stage and the warnings, no library chatter
     // (a carriage return counts as a line end: a log viewer shows every progress-bar redraw)
     String[] errLines = run.err().split("\r\n|\r|\n");
-    assertTrue(errLines.length < 60, errLines.length + " stderr lines:\n" + run.err());
+    // (about 65: each step's start and its "done in ... wall, CPU-s, peak RSS" line, the refusal check's verdict)
+    assertTrue(errLines.length < 75, errLines.length + " stderr lines:\n" + run.err());
     assertFalse(run.err().contains(RefusalLens.SAMEDIFF_CHATTER), run.err());
     JsonNode printed = JSON.readTree(run.out());
     JsonNode report = JSON.readTree(out.resolve("report.json").toFile());
@@ -49,6 +50,22 @@ class StudyCommandIT {
 
     JsonNode s = report.get("summary");
     JsonNode sec = report.get("sections");
+    // the organism refuses: the early refusal check says so, and every step after it is computed (none skipped as void)
+    JsonNode early = JSON.readTree(out.resolve("eval/refusal_check.json").toFile());
+    assertTrue(early.get("refuses").asBoolean(), early.toString());
+    assertTrue(s.get("model_refuses").asBoolean(), s.get("refusal_check").toString());
+    assertEquals(early.get("n_harmful").asInt(), s.get("refusal_check").get("n_harmful").asInt(), "the clamp's prompts");
+    assertFalse(s.has("void_steps_skipped"), s.toString());
+    List<String> computedSteps = new ArrayList<>();
+    for (JsonNode st : report.get("provenance").get("steps")) {
+      if (st.get("status").asText().equals("computed")) {
+        computedSteps.add(st.get("step").asText());
+        assertTrue(st.get("cpu_seconds").asDouble() > 0 && st.get("peak_rss_bytes").asLong() > 0, st.toString());
+      }
+    }
+    assertEquals(Study.STEPS.subList(1, Study.STEPS.size()), computedSteps, "every step but the shipped organism");
+    assertTrue(run.err().contains("refusal check: the model refuses"), run.err());
+    assertTrue(run.err().matches("(?s).*clamp: done in [0-9.]+ s wall, [0-9.]+ CPU-s, peak RSS [0-9.]+ GiB.*"), run.err());
     for (String name : List.of("datasets", "extraction", "features", "clamp", "suppression", "suffix", "probes")) {
       assertTrue(sec.has(name) && sec.get(name).has("status"), "section " + name);
     }

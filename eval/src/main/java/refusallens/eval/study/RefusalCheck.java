@@ -8,7 +8,8 @@ import java.util.Locale;
 import refusallens.eval.judge.Outcomes;
 
 /**
- * Whether the studied model refuses at all, from the clamp step's unclamped completions: it refuses when its
+ * Whether the studied model refuses at all, from unintervened greedy completions (the study's early refusal step,
+ * and the clamp step's baseline): it refuses when its
  * harmful refusal rate reaches {@link #FLOOR} and the 95 % Wilson intervals of harmful and harmless refusal do not
  * overlap (harmful clearly above harmless). A model that does not refuse (e.g. random weights) has no refusal to
  * find, suppress or jailbreak: the steps that measure refusal are then void, and the report says so instead of
@@ -75,6 +76,23 @@ public record RefusalCheck(
     int nHarmless = clamp.path("n_harmless").asInt();
     return of(count(clamp.path("base_outcomes").path("refused").asDouble(Double.NaN), nHarmful), nHarmful,
         count(clamp.path("base_refusal_score").asDouble(Double.NaN), nHarmless), nHarmless);
+  }
+
+  /** The check a study's refusal step wrote to {@code file} (its counts, decided again by this code's rule). */
+  public static RefusalCheck read(java.nio.file.Path file) {
+    JsonNode n;
+    try {
+      n = refusallens.files.Json.MAPPER.readTree(file.toFile());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read the refusal check " + file, e);
+    }
+    for (String field : List.of("n_harmful", "harmful_refused", "n_harmless", "harmless_refused")) {
+      if (!n.path(field).canConvertToInt()) {
+        throw new IllegalArgumentException(file + ": field " + field + " is missing or not an integer");
+      }
+    }
+    return of(n.get("harmful_refused").asInt(), n.get("n_harmful").asInt(), n.get("harmless_refused").asInt(),
+        n.get("n_harmless").asInt());
   }
 
   /** The harmful refusal rate (NaN for none). */

@@ -17,9 +17,14 @@ import refusallens.refusal.ContentHash;
 /**
  * The record a finished study step leaves in {@code OUT/steps/<step>.json}: the hash of its inputs and of
  * each output. A step is reused only when its marker names the same inputs and every output still hashes
- * to the recorded value.
+ * to the recorded value. It also records the step's wall seconds, process CPU-seconds and the process's peak
+ * RSS (VmHWM) when the step ended (0 in markers written before these were recorded).
  */
-public record StepMarker(int schemaVersion, String step, String inputsHash, Map<String, String> outputs, double seconds) {
+public record StepMarker(
+    int schemaVersion, String step, String inputsHash, Map<String, String> outputs, double seconds, double cpuSeconds,
+    long peakRssBytes) {
+  /** The check's reason for a marker whose recorded inputs differ from the run's. */
+  public static final String INPUTS_CHANGED = "its inputs changed";
   /** The schema version this code writes. */
   public static final int SCHEMA_VERSION = 1;
 
@@ -35,13 +40,19 @@ public record StepMarker(int schemaVersion, String step, String inputsHash, Map<
     return out.resolve("steps").resolve(step + ".json");
   }
 
-  /** A marker for outputs (paths relative to {@code out}) that exist now. */
+  /** A marker for outputs (paths relative to {@code out}) that exist now, without cost figures. */
   public static StepMarker of(Path out, String step, String inputsHash, List<String> outputs, double seconds) {
+    return of(out, step, inputsHash, outputs, seconds, 0, 0);
+  }
+
+  /** A marker for outputs (paths relative to {@code out}) that exist now, with the step's cost. */
+  public static StepMarker of(Path out, String step, String inputsHash, List<String> outputs, double seconds,
+      double cpuSeconds, long peakRssBytes) {
     Map<String, String> hashes = new LinkedHashMap<>();
     for (String rel : outputs) {
       hashes.put(rel, hash(out.resolve(rel)));
     }
-    return new StepMarker(SCHEMA_VERSION, step, inputsHash, hashes, seconds);
+    return new StepMarker(SCHEMA_VERSION, step, inputsHash, hashes, seconds, cpuSeconds, peakRssBytes);
   }
 
   /** Hash of a file or of every file under a directory; null when it does not exist. */
@@ -80,7 +91,7 @@ public record StepMarker(int schemaVersion, String step, String inputsHash, Map<
       return new Check(null, "its marker " + f + " is of another schema or step");
     }
     if (!inputsHash.equals(m.inputsHash())) {
-      return new Check(null, "its inputs changed");
+      return new Check(null, INPUTS_CHANGED);
     }
     for (Map.Entry<String, String> e : m.outputs().entrySet()) {
       String have = hash(out.resolve(e.getKey()));

@@ -39,6 +39,7 @@ import refusallens.eval.organism.RefusalEvaluation;
 import refusallens.files.Json;
 import refusallens.lens.Lens;
 import refusallens.lens.LensOptions;
+import refusallens.model.ExtractBenchmark;
 import refusallens.model.Hooks;
 import refusallens.model.Transformer;
 import refusallens.organism.Organism;
@@ -68,11 +69,17 @@ import refusallens.tokenizer.Tokenizer;
  * {@code refusal-lens study}: the whole refusal study (datasets, extraction, V*_R and F*, FH, FR, clamping,
  * probes raw vs disentangled and ID vs OOD) into one output directory, one report. Every step leaves a
  * {@link StepMarker}; a re-run reuses each step whose marker and outputs are intact and recomputes the rest.
+ * Right after the datasets, the {@code refusal} step completes a few harmful and harmless prompts without any
+ * intervention and applies {@link RefusalCheck}: when the model does not refuse, the steps whose findings would be
+ * void are not computed (unless {@link StudyOptions#runVoidSteps()}) and the report says which and why.
  */
 public final class Study {
   /** The steps in order (their marker names). */
   public static final List<String> STEPS =
-      List.of("organism", "datasets", "extract", "features", "dashboards", "clamp", "suppression", "suffix", "probes");
+      List.of("organism", "datasets", "refusal", "extract", "features", "dashboards", "clamp", "suppression", "suffix",
+          "probes");
+  /** The refusal step's artefact: the unintervened completions' counts ({@link RefusalCheck}). */
+  static final String REFUSAL_CHECK = "eval/refusal_check.json";
   private static final String REPORT_JSON = "report.json";
   private static final String REPORT_HTML = "report.html";
   /** Where the F* dashboard cards go: {@code features show}'s index.html and cards.json. */
@@ -88,10 +95,18 @@ public final class Study {
   static final ObjectMapper JSON = Json.MAPPER;
 
   /** What a step did in this run. */
-  public enum Status { COMPUTED, REUSED, NOT_RUN }
+  public enum Status { COMPUTED, REUSED, NOT_RUN, VOID_SKIPPED }
 
-  /** One step's record in this run. */
-  public record StepRun(String step, Status status, double seconds, String reason) {}
+  /**
+   * One step's record in this run: wall and process CPU seconds, and the process's peak RSS (VmHWM) when it ended
+   * (as recorded by its marker when reused; 0 where not measured).
+   */
+  public record StepRun(String step, Status status, double seconds, double cpuSeconds, long peakRssBytes, String reason) {
+    /** A record without cost figures. */
+    public StepRun(String step, Status status, double seconds, String reason) {
+      this(step, status, seconds, 0, 0, reason);
+    }
+  }
 
   private final StudyOptions options;
   private final StudyOptions.Sizes sizes;
@@ -100,6 +115,8 @@ public final class Study {
   private final Path out;
   private final Map<String, StepRun> runs = new LinkedHashMap<>();
   private final Map<String, StepMarker> markers = new LinkedHashMap<>();
+  /** Whether the running step is recomputed because its inputs changed (not resumed after a crash). */
+  private boolean inputsChanged;
   /** What the running step's body found and repaired (into its StepRun reason). */
   private final List<String> notes = new ArrayList<>();
   private OutputDir owner;
@@ -128,14 +145,26 @@ public final class Study {
     owner = OutputDir.open(options.out(), "--out", OUTPUT, options.force(), OUTPUTS);
     resolveModel();
     Path bundle = datasets();
-    extract(bundle);
-    features(bundle);
-    dashboards(bundle);
-    clamp(bundle);
-    suppression(bundle);
-    suffix(bundle);
-    probes(bundle);
-    StudyReport report = StudyReport.build(out, options, runs, modelDir, saeSpecs, modelHash);
+    RefusalCheck check = refusal(bundle);
+    boolean skipVoid = !check.refuses() && !options.runVoidSteps();
+    extract(bundle, !skipVoid); // the jailbroken flags serve only the probes: not judged when those are skipped
+    StudyReport report;
+    if (skipVoid) {
+      progress.log("the model does not refuse (" + check.reason() + "): the void steps are skipped"
+          + " (--run-void-steps computes them anyway)");
+      for (String step : VOID_SKIPPED) {
+        runs.put(step, new StepRun(step, Status.VOID_SKIPPED, 0, voidReason(check, step)));
+      }
+      report = StudyReport.buildWithoutRefusal(out, options, runs, modelDir, saeSpecs, modelHash, check);
+    } else {
+      features(bundle);
+      dashboards(bundle);
+      clamp(bundle);
+      suppression(bundle);
+      suffix(bundle);
+      probes(bundle);
+      report = StudyReport.build(out, options, runs, modelDir, saeSpecs, modelHash);
+    }
     owner.claim(REPORT_JSON, REPORT_HTML);
     report.write(out);
     owner.commit(REPORT_JSON, REPORT_HTML);
@@ -238,6 +267,44 @@ public final class Study {
     return files;
   }
 
+  // ---- step 1b: does the model refuse at all? (cheap: a few greedy completions, no intervention)
+
+  /** The steps not computed for a model that does not refuse: RefusalCheck's void steps and the dashboards of F*. */
+  static final List<String> VOID_SKIPPED = List.of("features", "dashboards", "clamp", "suppression", "suffix", "probes");
+
+  /** Why {@code step} was skipped: its RefusalCheck reason, or (the dashboards) the void step it needs. */
+  static String voidReason(RefusalCheck check, String step) {
+    String why = check.voidSteps().stream().filter(v -> v.step().equals(step)).map(RefusalCheck.VoidStep::why)
+        .findFirst().orElse("it shows the F* of the void features step");
+    return "void, not computed: the model does not refuse (" + check.reason() + "); " + why;
+  }
+
+  /**
+   * The unintervened greedy completions of the clamp step's harmful and harmless test prompts, judged as the clamp
+   * step judges its baseline (the task judge): the counts {@link RefusalCheck} decides on.
+   */
+  private RefusalCheck refusal(Path bundle) {
+    String inputs = "model=" + modelHash + ",data=" + markers.get("datasets").outputsHash() + ",n=" + sizes.clampN()
+        + ",tokens=" + sizes.maxNewTokens() + ",batch=" + sizes.batch() + ",judge=" + TaskJudge.standard().name();
+    step("refusal", inputs, List.of(REFUSAL_CHECK), () -> {
+      loadModel();
+      RefusalEvaluation judged = new RefusalEvaluation(model, tokenizer, TaskJudge.standard(), sizes.maxNewTokens(), sizes.batch());
+      List<RefusalEvaluation.Judged> harmful = judged.run(testPrompts(bundle, Label.HARMFUL), Hooks.none(), progress,
+          "refusal check (harmful)");
+      List<RefusalEvaluation.Judged> harmless = judged.run(testPrompts(bundle, Label.HARMLESS), Hooks.none(), progress,
+          "refusal check (harmless)");
+      RefusalCheck c = RefusalCheck.of(refusedCount(harmful), harmful.size(), refusedCount(harmless), harmless.size());
+      writeJson(out.resolve(REFUSAL_CHECK), c);
+    });
+    RefusalCheck c = RefusalCheck.read(out.resolve(REFUSAL_CHECK));
+    progress.log("refusal check: " + (c.refuses() ? "the model refuses: " : "the model does not refuse: ") + c.reason());
+    return c;
+  }
+
+  private static int refusedCount(List<RefusalEvaluation.Judged> judged) {
+    return (int) judged.stream().filter(j -> j.verdict().refused()).count();
+  }
+
   // ---- step 2: activations of plain and adversarial prompts
 
   /** Plain train/val/test prompts of both labels, then up to {@code oodPerAttack} variants per attack (labels balanced). */
@@ -264,9 +331,15 @@ public final class Study {
     return prompts;
   }
 
-  private void extract(Path bundle) {
+  /**
+   * @param judgeAttacks whether to complete and judge the harmful adversarial prompts for their jailbroken flags (the
+   *     probes' jailbroken subsets); false when the probes are skipped as void, and then a later run that computes
+   *     the probes recomputes this step with the flags
+   */
+  private void extract(Path bundle, boolean judgeAttacks) {
     String inputs = "model=" + modelHash + ",data=" + markers.get("datasets").outputsHash() + ",ood=" + sizes.oodPerAttack()
-        + ",batch=" + sizes.batch() + ",seed=" + options.seed() + ",jailbroken=phrases/" + sizes.maxNewTokens();
+        + ",batch=" + sizes.batch() + ",seed=" + options.seed()
+        + (judgeAttacks ? ",jailbroken=phrases/" + sizes.maxNewTokens() : ",jailbroken=not-judged");
     step("extract", inputs, List.of("extract"), () -> {
       loadModel();
       List<Prompt> prompts = extractionPrompts(bundle);
@@ -278,6 +351,9 @@ public final class Study {
           new Identity(bundle.getFileName().toString(), markers.get("datasets").outputsHash()),
           extraction.tensors(), options.seed(), null, versions());
       Path dir = out.resolve("extract");
+      if (inputsChanged) { // e.g. now with the jailbroken flags: a store of other inputs must not be resumed
+        owner.delete("extract");
+      }
       ActivationStoreWriter writer;
       try {
         writer = ActivationStoreWriter.open(dir, header); // resumes a store of the same header
@@ -291,7 +367,12 @@ public final class Study {
         progress.log("extract: " + repair);
         notes.add(repair);
       }
-      extraction.withJailbrokenFlags(jailbrokenFlags(prompts)).run(prompts, writer, progress);
+      if (judgeAttacks) {
+        extraction.withJailbrokenFlags(jailbrokenFlags(prompts));
+      } else {
+        notes.add("the attacks' jailbroken flags were not judged: the probes that use them are void");
+      }
+      extraction.run(prompts, writer, progress);
     });
   }
 
@@ -486,7 +567,8 @@ public final class Study {
     StepMarker.Check check = StepMarker.check(out, name, inputsHash);
     if (check.marker() != null) {
       progress.log(name + ": reused (" + StepMarker.file(out, name) + ")");
-      runs.put(name, new StepRun(name, Status.REUSED, check.marker().seconds(), null));
+      runs.put(name, new StepRun(name, Status.REUSED, check.marker().seconds(), check.marker().cpuSeconds(),
+          check.marker().peakRssBytes(), null));
       markers.put(name, check.marker());
       return;
     }
@@ -499,10 +581,12 @@ public final class Study {
     owner.claim(paths);
     owner.delete(marker); // a stale marker must not outlive a half-written step
     notes.clear();
+    inputsChanged = StepMarker.INPUTS_CHANGED.equals(check.reason());
     if (check.reason() != null) {
       notes.add(check.reason() + ": recomputed");
     }
     long t0 = System.nanoTime();
+    double cpu0 = ExtractBenchmark.processCpuSeconds();
     try {
       body.run();
     } catch (RuntimeException e) {
@@ -511,10 +595,15 @@ public final class Study {
       throw new IllegalStateException("study step " + name + " failed: " + e.getMessage(), e);
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    StepMarker done = StepMarker.of(out, name, inputsHash, outputs, seconds);
+    double cpuSeconds = ExtractBenchmark.processCpuSeconds() - cpu0;
+    long peakRss = ExtractBenchmark.peakRssBytes();
+    progress.log(String.format(java.util.Locale.ROOT, "%s: done in %.1f s wall, %.1f CPU-s, peak RSS %.2f GiB", name,
+        seconds, cpuSeconds, peakRss / (double) (1L << 30)));
+    StepMarker done = StepMarker.of(out, name, inputsHash, outputs, seconds, cpuSeconds, peakRss);
     done.write(out);
     owner.commit(paths);
-    runs.put(name, new StepRun(name, Status.COMPUTED, seconds, notes.isEmpty() ? null : String.join("; ", notes)));
+    runs.put(name, new StepRun(name, Status.COMPUTED, seconds, cpuSeconds, peakRss,
+        notes.isEmpty() ? null : String.join("; ", notes)));
     markers.put(name, done);
   }
 

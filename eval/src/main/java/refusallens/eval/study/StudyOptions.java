@@ -17,10 +17,19 @@ import refusallens.model.WeightStore;
  * @param force use an {@code out} that holds files the study did not write (they are kept, never touched)
  * @param residency how the model's weights are held: resident float32, or streamed (mapped bf16 widened per layer
  *     at use: an 8B model in about a quarter of the memory, slower)
+ * @param runVoidSteps compute the steps {@link RefusalCheck} voids even when the model does not refuse (by default
+ *     they are skipped and the report says why)
  */
 public record StudyOptions(
     Path model, List<String> saes, String data, Path out, long seed, boolean quick, String commandLine, boolean force,
-    WeightStore.Residency residency) {
+    WeightStore.Residency residency, boolean runVoidSteps) {
+  /** Options that skip the void steps of a model that does not refuse (the default). */
+  public StudyOptions(
+      Path model, List<String> saes, String data, Path out, long seed, boolean quick, String commandLine, boolean force,
+      WeightStore.Residency residency) {
+    this(model, saes, data, out, seed, quick, commandLine, force, residency, false);
+  }
+
   /** Options without {@code force}: a non-empty {@code out} must be a study's. */
   public StudyOptions(Path model, List<String> saes, String data, Path out, long seed, boolean quick, String commandLine) {
     this(model, saes, data, out, seed, quick, commandLine, false);

@@ -75,60 +75,7 @@ public final class StudyReport {
     ObjectNode sections = root.putObject("sections");
     Path bundle = Study.bundleDir(out, options);
 
-    // datasets
-    ObjectNode ds = section(sections, "datasets", runs);
-    ds.put("bundle", bundle.toString());
-    if (Files.isRegularFile(bundle.resolve(DatasetBundle.MANIFEST_FILE))) {
-      BundleManifest manifest = DatasetBundle.readManifest(bundle.resolve(DatasetBundle.MANIFEST_FILE));
-      ds.put("seed", manifest.seed());
-      ds.set("counts", JSON.valueToTree(manifest.counts()));
-      ds.set("attacks", JSON.valueToTree(manifest.attacks()));
-    } else { // a hand-made bundle: count its files
-      Map<String, Integer> counts = new TreeMap<>();
-      for (String file : Study.bundleFiles(bundle)) {
-        counts.put(file, PromptJsonl.read(bundle.resolve(file)).size());
-      }
-      ds.set("counts", JSON.valueToTree(counts));
-      ds.set("attacks", JSON.createArrayNode());
-    }
-
-    // extraction
-    ObjectNode ex = section(sections, "extraction", runs.get("extract"));
-    ActivationStore store = ActivationStore.open(out.resolve("extract"));
-    Map<String, Integer> byAttack = new TreeMap<>();
-    int plain = 0;
-    for (StoreRow r : store.rows()) {
-      if (r.attack() == null) {
-        plain++;
-      } else {
-        byAttack.merge(r.attack(), 1, Integer::sum);
-      }
-    }
-    ex.put("rows", store.size());
-    ex.put("plain_rows", plain);
-    ex.put("ood_rows", store.size() - plain);
-    ex.set("ood_rows_by_attack", JSON.valueToTree(byAttack));
-    ex.put("tensors", store.header().tensors().size());
-    ex.set("layers", JSON.valueToTree(store.header().layers()));
-    ex.put("positions", "last");
-    int judged = 0;
-    int escaped = 0;
-    Map<String, Integer> escapedByAttack = new TreeMap<>();
-    for (StoreRow r : store.rows()) {
-      if (r.jailbroken() != null) {
-        judged++;
-        if (r.jailbroken()) {
-          escaped++;
-          escapedByAttack.merge(r.attack(), 1, Integer::sum);
-        }
-      }
-    }
-    ex.put("jailbroken_judged_rows", judged);
-    ex.put("jailbroken_rows", escaped);
-    ex.set("jailbroken_rows_by_attack", JSON.valueToTree(escapedByAttack));
-    ex.put("jailbroken_flags", "each harmful adversarial row carries whether the model's own greedy completion was"
-        + " judged not refused (" + escaped + " of " + judged + "); the probes test on every variant and on that"
-        + " jailbroken subset");
+    datasetsAndExtraction(sections, runs, out, bundle);
 
     // features
     ObjectNode fe = section(sections, "features", runs);
@@ -267,17 +214,148 @@ public final class StudyReport {
     pv.put("weights", options.residency().name().toLowerCase(Locale.ROOT));
     pv.set("versions", JSON.valueToTree(Study.versions()));
     pv.put("command_line", options.commandLine());
+    steps(pv, runs);
+    return new StudyReport(root, html(root, f, cards, out));
+  }
+
+  /** The sections every report has: the datasets and the activations (they stand whether or not the model refuses). */
+  private static void datasetsAndExtraction(ObjectNode sections, Map<String, Study.StepRun> runs, Path out, Path bundle) {
+    // datasets
+    ObjectNode ds = section(sections, "datasets", runs);
+    ds.put("bundle", bundle.toString());
+    if (Files.isRegularFile(bundle.resolve(DatasetBundle.MANIFEST_FILE))) {
+      BundleManifest manifest = DatasetBundle.readManifest(bundle.resolve(DatasetBundle.MANIFEST_FILE));
+      ds.put("seed", manifest.seed());
+      ds.set("counts", JSON.valueToTree(manifest.counts()));
+      ds.set("attacks", JSON.valueToTree(manifest.attacks()));
+    } else { // a hand-made bundle: count its files
+      Map<String, Integer> counts = new TreeMap<>();
+      for (String file : Study.bundleFiles(bundle)) {
+        counts.put(file, PromptJsonl.read(bundle.resolve(file)).size());
+      }
+      ds.set("counts", JSON.valueToTree(counts));
+      ds.set("attacks", JSON.createArrayNode());
+    }
+
+    // extraction
+    ObjectNode ex = section(sections, "extraction", runs.get("extract"));
+    ActivationStore store = ActivationStore.open(out.resolve("extract"));
+    Map<String, Integer> byAttack = new TreeMap<>();
+    int plain = 0;
+    for (StoreRow r : store.rows()) {
+      if (r.attack() == null) {
+        plain++;
+      } else {
+        byAttack.merge(r.attack(), 1, Integer::sum);
+      }
+    }
+    ex.put("rows", store.size());
+    ex.put("plain_rows", plain);
+    ex.put("ood_rows", store.size() - plain);
+    ex.set("ood_rows_by_attack", JSON.valueToTree(byAttack));
+    ex.put("tensors", store.header().tensors().size());
+    ex.set("layers", JSON.valueToTree(store.header().layers()));
+    ex.put("positions", "last");
+    int judged = 0;
+    int escaped = 0;
+    Map<String, Integer> escapedByAttack = new TreeMap<>();
+    for (StoreRow r : store.rows()) {
+      if (r.jailbroken() != null) {
+        judged++;
+        if (r.jailbroken()) {
+          escaped++;
+          escapedByAttack.merge(r.attack(), 1, Integer::sum);
+        }
+      }
+    }
+    ex.put("jailbroken_judged_rows", judged);
+    ex.put("jailbroken_rows", escaped);
+    ex.set("jailbroken_rows_by_attack", JSON.valueToTree(escapedByAttack));
+    ex.put("jailbroken_flags", "each harmful adversarial row carries whether the model's own greedy completion was"
+        + " judged not refused (" + escaped + " of " + judged + "); the probes test on every variant and on that"
+        + " jailbroken subset");
+
+  }
+
+  /**
+   * Each step's record: status, wall seconds, process CPU-seconds and the process's peak RSS (VmHWM, bytes) when the
+   * step ended (0 where not measured: a step not computed, or a marker from before these were recorded).
+   */
+  private static void steps(ObjectNode pv, Map<String, Study.StepRun> runs) {
     ArrayNode steps = pv.putArray("steps");
     for (Study.StepRun r : runs.values()) {
       ObjectNode s = steps.addObject();
       s.put("step", r.step());
       s.put("status", r.status().name().toLowerCase(Locale.ROOT).replace('_', ' '));
       s.put("seconds", r.seconds());
+      s.put("cpu_seconds", r.cpuSeconds());
+      s.put("peak_rss_bytes", r.peakRssBytes());
       if (r.reason() != null) {
         s.put("reason", r.reason());
       }
     }
-    return new StudyReport(root, html(root, f, cards, out));
+  }
+
+  /**
+   * The report of a study whose model does not refuse and whose void steps were skipped: the datasets, the
+   * activations, the refusal check, and each skipped step's section with status "not run" and why it is void.
+   */
+  static StudyReport buildWithoutRefusal(Path out, StudyOptions options, Map<String, Study.StepRun> runs, Path modelDir,
+      List<String> saeSpecs, String modelHash, RefusalCheck check) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("schemaVersion", SCHEMA_VERSION);
+    root.put("kind", KIND);
+    ObjectNode summary = root.putObject("summary");
+    ObjectNode sections = root.putObject("sections");
+    datasetsAndExtraction(sections, runs, out, Study.bundleDir(out, options));
+    List<String> skipped = new ArrayList<>();
+    for (Study.StepRun r : runs.values()) {
+      if (r.status() == Study.Status.VOID_SKIPPED) {
+        ObjectNode x = sections.putObject(r.step());
+        x.put("status", "not run");
+        x.put("reason", r.reason());
+        x.put("void", check.voidSteps().stream().filter(v -> v.step().equals(r.step())).map(RefusalCheck.VoidStep::why)
+            .findFirst().orElse("it shows the F* of the void features step"));
+        skipped.add(r.step());
+      }
+    }
+    summary.put("harmful_refusal_rate", check.harmfulRefusalRate());
+    summary.put("harmless_refusal_rate", check.harmlessRefusalRate());
+    summary.set("not_run", JSON.valueToTree(skipped));
+    summary.put("model_refuses", check.refuses());
+    summary.set("refusal_check", JSON.valueToTree(check));
+    summary.set("void_steps", JSON.valueToTree(check.voidSteps().stream().map(RefusalCheck.VoidStep::step).toList()));
+    summary.set("void_steps_skipped", JSON.valueToTree(skipped));
+
+    ObjectNode pv = root.putObject("provenance");
+    pv.put("model", modelDir.toString());
+    pv.put("model_and_sae_hash", modelHash);
+    pv.set("sae_specs", JSON.valueToTree(saeSpecs));
+    pv.put("data", options.data());
+    pv.put("seed", options.seed());
+    pv.put("quick", options.quick());
+    pv.put("weights", options.residency().name().toLowerCase(Locale.ROOT));
+    pv.set("versions", JSON.valueToTree(Study.versions()));
+    pv.put("command_line", options.commandLine());
+    steps(pv, runs);
+
+    HtmlReport h = new HtmlReport("Refusal study");
+    h.heading("Summary (one minute)");
+    h.finding("The model does not refuse: " + check.reason() + ". There is no refusal behaviour to explain, so the"
+        + " steps whose findings would be void were not computed: " + String.join(", ", skipped) + " (why each is void"
+        + " is in its section; --run-void-steps computes them anyway). Only the datasets and the activations stand.");
+    h.finding(String.format(Locale.ROOT,
+        "Without intervention the model refuses %d of %d held-out harmful requests and %d of %d harmless ones.",
+        check.harmfulRefused(), check.nHarmful(), check.harmlessRefused(), check.nHarmless()));
+    htmlDatasetsAndActivations(h, sections);
+    h.heading("Not computed: void because the model does not refuse");
+    List<List<String>> rows = new ArrayList<>();
+    for (String step : skipped) {
+      rows.add(List.of(step, sections.get(step).get("void").asText()));
+    }
+    h.table(List.of("step", "why void"), rows);
+    htmlProvenance(h, pv, out);
+    return new StudyReport(root, h.toHtml());
   }
 
   private static ObjectNode section(ObjectNode sections, String name, Map<String, Study.StepRun> runs) {
@@ -458,19 +536,7 @@ public final class StudyReport {
       h.paragraph("Not run in this study: " + s.get("not_run").toString() + " (reasons in their sections).");
     }
 
-    JsonNode ds = sec.get("datasets");
-    h.heading("1. Datasets (" + ds.get("status").asText() + ")");
-    List<List<String>> rows = new ArrayList<>();
-    ds.get("counts").fields().forEachRemaining(e -> rows.add(List.of(e.getKey(), e.getValue().asText())));
-    h.table(List.of("file", "prompts"), rows);
-    h.paragraph("Attacks: " + ds.get("attacks").toString());
-
-    JsonNode ex = sec.get("extraction");
-    h.heading("2. Activations (" + ex.get("status").asText() + ")");
-    h.paragraph(String.format(Locale.ROOT, "%d rows (%d plain, %d adversarial) with %d tensors: resid_post at the last"
-        + " token of layers %s and every SAE feature.", ex.get("rows").asInt(), ex.get("plain_rows").asInt(),
-        ex.get("ood_rows").asInt(), ex.get("tensors").asInt(), ex.get("layers").toString()));
-    h.paragraph("Jailbroken flags: " + ex.get("jailbroken_flags").asText());
+    htmlDatasetsAndActivations(h, sec);
 
     JsonNode fe = sec.get("features");
     h.heading("3. Refusal direction and features (" + fe.get("status").asText() + ")" + voidHeading(fe));
@@ -659,12 +725,36 @@ public final class StudyReport {
         + HtmlReport.relativePaths(pr.get("default_probe").asText(), out) + ".");
     h.link("Full comparison (per-seed CIs, ROC curves, raw probe per layer): ", "probes/report.html", "probes/report.html");
 
-    JsonNode pv = root.get("provenance");
+    htmlProvenance(h, root.get("provenance"), out);
+    return h.toHtml();
+  }
+
+  private static void htmlDatasetsAndActivations(HtmlReport h, JsonNode sec) {
+    JsonNode ds = sec.get("datasets");
+    h.heading("1. Datasets (" + ds.get("status").asText() + ")");
+    List<List<String>> rows = new ArrayList<>();
+    ds.get("counts").fields().forEachRemaining(e -> rows.add(List.of(e.getKey(), e.getValue().asText())));
+    h.table(List.of("file", "prompts"), rows);
+    h.paragraph("Attacks: " + ds.get("attacks").toString());
+
+    JsonNode ex = sec.get("extraction");
+    h.heading("2. Activations (" + ex.get("status").asText() + ")");
+    h.paragraph(String.format(Locale.ROOT, "%d rows (%d plain, %d adversarial) with %d tensors: resid_post at the last"
+        + " token of layers %s and every SAE feature.", ex.get("rows").asInt(), ex.get("plain_rows").asInt(),
+        ex.get("ood_rows").asInt(), ex.get("tensors").asInt(), ex.get("layers").toString()));
+    h.paragraph("Jailbroken flags: " + ex.get("jailbroken_flags").asText());
+  }
+
+  private static void htmlProvenance(HtmlReport h, JsonNode pv, Path out) {
     h.heading("Provenance");
     List<List<String>> vrows = new ArrayList<>();
     vrows.add(List.of("model", pv.get("model").asText()));
-    vrows.add(List.of("model sha256", pv.get("model_sha256").asText()));
-    for (JsonNode sae : pv.get("saes")) {
+    if (pv.has("model_sha256")) { // from features.json: absent when the features step was not computed
+      vrows.add(List.of("model sha256", pv.get("model_sha256").asText()));
+    } else {
+      vrows.add(List.of("model and SAE hash", pv.get("model_and_sae_hash").asText()));
+    }
+    for (JsonNode sae : pv.path("saes")) {
       vrows.add(List.of("SAE " + sae.path("id").asText(), sae.path("sha256").asText()));
     }
     vrows.add(List.of("data", pv.get("data").asText()));
@@ -674,10 +764,10 @@ public final class StudyReport {
     vrows.add(List.of("command line", pv.get("command_line").asText()));
     for (JsonNode st : pv.get("steps")) {
       vrows.add(List.of("step " + st.get("step").asText(), st.get("status").asText()
-          + String.format(Locale.ROOT, " (%.1f s)", st.get("seconds").asDouble()) + (st.has("reason") ? ": " + st.get("reason").asText() : "")));
+          + String.format(Locale.ROOT, " (%.1f s wall, %.1f CPU-s, peak RSS %.2f GiB)", st.get("seconds").asDouble(),
+              st.path("cpu_seconds").asDouble(), st.path("peak_rss_bytes").asDouble() / (1L << 30)) + (st.has("reason") ? ": " + st.get("reason").asText() : "")));
     }
     h.table(List.of("item", "value"), vrows.stream().map(r -> List.of(r.get(0), HtmlReport.relativePaths(r.get(1), out))).toList());
     h.paragraph("Paths are relative to this report's folder.");
-    return h.toHtml();
   }
 }

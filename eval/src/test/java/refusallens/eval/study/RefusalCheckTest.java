@@ -2,10 +2,15 @@ package refusallens.eval.study;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import refusallens.files.Json;
 import refusallens.eval.judge.Outcomes;
 
 /** {@link RefusalCheck}: the floor, the Wilson-interval separation, and the void steps naming report sections. */
@@ -42,5 +47,29 @@ class RefusalCheckTest {
     assertEquals(List.of("features", "clamp", "suppression", "suffix", "probes"), steps);
     assertTrue(Study.STEPS.containsAll(steps));
     assertTrue(c.isVoid("clamp") && !c.isVoid("extract") && !c.isVoid("datasets"));
+    // the study skips exactly the void steps and the dashboards of the void F*, all after the refusal check
+    assertTrue(Study.VOID_SKIPPED.containsAll(steps));
+    assertEquals(List.of("dashboards"), Study.VOID_SKIPPED.stream().filter(x -> !steps.contains(x)).toList());
+    for (String step : Study.VOID_SKIPPED) {
+      assertTrue(Study.STEPS.indexOf(step) > Study.STEPS.indexOf("refusal"), step);
+      assertTrue(Study.voidReason(c, step).contains(c.reason()), step);
+    }
+    assertTrue(Study.STEPS.indexOf("refusal") < Study.STEPS.indexOf("extract"), "the check runs before the costly steps");
+  }
+
+  @Test
+  void theStudysRefusalStepArtefactReadsBackToTheSameCheck(@TempDir Path tmp) throws Exception {
+    for (RefusalCheck c : List.of(RefusalCheck.of(6, 6, 0, 6), RefusalCheck.of(1, 6, 0, 6))) {
+      Path f = tmp.resolve("check.json");
+      Json.MAPPER.writeValue(f.toFile(), c);
+      RefusalCheck back = RefusalCheck.read(f);
+      assertEquals(c.refuses(), back.refuses());
+      assertEquals(c.reason(), back.reason());
+      assertEquals(c.voidSteps(), back.voidSteps());
+    }
+    Path broken = tmp.resolve("broken.json");
+    Files.writeString(broken, "{\"n_harmful\": 6, \"harmful_refused\": 1}");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RefusalCheck.read(broken));
+    assertTrue(e.getMessage().contains("n_harmless") && e.getMessage().contains(broken.toString()), e.getMessage());
   }
 }
