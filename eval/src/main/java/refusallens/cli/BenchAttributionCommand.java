@@ -60,10 +60,7 @@ public final class BenchAttributionCommand implements Callable<Integer> {
       }
     }
     AttributionBenchmark.Result r = AttributionBenchmark.run(model,
-        new AttributionBenchmark.Options(batch, seq, at, steps, bench.warmup, bench.runs, seed), line -> {
-          err.println(line);
-          err.flush();
-        });
+        new AttributionBenchmark.Options(batch, seq, at, steps, bench.warmup, bench.runs, seed), BenchModelOptions.progress(err));
     PrintWriter out = spec.commandLine().getOut();
     if (bench.json) {
       Map<String, Object> o = new LinkedHashMap<>();
@@ -78,14 +75,11 @@ public final class BenchAttributionCommand implements Callable<Integer> {
       o.put("seq", r.seq());
       o.put("layers", r.layers());
       o.put("steps", r.steps());
-      o.put("load_s", bench.loadSeconds);
-      o.put("weights", bench.streamed ? "streamed" : "resident");
-      o.put("model_type", model.config().architecture().modelType());
-      o.put("threads", Runtime.getRuntime().availableProcessors());
+      bench.putRunContext(o, model);
       out.println(JSON.writeValueAsString(o));
     } else {
       out.printf("%.2f tokens/s per IG step (median %.3f s per step of %d x %d tokens, gradients to %d layers), peak RSS %.2f GiB%n",
-          r.tokensPerS(), r.medianStepS(), r.batch(), r.seq(), r.layers().size(), r.peakRssBytes() / (double) (1L << 30));
+          r.tokensPerS(), r.medianStepS(), r.batch(), r.seq(), r.layers().size(), BenchModelOptions.gib(r.peakRssBytes()));
       out.printf("%.4f CPU-seconds per token (all threads)%n", r.cpuSPerToken());
     }
     out.flush();

@@ -48,10 +48,7 @@ public final class BenchExtractCommand implements Callable<Integer> {
     Transformer model = bench.open(err);
     int last = upto == null ? model.config().numLayers() - 1 : upto;
     ExtractBenchmark.Result r = ExtractBenchmark.run(model,
-        new ExtractBenchmark.Options(batch, seq, last, bench.warmup, bench.runs, seed), line -> {
-          err.println(line);
-          err.flush();
-        });
+        new ExtractBenchmark.Options(batch, seq, last, bench.warmup, bench.runs, seed), BenchModelOptions.progress(err));
     PrintWriter out = spec.commandLine().getOut();
     if (bench.json) {
       Map<String, Object> o = new LinkedHashMap<>();
@@ -68,14 +65,11 @@ public final class BenchExtractCommand implements Callable<Integer> {
       o.put("gflop_per_token", r.gflopPerToken());
       o.put("sgemm_gflop_per_cpu_s", r.sgemmGflopPerCpuS());
       o.put("fraction_of_sgemm", r.fractionOfSgemm());
-      o.put("load_s", bench.loadSeconds);
-      o.put("weights", bench.streamed ? "streamed" : "resident");
-      o.put("model_type", model.config().architecture().modelType());
-      o.put("threads", Runtime.getRuntime().availableProcessors());
+      bench.putRunContext(o, model);
       CliJson.print(out, o);
     } else {
       out.printf("%.2f tokens/s (median %.3f s per pass of %d x %d tokens, %d layers), peak RSS %.2f GiB%n",
-          r.tokensPerS(), r.medianS(), r.batch(), r.seq(), r.layers(), r.peakRssBytes() / (double) (1L << 30));
+          r.tokensPerS(), r.medianS(), r.batch(), r.seq(), r.layers(), BenchModelOptions.gib(r.peakRssBytes()));
       out.printf("%.2f tokens per CPU-second (median %.3f CPU-s per pass, all threads)%n", r.tokensPerCpuS(), r.medianCpuS());
       out.printf("%.1f%% of the sgemm rate measured alongside (%.1f GFLOP per CPU-second; %.2f GFLOP per token)%n",
           100 * r.fractionOfSgemm(), r.sgemmGflopPerCpuS(), r.gflopPerToken());

@@ -72,10 +72,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
     GenerationBenchmark.Result r;
     try {
       r = GenerationBenchmark.run(model, new GenerationBenchmark.Options(batch, promptLength, newTokens, at, dSae,
-          clampedFeatures, bench.warmup, bench.runs, seed), saeDir, line -> {
-            err.println(line);
-            err.flush();
-          });
+          clampedFeatures, bench.warmup, bench.runs, seed), saeDir, BenchModelOptions.progress(err));
     } finally {
       try (var files = Files.walk(saeDir)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -96,15 +93,12 @@ public final class BenchGenerateCommand implements Callable<Integer> {
       o.put("new_tokens", r.newTokens());
       o.put("clamp_layers", r.clampLayers());
       o.put("d_sae", r.dSae());
-      o.put("load_s", bench.loadSeconds);
-      o.put("weights", bench.streamed ? "streamed" : "resident");
-      o.put("model_type", model.config().architecture().modelType());
-      o.put("threads", Runtime.getRuntime().availableProcessors());
+      bench.putRunContext(o, model);
       out.println(JSON.writeValueAsString(o));
     } else {
       out.printf("%.2f new tokens/s (median %.3f s for %d x %d new tokens after %d-token prompts, clamps at layers %s),"
           + " peak RSS %.2f GiB%n", r.newTokensPerS(), r.medianS(), r.batch(), r.newTokens(), r.promptLength(),
-          r.clampLayers(), r.peakRssBytes() / (double) (1L << 30));
+          r.clampLayers(), BenchModelOptions.gib(r.peakRssBytes()));
       out.printf("%.4f CPU-seconds per new token (all threads)%n", r.cpuSPerNewToken());
     }
     out.flush();

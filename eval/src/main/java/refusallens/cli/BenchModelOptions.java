@@ -2,6 +2,8 @@ package refusallens.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import refusallens.lens.Lens;
@@ -39,5 +41,26 @@ final class BenchModelOptions {
         model.config().numLayers(), loadSeconds);
     err.flush();
     return model;
+  }
+
+  /** Where a benchmark's progress lines go: {@code err}, flushed per line so a long run shows it is alive. */
+  static Consumer<String> progress(PrintWriter err) {
+    return line -> {
+      err.println(line);
+      err.flush();
+    };
+  }
+
+  /** Adds what every model bench's --json records about the run itself: load time, residency, model type, threads. */
+  void putRunContext(Map<String, Object> report, Transformer model) {
+    report.put("load_s", loadSeconds);
+    report.put("weights", streamed ? "streamed" : "resident");
+    report.put("model_type", model.config().architecture().modelType());
+    report.put("threads", Runtime.getRuntime().availableProcessors());
+  }
+
+  /** {@code bytes} in GiB, as the text reports print peak RSS. */
+  static double gib(long bytes) {
+    return bytes / (double) (1L << 30);
   }
 }

@@ -40,8 +40,7 @@ final class EvalClampCommand implements Callable<Integer> {
 
   @Mixin EvalCommand.Common common;
 
-  @Option(names = "--scale", defaultValue = "-3", description = "c of the jailbreak clamp (default ${DEFAULT-VALUE}).")
-  double scale;
+  @Mixin ClampScaleOption scaleOption;
 
   @Mixin InductionOption induceOption;
 
@@ -55,7 +54,7 @@ final class EvalClampCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     // before any model work: a factor that overflows float32 can only give non-finite activations
-    FeatureIntervention.checkMagnitude("--scale", scale);
+    FeatureIntervention.checkMagnitude("--scale", scaleOption.scale);
     Induction induction = induceOption.induction();
     OutputDir outDir = common.output("clamp");
     FeatureSet.Scope scope = FeatureSet.Scope.parse("--sets", sets);
@@ -72,7 +71,7 @@ final class EvalClampCommand implements Callable<Integer> {
       Map<String, FeatureSet> perPrompt = FeatureSet.perPrompt(ctx.features());
       for (Prompt p : harmful) {
         if (perPrompt.containsKey(p.id())) {
-          own.put(p.id(), ctx.hooks(perPrompt.get(p.id()).scaled(scale, Positions.ALL)));
+          own.put(p.id(), ctx.hooks(perPrompt.get(p.id()).scaled(scaleOption.scale, Positions.ALL)));
         }
       }
       ctx.progress().log("--sets per-prompt: " + own.size() + " of " + harmful.size()
@@ -80,7 +79,7 @@ final class EvalClampCommand implements Callable<Integer> {
     }
     ClampEvaluation eval = new ClampEvaluation(ctx, harmful, harmless, texts);
     ClampEvaluation.Base base = eval.base();
-    ClampEvaluation.Arm arm = eval.arm("F* clamp", own, ctx.hooks(fStar.scaled(scale, Positions.ALL)),
+    ClampEvaluation.Arm arm = eval.arm("F* clamp", own, ctx.hooks(fStar.scaled(scaleOption.scale, Positions.ALL)),
         ctx.hooks(induction.spec(fStar, eval.harmfulMeans()::of)));
 
     ObjectNode root = EvalReport.root("eval-clamp", ctx.provenance());
@@ -101,7 +100,7 @@ final class EvalClampCommand implements Callable<Integer> {
     root.put("n", harmful.size() + harmless.size());
     root.put("n_harmful", harmful.size());
     root.put("n_harmless", harmless.size());
-    root.put("scale", scale);
+    root.put("scale", scaleOption.scale);
     root.put("induce", induction.toString());
     root.put("induce_means_measured", eval.harmfulMeans().measuredFeatures().size());
     root.put("sets", scope.wireName());
@@ -123,7 +122,7 @@ final class EvalClampCommand implements Callable<Integer> {
         + fStar.features().size() + " features), judge " + ctx.judge().name() + ", greedy, " + common.maxNewTokens
         + " new tokens, seed " + common.seed + ".");
     html.table(List.of("measure", "base", "clamped", "n", "judge"), List.of(
-        List.of("jailbreak score (harmful, c=" + scale + ")", EvalReport.fmt(base.jailbreakScore()),
+        List.of("jailbreak score (harmful, c=" + scaleOption.scale + ")", EvalReport.fmt(base.jailbreakScore()),
             EvalReport.fmt(arm.jailbreakScore()), Integer.toString(harmful.size()), ctx.judge().name()),
         List.of("outcomes refused / complied / degenerate (harmful)", outcomes(base.harmfulOutcomes()),
             outcomes(arm.outcomes()), Integer.toString(harmful.size()), ctx.judge().name()),
@@ -149,7 +148,7 @@ final class EvalClampCommand implements Callable<Integer> {
     } else {
       spec.commandLine().getOut().printf("judge %s, n_harmful %d, n_harmless %d%n", ctx.judge().name(), harmful.size(), harmless.size());
       spec.commandLine().getOut().printf("%-34s %8s %8s%n", "measure", "base", "clamped");
-      spec.commandLine().getOut().printf("%-34s %8s %8s%n", "jailbreak score (c=" + scale + ")", EvalReport.fmt(base.jailbreakScore()), EvalReport.fmt(arm.jailbreakScore()));
+      spec.commandLine().getOut().printf("%-34s %8s %8s%n", "jailbreak score (c=" + scaleOption.scale + ")", EvalReport.fmt(base.jailbreakScore()), EvalReport.fmt(arm.jailbreakScore()));
       spec.commandLine().getOut().printf("%-34s %8s %8s%n", "  refused / complied / degenerate", "", "");
       spec.commandLine().getOut().printf("%-34s %8s %8s%n", "    base", outcomes(base.harmfulOutcomes()), "");
       spec.commandLine().getOut().printf("%-34s %8s %8s%n", "    clamped", outcomes(arm.outcomes()), "");

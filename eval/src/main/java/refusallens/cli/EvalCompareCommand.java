@@ -38,8 +38,7 @@ final class EvalCompareCommand implements Callable<Integer> {
 
   @Mixin EvalCommand.Common common;
 
-  @Option(names = "--scale", defaultValue = "-3", description = "c of the clamps (default ${DEFAULT-VALUE}).")
-  double scale;
+  @Mixin ClampScaleOption scaleOption;
 
   @Mixin InductionOption induceOption;
 
@@ -61,7 +60,7 @@ final class EvalCompareCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     OutputDir outDir = common.output("compare");
     Induction induction = induceOption.induction();
-    MethodComparison.Options options = new MethodComparison.Options(scale, induction, ks, cs,
+    MethodComparison.Options options = new MethodComparison.Options(scaleOption.scale, induction, ks, cs,
         steerAlpha == null ? OptionalDouble.empty() : OptionalDouble.of(steerAlpha));
     List<String> texts = textOption.texts(common.seed, common.harmless);
     EvalContext ctx = common.open();
@@ -79,7 +78,7 @@ final class EvalCompareCommand implements Callable<Integer> {
     root.put("ce_text_base", r.ceTextBase());
     root.put("n_harmful", harmful.size());
     root.put("n_harmless", harmless.size());
-    root.put("scale", scale);
+    root.put("scale", scaleOption.scale);
     root.put("induce", induction.toString());
     root.put("induce_means_measured", eval.harmfulMeans().measuredFeatures().size());
     if (r.steering() != null) {
@@ -99,7 +98,7 @@ final class EvalCompareCommand implements Callable<Integer> {
     v.set("base_harmless", EvalReport.verdicts(eval.base().harmless()));
 
     HtmlReport html = new HtmlReport("Method comparison at equal budget");
-    html.paragraph("Model " + ctx.provenance().model() + ", judge " + ctx.judge().name() + ", c=" + scale
+    html.paragraph("Model " + ctx.provenance().model() + ", judge " + ctx.judge().name() + ", c=" + scaleOption.scale
         + ", induction " + induction + ", " + harmful.size() + " harmful and " + harmless.size()
         + " harmless held-out prompts; base jailbreak score " + EvalReport.fmt(eval.base().jailbreakScore())
         + ", base refusal score " + EvalReport.fmt(eval.base().refusalScore()) + ", base CE " + EvalReport.fmt(r.ceBase())
@@ -117,7 +116,7 @@ final class EvalCompareCommand implements Callable<Integer> {
         + Controls.MATCH_FACTOR + " of each F* feature's (mean activation F* " + EvalReport.fmt(r.controls().fStar())
         + ", random " + EvalReport.fmt(r.controls().random()) + ", generic " + EvalReport.fmt(r.controls().generic())
         + "); generic = the most active non-F* features of F*'s layers.");
-    html.table(List.of("method", "jailbreak at c=" + scale, "CE increase", "best jailbreak (CE <= "
+    html.table(List.of("method", "jailbreak at c=" + scaleOption.scale, "CE increase", "best jailbreak (CE <= "
         + MethodComparison.MAX_CE_INCREASE + ")", "at c", "CE increase"), matchedRows(r.matched()));
     html.heading("K* sweep");
     html.table(List.of("method", "K", "jailbreak score", "refusal score", "CE increase", "CE increase (text)"), rows(r.kSweep()));
