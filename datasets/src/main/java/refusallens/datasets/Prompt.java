@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
+import refusallens.chat.ChatMessage;
 
 /**
  * One prompt of a dataset: a single user request ({@code text}) or a chat ({@code messages}), its

@@ -10,8 +10,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import refusallens.model.Transformer;
-import refusallens.refusal.AttributionBenchmark;
+import refusallens.core.model.Transformer;
+import refusallens.dev.AttributionBenchmark;
 
 /** {@code refusal-lens bench attribution}: tokens/s and peak memory of the integrated-gradients attribution pass. */
 @Command(

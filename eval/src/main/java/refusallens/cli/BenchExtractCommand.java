@@ -9,8 +9,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import refusallens.model.ExtractBenchmark;
-import refusallens.model.Transformer;
+import refusallens.dev.ExtractBenchmark;
+import refusallens.core.model.Transformer;
 
 /** {@code refusal-lens bench extract}: tokens/s and peak memory of resid_post extraction. */
 @Command(

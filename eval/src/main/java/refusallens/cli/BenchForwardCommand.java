@@ -15,19 +15,19 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import refusallens.datasets.ChatMessage;
+import refusallens.chat.ChatMessage;
 import refusallens.datasets.Label;
 import refusallens.datasets.Prompt;
 import refusallens.eval.organism.OrganismEvaluator;
 import refusallens.lens.Lens;
-import refusallens.model.ForwardRequest;
-import refusallens.model.HookName;
-import refusallens.model.LogitScope;
-import refusallens.model.TokenBatch;
-import refusallens.model.Transformer;
+import refusallens.core.model.ForwardRequest;
+import refusallens.core.model.HookName;
+import refusallens.core.model.LogitScope;
+import refusallens.core.model.TokenBatch;
+import refusallens.core.model.Transformer;
 import refusallens.organism.Organism;
 import refusallens.refusal.DiscoveryData;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.tokenizer.Tokenizer;
 
 /** {@code refusal-lens bench forward}: ms per hook-free forward pass on the ND4J and the plain-Java backend. */
 @Command(
@@ -86,7 +86,7 @@ public final class BenchForwardCommand implements Callable<Integer> {
         logits ? "all logits" : "resid_post of every layer");
     err.flush();
 
-    Transformer.Backend[] backends = {Transformer.Backend.ND4J, Transformer.Backend.JVM};
+    Transformer.Backend[] backends = {Transformer.Backend.ND4J, Transformer.Backend.PLAIN_JAVA};
     double[][] ms = new double[backends.length][iterations];
     double[][] cpuMs = new double[backends.length][iterations];
     int next = 0;
@@ -133,7 +133,7 @@ public final class BenchForwardCommand implements Callable<Integer> {
       r.put("prompts_per_s", batch * 1000.0 / s[s.length / 2]);
       // the OS counts process CPU time in ticks (10 ms): only the mean over many passes means anything
       r.put("mean_cpu_ms", Arrays.stream(cpuMs[b]).average().orElse(0));
-      per.put(backends[b].name().toLowerCase(), r);
+      per.put(backends[b].wireName(), r);
     }
     o.put("backends", per);
     double nd4j = (double) ((Map<?, ?>) per.get("nd4j")).get("median_ms");

@@ -12,8 +12,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import refusallens.intervention.GenerationBenchmark;
-import refusallens.model.Transformer;
+import refusallens.dev.GenerationBenchmark;
+import refusallens.core.model.Transformer;
 
 /** {@code refusal-lens bench generate}: new tokens/s of greedy generation under an SAE feature clamp. */
 @Command(

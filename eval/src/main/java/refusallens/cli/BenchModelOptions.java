@@ -8,8 +8,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import refusallens.lens.Lens;
 import refusallens.lens.LensOptions;
-import refusallens.model.Transformer;
-import refusallens.model.WeightStore;
+import refusallens.core.model.Transformer;
+import refusallens.core.model.weights.WeightStore;
 
 /** What every {@code dev bench} command over a model takes (a picocli mixin): the model, residency, runs, --json. */
 final class BenchModelOptions {

@@ -13,7 +13,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.tokenizer.Tokenizer;
 
 /** {@code refusal-lens bench tokenize DIR}: tokenizer throughput on generated, varied text. */
 @Command(

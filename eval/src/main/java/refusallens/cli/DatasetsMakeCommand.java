@@ -14,8 +14,8 @@ import refusallens.datasets.bundle.BundleManifest;
 import refusallens.datasets.bundle.DatasetBundle;
 import refusallens.datasets.generate.GeneratorOptions;
 import refusallens.datasets.split.Split;
-import refusallens.output.OutputDir;
-import refusallens.output.OutputKind;
+import refusallens.core.output.OutputDir;
+import refusallens.core.output.OutputKind;
 
 /** {@code datasets make}: writes the standard built-in bundle, reproducible byte for byte by seed. */
 @Command(

@@ -19,7 +19,7 @@ import refusallens.datasets.bundle.DatasetBundle;
 import refusallens.datasets.load.DatasetFormat;
 import refusallens.datasets.load.LoadResult;
 import refusallens.datasets.split.SplitOptions;
-import refusallens.output.OutputDir;
+import refusallens.core.output.OutputDir;
 
 /** {@code datasets split FILE --out DIR}: stratified, de-duplicated train/val/test (+ OOD) of a prompt set. */
 @Command(

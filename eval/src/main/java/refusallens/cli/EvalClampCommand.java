@@ -17,10 +17,10 @@ import refusallens.eval.clamp.ClampEvaluation;
 import refusallens.eval.clamp.FeatureSet;
 import refusallens.eval.clamp.Induction;
 import refusallens.eval.report.EvalReport;
-import refusallens.intervention.FeatureIntervention;
-import refusallens.intervention.Positions;
-import refusallens.model.Hooks;
-import refusallens.output.OutputDir;
+import refusallens.core.intervention.FeatureIntervention;
+import refusallens.core.intervention.Positions;
+import refusallens.core.model.Hooks;
+import refusallens.core.output.OutputDir;
 import refusallens.report.HtmlReport;
 import refusallens.report.LineChart;
 

@@ -20,8 +20,8 @@ import refusallens.eval.organism.OrganismEvaluator;
 import refusallens.eval.report.EvalReport;
 import refusallens.lens.Lens;
 import refusallens.organism.Organism;
-import refusallens.output.OutputDir;
-import refusallens.output.OutputKind;
+import refusallens.core.output.OutputDir;
+import refusallens.core.output.OutputKind;
 import refusallens.refusal.DiscoveryData;
 import refusallens.refusal.FeaturesFile;
 import refusallens.report.HtmlReport;
@@ -64,7 +64,7 @@ public final class EvalCommand implements Runnable {
       ObjectNode t = root.putObject("text");
       t.put("source", source);
       t.put("n", texts.size());
-      t.put("sha256", refusallens.refusal.ContentHash.ofText(String.join("\n", texts)));
+      t.put("sha256", refusallens.core.io.ContentHash.ofText(String.join("\n", texts)));
     }
   }
 
@@ -115,7 +115,7 @@ public final class EvalCommand implements Runnable {
     EvalContext open() {
       Opened o = openFeatures();
       Judge judge = judge();
-      EvalReport.Provenance prov = EvalReport.provenance(o.modelDir(), o.lens().saeDirs(), o.featuresFile(), seed,
+      EvalReport.RunProvenance prov = EvalReport.provenance(o.modelDir(), o.lens().saeDirs(), o.featuresFile(), seed,
           judge.name());
       return new EvalContext(o.lens(), o.features(), judge, maxNewTokens, batchSize, seed,
           new ConsoleProgress(System.err), prov);

@@ -20,7 +20,7 @@ import refusallens.eval.clamp.Controls;
 import refusallens.eval.compare.MethodComparison;
 import refusallens.eval.judge.Outcomes;
 import refusallens.eval.report.EvalReport;
-import refusallens.output.OutputDir;
+import refusallens.core.output.OutputDir;
 import refusallens.report.HtmlReport;
 import refusallens.report.LineChart;
 

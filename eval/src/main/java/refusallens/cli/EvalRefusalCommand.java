@@ -16,9 +16,9 @@ import refusallens.eval.organism.PromptSetRefusal;
 import refusallens.eval.organism.RefusalEvaluation;
 import refusallens.eval.report.EvalReport;
 import refusallens.lens.Lens;
-import refusallens.model.Transformer;
+import refusallens.core.model.Transformer;
 import refusallens.organism.Organism;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.tokenizer.Tokenizer;
 
 /** {@code refusal-lens eval refusal}: how often a model refuses, complies or degenerates on each prompt set. */
 @Command(name = "refusal", mixinStandardHelpOptions = true,

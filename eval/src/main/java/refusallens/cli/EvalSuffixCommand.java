@@ -23,7 +23,7 @@ import refusallens.eval.clamp.FeatureSet;
 import refusallens.eval.report.EvalReport;
 import refusallens.eval.suffix.SuffixEvaluation;
 import refusallens.eval.suppression.SuppressionEvaluation;
-import refusallens.output.OutputDir;
+import refusallens.core.output.OutputDir;
 import refusallens.refusal.FeatureKey;
 import refusallens.refusal.FeatureRole;
 import refusallens.report.HtmlReport;

@@ -15,7 +15,7 @@ import refusallens.eval.EvalContext;
 import refusallens.eval.clamp.FeatureSet;
 import refusallens.eval.report.EvalReport;
 import refusallens.eval.transfer.CategoryTransfer;
-import refusallens.output.OutputDir;
+import refusallens.core.output.OutputDir;
 import refusallens.report.HtmlReport;
 import refusallens.report.LineChart;
 

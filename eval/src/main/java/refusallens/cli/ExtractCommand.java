@@ -16,23 +16,23 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import refusallens.datasets.Prompt;
 import refusallens.datasets.PromptJsonl;
-import refusallens.extract.ActivationStore;
-import refusallens.extract.ActivationStoreMerge;
-import refusallens.extract.ActivationStoreWriter;
-import refusallens.extract.Extraction;
-import refusallens.extract.Identity;
-import refusallens.extract.PositionRule;
-import refusallens.extract.ShardSlice;
-import refusallens.extract.StoreHeader;
-import refusallens.extract.StoreManifest;
+import refusallens.refusal.extract.ActivationStore;
+import refusallens.refusal.extract.ActivationStoreMerge;
+import refusallens.refusal.extract.ActivationStoreWriter;
+import refusallens.refusal.extract.Extraction;
+import refusallens.refusal.extract.Identity;
+import refusallens.refusal.extract.PositionRule;
+import refusallens.refusal.extract.ShardSlice;
+import refusallens.refusal.extract.StoreHeader;
+import refusallens.refusal.extract.StoreManifest;
 import refusallens.lens.Lens;
-import refusallens.model.Transformer;
-import refusallens.output.OutputDir;
-import refusallens.output.OutputKind;
-import refusallens.refusal.ContentHash;
+import refusallens.core.model.Transformer;
+import refusallens.core.output.OutputDir;
+import refusallens.core.output.OutputKind;
+import refusallens.core.io.ContentHash;
 import refusallens.refusal.FeaturesFile;
-import refusallens.sae.SaeSet;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.sae.SaeSet;
+import refusallens.core.tokenizer.Tokenizer;
 
 /**
  * {@code refusal-lens extract}: raw resid_post and SAE feature activations of a prompt set, as a resumable

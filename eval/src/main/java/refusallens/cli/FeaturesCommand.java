@@ -13,7 +13,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import refusallens.files.Json;
-import refusallens.model.Transformer;
+import refusallens.core.model.Transformer;
 import refusallens.organism.Organism;
 import refusallens.progress.Progress;
 import refusallens.eval.judge.RefusalPhraseJudge;
@@ -22,8 +22,8 @@ import refusallens.refusal.DiscoveryData;
 import refusallens.refusal.DiscoveryOptions;
 import refusallens.refusal.FeatureDiscovery;
 import refusallens.refusal.FeaturesFile;
-import refusallens.sae.SaeSet;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.sae.SaeSet;
+import refusallens.core.tokenizer.Tokenizer;
 import refusallens.datasets.Label;
 import refusallens.datasets.Prompt;
 import refusallens.eval.dashboard.FeatureCard;
@@ -31,8 +31,8 @@ import refusallens.eval.dashboard.FeatureDashboard;
 import refusallens.eval.dashboard.FeatureDashboardPage;
 import refusallens.eval.dashboard.NeuronpediaList;
 import refusallens.lens.Lens;
-import refusallens.output.OutputDir;
-import refusallens.output.OutputKind;
+import refusallens.core.output.OutputDir;
+import refusallens.core.output.OutputKind;
 
 /** {@code refusal-lens features ...}: find the SAE features that mediate refusal. */
 @Command(

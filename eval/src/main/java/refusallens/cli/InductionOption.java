@@ -2,7 +2,7 @@ package refusallens.cli;
 
 import picocli.CommandLine.Option;
 import refusallens.eval.clamp.Induction;
-import refusallens.intervention.FeatureIntervention;
+import refusallens.core.intervention.FeatureIntervention;
 
 /** The {@code --induce} of {@code eval clamp} and {@code eval compare} (a picocli mixin): how refusal is induced. */
 final class InductionOption {

@@ -13,9 +13,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import refusallens.model.ModelConfig;
-import refusallens.datasets.ChatMessage;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.model.arch.ModelConfig;
+import refusallens.chat.ChatMessage;
+import refusallens.core.tokenizer.Tokenizer;
 
 /** {@code refusal-lens inspect [--model DIR]}: architecture summary and the tokens of a prompt. */
 @Command(

@@ -2,8 +2,8 @@ package refusallens.cli;
 
 import java.nio.file.Path;
 import picocli.CommandLine;
-import refusallens.hub.HfCache;
-import refusallens.hub.HubException;
+import refusallens.core.hub.HfCache;
+import refusallens.core.hub.HubException;
 
 /** Reads {@code --model}: a directory, or a Hugging Face id {@code OWNER/NAME[@REV]} in the local HF cache. */
 public final class ModelDirConverter implements CommandLine.ITypeConverter<Path> {

@@ -19,8 +19,8 @@ import refusallens.files.Json;
 import refusallens.organism.Organism;
 import refusallens.organism.OrganismBudget;
 import refusallens.organism.OrganismTrainer;
-import refusallens.output.OutputDir;
-import refusallens.output.OutputKind;
+import refusallens.core.output.OutputDir;
+import refusallens.core.output.OutputKind;
 
 /** {@code refusal-lens organism ...}: train, evaluate and export the embedded refusal model organism. */
 @Command(

@@ -16,13 +16,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import refusallens.datasets.PromptJsonl;
 import refusallens.lens.Lens;
-import refusallens.model.Transformer;
+import refusallens.core.model.Transformer;
 import refusallens.organism.Organism;
-import refusallens.sae.Sae;
-import refusallens.sae.SaeLayout;
-import refusallens.sae.SaeOnPrompts;
-import refusallens.sae.SaeStats;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.sae.Sae;
+import refusallens.core.sae.SaeLayout;
+import refusallens.core.sae.SaeOnPrompts;
+import refusallens.core.sae.SaeStats;
+import refusallens.core.tokenizer.Tokenizer;
 
 /** {@code refusal-lens sae ...}: inspect sparse autoencoders. */
 @Command(
@@ -74,7 +74,7 @@ public final class SaeCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      var source = refusallens.sae.SaeSet.Source.parse(sae);
+      var source = refusallens.core.sae.SaeSet.Source.parse(sae);
       Path dir = source.dir();
       SaeLayout l = Optional.ofNullable(layout).orElseGet(() -> SaeLayout.detect(dir));
       OptionalInt layer = source.layer();

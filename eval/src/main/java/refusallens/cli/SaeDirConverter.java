@@ -2,8 +2,8 @@ package refusallens.cli;
 
 import java.nio.file.Path;
 import picocli.CommandLine;
-import refusallens.hub.HfCache;
-import refusallens.hub.HubException;
+import refusallens.core.hub.HfCache;
+import refusallens.core.hub.HubException;
 
 /** Reads a single-directory {@code --sae}: a directory, or a SAELens release id in the local HF cache. */
 public final class SaeDirConverter implements CommandLine.ITypeConverter<Path> {

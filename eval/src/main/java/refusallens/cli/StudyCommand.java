@@ -14,7 +14,7 @@ import refusallens.eval.study.Study;
 import refusallens.eval.study.StudyOptions;
 import refusallens.eval.study.StudyReport;
 import refusallens.files.Json;
-import refusallens.model.WeightStore;
+import refusallens.core.model.weights.WeightStore;
 
 /** {@code refusal-lens study}: the whole refusal study into one directory and one report. */
 @Command(

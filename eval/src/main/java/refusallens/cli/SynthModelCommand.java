@@ -12,13 +12,13 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import refusallens.model.Architecture;
-import refusallens.model.ModelConfig;
-import refusallens.model.SyntheticCheckpoint;
-import refusallens.output.OutputDir;
-import refusallens.output.OutputKind;
-import refusallens.sae.SaeLayout;
-import refusallens.sae.SyntheticSaes;
+import refusallens.core.model.arch.Architecture;
+import refusallens.core.model.arch.ModelConfig;
+import refusallens.dev.SyntheticCheckpoint;
+import refusallens.core.output.OutputDir;
+import refusallens.core.output.OutputKind;
+import refusallens.core.sae.SaeLayout;
+import refusallens.dev.SyntheticSaes;
 
 /** {@code refusal-lens synth-model}: a HF checkpoint with random weights at a real model's shapes. */
 @Command(

@@ -7,13 +7,13 @@ import refusallens.eval.judge.Judge;
 import refusallens.eval.organism.RefusalEvaluation;
 import refusallens.eval.report.EvalReport;
 import refusallens.lens.Lens;
-import refusallens.intervention.InterventionSpec;
-import refusallens.model.Hooks;
-import refusallens.model.Transformer;
+import refusallens.core.intervention.InterventionSpec;
+import refusallens.core.model.Hooks;
+import refusallens.core.model.Transformer;
 import refusallens.progress.Progress;
 import refusallens.refusal.FeaturesFile;
-import refusallens.sae.SaeSet;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.sae.SaeSet;
+import refusallens.core.tokenizer.Tokenizer;
 
 /**
  * What every {@code eval} command works on: the model, its tokenizer and SAEs (one {@link Lens}), the features file, the judge,
@@ -21,7 +21,7 @@ import refusallens.tokenizer.Tokenizer;
  */
 public record EvalContext(
     Lens lens, FeaturesFile features, Judge judge, int maxNewTokens,
-    int batchSize, long seed, Progress progress, EvalReport.Provenance provenance) {
+    int batchSize, long seed, Progress progress, EvalReport.RunProvenance provenance) {
   public EvalContext {
     if (maxNewTokens <= 0 || batchSize <= 0) {
       throw new IllegalArgumentException("--max-new-tokens and --batch-size must be positive");

@@ -19,10 +19,10 @@ import refusallens.datasets.load.PublicSets;
 import refusallens.eval.judge.TaskJudge;
 import refusallens.eval.organism.PromptSetRefusal;
 import refusallens.eval.organism.RefusalEvaluation;
-import refusallens.model.Hooks;
-import refusallens.model.Transformer;
+import refusallens.core.model.Hooks;
+import refusallens.core.model.Transformer;
 import refusallens.organism.Organism;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.tokenizer.Tokenizer;
 
 /** {@code eval refusal} and {@code organism evaluate --data} on real public prompts and the embedded organism. */
 class EvalRefusalCommandIT {
@@ -88,10 +88,10 @@ class EvalRefusalCommandIT {
     Tokenizer tok = Tokenizer.load(dir);
     int maxPos = Transformer.open(dir).config().maxPositionEmbeddings();
     StringBuilder text = new StringBuilder("Describe");
-    while (tok.encodeChat(List.of(refusallens.datasets.ChatMessage.user(text.toString())), true).length < maxPos - 4) {
+    while (tok.encodeChat(List.of(refusallens.chat.ChatMessage.user(text.toString())), true).length < maxPos - 4) {
       text.append(" the weather");
     }
-    int len = tok.encodeChat(List.of(refusallens.datasets.ChatMessage.user(text.toString())), true).length;
+    int len = tok.encodeChat(List.of(refusallens.chat.ChatMessage.user(text.toString())), true).length;
     assertTrue(len <= maxPos && len > maxPos - 8, "prompt of " + len + " tokens");
     List<Prompt> prompts = List.of(Prompt.of("long", text.toString(), refusallens.datasets.Label.HARMLESS, null, "long"),
         Prompt.of("short", "Describe the weather.", refusallens.datasets.Label.HARMLESS, null, "long"));

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import refusallens.hub.SaeLensReleases;
+import refusallens.core.hub.SaeLensReleases;
 
 /** {@code --model OWNER/NAME} and {@code --sae RELEASE/ID} through the CLI, on a fixture HF cache at $HF_HUB_CACHE. */
 class HubIdsCliTest {

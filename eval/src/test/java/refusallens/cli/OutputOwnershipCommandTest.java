@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import refusallens.datasets.Label;
 import refusallens.datasets.Prompt;
 import refusallens.datasets.PromptJsonl;
-import refusallens.output.OutputDir;
+import refusallens.core.output.OutputDir;
 
 /**
  * Every command that writes a directory refuses a non-empty --out it did not write, touching nothing there;

@@ -13,12 +13,12 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import refusallens.extract.ActivationStoreWriter;
-import refusallens.extract.Identity;
-import refusallens.extract.PositionRule;
-import refusallens.extract.StoreHeader;
-import refusallens.extract.StoreRow;
-import refusallens.extract.StoreTensor;
+import refusallens.refusal.extract.ActivationStoreWriter;
+import refusallens.refusal.extract.Identity;
+import refusallens.refusal.extract.PositionRule;
+import refusallens.refusal.extract.StoreHeader;
+import refusallens.refusal.extract.StoreRow;
+import refusallens.refusal.extract.StoreTensor;
 
 class ProbesCommandTest {
   /** A store with resid_post at layer 3 (d 6) and 16 SAE features; feature 2 carries the harm signal. */

@@ -17,11 +17,11 @@ import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
-import refusallens.extract.Extraction;
+import refusallens.refusal.extract.Extraction;
 import refusallens.organism.Organism;
 import refusallens.probes.Probe;
 import refusallens.readme.ReadmeBlocks;
-import refusallens.sae.SaeSet;
+import refusallens.core.sae.SaeSet;
 
 /**
  * The README's CLI quickstart blocks ({@code tested:train}, {@code tested:compare}) run as written on the

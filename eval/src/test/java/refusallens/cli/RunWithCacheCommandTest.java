@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import refusallens.io.SafetensorsFile;
+import refusallens.core.io.SafetensorsFile;
 
 /**
  * {@code run-with-cache} run in-process on fixture prompts reproduces the reference tensors;

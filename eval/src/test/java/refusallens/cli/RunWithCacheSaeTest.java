@@ -13,10 +13,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import refusallens.intervention.FeatureIntervention;
-import refusallens.intervention.InterventionSpec;
-import refusallens.intervention.Positions;
-import refusallens.io.SafetensorsFile;
+import refusallens.core.intervention.FeatureIntervention;
+import refusallens.core.intervention.InterventionSpec;
+import refusallens.core.intervention.Positions;
+import refusallens.core.io.SafetensorsFile;
 
 /** {@code run-with-cache --sae --intervention} reproduces the fixtures' sae_acts, sae_recon and clamped_logits. */
 class RunWithCacheSaeTest {

@@ -43,10 +43,10 @@ class SaeCommandTest {
     JsonNode m = j.get("on_prompts");
     assertEquals(2, m.get("prompts").asInt());
     // every chat-rendered token past BOS is measured
-    var tok = refusallens.tokenizer.Tokenizer.load(refusallens.organism.Organism.defaultModelDir());
+    var tok = refusallens.core.tokenizer.Tokenizer.load(refusallens.organism.Organism.defaultModelDir());
     long tokens = 0;
     for (String p : prompts) {
-      tokens += tok.encodeChat(java.util.List.of(refusallens.datasets.ChatMessage.user(p)), true).length - 1;
+      tokens += tok.encodeChat(java.util.List.of(refusallens.chat.ChatMessage.user(p)), true).length - 1;
     }
     assertEquals(tokens, m.get("tokens").asLong());
     // a TopK SAE activates at most k latents per token; its reconstruction is far better than the mean

@@ -272,7 +272,7 @@ class StudyCommandIT {
 
     // a corrupt shard (bytes flipped in its tensor data, so it still parses): the re-run finds it by its hash,
     // recomputes it, says so on stderr and in report.json, and the probes see the same activations as before
-    var shards = refusallens.extract.ActivationStore.open(out.resolve("extract")).manifest().shards();
+    var shards = refusallens.refusal.extract.ActivationStore.open(out.resolve("extract")).manifest().shards();
     String bad = shards.get(shards.size() - 1).file();
     byte[] bytes = Files.readAllBytes(out.resolve("extract").resolve(bad));
     for (int i = bytes.length - 16; i < bytes.length; i++) {

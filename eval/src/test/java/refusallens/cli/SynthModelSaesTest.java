@@ -15,17 +15,17 @@ import java.util.OptionalInt;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import refusallens.io.DType;
-import refusallens.io.Npy;
-import refusallens.io.Npz;
-import refusallens.model.Transformer;
-import refusallens.sae.JumpReluSae;
-import refusallens.sae.Sae;
-import refusallens.sae.SaeArchitecture;
-import refusallens.sae.SaeLayout;
-import refusallens.sae.SaeOnPrompts;
-import refusallens.sae.SaeSet;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.io.DType;
+import refusallens.core.io.Npy;
+import refusallens.core.io.Npz;
+import refusallens.core.model.Transformer;
+import refusallens.core.sae.JumpReluSae;
+import refusallens.core.sae.Sae;
+import refusallens.core.sae.SaeArchitecture;
+import refusallens.core.sae.SaeLayout;
+import refusallens.core.sae.SaeOnPrompts;
+import refusallens.core.sae.SaeSet;
+import refusallens.core.tokenizer.Tokenizer;
 
 /**
  * {@code synth-model --saes}: synthetic SAEs in the released layouts load through the normal SAE loaders, the

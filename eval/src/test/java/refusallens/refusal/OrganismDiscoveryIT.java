@@ -15,14 +15,14 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import refusallens.eval.judge.RefusalPhraseJudge;
-import refusallens.model.GenerationOptions;
-import refusallens.model.Hooks;
-import refusallens.model.TokenBatch;
-import refusallens.model.Transformer;
+import refusallens.core.model.GenerationOptions;
+import refusallens.core.model.Hooks;
+import refusallens.core.model.TokenBatch;
+import refusallens.core.model.Transformer;
 import refusallens.organism.Organism;
 import refusallens.progress.Progress;
-import refusallens.sae.SaeSet;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.sae.SaeSet;
+import refusallens.core.tokenizer.Tokenizer;
 
 /**
  * features find end to end on the embedded organism (a gemma2 chat model trained to refuse, TopK SAEs on every

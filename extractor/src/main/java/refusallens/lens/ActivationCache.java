@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import refusallens.model.HookName;
+import refusallens.core.model.HookName;
 
 /**
  * What {@link Lens#runWithCache} returns (TransformerLens {@code ActivationCache}): the logits [B, S, vocab]

@@ -3,7 +3,7 @@ package refusallens.lens;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import refusallens.model.HookName;
+import refusallens.core.model.HookName;
 
 /**
  * A name {@link Lens#runWithCache} accepts: a model hook point ({@code blocks.L.hook_resid_post}) or an SAE hook

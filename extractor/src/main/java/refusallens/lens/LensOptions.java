@@ -1,8 +1,8 @@
 package refusallens.lens;
 
-import refusallens.model.Transformer;
-import refusallens.model.WeightStore;
-import refusallens.sae.SaeSet;
+import refusallens.core.model.Transformer;
+import refusallens.core.model.weights.WeightStore;
+import refusallens.core.sae.SaeSet;
 
 /**
  * How {@link Lens#open} opens a model: the tensor backend of its forward passes (decided here once, not per

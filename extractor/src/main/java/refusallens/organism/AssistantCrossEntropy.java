@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import refusallens.model.Hooks;
-import refusallens.model.TokenBatch;
-import refusallens.model.Transformer;
+import refusallens.core.model.Hooks;
+import refusallens.core.model.TokenBatch;
+import refusallens.core.model.Transformer;
 
 /** Mean next-token cross-entropy over the assistant tokens of conversations, with optional hooks (an SAE spliced in). */
 public final class AssistantCrossEntropy {

@@ -1,5 +1,6 @@
 package refusallens.organism;
 
+import refusallens.files.AtomicFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -11,10 +12,10 @@ import java.util.TreeMap;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import refusallens.io.SafetensorsWriter;
-import refusallens.model.ModelConfig;
-import refusallens.model.TransformerDefinition;
-import refusallens.model.WeightSpec;
+import refusallens.core.io.SafetensorsWriter;
+import refusallens.core.model.arch.ModelConfig;
+import refusallens.core.model.arch.TransformerDefinition;
+import refusallens.core.model.weights.WeightSpec;
 
 /** The organism's model as a Hugging Face checkpoint: its gemma2 {@code config.json}, initial weights, and writing. */
 public final class ChatModelFiles {
@@ -56,11 +57,7 @@ public final class ChatModelFiles {
   /** Parses a config written by {@link #configJson}. */
   public static ModelConfig parse(ObjectNode json, Path where) {
     Path file = where.resolve("config.json");
-    try {
-      AtomicFiles.writeJson(file, json);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
+    AtomicFiles.writeJson(file, json);
     return ModelConfig.read(where);
   }
 
@@ -105,10 +102,6 @@ public final class ChatModelFiles {
     ObjectNode c = config.deepCopy();
     c.put("torch_dtype", bf16 ? "bfloat16" : "float32");
     w.write(dir.resolve("model.safetensors"));
-    try {
-      AtomicFiles.writeJson(dir.resolve("config.json"), c);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the model checkpoint in " + dir, e);
-    }
+    AtomicFiles.writeJson(dir.resolve("config.json"), c);
   }
 }

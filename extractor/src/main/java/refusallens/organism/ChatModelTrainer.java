@@ -12,13 +12,13 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import refusallens.model.Hooks;
-import refusallens.model.SameDiffOps;
-import refusallens.model.TokenBatch;
-import refusallens.model.Transformer;
-import refusallens.model.TransformerDefinition;
-import refusallens.model.WeightSpec;
-import refusallens.model.WeightStore;
+import refusallens.core.model.Hooks;
+import refusallens.core.model.ops.SameDiffOps;
+import refusallens.core.model.TokenBatch;
+import refusallens.core.model.Transformer;
+import refusallens.core.model.arch.TransformerDefinition;
+import refusallens.core.model.weights.WeightSpec;
+import refusallens.core.model.weights.WeightStore;
 
 /**
  * Trains a chat model through its architecture's one definition: the SameDiff build of

@@ -1,9 +1,9 @@
 package refusallens.organism;
 
 import java.util.List;
-import refusallens.datasets.ChatMessage;
+import refusallens.chat.ChatMessage;
 import refusallens.datasets.Label;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.tokenizer.Tokenizer;
 
 /** Turns a conversation into training ids through the chat template, marking the assistant tokens as targets. */
 public final class ConversationEncoder {

@@ -1,5 +1,6 @@
 package refusallens.organism;
 
+import refusallens.files.AtomicFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,7 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import refusallens.refusal.ContentHash;
+import refusallens.core.io.ContentHash;
 
 /**
  * The embedded default model: the shipped organism (chat model, tokenizer, SAEs) in the classpath

@@ -1,5 +1,6 @@
 package refusallens.organism;
 
+import refusallens.files.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -15,7 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import refusallens.refusal.ContentHash;
+import refusallens.core.io.ContentHash;
 
 /**
  * The shipped organism copied out of the jar into {@code <cache>/organism/<manifest key>/}, kept true to its

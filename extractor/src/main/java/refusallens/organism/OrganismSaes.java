@@ -1,5 +1,6 @@
 package refusallens.organism;
 
+import refusallens.files.AtomicFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -14,13 +15,13 @@ import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import refusallens.io.SafetensorsFile;
-import refusallens.io.SafetensorsWriter;
-import refusallens.model.ForwardResult;
-import refusallens.model.HookName;
-import refusallens.model.Hooks;
-import refusallens.model.TokenBatch;
-import refusallens.model.Transformer;
+import refusallens.core.io.SafetensorsFile;
+import refusallens.core.io.SafetensorsWriter;
+import refusallens.core.model.ForwardResult;
+import refusallens.core.model.HookName;
+import refusallens.core.model.Hooks;
+import refusallens.core.model.TokenBatch;
+import refusallens.core.model.Transformer;
 
 /**
  * The organism's SAEs: residual-stream activations of every layer collected with the eager runtime,
@@ -113,11 +114,7 @@ public final class OrganismSaes {
     cfg.put("normalize_activations", "none");
     cfg.put("prepend_bos", true);
     cfg.put("context_size", 1024);
-    try {
-      AtomicFiles.writeJson(dir.resolve("cfg.json"), cfg);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + dir.resolve("cfg.json"), e);
-    }
+    AtomicFiles.writeJson(dir.resolve("cfg.json"), cfg);
   }
 
   /** Reads back an SAE written by {@link #write}. */

@@ -1,5 +1,6 @@
 package refusallens.organism;
 
+import refusallens.files.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -20,13 +21,13 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import refusallens.datasets.Seeds;
-import refusallens.io.SafetensorsFile;
-import refusallens.io.SafetensorsWriter;
-import refusallens.model.ModelConfig;
-import refusallens.model.Transformer;
-import refusallens.model.TransformerDefinition;
-import refusallens.model.WeightStore;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.io.SafetensorsFile;
+import refusallens.core.io.SafetensorsWriter;
+import refusallens.core.model.arch.ModelConfig;
+import refusallens.core.model.Transformer;
+import refusallens.core.model.arch.TransformerDefinition;
+import refusallens.core.model.weights.WeightStore;
+import refusallens.core.tokenizer.Tokenizer;
 
 /**
  * {@code organism train}: corpus, BPE tokenizer, gemma2 chat model, TopK SAEs on every layer, report.
@@ -114,11 +115,7 @@ public final class OrganismTrainer {
   }
 
   private JsonNode writeReport(Path out, ObjectNode report) {
-    try {
-      AtomicFiles.writeJson(out.resolve(REPORT_FILE), report);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + out.resolve(REPORT_FILE), e);
-    }
+    AtomicFiles.writeJson(out.resolve(REPORT_FILE), report);
     return report;
   }
 
@@ -348,7 +345,7 @@ public final class OrganismTrainer {
     // the shipped bfloat16 checkpoint, reloaded through the runtime for the held-out loss
     ChatModelFiles.write(out, configJson, Selected.weights(bestPath), true);
     Transformer reloaded = Transformer.open(out);
-    double heldOut = AssistantCrossEntropy.of(reloaded, val, refusallens.model.Hooks.none(), 16);
+    double heldOut = AssistantCrossEntropy.of(reloaded, val, refusallens.core.model.Hooks.none(), 16);
     ModelTraining result = new ModelTraining(steps, ema, heldOut, best.step(), best.refusal(), best.compliance());
     ObjectNode r = JSON.createObjectNode();
     r.put("schemaVersion", 1);
@@ -360,11 +357,7 @@ public final class OrganismTrainer {
     r.put("val_first_token_refusal", best.refusal());
     r.put("val_first_token_compliance", best.compliance());
     r.put("val_prompts_per_label", VAL_PROMPTS);
-    try {
-      AtomicFiles.writeJson(report, r);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + report, e);
-    }
+    AtomicFiles.writeJson(report, r);
     log(String.format("model: %d steps, train loss %.4f, held-out assistant CE %.4f", result.steps(), ema, heldOut));
     return result;
   }
@@ -507,7 +500,7 @@ public final class OrganismTrainer {
     int layers = model.config().numLayers();
     INDArray[] acts = null;
     INDArray[] heldActs = OrganismSaes.collect(model, heldOut, Integer.MAX_VALUE, 16);
-    double clean = AssistantCrossEntropy.of(model, heldOut, refusallens.model.Hooks.none(), 16);
+    double clean = AssistantCrossEntropy.of(model, heldOut, refusallens.core.model.Hooks.none(), 16);
     List<OrganismSaes.LayerMetrics> metrics = new ArrayList<>();
     for (int layer = 0; layer < layers; layer++) {
       Path dir = OrganismSaes.layerDir(saeDir, layer);

@@ -6,7 +6,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import refusallens.sae.TopKSae;
+import refusallens.core.sae.TopKSae;
 
 /**
  * Trains a TopK sparse autoencoder (Gao et al. 2024) on residual-stream activations.

@@ -8,10 +8,10 @@ import java.util.TreeSet;
 import refusallens.datasets.Label;
 import refusallens.datasets.Prompt;
 import refusallens.datasets.split.Split;
-import refusallens.model.GenerationOptions;
-import refusallens.model.Hooks;
-import refusallens.model.TokenBatch;
-import refusallens.model.Transformer;
+import refusallens.core.model.GenerationOptions;
+import refusallens.core.model.Hooks;
+import refusallens.core.model.TokenBatch;
+import refusallens.core.model.Transformer;
 
 /**
  * The model-selection signal of organism training: on held-out VAL prompts (frames never trained on, and

@@ -10,20 +10,20 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import refusallens.intervention.DirectionAblation;
-import refusallens.model.ForwardRequest;
-import refusallens.model.ForwardResult;
-import refusallens.model.HookName;
-import refusallens.model.Hooks;
-import refusallens.model.LogProbMetric;
-import refusallens.model.LogitScope;
-import refusallens.model.ResidGradients;
-import refusallens.model.TapeOps;
-import refusallens.model.TokenBatch;
-import refusallens.model.Transformer;
+import refusallens.core.intervention.DirectionAblation;
+import refusallens.core.model.ForwardRequest;
+import refusallens.core.model.ForwardResult;
+import refusallens.core.model.HookName;
+import refusallens.core.model.Hooks;
+import refusallens.core.model.LogProbMetric;
+import refusallens.core.model.LogitScope;
+import refusallens.core.model.ResidGradients;
+import refusallens.core.model.ops.TapeOps;
+import refusallens.core.model.TokenBatch;
+import refusallens.core.model.Transformer;
 import refusallens.progress.Progress;
-import refusallens.sae.Sae;
-import refusallens.sae.SaeSet;
+import refusallens.core.sae.Sae;
+import refusallens.core.sae.SaeSet;
 
 /**
  * Attribution patching with integrated gradients over SAE features (Marks et al.; the paper's F* search).
@@ -176,7 +176,7 @@ public final class AttributionPatching {
    * layers above it, so only the last SAE layer would get a gradient; with the straight-through splice,
    * dm/dresid at layer L is the total effect through the layers above, each evaluated at the interpolated point.
    */
-  static Map<Integer, INDArray> meanResidGradients(
+  public static Map<Integer, INDArray> meanResidGradients(
       Transformer model,
       TokenBatch tb,
       Map<Integer, INDArray> clean,

@@ -6,7 +6,7 @@ import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import refusallens.sae.Sae;
+import refusallens.core.sae.Sae;
 
 /** F0: the SAE features whose decoder rows point most along the refusal direction (cosine similarity). */
 public final class CosSimSelection {

@@ -10,6 +10,7 @@ import refusallens.datasets.PromptJsonl;
 import refusallens.datasets.generate.GeneratorOptions;
 import refusallens.datasets.generate.PromptGenerator;
 import refusallens.datasets.split.Split;
+import refusallens.core.io.ContentHash;
 
 /**
  * The prompts of feature discovery: harmful and harmless train prompts (direction, attribution, statistics)

@@ -3,7 +3,7 @@ package refusallens.refusal;
 import java.util.List;
 import java.util.Objects;
 import refusallens.datasets.Prompt;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.tokenizer.Tokenizer;
 
 /** A prompt and its chat tokens (template applied, generation prompt added). */
 public record EncodedPrompt(Prompt prompt, int[] ids) {

@@ -12,17 +12,18 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import refusallens.intervention.DirectionAblation;
-import refusallens.intervention.FeatureIntervention;
-import refusallens.intervention.InterventionHooks;
-import refusallens.intervention.InterventionSpec;
-import refusallens.intervention.Positions;
-import refusallens.intervention.UnitDirection;
-import refusallens.model.Hooks;
-import refusallens.model.Transformer;
+import refusallens.core.intervention.DirectionAblation;
+import refusallens.core.intervention.FeatureIntervention;
+import refusallens.core.intervention.InterventionHooks;
+import refusallens.core.intervention.InterventionSpec;
+import refusallens.core.intervention.Positions;
+import refusallens.core.intervention.UnitDirection;
+import refusallens.core.model.Hooks;
+import refusallens.core.model.Transformer;
 import refusallens.progress.Progress;
-import refusallens.sae.SaeSet;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.sae.SaeSet;
+import refusallens.core.tokenizer.Tokenizer;
+import refusallens.core.io.ContentHash;
 
 /**
  * {@code features find}, as the paper does it: the refusal direction V*_R (difference in means, layer chosen by

@@ -9,11 +9,11 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import refusallens.model.Hooks;
-import refusallens.model.Transformer;
+import refusallens.core.model.Hooks;
+import refusallens.core.model.Transformer;
 import refusallens.progress.Progress;
-import refusallens.sae.SaeSet;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.sae.SaeSet;
+import refusallens.core.tokenizer.Tokenizer;
 
 /**
  * SAE activation statistics of clean runs: every feature's mean activation on harmful and on harmless

@@ -305,7 +305,7 @@ public record FeaturesFile(
    * feature (F*, per-prompt sets, F0, baselines) is in the SAE set, V*_R has the model's width, and the refusal
    * token ids are in the vocabulary.
    */
-  public void requireCompatible(refusallens.sae.SaeSet saes, int dModel, int vocabSize, Path file) {
+  public void requireCompatible(refusallens.core.sae.SaeSet saes, int dModel, int vocabSize, Path file) {
     if (refusalDirection.direction().length != dModel) {
       throw new IllegalArgumentException(file + ": refusalDirection.direction has " + refusalDirection.direction().length
           + " values but the model's width is " + dModel + " (a features file of another model?)");

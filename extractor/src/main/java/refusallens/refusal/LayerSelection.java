@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.OptionalInt;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import refusallens.intervention.DirectionAblation;
-import refusallens.model.HookName;
-import refusallens.model.Hooks;
-import refusallens.model.Transformer;
+import refusallens.core.intervention.DirectionAblation;
+import refusallens.core.model.HookName;
+import refusallens.core.model.Hooks;
+import refusallens.core.model.Transformer;
 import refusallens.progress.Progress;
 
 /**

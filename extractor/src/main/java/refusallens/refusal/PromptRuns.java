@@ -6,13 +6,13 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import refusallens.model.ForwardRequest;
-import refusallens.model.ForwardResult;
-import refusallens.model.HookName;
-import refusallens.model.Hooks;
-import refusallens.model.LogitScope;
-import refusallens.model.TokenBatch;
-import refusallens.model.Transformer;
+import refusallens.core.model.ForwardRequest;
+import refusallens.core.model.ForwardResult;
+import refusallens.core.model.HookName;
+import refusallens.core.model.Hooks;
+import refusallens.core.model.LogitScope;
+import refusallens.core.model.TokenBatch;
+import refusallens.core.model.Transformer;
 import refusallens.progress.Progress;
 
 /**

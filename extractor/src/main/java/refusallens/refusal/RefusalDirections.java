@@ -7,8 +7,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import refusallens.model.Hooks;
-import refusallens.model.Transformer;
+import refusallens.core.model.Hooks;
+import refusallens.core.model.Transformer;
 import refusallens.progress.Progress;
 
 /**

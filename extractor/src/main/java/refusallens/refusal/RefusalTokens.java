@@ -7,13 +7,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import refusallens.datasets.ChatMessage;
-import refusallens.model.GenerationOptions;
-import refusallens.model.Hooks;
-import refusallens.model.TokenBatch;
-import refusallens.model.Transformer;
+import refusallens.chat.ChatMessage;
+import refusallens.core.model.GenerationOptions;
+import refusallens.core.model.Hooks;
+import refusallens.core.model.TokenBatch;
+import refusallens.core.model.Transformer;
 import refusallens.progress.Progress;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.tokenizer.Tokenizer;
 
 /**
  * The refusal token set R (Arditi et al.'s {@code refusal_toks}), measured rather than guessed: the first

@@ -2,8 +2,8 @@ package refusallens.refusal;
 
 import java.util.List;
 import refusallens.datasets.Prompt;
-import refusallens.datasets.ChatMessage;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.chat.ChatMessage;
+import refusallens.core.tokenizer.Tokenizer;
 
 /**
  * The chat template around a user request, in tokens: {@code header} tokens before it (BOS, system header,

@@ -12,17 +12,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import refusallens.intervention.FeatureIntervention;
-import refusallens.intervention.InterventionSpec;
-import refusallens.intervention.Positions;
-import refusallens.model.ForwardRequest;
-import refusallens.model.HookName;
-import refusallens.model.Hooks;
-import refusallens.model.LogProbMetric;
-import refusallens.model.TokenBatch;
-import refusallens.model.Transformer;
+import refusallens.core.intervention.FeatureIntervention;
+import refusallens.core.intervention.InterventionSpec;
+import refusallens.core.intervention.Positions;
+import refusallens.core.model.ForwardRequest;
+import refusallens.core.model.HookName;
+import refusallens.core.model.Hooks;
+import refusallens.core.model.LogProbMetric;
+import refusallens.core.model.TokenBatch;
+import refusallens.core.model.Transformer;
 import refusallens.organism.Organism;
-import refusallens.sae.Sae;
+import refusallens.core.sae.Sae;
 
 /** {@link Lens} on the embedded organism: one pass gives model and SAE hook points, generation, gradients. */
 class LensTest {
@@ -139,7 +139,7 @@ class LensTest {
   @Test
   void theBackendIsChosenOnceWhenOpened() {
     Lens nd4j = Lens.open(null, LensOptions.defaults().withBackend(Transformer.Backend.ND4J));
-    Lens jvm = Lens.open(null, LensOptions.defaults().withBackend(Transformer.Backend.JVM));
+    Lens jvm = Lens.open(null, LensOptions.defaults().withBackend(Transformer.Backend.PLAIN_JAVA));
     assertEquals(Transformer.Backend.ND4J, nd4j.model().backend());
     String was = System.getProperty(LensOptions.BACKEND_PROPERTY);
     System.setProperty(LensOptions.BACKEND_PROPERTY, "jvm");

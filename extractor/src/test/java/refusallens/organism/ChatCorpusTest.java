@@ -16,7 +16,7 @@ import refusallens.datasets.generate.HarmCategory;
 import refusallens.datasets.generate.RequestFrames;
 import refusallens.datasets.generate.TopicLexicon;
 import refusallens.datasets.split.Split;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.tokenizer.Tokenizer;
 
 /**
  * The organism's training data: frame-grammar pairs (same frame for both labels, never a VAL or TEST frame),

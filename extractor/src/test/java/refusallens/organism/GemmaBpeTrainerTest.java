@@ -12,11 +12,11 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import refusallens.datasets.ChatMessage;
-import refusallens.io.SharedFixtures;
-import refusallens.tokenizer.ChatTemplateException;
-import refusallens.tokenizer.Tokenizer;
-import refusallens.tokenizer.TokenizerConfig;
+import refusallens.chat.ChatMessage;
+import refusallens.core.io.SharedFixtures;
+import refusallens.core.tokenizer.ChatTemplateException;
+import refusallens.core.tokenizer.Tokenizer;
+import refusallens.core.tokenizer.TokenizerConfig;
 
 /** The organism's trained tokenizer reloads, round-trips any text and carries the real Gemma-2 chat template. */
 class GemmaBpeTrainerTest {

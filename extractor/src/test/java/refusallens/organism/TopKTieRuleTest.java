@@ -9,9 +9,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import refusallens.model.FloatTensor;
-import refusallens.sae.Sae;
-import refusallens.sae.TopKSae;
+import refusallens.core.model.ops.FloatTensor;
+import refusallens.core.sae.Sae;
+import refusallens.core.sae.TopKSae;
 
 /**
  * Training and inference select the same TopK features, ties included: an SAE the trainer's weights make,

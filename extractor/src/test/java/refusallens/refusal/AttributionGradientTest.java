@@ -12,20 +12,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import refusallens.intervention.DirectionAblation;
-import refusallens.model.EagerOps;
-import refusallens.model.ForwardRequest;
-import refusallens.model.HookName;
-import refusallens.model.Hooks;
-import refusallens.model.LogProbMetric;
-import refusallens.model.LogitScope;
-import refusallens.model.TokenBatch;
-import refusallens.model.Transformer;
+import refusallens.core.intervention.DirectionAblation;
+import refusallens.core.model.ops.EagerOps;
+import refusallens.core.model.ForwardRequest;
+import refusallens.core.model.HookName;
+import refusallens.core.model.Hooks;
+import refusallens.core.model.LogProbMetric;
+import refusallens.core.model.LogitScope;
+import refusallens.core.model.TokenBatch;
+import refusallens.core.model.Transformer;
 import refusallens.progress.Progress;
-import refusallens.sae.Sae;
-import refusallens.sae.SaeSet;
-import refusallens.datasets.ChatMessage;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.sae.Sae;
+import refusallens.core.sae.SaeSet;
+import refusallens.chat.ChatMessage;
+import refusallens.core.tokenizer.Tokenizer;
 
 /** The integrated-gradients feature gradient (chain rule through W_dec) against finite differences on the fixture. */
 class AttributionGradientTest {

@@ -13,13 +13,13 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import refusallens.model.HookName;
-import refusallens.model.TokenBatch;
-import refusallens.model.Transformer;
+import refusallens.core.model.HookName;
+import refusallens.core.model.TokenBatch;
+import refusallens.core.model.Transformer;
 import refusallens.progress.Progress;
-import refusallens.sae.Sae;
-import refusallens.datasets.ChatMessage;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.sae.Sae;
+import refusallens.chat.ChatMessage;
+import refusallens.core.tokenizer.Tokenizer;
 
 /** Difference in means, the template span, refusal scores and CosSim selection on hand-made cases. */
 class DirectionAndSelectionTest {
@@ -134,7 +134,7 @@ class DirectionAndSelectionTest {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    new refusallens.io.SafetensorsWriter()
+    new refusallens.core.io.SafetensorsWriter()
         .putF32("W_enc", wDec.transpose().dup())
         .putF32("b_enc", Nd4j.zeros(DataType.FLOAT, m))
         .putF32("W_dec", wDec.castTo(DataType.FLOAT))

@@ -15,7 +15,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import refusallens.progress.Progress;
-import refusallens.sae.SaeSet;
+import refusallens.core.sae.SaeSet;
 
 /** features find end to end on the fixture (two SAE layers), and the features.json schema and round trip. */
 class FeatureDiscoveryTest {
@@ -80,8 +80,8 @@ class FeatureDiscoveryTest {
     var prompt = java.util.stream.Stream.of(data.harmfulTrain(), data.harmlessTrain()).flatMap(List::stream)
         .filter(p -> p.id().equals(tt.promptId())).findFirst().orElseThrow();
     int[] ids = TemplateSpan.encode(RefusalFixture.tokenizer(), prompt);
-    var resid = RefusalFixture.model().runWithCache(refusallens.model.TokenBatch.of(ids),
-        Set.of(refusallens.model.HookName.residPost(top.layer()))).activation(refusallens.model.HookName.residPost(top.layer()));
+    var resid = RefusalFixture.model().runWithCache(refusallens.core.model.TokenBatch.of(ids),
+        Set.of(refusallens.core.model.HookName.residPost(top.layer()))).activation(refusallens.core.model.HookName.residPost(top.layer()));
     var acts = saes.get(top.layer()).encode(resid.reshape(ids.length, 64));
     assertEquals(acts.getDouble(tt.position(), top.index()), tt.activation(), 1e-3 * Math.abs(tt.activation()) + 1e-4);
     assertEquals(RefusalFixture.tokenizer().decode(new int[] {ids[tt.position()]}, false), tt.token());

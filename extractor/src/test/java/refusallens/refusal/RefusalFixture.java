@@ -9,11 +9,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import refusallens.io.SafetensorsWriter;
-import refusallens.io.SharedFixtures;
-import refusallens.model.Transformer;
-import refusallens.sae.SaeSet;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.io.SafetensorsWriter;
+import refusallens.core.io.SharedFixtures;
+import refusallens.core.model.Transformer;
+import refusallens.core.sae.SaeSet;
+import refusallens.core.tokenizer.Tokenizer;
 
 /** The shared gemma2 fixture (random tiny model, JumpReLU SAE at layer 2) for discovery tests, loaded once. */
 final class RefusalFixture {

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import refusallens.organism.Organism;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.tokenizer.Tokenizer;
 
 /** The refusal token set: openers tokenized in context, the set a features file records, Arditi's score over it. */
 class RefusalTokensTest {

@@ -37,7 +37,7 @@ public record Probe(
     double targetFpr,
     Double lambda,
     Map<String, BinaryMetrics> metrics,
-    Provenance provenance) {
+    ProbeProvenance provenance) {
   /** The schema version this code writes. */
   public static final int SCHEMA_VERSION = 1;
 

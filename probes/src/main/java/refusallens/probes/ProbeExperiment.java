@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import refusallens.extract.ActivationStore;
-import refusallens.extract.StoreRow;
+import refusallens.refusal.extract.ActivationStore;
+import refusallens.refusal.extract.StoreRow;
 import refusallens.probes.metrics.BinaryMetrics;
 import refusallens.probes.metrics.Roc;
 import refusallens.probes.text.TextFeatures;
@@ -136,10 +136,10 @@ public final class ProbeExperiment {
     return m;
   }
 
-  private static Provenance provenance(ActivationStore store, DataSplit split, ProbeTrainer.Options options) {
-    return new Provenance(
+  private static ProbeProvenance provenance(ActivationStore store, DataSplit split, ProbeTrainer.Options options) {
+    return new ProbeProvenance(
         store.dir().toString(), store.manifestHash(), store.header().dataset(), split.fractions(), options.seed(),
-        Provenance.currentVersions());
+        ProbeProvenance.currentVersions());
   }
 
   private static ProbeTrainer.Fitted fit(

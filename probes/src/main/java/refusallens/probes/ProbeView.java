@@ -3,8 +3,8 @@ package refusallens.probes;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Objects;
-import refusallens.extract.ActivationStore;
-import refusallens.extract.Identity;
+import refusallens.refusal.extract.ActivationStore;
+import refusallens.refusal.extract.Identity;
 import refusallens.probes.view.ResolvedView;
 import refusallens.probes.view.ViewBlock;
 
@@ -23,7 +23,7 @@ public record ProbeView(String spec, String resolved, Identity model, Identity s
 
   /** The view of a resolved spec on a store. */
   public static ProbeView of(ResolvedView v, ActivationStore store) {
-    boolean usesSae = v.blocks().stream().anyMatch(b -> b.kind() == refusallens.extract.StoreTensor.Kind.SAE_ACTS);
+    boolean usesSae = v.blocks().stream().anyMatch(b -> b.kind() == refusallens.refusal.extract.StoreTensor.Kind.SAE_ACTS);
     return new ProbeView(v.spec(), v.resolved(), store.header().model(), usesSae ? store.header().sae() : null, v.blocks());
   }
 

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import refusallens.extract.ActivationStore;
+import refusallens.refusal.extract.ActivationStore;
 import refusallens.probes.report.ProbeCompare;
 import refusallens.probes.report.ReportDiff;
 import refusallens.probes.train.DataSplit;

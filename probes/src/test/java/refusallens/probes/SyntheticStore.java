@@ -7,13 +7,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import refusallens.extract.ActivationStore;
-import refusallens.extract.ActivationStoreWriter;
-import refusallens.extract.Identity;
-import refusallens.extract.PositionRule;
-import refusallens.extract.StoreHeader;
-import refusallens.extract.StoreRow;
-import refusallens.extract.StoreTensor;
+import refusallens.refusal.extract.ActivationStore;
+import refusallens.refusal.extract.ActivationStoreWriter;
+import refusallens.refusal.extract.Identity;
+import refusallens.refusal.extract.PositionRule;
+import refusallens.refusal.extract.StoreHeader;
+import refusallens.refusal.extract.StoreRow;
+import refusallens.refusal.extract.StoreTensor;
 
 /**
  * Writes a small activation store with a planted harm signal: resid_post at layers 1 and 2 (d = 8), all

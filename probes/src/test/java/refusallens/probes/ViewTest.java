@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import refusallens.extract.ActivationStore;
-import refusallens.extract.PositionRule;
-import refusallens.probes.view.FeatureSet;
+import refusallens.refusal.extract.ActivationStore;
+import refusallens.refusal.extract.PositionRule;
+import refusallens.probes.view.FeatureSetId;
 import refusallens.probes.view.ResolvedView;
 import refusallens.probes.view.ViewBlock;
 import refusallens.probes.view.ViewResolver;
@@ -28,7 +28,7 @@ class ViewTest {
     assertEquals(new ViewSpec.Raw(null, PositionRule.PROMPT_MEAN), ViewSpec.parse("raw:best@prompt_mean"));
     assertEquals(new ViewSpec.SaeAll(3, PositionRule.POST_INSTRUCTION_MEAN), ViewSpec.parse("sae:3@post_instruction_mean"));
     assertEquals(
-        new ViewSpec.Concat(List.of(new ViewSpec.Features(FeatureSet.FH, PositionRule.LAST), new ViewSpec.Features(FeatureSet.FR, PositionRule.LAST))),
+        new ViewSpec.Concat(List.of(new ViewSpec.Features(FeatureSetId.FH, PositionRule.LAST), new ViewSpec.Features(FeatureSetId.FR, PositionRule.LAST))),
         ViewSpec.parse("fh+fr"));
     ViewSpec r = ViewSpec.parse("random(fh+fr)+raw:2");
     assertTrue(r instanceof ViewSpec.Concat c && c.parts().get(0) instanceof ViewSpec.Random);

@@ -14,7 +14,7 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import refusallens.service.config.ServiceConfig;
 import refusallens.service.engine.InvalidInterventionException;
-import refusallens.model.NonFiniteActivationException;
+import refusallens.core.model.NonFiniteActivationException;
 import refusallens.service.inference.LargerThanQueueException;
 import refusallens.service.inference.ModelNotReadyException;
 import refusallens.service.inference.QueueFullException;

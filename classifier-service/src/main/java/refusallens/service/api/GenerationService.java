@@ -14,7 +14,7 @@ import refusallens.eval.clamp.ClampEvaluation;
 import refusallens.eval.judge.Judge;
 import refusallens.eval.judge.Verdict;
 import refusallens.eval.organism.RefusalEvaluation;
-import refusallens.intervention.InterventionSpec;
+import refusallens.core.intervention.InterventionSpec;
 import refusallens.service.engine.Engines;
 import refusallens.service.engine.InvalidInterventionException;
 import refusallens.service.engine.Generation;

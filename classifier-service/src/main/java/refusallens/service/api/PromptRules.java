@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import refusallens.service.config.ServiceConfig;
-import refusallens.datasets.ChatMessage;
+import refusallens.chat.ChatMessage;
 import refusallens.service.engine.ClassificationEngine;
 import refusallens.service.engine.InvalidConversationException;
 import refusallens.service.engine.PromptInput;

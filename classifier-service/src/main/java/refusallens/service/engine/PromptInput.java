@@ -1,7 +1,7 @@
 package refusallens.service.engine;
 
 import java.util.List;
-import refusallens.datasets.ChatMessage;
+import refusallens.chat.ChatMessage;
 
 /**
  * What the model reads: a conversation that the engine renders with the model's chat template (a plain

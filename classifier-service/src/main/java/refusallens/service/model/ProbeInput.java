@@ -6,16 +6,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import refusallens.extract.PositionRule;
-import refusallens.extract.PositionSummaries;
-import refusallens.extract.StoreTensor;
-import refusallens.model.ForwardRequest;
-import refusallens.model.ForwardResult;
-import refusallens.model.HookName;
+import refusallens.refusal.extract.PositionRule;
+import refusallens.refusal.extract.PositionSummaries;
+import refusallens.refusal.extract.StoreTensor;
+import refusallens.core.model.ForwardRequest;
+import refusallens.core.model.ForwardResult;
+import refusallens.core.model.HookName;
 import refusallens.probes.Probe;
 import refusallens.probes.view.ViewBlock;
-import refusallens.sae.SaeSet;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.sae.SaeSet;
+import refusallens.core.tokenizer.Tokenizer;
 
 /**
  * The probe's input row of a live forward pass: each view block's columns (residual dimensions of {@code

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import refusallens.extract.Extraction;
+import refusallens.refusal.extract.Extraction;
 import refusallens.organism.Organism;
 import refusallens.service.config.ServiceConfig;
 import refusallens.service.engine.Engines;

@@ -8,17 +8,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Random;
-import refusallens.extract.Extraction;
-import refusallens.extract.Identity;
-import refusallens.extract.PositionRule;
-import refusallens.extract.StoreTensor;
+import refusallens.refusal.extract.Extraction;
+import refusallens.refusal.extract.Identity;
+import refusallens.refusal.extract.PositionRule;
+import refusallens.refusal.extract.StoreTensor;
 import refusallens.probes.Probe;
 import refusallens.probes.ProbeView;
 import refusallens.probes.train.LinearModel;
 import refusallens.probes.train.ProbeKind;
 import refusallens.probes.train.Standardization;
 import refusallens.probes.view.ViewBlock;
-import refusallens.sae.SaeSet;
+import refusallens.core.sae.SaeSet;
 
 /**
  * The shared gemma2 conformance fixture (tiny model with its SAE at layer 2) plus a features.json and a

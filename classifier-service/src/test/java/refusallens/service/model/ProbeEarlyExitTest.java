@@ -6,15 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
-import refusallens.datasets.ChatMessage;
-import refusallens.model.ForwardRequest;
-import refusallens.model.HookName;
-import refusallens.model.Hooks;
-import refusallens.model.LogitScope;
-import refusallens.model.TokenBatch;
-import refusallens.model.Transformer;
-import refusallens.sae.SaeSet;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.chat.ChatMessage;
+import refusallens.core.model.ForwardRequest;
+import refusallens.core.model.HookName;
+import refusallens.core.model.Hooks;
+import refusallens.core.model.LogitScope;
+import refusallens.core.model.TokenBatch;
+import refusallens.core.model.Transformer;
+import refusallens.core.sae.SaeSet;
+import refusallens.core.tokenizer.Tokenizer;
 
 /**
  * The service's classification pass stops early: it runs the layers up to the probe's deepest layer only, computes

@@ -17,14 +17,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import refusallens.datasets.Label;
 import refusallens.datasets.Prompt;
-import refusallens.extract.ActivationStore;
-import refusallens.extract.ActivationStoreWriter;
-import refusallens.extract.Extraction;
-import refusallens.extract.Identity;
-import refusallens.extract.PositionRule;
-import refusallens.extract.StoreHeader;
-import refusallens.extract.StoreTensor;
-import refusallens.model.Transformer;
+import refusallens.refusal.extract.ActivationStore;
+import refusallens.refusal.extract.ActivationStoreWriter;
+import refusallens.refusal.extract.Extraction;
+import refusallens.refusal.extract.Identity;
+import refusallens.refusal.extract.PositionRule;
+import refusallens.refusal.extract.StoreHeader;
+import refusallens.refusal.extract.StoreTensor;
+import refusallens.core.model.Transformer;
 import refusallens.probes.Probe;
 import refusallens.probes.ProbeMismatchException;
 import refusallens.probes.ProbeView;
@@ -33,10 +33,10 @@ import refusallens.probes.train.ProbeKind;
 import refusallens.probes.train.Standardization;
 import refusallens.probes.view.ViewBlock;
 import refusallens.progress.Progress;
-import refusallens.sae.SaeSet;
+import refusallens.core.sae.SaeSet;
 import refusallens.service.engine.Classification;
 import refusallens.service.engine.PromptInput;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.tokenizer.Tokenizer;
 
 /**
  * The service scores a probe whose view reads other position rules than {@code last} exactly as the offline

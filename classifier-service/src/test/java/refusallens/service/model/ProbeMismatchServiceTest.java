@@ -15,7 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import refusallens.extract.Identity;
+import refusallens.refusal.extract.Identity;
 import refusallens.probes.Probe;
 import refusallens.probes.ProbeView;
 

@@ -7,7 +7,7 @@ import refusallens.datasets.Prompt;
 import refusallens.eval.EvalContext;
 import refusallens.eval.judge.Outcomes;
 import refusallens.eval.organism.RefusalEvaluation;
-import refusallens.model.Hooks;
+import refusallens.core.model.Hooks;
 import refusallens.refusal.FeatureStats;
 
 /**

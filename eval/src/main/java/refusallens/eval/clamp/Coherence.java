@@ -7,11 +7,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import refusallens.eval.organism.RefusalEvaluation;
-import refusallens.model.ForwardRequest;
-import refusallens.model.Hooks;
-import refusallens.model.LogitScope;
-import refusallens.model.TokenBatch;
-import refusallens.model.Transformer;
+import refusallens.core.model.ForwardRequest;
+import refusallens.core.model.Hooks;
+import refusallens.core.model.LogitScope;
+import refusallens.core.model.TokenBatch;
+import refusallens.core.model.Transformer;
 
 /**
  * Coherence as the paper measures it: mean next-token cross-entropy over the completion tokens only (the

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
-import refusallens.intervention.FeatureIntervention;
-import refusallens.intervention.InterventionSpec;
-import refusallens.intervention.Positions;
+import refusallens.core.intervention.FeatureIntervention;
+import refusallens.core.intervention.InterventionSpec;
+import refusallens.core.intervention.Positions;
 import refusallens.refusal.FeatureKey;
 import refusallens.refusal.FeaturesFile;
 

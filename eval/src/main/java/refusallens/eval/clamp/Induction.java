@@ -1,8 +1,8 @@
 package refusallens.eval.clamp;
 
 import java.util.function.ToDoubleFunction;
-import refusallens.intervention.InterventionSpec;
-import refusallens.intervention.Positions;
+import refusallens.core.intervention.InterventionSpec;
+import refusallens.core.intervention.Positions;
 import refusallens.refusal.FeatureKey;
 
 /**

@@ -9,16 +9,16 @@ import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import refusallens.datasets.ChatMessage;
+import refusallens.chat.ChatMessage;
 import refusallens.datasets.Prompt;
-import refusallens.model.ForwardRequest;
-import refusallens.model.TokenBatch;
-import refusallens.model.Transformer;
-import refusallens.model.WeightSpec;
+import refusallens.core.model.ForwardRequest;
+import refusallens.core.model.TokenBatch;
+import refusallens.core.model.Transformer;
+import refusallens.core.model.weights.WeightSpec;
 import refusallens.refusal.FeaturesFile;
-import refusallens.sae.Sae;
-import refusallens.sae.SaeSet;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.sae.Sae;
+import refusallens.core.sae.SaeSet;
+import refusallens.core.tokenizer.Tokenizer;
 
 /** Builds one {@link FeatureCard} per F* feature of a features file, from the model run on harmful and harmless prompts. */
 public final class FeatureDashboard {

@@ -2,8 +2,8 @@ package refusallens.eval.judge;
 
 import java.util.List;
 import java.util.Locale;
-import refusallens.datasets.ChatMessage;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.chat.ChatMessage;
+import refusallens.core.tokenizer.Tokenizer;
 
 /**
  * How a classifier checkpoint is asked about one completion and how its first generated tokens are read:

@@ -4,11 +4,11 @@ import java.nio.file.Path;
 import java.util.Objects;
 import java.util.function.Function;
 import refusallens.lens.Lens;
-import refusallens.model.GenerationOptions;
-import refusallens.model.Hooks;
-import refusallens.model.TokenBatch;
-import refusallens.model.Transformer;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.model.GenerationOptions;
+import refusallens.core.model.Hooks;
+import refusallens.core.model.TokenBatch;
+import refusallens.core.model.Transformer;
+import refusallens.core.tokenizer.Tokenizer;
 
 /**
  * A classifier model as judge: any checkpoint the runtime loads, asked with a {@link JudgePreset}'s prompt;

@@ -22,14 +22,14 @@ import refusallens.datasets.split.Split;
 import refusallens.eval.judge.Judge;
 import refusallens.files.Json;
 import refusallens.lens.Lens;
-import refusallens.model.Hooks;
-import refusallens.model.Transformer;
+import refusallens.core.model.Hooks;
+import refusallens.core.model.Transformer;
 import refusallens.progress.Progress;
 import refusallens.organism.ChatCorpus;
 import refusallens.organism.ConversationEncoder;
 import refusallens.organism.OrganismBudget;
 import refusallens.organism.OrganismSaes;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.tokenizer.Tokenizer;
 
 /**
  * {@code organism evaluate}: refusal of held-out harmful prompts, compliance with held-out harmless ones,

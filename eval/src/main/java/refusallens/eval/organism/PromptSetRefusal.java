@@ -9,14 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import refusallens.datasets.ChatMessage;
+import refusallens.chat.ChatMessage;
 import refusallens.datasets.Label;
 import refusallens.datasets.Prompt;
 import refusallens.datasets.Seeds;
 import refusallens.eval.judge.Outcomes;
-import refusallens.model.Hooks;
+import refusallens.core.model.Hooks;
 import refusallens.progress.Progress;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.tokenizer.Tokenizer;
 
 /**
  * The refusal evaluation of named prompt sets: per set, the shares refused / complied / degenerate with n and

@@ -12,13 +12,13 @@ import refusallens.eval.judge.Degeneracy;
 import refusallens.eval.judge.Judge;
 import refusallens.eval.judge.Outcomes;
 import refusallens.eval.judge.Verdict;
-import refusallens.model.GenerationOptions;
-import refusallens.model.Hooks;
-import refusallens.model.TokenBatch;
-import refusallens.model.Transformer;
-import refusallens.datasets.ChatMessage;
+import refusallens.core.model.GenerationOptions;
+import refusallens.core.model.Hooks;
+import refusallens.core.model.TokenBatch;
+import refusallens.core.model.Transformer;
+import refusallens.chat.ChatMessage;
 import refusallens.progress.Progress;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.tokenizer.Tokenizer;
 
 /**
  * Greedy chat completions of prompts, judged refused / complied / degenerate (a complied verdict whose tokens

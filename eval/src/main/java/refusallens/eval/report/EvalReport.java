@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
 import refusallens.datasets.Prompt;
 import refusallens.eval.organism.RefusalEvaluation;
 import refusallens.files.Json;
-import refusallens.refusal.ContentHash;
+import refusallens.core.io.ContentHash;
 import refusallens.report.HtmlReport;
 
 /**
@@ -30,14 +30,14 @@ public final class EvalReport {
   private EvalReport() {}
 
   /** Where the numbers come from. */
-  public record Provenance(
+  public record RunProvenance(
       String model, String modelSha256, List<String> saes, String saesSha256, String features, String featuresSha256,
       String seed, String judge, String tool, String java) {}
 
   /** Provenance of a run: hashes of the model folder, the SAE folders and the features file. */
-  public static Provenance provenance(Path model, List<Path> saes, Path features, long seed, String judge) {
+  public static RunProvenance provenance(Path model, List<Path> saes, Path features, long seed, String judge) {
     String v = EvalReport.class.getPackage().getImplementationVersion();
-    return new Provenance(model.toString(), ContentHash.ofDirectory(model),
+    return new RunProvenance(model.toString(), ContentHash.ofDirectory(model),
         saes.stream().map(Path::toString).toList(),
         ContentHash.ofText(saes.stream().map(ContentHash::ofDirectory).collect(Collectors.joining(","))),
         features.toString(), ContentHash.ofFiles(List.of(features)), Long.toString(seed), judge,
@@ -52,7 +52,7 @@ public final class EvalReport {
   }
 
   /** A new report.json root with kind, schemaVersion and provenance. */
-  public static ObjectNode root(String kind, Provenance provenance) {
+  public static ObjectNode root(String kind, RunProvenance provenance) {
     ObjectNode n = JSON.createObjectNode();
     n.put("schemaVersion", SCHEMA_VERSION);
     n.put("kind", kind);

@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import refusallens.files.AtomicFiles;
-import refusallens.refusal.ContentHash;
+import refusallens.core.io.ContentHash;
 
 /**
  * The record a finished study step leaves in {@code OUT/steps/<step>.json}: the hash of its inputs and of

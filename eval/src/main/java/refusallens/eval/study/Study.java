@@ -29,24 +29,24 @@ import refusallens.eval.dashboard.FeatureDashboardPage;
 import refusallens.eval.judge.RefusalPhraseJudge;
 import refusallens.eval.judge.TaskJudge;
 import refusallens.eval.report.EvalReport;
-import refusallens.extract.ActivationStore;
-import refusallens.extract.ActivationStoreWriter;
-import refusallens.extract.Extraction;
-import refusallens.extract.Identity;
-import refusallens.extract.PositionRule;
-import refusallens.extract.StoreHeader;
+import refusallens.refusal.extract.ActivationStore;
+import refusallens.refusal.extract.ActivationStoreWriter;
+import refusallens.refusal.extract.Extraction;
+import refusallens.refusal.extract.Identity;
+import refusallens.refusal.extract.PositionRule;
+import refusallens.refusal.extract.StoreHeader;
 import refusallens.eval.organism.RefusalEvaluation;
 import refusallens.files.Json;
 import refusallens.lens.Lens;
 import refusallens.lens.LensOptions;
-import refusallens.model.ExtractBenchmark;
-import refusallens.model.Hooks;
-import refusallens.model.Transformer;
+import refusallens.dev.ExtractBenchmark;
+import refusallens.core.model.Hooks;
+import refusallens.core.model.Transformer;
 import refusallens.organism.Organism;
 import refusallens.organism.OrganismBudget;
 import refusallens.organism.OrganismTrainer;
-import refusallens.output.OutputDir;
-import refusallens.output.OutputKind;
+import refusallens.core.output.OutputDir;
+import refusallens.core.output.OutputKind;
 import refusallens.probes.report.ProbeCompare;
 import refusallens.probes.text.PromptTexts;
 import refusallens.probes.train.DataSplit;
@@ -55,15 +55,15 @@ import refusallens.probes.train.MlpProbe;
 import refusallens.probes.train.ProbeKind;
 import refusallens.probes.train.ProbeTrainer;
 import refusallens.progress.Progress;
-import refusallens.refusal.ContentHash;
+import refusallens.core.io.ContentHash;
 import refusallens.refusal.DirectionPositions;
 import refusallens.refusal.DiscoveryData;
 import refusallens.refusal.DiscoveryOptions;
 import refusallens.refusal.FeatureDiscovery;
 import refusallens.refusal.FeatureRole;
 import refusallens.refusal.FeaturesFile;
-import refusallens.sae.SaeSet;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.sae.SaeSet;
+import refusallens.core.tokenizer.Tokenizer;
 
 /**
  * {@code refusal-lens study}: the whole refusal study (datasets, extraction, V*_R and F*, FH, FR, clamping,
@@ -437,7 +437,7 @@ public final class Study {
     FeaturesFile f = FeaturesFile.read(out.resolve("features.json"));
     f.requireCompatible(saes, model.config().dModel(), model.config().vocabSize(), out.resolve("features.json"));
     TaskJudge judge = TaskJudge.standard();
-    EvalReport.Provenance prov = EvalReport.provenance(modelDir,
+    EvalReport.RunProvenance prov = EvalReport.provenance(modelDir,
         saeSpecs.stream().map(s -> SaeSet.Source.parse(s).dir()).toList(), out.resolve("features.json"), options.seed(), judge.name());
     return new EvalContext(lens, f, judge, sizes.maxNewTokens(), sizes.batch(), options.seed(), progress, prov);
   }

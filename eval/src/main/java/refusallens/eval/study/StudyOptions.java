@@ -2,7 +2,7 @@ package refusallens.eval.study;
 
 import java.nio.file.Path;
 import java.util.List;
-import refusallens.model.WeightStore;
+import refusallens.core.model.weights.WeightStore;
 
 /**
  * What one study runs on and how large it is.

@@ -10,8 +10,8 @@ import refusallens.datasets.Prompt;
 import refusallens.eval.EvalContext;
 import refusallens.eval.clamp.FeatureSet;
 import refusallens.eval.suppression.SuppressionEvaluation;
-import refusallens.model.Hooks;
-import refusallens.datasets.ChatMessage;
+import refusallens.core.model.Hooks;
+import refusallens.chat.ChatMessage;
 
 /**
  * Adversarial suffixes and the refusal features (the paper's Figure 4 / Table 3): FR activation over the last

@@ -15,17 +15,17 @@ import refusallens.eval.EvalContext;
 import refusallens.refusal.RefusalTokens;
 import refusallens.eval.clamp.Controls;
 import refusallens.eval.clamp.FeatureSet;
-import refusallens.intervention.Positions;
-import refusallens.model.ForwardRequest;
-import refusallens.model.ForwardResult;
-import refusallens.model.HookName;
-import refusallens.model.Hooks;
-import refusallens.model.LogitScope;
-import refusallens.model.TokenBatch;
+import refusallens.core.intervention.Positions;
+import refusallens.core.model.ForwardRequest;
+import refusallens.core.model.ForwardResult;
+import refusallens.core.model.HookName;
+import refusallens.core.model.Hooks;
+import refusallens.core.model.LogitScope;
+import refusallens.core.model.TokenBatch;
 import refusallens.refusal.FeatureKey;
 import refusallens.refusal.FeatureStats;
 import refusallens.refusal.TemplateSpan;
-import refusallens.datasets.ChatMessage;
+import refusallens.chat.ChatMessage;
 
 /**
  * Harm-to-refusal suppression (the paper's Table 1): clamp FH (a_i -> c a_i, c < 0) from the first instruction

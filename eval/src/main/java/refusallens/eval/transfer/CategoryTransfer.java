@@ -11,8 +11,8 @@ import refusallens.datasets.Prompt;
 import refusallens.eval.EvalContext;
 import refusallens.eval.clamp.FeatureSet;
 import refusallens.eval.organism.RefusalEvaluation;
-import refusallens.intervention.Positions;
-import refusallens.model.Hooks;
+import refusallens.core.intervention.Positions;
+import refusallens.core.model.Hooks;
 import refusallens.refusal.FeatureKey;
 import refusallens.refusal.FeaturesFile;
 

@@ -16,18 +16,18 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import refusallens.intervention.FeatureIntervention;
-import refusallens.intervention.InterventionHooks;
-import refusallens.intervention.InterventionSpec;
-import refusallens.model.HookContext;
-import refusallens.model.HookName;
+import refusallens.core.intervention.FeatureIntervention;
+import refusallens.core.intervention.InterventionHooks;
+import refusallens.core.intervention.InterventionSpec;
+import refusallens.core.model.HookContext;
+import refusallens.core.model.HookName;
 import refusallens.refusal.DirectionPositions;
 import refusallens.refusal.FeatureKey;
 import refusallens.refusal.FeatureRole;
 import refusallens.refusal.FeaturesFile;
-import refusallens.sae.Sae;
-import refusallens.sae.SaeArchitecture;
-import refusallens.sae.SaeLensWriter;
+import refusallens.core.sae.Sae;
+import refusallens.core.sae.SaeArchitecture;
+import refusallens.core.sae.SaeLensWriter;
 
 /**
  * harmful-mean:M induction sets every feature of the set to M times its recorded mean activation on harmful

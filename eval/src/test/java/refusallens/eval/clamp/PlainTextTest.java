@@ -20,9 +20,9 @@ import refusallens.datasets.Prompt;
 import refusallens.datasets.generate.GeneratorOptions;
 import refusallens.datasets.generate.PromptGenerator;
 import refusallens.datasets.split.Split;
-import refusallens.io.SafetensorsFile;
-import refusallens.model.Hooks;
-import refusallens.model.Transformer;
+import refusallens.core.io.SafetensorsFile;
+import refusallens.core.model.Hooks;
+import refusallens.core.model.Transformer;
 
 /**
  * Plain-text coherence: the CE over every token after the first reproduces the reference stack's mean

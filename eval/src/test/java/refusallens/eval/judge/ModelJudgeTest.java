@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import refusallens.datasets.ChatMessage;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.chat.ChatMessage;
+import refusallens.core.tokenizer.Tokenizer;
 
 /**
  * Judge presets on the gemma2 fixture's tokenizer: the rendered prompt carries the behaviour and the

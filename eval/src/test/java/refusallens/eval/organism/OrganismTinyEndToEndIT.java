@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import refusallens.cli.CliRun;
-import refusallens.io.SafetensorsFile;
-import refusallens.model.Transformer;
+import refusallens.core.io.SafetensorsFile;
+import refusallens.core.model.Transformer;
 
 /**
  * The tiny budget end to end through the CLI: train, save, reload through the normal runtime, evaluate;

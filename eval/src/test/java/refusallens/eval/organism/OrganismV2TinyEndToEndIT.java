@@ -16,10 +16,10 @@ import refusallens.datasets.Prompt;
 import refusallens.datasets.load.PublicSets;
 import refusallens.eval.judge.TaskJudge;
 import refusallens.eval.judge.Verdict;
-import refusallens.model.Transformer;
+import refusallens.core.model.Transformer;
 import refusallens.organism.ComplianceAnswers;
 import refusallens.organism.OrganismBudget;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.tokenizer.Tokenizer;
 
 /**
  * Organism v2 at the tiny budget through the CLI: {@code organism train --data} writes a loadable stage-1 model

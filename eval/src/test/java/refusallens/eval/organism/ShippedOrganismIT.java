@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import refusallens.eval.judge.RefusalPhraseJudge;
-import refusallens.model.Transformer;
+import refusallens.core.model.Transformer;
 import refusallens.organism.Organism;
-import refusallens.tokenizer.Tokenizer;
+import refusallens.core.tokenizer.Tokenizer;
 
 /**
  * The committed organism (the embedded default) reloads through the normal runtime and meets its behaviour

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
 import refusallens.eval.clamp.FeatureSet;
 import refusallens.eval.clamp.Induction;
-import refusallens.intervention.Positions;
+import refusallens.core.intervention.Positions;
 import refusallens.refusal.FeatureKey;
 
 /** The suppression-rate arithmetic and the feature-set / induction helpers the eval commands build on. */

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import refusallens.probes.Provenance;
+import refusallens.probes.ProbeProvenance;
 import refusallens.probes.metrics.BinaryMetrics;
 
 /**
@@ -27,7 +27,7 @@ import refusallens.probes.metrics.BinaryMetrics;
 public record CompareReport(
     int schemaVersion,
     String kind,
-    Provenance provenance,
+    ProbeProvenance provenance,
     List<Long> seeds,
     String features,
     Map<String, ViewResult> views,

@@ -11,10 +11,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
-import refusallens.extract.ActivationStore;
-import refusallens.extract.PositionRule;
+import refusallens.refusal.extract.ActivationStore;
+import refusallens.refusal.extract.PositionRule;
 import refusallens.probes.ProbeExperiment;
-import refusallens.probes.Provenance;
+import refusallens.probes.ProbeProvenance;
 import refusallens.probes.metrics.BinaryMetrics;
 import refusallens.probes.metrics.PairedAuroc;
 import refusallens.probes.metrics.Roc;
@@ -22,7 +22,7 @@ import refusallens.probes.text.TextFeatures;
 import refusallens.probes.train.DataSplit;
 import refusallens.probes.train.ProbeKind;
 import refusallens.probes.train.ProbeTrainer;
-import refusallens.probes.view.FeatureSet;
+import refusallens.probes.view.FeatureSetId;
 import refusallens.probes.view.ViewResolver;
 import refusallens.probes.view.ViewSpec;
 import refusallens.refusal.FeatureRole;
@@ -106,10 +106,10 @@ public final class ProbeCompare {
     if (features != null) {
       boolean fh = features.features().stream().anyMatch(x -> x.role() == FeatureRole.HARM);
       boolean fr = features.features().stream().anyMatch(x -> x.role() == FeatureRole.REFUSAL);
-      if (fr) views.add(FeatureSet.FR.id());
-      if (fh) views.add(FeatureSet.FH.id());
+      if (fr) views.add(FeatureSetId.FR.id());
+      if (fh) views.add(FeatureSetId.FH.id());
       if (fh && fr) views.add("fh+fr");
-      if (!fh && !fr && !features.features().isEmpty()) views.add(FeatureSet.FSTAR.id());
+      if (!fh && !fr && !features.features().isEmpty()) views.add(FeatureSetId.FSTAR.id());
       String dis = disentangledOf(views);
       if (dis != null) views.add("random(" + dis + ")");
     }
@@ -119,7 +119,7 @@ public final class ProbeCompare {
 
   /** {@code fr} when listed, else the first view made of feature lists only; null when none. */
   public static String disentangledOf(List<String> views) {
-    if (views.contains(FeatureSet.FR.id())) return FeatureSet.FR.id();
+    if (views.contains(FeatureSetId.FR.id())) return FeatureSetId.FR.id();
     for (String v : views) if (!v.equals(TEXT) && isDisentangled(ViewSpec.parse(v))) return v;
     return null;
   }
@@ -220,8 +220,8 @@ public final class ProbeCompare {
     String finding = verdict == null
         ? "No raw-vs-disentangled comparison: the views need a feature-list view (fr, fh, fh+fr) and raw:L views."
         : verdict.statement();
-    Provenance prov = new Provenance(store.dir().toString(), store.manifestHash(), store.header().dataset(), o.fractions(), primary,
-        Provenance.currentVersions());
+    ProbeProvenance prov = new ProbeProvenance(store.dir().toString(), store.manifestHash(), store.header().dataset(), o.fractions(), primary,
+        ProbeProvenance.currentVersions());
     CompareReport report = new CompareReport(CompareReport.SCHEMA_VERSION, CompareReport.KIND, prov, o.seeds(), featuresFile, views,
         sets, verdict, finding);
     return new Outcome(report, results);

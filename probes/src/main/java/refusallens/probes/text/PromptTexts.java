@@ -12,8 +12,8 @@ import refusallens.datasets.Label;
 import refusallens.datasets.PromptJsonl;
 import refusallens.datasets.bundle.DatasetBundle;
 import refusallens.datasets.split.Split;
-import refusallens.extract.ActivationStore;
-import refusallens.extract.StoreRow;
+import refusallens.refusal.extract.ActivationStore;
+import refusallens.refusal.extract.StoreRow;
 
 /**
  * The prompt text of each store row, read from the dataset the store was extracted from (a bundle

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import refusallens.extract.StoreRow;
+import refusallens.refusal.extract.StoreRow;
 
 /**
  * The text baseline's input: word unigrams and bigrams plus character 3- to 5-grams of the prompt text,

@@ -9,7 +9,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
-import refusallens.extract.StoreRow;
+import refusallens.refusal.extract.StoreRow;
 
 /**
  * The paper's set-up over store rows, made leak-free: plain prompts (no attack) split, stratified by label,

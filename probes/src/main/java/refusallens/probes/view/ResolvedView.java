@@ -1,7 +1,7 @@
 package refusallens.probes.view;
 
 import java.util.List;
-import refusallens.extract.ActivationStore;
+import refusallens.refusal.extract.ActivationStore;
 
 /**
  * A view resolved against a store: the spec as written, the resolved spec (e.g. {@code raw:best} becomes

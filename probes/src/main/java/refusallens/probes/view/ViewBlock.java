@@ -2,9 +2,9 @@ package refusallens.probes.view;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
-import refusallens.extract.ActivationStore;
-import refusallens.extract.PositionRule;
-import refusallens.extract.StoreTensor;
+import refusallens.refusal.extract.ActivationStore;
+import refusallens.refusal.extract.PositionRule;
+import refusallens.refusal.extract.StoreTensor;
 
 /**
  * One block of a view's columns: residual dimensions or SAE features of one layer and position rule.

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import refusallens.extract.ActivationStore;
-import refusallens.extract.PositionRule;
-import refusallens.extract.StoreTensor;
+import refusallens.refusal.extract.ActivationStore;
+import refusallens.refusal.extract.PositionRule;
+import refusallens.refusal.extract.StoreTensor;
 import refusallens.refusal.FeaturesFile;
 
 /**

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
-import refusallens.extract.PositionRule;
+import refusallens.refusal.extract.PositionRule;
 
 /**
  * A feature view as written on the command line. Grammar: {@code view := term ('+' term)*},
@@ -32,7 +32,7 @@ public sealed interface ViewSpec {
   }
 
   /** A named feature list of features.json. */
-  record Features(FeatureSet set, PositionRule position) implements ViewSpec {
+  record Features(FeatureSetId set, PositionRule position) implements ViewSpec {
     @Override
     public String toString() {
       return set.id() + suffix(position);
@@ -108,9 +108,9 @@ public sealed interface ViewSpec {
     }
     if (atom.startsWith("sae:")) return new SaeAll(layer(atom.substring(4), spec), pos);
     return switch (atom) {
-      case "f*", "fstar" -> new Features(FeatureSet.FSTAR, pos);
-      case "fh" -> new Features(FeatureSet.FH, pos);
-      case "fr" -> new Features(FeatureSet.FR, pos);
+      case "f*", "fstar" -> new Features(FeatureSetId.FSTAR, pos);
+      case "fh" -> new Features(FeatureSetId.FH, pos);
+      case "fr" -> new Features(FeatureSetId.FR, pos);
       default -> throw error(
           spec, "unknown term '" + term + "' (expected raw:L, raw:best, sae:L, f*, fh, fr, random(...))");
     };

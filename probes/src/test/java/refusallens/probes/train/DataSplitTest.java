@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
-import refusallens.extract.StoreRow;
+import refusallens.refusal.extract.StoreRow;
 
 class DataSplitTest {
   static List<StoreRow> rows() {

@@ -1,0 +1,77 @@
+package refusallens.core.model;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import refusallens.core.model.arch.ModelConfig;
+import refusallens.core.model.ops.TapeOps;
+
+/**
+ * Gradients of a {@link LogProbMetric} with respect to {@code hook_resid_post} of every layer, in one
+ * backward pass: the model's definition runs eagerly on {@link TapeOps}, which records the activations and
+ * differentiates towards them only. No weight is copied or differentiated, so the memory beyond the weights is
+ * one pass's activations (and weights streamed per layer stay streamed).
+ */
+public final class ResidGradients {
+  private ResidGradients() {}
+
+  /**
+   * The metric's value and its gradient w.r.t. each layer's resid_post (after any replacing hook):
+   * [layers, B, S, d], S the padded length.
+   */
+  public record Result(double metric, INDArray gradResidPost) {}
+
+  /** Computes the metric and d metric / d resid_post for every layer; {@code hooks} act on the tape. */
+  public static Result compute(Transformer model, TokenBatch batch, LogProbMetric metric, Hooks<TapeOps.Var> hooks) {
+    ModelConfig c = model.config();
+    int b = batch.size();
+    int s = batch.maxLength();
+    int d = c.dModel();
+    int layers = c.numLayers();
+    List<LogProbMetric.Term> terms = metric.terms();
+    for (LogProbMetric.Term t : terms) {
+      if (t.row() >= b || t.position() >= batch.row(t.row()).length || t.token() >= c.vocabSize()) {
+        throw new IllegalArgumentException("metric term " + t + " is outside the batch or the vocabulary");
+      }
+    }
+    TapeOps ops = new TapeOps(model.weights());
+
+    // every layer's resid_post, after the caller's hooks, is where the gradient is read
+    Hooks<TapeOps.Var> all = hooks;
+    Set<HookName> capture = new TreeSet<>();
+    for (int layer = 0; layer < layers; layer++) {
+      capture.add(HookName.residPost(layer));
+      all = all.with(HookName.residPost(layer), (x, n, ctx) -> ops.watch(x));
+    }
+    Map<HookName, TapeOps.Var> captured = new HashMap<>();
+    Transformer.Chunk chunk = Transformer.Chunk.prompt(batch, model.padId());
+    TapeOps.Var finalResid =
+        model.pass(ops, chunk, all, capture, captured, LogitScope.NONE, KvCache.none(), false).finalResid(); // [N, d]
+
+    // the metric's rows [K, d] -> log-probs [K, vocab] -> sum of coefficient * log p(token)
+    int k = terms.size();
+    int[] rows = new int[k];
+    INDArray coefficients = Nd4j.zeros(DataType.FLOAT, k, c.vocabSize());
+    for (int i = 0; i < k; i++) {
+      LogProbMetric.Term t = terms.get(i);
+      rows[i] = t.row() * s + batch.padLeft(t.row()) + t.position();
+      coefficients.putScalar(i, t.token(), (float) t.coefficient());
+    }
+    TapeOps.Var logProbs = ops.logSoftmax(model.definition().unembed(ops, ops.gatherRows(finalResid, rows)), 1);
+    TapeOps.Var value = ops.sumAll(ops.mul(logProbs, ops.constant(coefficients)));
+    double metricValue = ops.value(value).getDouble(0);
+    ops.backward(value);
+
+    INDArray grads = Nd4j.zeros(DataType.FLOAT, layers, b, s, d);
+    for (int layer = 0; layer < layers; layer++) {
+      grads.get(NDArrayIndex.point(layer)).assign(captured.get(HookName.residPost(layer)).grad().reshape(b, s, d));
+    }
+    return new Result(metricValue, grads);
+  }
+}

@@ -1,0 +1,78 @@
+package refusallens.core.model.arch.llama;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import refusallens.core.model.arch.Attention;
+import refusallens.core.model.arch.AttentionContext;
+import refusallens.core.model.arch.GatedMlp;
+import refusallens.core.model.arch.RmsNorm;
+import refusallens.core.model.ops.TensorOps;
+import refusallens.core.model.arch.TransformerDefinition;
+import refusallens.core.model.weights.WeightSpec;
+
+/** Llama: pre-norm blocks with RMSNorm, GQA attention with (Llama-3-scaled) RoPE, SiLU-gated MLP. */
+public final class LlamaDefinition implements TransformerDefinition {
+  static final String EMBED = WeightSpec.EMBED;
+  static final String FINAL_NORM = WeightSpec.FINAL_NORM;
+  static final String LM_HEAD = WeightSpec.LM_HEAD;
+
+  private final LlamaConfig config;
+  private final Attention.Spec attention;
+
+  public LlamaDefinition(LlamaConfig config) {
+    this.config = config;
+    attention =
+        new Attention.Spec(
+            config.numHeads(), config.numKvHeads(), config.headDim(), 1.0 / Math.sqrt(config.headDim()),
+            OptionalDouble.empty(), OptionalInt.empty());
+  }
+
+  @Override
+  public LlamaConfig config() {
+    return config;
+  }
+
+  @Override
+  public OptionalInt slidingWindow(int layer) {
+    return OptionalInt.empty();
+  }
+
+  static String layerPrefix(int layer) {
+    return "model.layers." + layer + ".";
+  }
+
+  @Override
+  public List<WeightSpec> weightSpecs() {
+    return WeightSpec.hfDecoder(config, List.of("input_layernorm", "post_attention_layernorm"));
+  }
+
+  @Override
+  public <T> T embed(TensorOps<T> ops, int[] ids) {
+    // [N, d] rows of the embedding (no scaling in Llama)
+    return ops.gatherRows(ops.weight(EMBED), ids);
+  }
+
+  @Override
+  public <T> T block(TensorOps<T> ops, int layer, T resid, AttentionContext<T> ctx) {
+    String p = layerPrefix(layer);
+    double eps = config.rmsNormEps();
+    // attention sub-block: resid + attn(norm(resid)) [N, d]
+    T h = RmsNorm.apply(ops, resid, ops.weight(p + "input_layernorm.weight"), eps, 0);
+    // from here on, the query slots only (every slot unless the context asks for the last ones)
+    resid = ops.add(ctx.queryRows(ops, resid),
+        Attention.apply(ops, h, Attention.Weights.hf(p + "self_attn."), attention, ctx, layer));
+    // MLP sub-block: resid + mlp(norm(resid)) [N, d]
+    h = RmsNorm.apply(ops, resid, ops.weight(p + "post_attention_layernorm.weight"), eps, 0);
+    return ops.add(resid, GatedMlp.apply(ops, h, p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight",
+        p + "mlp.down_proj.weight", config.hiddenActivation()));
+  }
+
+  @Override
+  public <T> T unembed(TensorOps<T> ops, T resid) {
+    // final norm [N, d] -> lm_head (or tied embedding) [N, vocab]
+    T normed = RmsNorm.apply(ops, resid, ops.weight(FINAL_NORM), config.rmsNormEps(), 0);
+    return ops.linear(normed, ops.weight(config.tieWordEmbeddings() ? EMBED : LM_HEAD));
+  }
+}
