@@ -41,7 +41,7 @@ class InterventionHooksTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"gemma2,JVM", "gemma2,ND4J", "llama3,JVM", "llama3,ND4J"})
+  @CsvSource({"gemma2,PLAIN_JAVA", "gemma2,ND4J", "llama3,PLAIN_JAVA", "llama3,ND4J"})
   void clampHooksReproduceClampedLogits(String arch, Transformer.Backend backend) {
     Path dir = SharedFixtures.arch(arch);
     JsonNode sae = SharedFixtures.json(dir.resolve("reference.json")).get("sae");

@@ -26,7 +26,7 @@ class SaeSpliceHookTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"gemma2,JVM", "gemma2,ND4J", "llama3,JVM", "llama3,ND4J"})
+  @CsvSource({"gemma2,PLAIN_JAVA", "gemma2,ND4J", "llama3,PLAIN_JAVA", "llama3,ND4J"})
   void spliceKeepsOrDropsTheErrorTerm(String arch, Transformer.Backend backend) {
     Path root = SharedFixtures.arch(arch);
     Transformer model = Transformer.open(root.resolve("model")).withBackend(backend);
