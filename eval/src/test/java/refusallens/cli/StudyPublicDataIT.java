@@ -26,8 +26,10 @@ class StudyPublicDataIT {
   @Test
   void studyOnPublicDataReportsTheRealJailbreakArtifactsAsOodSets(@TempDir Path tmp) throws Exception {
     Path out = tmp.resolve("study");
+    // On 6 + 6 public test prompts the shipped (v1) organism's refusal is not clearly above its harmless refusal
+    // (its intervals overlap), so the study would skip the probes as void; this test is about the OOD wiring.
     CliRun run = CliRun.of("study", "--quick", "--data", EvalRefusalCommandIT.data().toString(), "--out", out.toString(),
-        "--json");
+        "--run-void-steps", "--json");
     assertEquals(0, run.code(), run.err());
     BundleManifest m = DatasetBundle.readManifest(out.resolve("bundle").resolve(DatasetBundle.MANIFEST_FILE));
     assertEquals("public", m.generator());
