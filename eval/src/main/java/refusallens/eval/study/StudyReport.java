@@ -202,19 +202,9 @@ public final class StudyReport {
     }
 
     // provenance
-    ObjectNode pv = root.putObject("provenance");
-    pv.put("model", modelDir.toString());
+    ObjectNode pv = provenance(root, options, runs, modelDir, saeSpecs, modelHash);
     pv.put("model_sha256", f.provenance().model().sha256());
     pv.set("saes", JSON.valueToTree(f.provenance().saes()));
-    pv.put("model_and_sae_hash", modelHash);
-    pv.set("sae_specs", JSON.valueToTree(saeSpecs));
-    pv.put("data", options.data());
-    pv.put("seed", options.seed());
-    pv.put("quick", options.quick());
-    pv.put("weights", options.residency().name().toLowerCase(Locale.ROOT));
-    pv.set("versions", JSON.valueToTree(Study.versions()));
-    pv.put("command_line", options.commandLine());
-    steps(pv, runs);
     return new StudyReport(root, html(root, f, cards, out));
   }
 
@@ -281,6 +271,23 @@ public final class StudyReport {
    * Each step's record: status, wall seconds, process CPU-seconds and the process's peak RSS (VmHWM, bytes) when the
    * step ended (0 where not measured: a step not computed, or a marker from before these were recorded).
    */
+  /** The report's provenance section as both reports write it (what ran, on what, with which code and steps). */
+  private static ObjectNode provenance(ObjectNode root, StudyOptions options, Map<String, Study.StepRun> runs,
+      Path modelDir, List<String> saeSpecs, String modelHash) {
+    ObjectNode pv = root.putObject("provenance");
+    pv.put("model", modelDir.toString());
+    pv.put("model_and_sae_hash", modelHash);
+    pv.set("sae_specs", JSON.valueToTree(saeSpecs));
+    pv.put("data", options.data());
+    pv.put("seed", options.seed());
+    pv.put("quick", options.quick());
+    pv.put("weights", options.residency().name().toLowerCase(Locale.ROOT));
+    pv.set("versions", JSON.valueToTree(Study.versions()));
+    pv.put("command_line", options.commandLine());
+    steps(pv, runs);
+    return pv;
+  }
+
   private static void steps(ObjectNode pv, Map<String, Study.StepRun> runs) {
     ArrayNode steps = pv.putArray("steps");
     for (Study.StepRun r : runs.values()) {
@@ -327,17 +334,7 @@ public final class StudyReport {
     summary.set("void_steps", JSON.valueToTree(check.voidSteps().stream().map(RefusalCheck.VoidStep::step).toList()));
     summary.set("void_steps_skipped", JSON.valueToTree(skipped));
 
-    ObjectNode pv = root.putObject("provenance");
-    pv.put("model", modelDir.toString());
-    pv.put("model_and_sae_hash", modelHash);
-    pv.set("sae_specs", JSON.valueToTree(saeSpecs));
-    pv.put("data", options.data());
-    pv.put("seed", options.seed());
-    pv.put("quick", options.quick());
-    pv.put("weights", options.residency().name().toLowerCase(Locale.ROOT));
-    pv.set("versions", JSON.valueToTree(Study.versions()));
-    pv.put("command_line", options.commandLine());
-    steps(pv, runs);
+    ObjectNode pv = provenance(root, options, runs, modelDir, saeSpecs, modelHash);
 
     HtmlReport h = new HtmlReport("Refusal study");
     h.heading("Summary (one minute)");
