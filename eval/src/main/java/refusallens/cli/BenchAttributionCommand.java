@@ -62,7 +62,7 @@ public final class BenchAttributionCommand implements Callable<Integer> {
     AttributionBenchmark.Result r = AttributionBenchmark.run(model,
         new AttributionBenchmark.Options(batch, seq, at, steps, bench.warmup, bench.runs, seed), BenchModelOptions.progress(err));
     PrintWriter out = spec.commandLine().getOut();
-    if (bench.json) {
+    if (bench.jsonOption.json) {
       Map<String, Object> o = new LinkedHashMap<>();
       o.put("schemaVersion", 1);
       o.put("tokens_per_s", r.tokensPerS());

@@ -50,7 +50,7 @@ public final class BenchExtractCommand implements Callable<Integer> {
     ExtractBenchmark.Result r = ExtractBenchmark.run(model,
         new ExtractBenchmark.Options(batch, seq, last, bench.warmup, bench.runs, seed), BenchModelOptions.progress(err));
     PrintWriter out = spec.commandLine().getOut();
-    if (bench.json) {
+    if (bench.jsonOption.json) {
       Map<String, Object> o = new LinkedHashMap<>();
       o.put("schemaVersion", 1);
       o.put("tokens_per_s", r.tokensPerS());

@@ -79,7 +79,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
       }
     }
     PrintWriter out = spec.commandLine().getOut();
-    if (bench.json) {
+    if (bench.jsonOption.json) {
       Map<String, Object> o = new LinkedHashMap<>();
       o.put("schemaVersion", 1);
       o.put("tokens_per_s", r.newTokensPerS());

@@ -24,8 +24,7 @@ final class BenchModelOptions {
   @Option(names = "--streamed", description = "Keep weights as mapped bf16 and widen per layer at use (less memory, slower).")
   boolean streamed;
 
-  @Option(names = "--json", description = "Print one JSON document on stdout.")
-  boolean json;
+  @CommandLine.Mixin JsonOption jsonOption = new JsonOption();
 
   /** Seconds the last {@link #open} took. */
   double loadSeconds;
