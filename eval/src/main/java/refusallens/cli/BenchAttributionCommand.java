@@ -1,11 +1,8 @@
 package refusallens.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,21 +13,15 @@ import refusallens.dev.AttributionBenchmark;
 /** {@code refusal-lens bench attribution}: tokens/s and peak memory of the integrated-gradients attribution pass. */
 @Command(
     name = "attribution",
-    mixinStandardHelpOptions = true,
     description = {
       "Time the attribution-patching pass over random tokens: per integrated-gradients step, one forward with every",
       "--layers resid_post spliced to its interpolation and one backward to each of them. Prints tokens/s per",
       "step, CPU-seconds per token and peak RSS (VmHWM)."
     })
 public final class BenchAttributionCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @CommandLine.Mixin BenchModelOptions bench;
-
-  @Option(names = "--batch", defaultValue = "1", description = "Prompts per pass (default ${DEFAULT-VALUE}).")
-  int batch;
+  @CommandLine.Mixin BenchModelOptions bench = new BenchModelOptions(1);
 
   @Option(names = "--seq", defaultValue = "64", description = "Tokens per prompt (default ${DEFAULT-VALUE}).")
   int seq;
@@ -40,13 +31,6 @@ public final class BenchAttributionCommand implements Callable<Integer> {
 
   @Option(names = "--steps", defaultValue = "2", description = "Integrated-gradients steps per timed run (default ${DEFAULT-VALUE}).")
   int steps;
-
-
-
-
-  @Option(names = "--seed", defaultValue = "1", description = "Seed of the random tokens and direction (default ${DEFAULT-VALUE}).")
-  long seed;
-
 
   @Override
   public Integer call() throws Exception {
@@ -60,23 +44,10 @@ public final class BenchAttributionCommand implements Callable<Integer> {
       }
     }
     AttributionBenchmark.Result r = AttributionBenchmark.run(model,
-        new AttributionBenchmark.Options(batch, seq, at, steps, bench.warmup, bench.runs, seed), BenchModelOptions.progress(err));
+        new AttributionBenchmark.Options(bench.batch, seq, at, steps, bench.warmup, bench.runs, bench.seed), BenchModelOptions.progress(err));
     PrintWriter out = spec.commandLine().getOut();
     if (bench.jsonOption.json) {
-      Map<String, Object> o = new LinkedHashMap<>();
-      o.put("schemaVersion", 1);
-      o.put("tokens_per_s", r.tokensPerS());
-      o.put("cpu_s_per_token", r.cpuSPerToken());
-      o.put("peak_rss_bytes", r.peakRssBytes());
-      o.put("median_step_s", r.medianStepS());
-      o.put("median_step_cpu_s", r.medianStepCpuS());
-      o.put("step_s", r.stepSeconds());
-      o.put("batch", r.batch());
-      o.put("seq", r.seq());
-      o.put("layers", r.layers());
-      o.put("steps", r.steps());
-      bench.putRunContext(o, model);
-      out.println(JSON.writeValueAsString(o));
+      bench.printJson(out, r, model);
     } else {
       out.printf("%.2f tokens/s per IG step (median %.3f s per step of %d x %d tokens, gradients to %d layers), peak RSS %.2f GiB%n",
           r.tokensPerS(), r.medianStepS(), r.batch(), r.seq(), r.layers().size(), BenchModelOptions.gib(r.peakRssBytes()));

@@ -6,7 +6,6 @@ import picocli.CommandLine.Command;
 /** {@code refusal-lens bench ...}: benchmarks that print figures (never timed tests). */
 @Command(
     name = "bench",
-    mixinStandardHelpOptions = true,
     description = "Benchmarks: print throughput and memory figures.",
     subcommands = {BenchTokenizeCommand.class, BenchExtractCommand.class, BenchForwardCommand.class,
       BenchAttributionCommand.class, BenchGenerateCommand.class})

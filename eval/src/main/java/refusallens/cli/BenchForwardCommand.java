@@ -32,7 +32,6 @@ import refusallens.core.tokenizer.Tokenizer;
 /** {@code refusal-lens bench forward}: ms per hook-free forward pass on the ND4J and the plain-Java backend. */
 @Command(
     name = "forward",
-    mixinStandardHelpOptions = true,
     description = {
       "Time hook-free forward passes over batches of chat-formatted prompts on both runtime backends (nd4j, jvm),",
       "interleaved pass by pass so machine load hits both alike: median and mean ms per pass, prompts/s. The pass",

@@ -1,13 +1,10 @@
 package refusallens.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,20 +15,14 @@ import refusallens.core.model.Transformer;
 /** {@code refusal-lens bench generate}: new tokens/s of greedy generation under an SAE feature clamp. */
 @Command(
     name = "generate",
-    mixinStandardHelpOptions = true,
     description = {
       "Time greedy generation with the KV cache over a batch of random prompts, with seeded random JumpReLU SAEs",
       "clamping features at --clamp-layers: new tokens/s (prefill included), CPU-seconds per new token, peak RSS."
     })
 public final class BenchGenerateCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @CommandLine.Mixin BenchModelOptions bench;
-
-  @Option(names = "--batch", defaultValue = "4", description = "Prompts generated together (default ${DEFAULT-VALUE}).")
-  int batch;
 
   @Option(names = "--prompt-len", defaultValue = "32", description = "Tokens per prompt (default ${DEFAULT-VALUE}).")
   int promptLength;
@@ -49,13 +40,6 @@ public final class BenchGenerateCommand implements Callable<Integer> {
   @Option(names = "--clamped-features", defaultValue = "4", description = "Features clamped per layer (default ${DEFAULT-VALUE}).")
   int clampedFeatures;
 
-
-
-
-  @Option(names = "--seed", defaultValue = "1", description = "Seed of the prompts and SAEs (default ${DEFAULT-VALUE}).")
-  long seed;
-
-
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
@@ -71,8 +55,8 @@ public final class BenchGenerateCommand implements Callable<Integer> {
     Path saeDir = Files.createTempDirectory("bench-generate-saes");
     GenerationBenchmark.Result r;
     try {
-      r = GenerationBenchmark.run(model, new GenerationBenchmark.Options(batch, promptLength, newTokens, at, dSae,
-          clampedFeatures, bench.warmup, bench.runs, seed), saeDir, BenchModelOptions.progress(err));
+      r = GenerationBenchmark.run(model, new GenerationBenchmark.Options(bench.batch, promptLength, newTokens, at, dSae,
+          clampedFeatures, bench.warmup, bench.runs, bench.seed), saeDir, BenchModelOptions.progress(err));
     } finally {
       try (var files = Files.walk(saeDir)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -80,21 +64,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     if (bench.jsonOption.json) {
-      Map<String, Object> o = new LinkedHashMap<>();
-      o.put("schemaVersion", 1);
-      o.put("tokens_per_s", r.newTokensPerS());
-      o.put("cpu_s_per_token", r.cpuSPerNewToken());
-      o.put("peak_rss_bytes", r.peakRssBytes());
-      o.put("median_s", r.medianS());
-      o.put("median_cpu_s", r.medianCpuS());
-      o.put("run_s", r.runSeconds());
-      o.put("batch", r.batch());
-      o.put("prompt_len", r.promptLength());
-      o.put("new_tokens", r.newTokens());
-      o.put("clamp_layers", r.clampLayers());
-      o.put("d_sae", r.dSae());
-      bench.putRunContext(o, model);
-      out.println(JSON.writeValueAsString(o));
+      bench.printJson(out, r, model);
     } else {
       out.printf("%.2f new tokens/s (median %.3f s for %d x %d new tokens after %d-token prompts, clamps at layers %s),"
           + " peak RSS %.2f GiB%n", r.newTokensPerS(), r.medianS(), r.batch(), r.newTokens(), r.promptLength(),

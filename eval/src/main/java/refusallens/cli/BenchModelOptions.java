@@ -1,7 +1,9 @@
 package refusallens.cli;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import picocli.CommandLine;
@@ -11,9 +13,18 @@ import refusallens.lens.LensOptions;
 import refusallens.core.model.Transformer;
 import refusallens.core.model.weights.WeightStore;
 
-/** What every {@code dev bench} command over a model takes (a picocli mixin): the model, residency, runs, --json. */
+/**
+ * What every {@code dev bench} command over a model takes (a picocli mixin): the model, residency, batch, seed,
+ * runs, --json. A command with another default batch initialises the mixin field with {@link #BenchModelOptions(int)}.
+ */
 final class BenchModelOptions {
   @CommandLine.Mixin ModelOption modelOption;
+
+  @Option(names = "--batch", description = "Prompts per pass (default ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(names = "--seed", description = "Seed of the random tokens, and of the direction or SAEs the benchmark draws (default ${DEFAULT-VALUE}).")
+  long seed = 1;
 
   @Option(names = "--warmup", defaultValue = "1", description = "Untimed runs first (default ${DEFAULT-VALUE}).")
   int warmup;
@@ -25,6 +36,14 @@ final class BenchModelOptions {
   boolean streamed;
 
   @CommandLine.Mixin JsonOption jsonOption = new JsonOption();
+
+  BenchModelOptions() {
+    this(4);
+  }
+
+  BenchModelOptions(int defaultBatch) {
+    this.batch = defaultBatch;
+  }
 
   /** Seconds the last {@link #open} took. */
   double loadSeconds;
@@ -48,6 +67,18 @@ final class BenchModelOptions {
       err.println(line);
       err.flush();
     };
+  }
+
+  /**
+   * Prints a benchmark's result record as the --json document: its components and figures (the record names its
+   * keys), then the run context of {@link #putRunContext}.
+   */
+  void printJson(PrintWriter out, Object result, Transformer model) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("schema_version", 1);
+    doc.putAll(CliJson.MAPPER.convertValue(result, new TypeReference<Map<String, Object>>() {}));
+    putRunContext(doc, model);
+    CliJson.print(out, doc);
   }
 
   /** Adds what every model bench's --json records about the run itself: load time, residency, model type, threads. */

@@ -18,7 +18,6 @@ import refusallens.core.tokenizer.Tokenizer;
 /** {@code refusal-lens bench tokenize DIR}: tokenizer throughput on generated, varied text. */
 @Command(
     name = "tokenize",
-    mixinStandardHelpOptions = true,
     description = "Encode N MB of varied text (prose, code, numbers, non-Latin scripts) and print MB/s and tokens/s.")
 public final class BenchTokenizeCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -35,8 +34,7 @@ public final class BenchTokenizeCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the text generator (default 1).")
   long seed;
 
-  @Option(names = "--json", description = "Print one JSON object on stdout.")
-  boolean json;
+  @CommandLine.Mixin JsonOption jsonOption;
 
   @Override
   public Integer call() throws Exception {
@@ -74,7 +72,7 @@ public final class BenchTokenizeCommand implements Callable<Integer> {
     double medianCpu = cpu[runs / 2];
     double mbPerS = bytes / 1e6 / median;
     double tokPerS = tokens / median;
-    if (json) {
+    if (jsonOption.json) {
       ObjectMapper om = new ObjectMapper();
       ObjectNode o = om.createObjectNode();
       o.put("schemaVersion", 1);

@@ -6,7 +6,6 @@ import picocli.CommandLine.Command;
 /** {@code refusal-lens datasets ...}: list, make, import, show and split prompt sets. */
 @Command(
     name = "datasets",
-    mixinStandardHelpOptions = true,
     description = "Prompt sets: the built-in generator, public-dataset import, inspection and splits.",
     subcommands = {
       DatasetsListCommand.class,

@@ -22,7 +22,6 @@ import refusallens.datasets.load.LoadResult;
 /** {@code datasets import FORMAT FILE --out FILE.jsonl}: converts a public dataset file to prompt JSONL. */
 @Command(
     name = "import",
-    mixinStandardHelpOptions = true,
     description = "Convert a dataset file to prompt JSONL. FORMAT: advbench, harmbench, jbb-behaviors, "
         + "jbb-artifacts, alpaca, refusal-direction, jailbreak-prompts, csv, json, jsonl.")
 public final class DatasetsImportCommand implements Callable<Integer> {
@@ -39,8 +38,7 @@ public final class DatasetsImportCommand implements Callable<Integer> {
 
   @CommandLine.Mixin LoadFlags flags;
 
-  @Option(names = "--json", description = "Print the summary as JSON.")
-  boolean json;
+  @CommandLine.Mixin JsonOption jsonOption;
 
   @Override
   public Integer call() throws Exception {
@@ -50,7 +48,7 @@ public final class DatasetsImportCommand implements Callable<Integer> {
     PromptJsonl.write(out, r.prompts());
     PromptStats stats = PromptStats.of(r.prompts());
     PrintWriter w = spec.commandLine().getOut();
-    if (json) {
+    if (jsonOption.json) {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("schemaVersion", 1);
       doc.put("format", f.cliName());

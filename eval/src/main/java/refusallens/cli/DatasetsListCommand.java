@@ -21,13 +21,11 @@ import refusallens.datasets.load.DatasetFormat;
 /** {@code datasets list}: the built-in sets, the import formats and the adversarial transforms. */
 @Command(
     name = "list",
-    mixinStandardHelpOptions = true,
     description = "List the built-in datasets, the import formats and the attacks.")
 public final class DatasetsListCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--json", description = "Print one JSON document.")
-  boolean json;
+  @CommandLine.Mixin JsonOption jsonOption;
 
   /** What {@code datasets make} writes, file by file. */
   static Map<String, String> builtins() {
@@ -48,7 +46,7 @@ public final class DatasetsListCommand implements Callable<Integer> {
     for (HarmCategory c : HarmCategory.values()) {
       categories.add(c.wireName());
     }
-    if (json) {
+    if (jsonOption.json) {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("schemaVersion", 1);
       doc.put("builtins", builtins());

@@ -20,7 +20,6 @@ import refusallens.core.output.OutputKind;
 /** {@code datasets make}: writes the standard built-in bundle, reproducible byte for byte by seed. */
 @Command(
     name = "make",
-    mixinStandardHelpOptions = true,
     description = "Write the built-in bundle: harmful/harmless train/val/test, the OOD set, instructions, "
         + "and manifest.json. The same seed gives the same bytes.")
 public final class DatasetsMakeCommand implements Callable<Integer> {
@@ -40,8 +39,7 @@ public final class DatasetsMakeCommand implements Callable<Integer> {
   @Option(names = "--instructions", defaultValue = "500", description = "Plain instructions to make (default ${DEFAULT-VALUE}).")
   int instructions;
 
-  @Option(names = "--json", description = "Print the manifest as JSON.")
-  boolean json;
+  @CommandLine.Mixin JsonOption jsonOption;
 
   @CommandLine.Mixin ForceOption forceOption;
 
@@ -55,7 +53,7 @@ public final class DatasetsMakeCommand implements Callable<Integer> {
     BundleManifest m = DatasetBundle.make(options, out);
     dir.commit(owned);
     PrintWriter w = spec.commandLine().getOut();
-    if (json) {
+    if (jsonOption.json) {
       CliJson.print(w, m);
     } else {
       w.println("wrote " + out + " (seed " + seed + "):");

@@ -21,7 +21,6 @@ import refusallens.datasets.load.LoadResult;
 /** {@code datasets show FILE}: counts by label, category, attack and source, and a few examples. */
 @Command(
     name = "show",
-    mixinStandardHelpOptions = true,
     description = "Show a prompt file: counts by label, category, attack and source, and examples.")
 public final class DatasetsShowCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -37,8 +36,7 @@ public final class DatasetsShowCommand implements Callable<Integer> {
   @Option(names = "--examples", defaultValue = "2", description = "Examples per label (default ${DEFAULT-VALUE}).")
   int examples;
 
-  @Option(names = "--json", description = "Print one JSON document.")
-  boolean json;
+  @CommandLine.Mixin JsonOption jsonOption;
 
   @Override
   public Integer call() throws Exception {
@@ -56,7 +54,7 @@ public final class DatasetsShowCommand implements Callable<Integer> {
       prompts.stream().filter(p -> p.label() == l).limit(Math.max(0, examples)).forEach(picked::add);
     }
     PrintWriter w = spec.commandLine().getOut();
-    if (json) {
+    if (jsonOption.json) {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("schemaVersion", 1);
       doc.put("file", file.toString());

@@ -24,7 +24,6 @@ import refusallens.core.output.OutputDir;
 /** {@code datasets split FILE --out DIR}: stratified, de-duplicated train/val/test (+ OOD) of a prompt set. */
 @Command(
     name = "split",
-    mixinStandardHelpOptions = true,
     description = "Split a prompt set into train/val/test (stratified by label and category, de-duplicated) "
         + "and write adversarial variants of the test prompts as ood.jsonl.")
 public final class DatasetsSplitCommand implements Callable<Integer> {
@@ -52,8 +51,7 @@ public final class DatasetsSplitCommand implements Callable<Integer> {
       description = "Attacks for ood.jsonl (default: all; 'none' for no OOD file).")
   List<String> attacks;
 
-  @Option(names = "--json", description = "Print the manifest as JSON.")
-  boolean json;
+  @CommandLine.Mixin JsonOption jsonOption;
 
   @CommandLine.Mixin ForceOption forceOption;
 
@@ -87,7 +85,7 @@ public final class DatasetsSplitCommand implements Callable<Integer> {
           "warning: " + file + ": removed " + m.duplicatesRemoved() + " duplicate prompt(s) (same normalised text)");
     }
     PrintWriter w = spec.commandLine().getOut();
-    if (json) {
+    if (jsonOption.json) {
       CliJson.print(w, m);
     } else {
       w.println("wrote " + out + " (seed " + seed + "):");

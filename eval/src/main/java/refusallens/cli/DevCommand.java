@@ -6,7 +6,6 @@ import picocli.CommandLine.Command;
 /** {@code refusal-lens dev ...}: developer tools (benchmarks, load test, synthetic checkpoints), apart from the uses. */
 @Command(
     name = "dev",
-    mixinStandardHelpOptions = true,
     description = "Developer tools: benchmarks, the service load test, synthetic checkpoints.",
     subcommands = {BenchCommand.class, LoadtestCommand.class, SynthModelCommand.class})
 public final class DevCommand implements Runnable {

@@ -25,7 +25,7 @@ import refusallens.report.HtmlReport;
 import refusallens.report.LineChart;
 
 /** {@code refusal-lens eval clamp}: jailbreak score, refusal induction and coherence of clamping F*. */
-@Command(name = "clamp", mixinStandardHelpOptions = true,
+@Command(name = "clamp",
     description = {
       "Clamp F* (a_i -> c a_i, c < 0, every SAE layer of F*, every position incl. generated tokens; the global set or"
           + " per-prompt sets) on held-out"
@@ -107,7 +107,7 @@ final class EvalClampCommand implements Callable<Integer> {
     root.put("n_own_set", own.size());
     root.set("own_set_prompts", EvalReport.JSON.valueToTree(own.keySet()));
     root.put("features", fStar.features().size());
-    root.put("max_new_tokens", common.maxNewTokens);
+    root.put("max_new_tokens", common.generation.maxNewTokens);
     root.put("seed", common.seed);
     EvalCommand.Common.datasets(root, Map.of("harmful", harmful, "harmless", harmless));
     EvalCommand.TextOption.describe(root, textOption.source(common.seed, common.harmless), texts);
@@ -119,7 +119,7 @@ final class EvalClampCommand implements Callable<Integer> {
 
     HtmlReport html = new HtmlReport("Clamping evaluation of F*");
     html.paragraph("Model " + ctx.provenance().model() + ", features " + ctx.provenance().features() + " ("
-        + fStar.features().size() + " features), judge " + ctx.judge().name() + ", greedy, " + common.maxNewTokens
+        + fStar.features().size() + " features), judge " + ctx.judge().name() + ", greedy, " + common.generation.maxNewTokens
         + " new tokens, seed " + common.seed + ".");
     html.table(List.of("measure", "base", "clamped", "n", "judge"), List.of(
         List.of("jailbreak score (harmful, c=" + scaleOption.scale + ")", EvalReport.fmt(base.jailbreakScore()),

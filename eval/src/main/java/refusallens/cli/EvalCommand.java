@@ -15,7 +15,6 @@ import refusallens.datasets.Prompt;
 import refusallens.eval.EvalContext;
 import refusallens.eval.clamp.PlainText;
 import refusallens.eval.judge.Judge;
-import refusallens.eval.judge.JudgeSpec;
 import refusallens.eval.organism.OrganismEvaluator;
 import refusallens.eval.report.EvalReport;
 import refusallens.lens.Lens;
@@ -29,7 +28,6 @@ import refusallens.report.HtmlReport;
 /** {@code refusal-lens eval ...}: does a feature set causally mediate refusal? Clamping, suppression, comparisons. */
 @Command(
     name = "eval",
-    mixinStandardHelpOptions = true,
     description = "Clamping evaluation: jailbreak and refusal scores, coherence, harm-to-refusal suppression, method comparison.",
     subcommands = {EvalClampCommand.class, EvalSuppressionCommand.class, EvalCompareCommand.class,
         EvalSuffixCommand.class, EvalTransferCommand.class, EvalRefusalCommand.class})
@@ -73,20 +71,12 @@ public final class EvalCommand implements Runnable {
     static final String REPORT_JSON = "report.json";
     static final String REPORT_HTML = "report.html";
 
-    @Option(names = "--max-new-tokens", defaultValue = "32", description = "Greedy tokens per completion (default ${DEFAULT-VALUE}; the paper: 256).")
-    int maxNewTokens;
-
-    @Option(names = "--batch-size", defaultValue = "8", description = "Prompts per generation batch (default ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Mixin GenerationOptions generation;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of every random choice (default ${DEFAULT-VALUE}, as study and probes).")
     long seed;
 
-    @Option(names = "--judge", defaultValue = "task", paramLabel = "task|phrases|PRESET=DIR",
-        description = "Judge (refused / complied / degenerate): task (refusal phrases; complied = an answer opener"
-            + " and the request's task words), phrases (refusal phrases only), or a classifier checkpoint:"
-            + " harmbench=DIR (Llama-2-13b-cls) or llama-guard-3=DIR. Default: ${DEFAULT-VALUE}.")
-    String judge;
+    @Mixin JudgeOption judgeOption;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for report.json and report.html.")
     Path out;
@@ -117,13 +107,13 @@ public final class EvalCommand implements Runnable {
       Judge judge = judge();
       EvalReport.RunProvenance prov = EvalReport.provenance(o.modelDir(), o.lens().saeDirs(), o.featuresFile(), seed,
           judge.name());
-      return new EvalContext(o.lens(), o.features(), judge, maxNewTokens, batchSize, seed,
+      return new EvalContext(o.lens(), o.features(), judge, generation.maxNewTokens, generation.batchSize, seed,
           new ConsoleProgress(System.err), prov);
     }
 
     /** The judge named by --judge. */
     Judge judge() {
-      return JudgeSpec.parse(judge, "--judge").open();
+      return judgeOption.open();
     }
 
     /** Held-out prompts of {@code label}: the organism's test split, else the built-in generator's held-out ones. */

@@ -25,7 +25,7 @@ import refusallens.report.HtmlReport;
 import refusallens.report.LineChart;
 
 /** {@code refusal-lens eval compare}: the paper's methods at equal budget, and K* / c trade-off sweeps. */
-@Command(name = "compare", mixinStandardHelpOptions = true,
+@Command(name = "compare",
     description = {
       "Methods at equal budget (K* = |F*| features): steering along V*_R (direction ablated at every layer for the"
           + " jailbreak; alpha x unit V*_R added to resid_post at every layer and position for the induction),"

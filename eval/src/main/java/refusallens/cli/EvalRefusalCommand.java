@@ -11,7 +11,6 @@ import picocli.CommandLine.Option;
 import refusallens.datasets.Prompt;
 import refusallens.datasets.PromptJsonl;
 import refusallens.eval.judge.Judge;
-import refusallens.eval.judge.JudgeSpec;
 import refusallens.eval.organism.PromptSetRefusal;
 import refusallens.eval.organism.RefusalEvaluation;
 import refusallens.eval.report.EvalReport;
@@ -21,7 +20,7 @@ import refusallens.organism.Organism;
 import refusallens.core.tokenizer.Tokenizer;
 
 /** {@code refusal-lens eval refusal}: how often a model refuses, complies or degenerates on each prompt set. */
-@Command(name = "refusal", mixinStandardHelpOptions = true,
+@Command(name = "refusal",
     description = {
       "Greedy completions of every prompt of a JSONL file (datasets import writes them), judged refused / complied /"
           + " degenerate; per set (the records' source, or --set) the three shares with n and 95% Wilson intervals."})
@@ -33,9 +32,7 @@ final class EvalRefusalCommand implements Callable<Integer> {
 
   @CommandLine.Mixin ModelDirOption modelOption;
 
-  @Option(names = "--judge", defaultValue = "task", paramLabel = "task|phrases|PRESET=DIR",
-      description = "Judge: task (default), phrases, harmbench=DIR or llama-guard-3=DIR.")
-  String judge;
+  @CommandLine.Mixin JudgeOption judgeOption;
 
   @Option(names = "--set", paramLabel = "NAME", description = "One set name for every prompt (default: group by source).")
   String set;
@@ -43,11 +40,7 @@ final class EvalRefusalCommand implements Callable<Integer> {
   @Option(names = "--limit", defaultValue = "2147483647", description = "At most this many prompts per set, sampled with --seed (default: all).")
   int limit;
 
-  @Option(names = "--max-new-tokens", defaultValue = "32", description = "Greedy tokens per completion (default ${DEFAULT-VALUE}).")
-  int maxNewTokens;
-
-  @Option(names = "--batch-size", defaultValue = "8", description = "Prompts per generation batch (default ${DEFAULT-VALUE}).")
-  int batchSize;
+  @CommandLine.Mixin GenerationOptions generation;
 
   @Option(names = "--max-prompt-tokens", defaultValue = "1024",
       description = "Prompts with more chat tokens are counted as skipped_too_long, not run (default ${DEFAULT-VALUE}).")
@@ -68,8 +61,8 @@ final class EvalRefusalCommand implements Callable<Integer> {
     Path dir = lens.modelDir();
     Transformer m = lens.model();
     Tokenizer tok = lens.tokenizer();
-    Judge j = JudgeSpec.parse(judge, "--judge").open();
-    RefusalEvaluation eval = new RefusalEvaluation(m, tok, j, maxNewTokens, batchSize);
+    Judge j = judgeOption.open();
+    RefusalEvaluation eval = new RefusalEvaluation(m, tok, j, generation.maxNewTokens, generation.batchSize);
     Map<String, PromptSetRefusal.SetResult> sets;
     try (ConsoleProgress progress = new ConsoleProgress(System.err)) {
       sets = PromptSetRefusal.evaluate(eval, tok, PromptSetRefusal.sets(prompts, set), limit, maxPromptTokens, seed, progress);
@@ -79,7 +72,7 @@ final class EvalRefusalCommand implements Callable<Integer> {
     root.put("model", dir.toString());
     root.put("data", data.toString());
     root.put("judge", j.name());
-    root.put("max_new_tokens", maxNewTokens);
+    root.put("max_new_tokens", generation.maxNewTokens);
     root.put("seed", seed);
     root.set("sets", EvalReport.JSON.valueToTree(sets));
     if (jsonOption.json) {

@@ -30,7 +30,7 @@ import refusallens.report.HtmlReport;
 import refusallens.report.LineChart;
 
 /** {@code refusal-lens eval suffix}: how adversarial suffixes move the refusal features. */
-@Command(name = "suffix", mixinStandardHelpOptions = true,
+@Command(name = "suffix",
     description = {
       "Append adversarial suffixes (the datasets' random-suffix and benign-suffix transforms, or one suffix per"
           + " line of --suffix-file) to held-out harmful prompts token by token: mean FR activation over the last"

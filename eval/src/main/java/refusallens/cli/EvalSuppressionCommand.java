@@ -25,7 +25,7 @@ import refusallens.report.HtmlReport;
 import refusallens.report.LineChart;
 
 /** {@code refusal-lens eval suppression}: does clamping the harm features FH suppress the refusal features FR? */
-@Command(name = "suppression", mixinStandardHelpOptions = true,
+@Command(name = "suppression",
     description = {
       "Clamp FH (a_i -> c a_i, c < 0) from the first prompt position where an FH feature is active onward and"
           + " measure FR over the last positions: the suppression rate (mean relative drop (orig - clamped) / orig"

@@ -20,7 +20,7 @@ import refusallens.report.HtmlReport;
 import refusallens.report.LineChart;
 
 /** {@code refusal-lens eval transfer}: do features found on one harm category jailbreak the others? */
-@Command(name = "transfer", mixinStandardHelpOptions = true,
+@Command(name = "transfer",
     description = {
       "For each harm category of the features file's per-prompt sets, clamp that category's features (union of its"
           + " prompts' sets, top |F*| by summed attribution) on held-out harmful prompts of every category:"

@@ -40,7 +40,6 @@ import refusallens.core.tokenizer.Tokenizer;
  */
 @Command(
     name = "extract",
-    mixinStandardHelpOptions = true,
     subcommands = {ExtractCommand.Merge.class},
     description = {
       "Write hook_resid_post at chosen layers and positions and SAE feature activations of a JSONL prompt set",
@@ -57,8 +56,7 @@ public final class ExtractCommand implements Callable<Integer> {
   @Option(names = "--data", paramLabel = "FILE.jsonl", description = "Prompts (datasets JSONL).")
   Path data;
 
-  @Option(names = "--model", paramLabel = "DIR|OWNER/NAME[@REV]", converter = ModelDirConverter.class, description = "HF checkpoint directory.")
-  Path modelDir;
+  @CommandLine.Mixin ModelDirOption modelOption;
 
   @Option(names = "--sae", paramLabel = "[LAYER=]DIR", description = "SAE directory (repeatable), or a directory of layers.")
   List<String> sae = new ArrayList<>();
@@ -86,21 +84,18 @@ public final class ExtractCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0", description = "Seed recorded in the manifest.")
   long seed;
 
-  @Option(names = "--json", description = "Print one JSON summary on stdout.")
-  boolean json;
+  @CommandLine.Mixin JsonOption jsonOption;
 
   @Override
   public Integer call() throws Exception {
     // Checked here, not by picocli, so that 'extract merge' does not ask for them.
-    if (data == null || modelDir == null || out == null) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "extract needs --data, --model and --out");
+    if (data == null || out == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "extract needs --data and --out");
     }
     if (!Files.isRegularFile(data)) {
       throw new IllegalArgumentException("--data " + data + ": no such file");
     }
-    if (!Files.isDirectory(modelDir)) {
-      throw new IllegalArgumentException("--model " + modelDir + ": not a directory");
-    }
+    Path modelDir = ModelDirOption.requireDirectory(modelOption.dir());
     OutputDir store = OutputDir.open(out, "--out", OUTPUT, false, List.of(WHOLE));
     List<Prompt> prompts = PromptJsonl.read(data);
     ShardSlice slice = shard == null ? null : ShardSlice.parse(shard);
@@ -139,7 +134,7 @@ public final class ExtractCommand implements Callable<Integer> {
     summary.put("tensors", extraction.tensors().stream().map(t -> t.name()).toList());
     summary.put("seconds", seconds);
     summary.put("prompts_per_s", done == 0 ? 0 : done / seconds);
-    if (json) {
+    if (jsonOption.json) {
       CliJson.print(stdout, summary);
     } else {
       stdout.printf("%s: %d rows (%d extracted now, %.1f prompts/s), %d tensors%n",
@@ -184,7 +179,7 @@ public final class ExtractCommand implements Callable<Integer> {
   }
 
   /** {@code refusal-lens extract merge}: joins the stores of several --shard runs into one. */
-  @Command(name = "merge", mixinStandardHelpOptions = true,
+  @Command(name = "merge",
       description = "Join activation stores (e.g. the --shard i/n slices) into one store.")
   static final class Merge implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -195,8 +190,7 @@ public final class ExtractCommand implements Callable<Integer> {
     @CommandLine.Parameters(arity = "2..*", paramLabel = "STORE", description = "Stores to merge, in order.")
     List<Path> inputs;
 
-    @Option(names = "--json", description = "Print one JSON summary on stdout.")
-    boolean json;
+    @CommandLine.Mixin JsonOption jsonOption;
 
     @Override
     public Integer call() throws Exception {
@@ -206,7 +200,7 @@ public final class ExtractCommand implements Callable<Integer> {
       store.commit(WHOLE);
       PrintWriter stdout = spec.commandLine().getOut();
       int rows = merged.manifest().rows().size();
-      if (json) {
+      if (jsonOption.json) {
         CliJson.print(stdout, Map.of("out", out.toString(), "rows", rows));
       } else {
         stdout.printf("%s: %d rows from %d stores%n", out, rows, inputs.size());

@@ -37,7 +37,6 @@ import refusallens.core.output.OutputKind;
 /** {@code refusal-lens features ...}: find the SAE features that mediate refusal. */
 @Command(
     name = "features",
-    mixinStandardHelpOptions = true,
     description = "Refusal features: the refusal direction, CosSim F0, attribution-patching F*, harm vs refusal roles.",
     subcommands = {FeaturesCommand.Find.class, FeaturesCommand.Show.class, FeaturesCommand.Export.class})
 public final class FeaturesCommand implements Runnable {
@@ -51,7 +50,6 @@ public final class FeaturesCommand implements Runnable {
   /** {@code refusal-lens features find}: V*_R, F0, F*, roles and baselines into features.json. */
   @Command(
       name = "find",
-      mixinStandardHelpOptions = true,
       description = {
         "Find the refusal direction V*_R (difference in means, layer chosen by validation), the K0 features per SAE"
             + " layer closest to it (F0), and the K* features of F0 with the largest integrated-gradients attribution"
@@ -62,8 +60,7 @@ public final class FeaturesCommand implements Runnable {
   static final class Find implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR|OWNER/NAME[@REV]", converter = ModelDirConverter.class, description = "Hugging Face checkpoint directory (with tokenizer.json). Default: the embedded organism.")
-    Path model;
+    @CommandLine.Mixin ModelDirOption modelOption;
 
     @Option(names = "--sae", paramLabel = "[LAYER=]DIR", description = "SAE directory, or a directory of per-layer SAEs; repeatable. Default: the organism's SAEs.")
     List<String> sae = new ArrayList<>();
@@ -108,15 +105,14 @@ public final class FeaturesCommand implements Runnable {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write features.json.")
     Path out;
 
-    @Option(names = "--json", description = "Print one JSON document (a summary) on stdout.")
-    boolean json;
+    @CommandLine.Mixin JsonOption jsonOption;
 
     @Override
     public Integer call() throws Exception {
-      if (model != null && sae.isEmpty()) {
+      if (modelOption.model != null && sae.isEmpty()) {
         throw new IllegalArgumentException("--sae is required with --model (the organism's SAEs fit only the organism)");
       }
-      Path modelDir = Organism.modelOrDefault(model);
+      Path modelDir = modelOption.dir();
       List<String> saeSpecs = sae.isEmpty() ? List.of(Organism.saeOrDefault(null).toString()) : sae;
       DiscoveryOptions options = new DiscoveryOptions(k0, kStar, steps, n, seed,
           layer == null ? OptionalInt.empty() : OptionalInt.of(layer), DirectionPositions.parse(positions),
@@ -153,7 +149,7 @@ public final class FeaturesCommand implements Runnable {
       List<Row> rows = f.features().stream()
           .map(x -> new Row(x.layer(), x.index(), x.role().wireName(), x.attribution(), x.cosine())).toList();
       FeaturesFile.Direction d = f.refusalDirection();
-      if (json) {
+      if (jsonOption.json) {
         Summary s = new Summary(out.toString(), d.layer(), d.selection().position(), d.norm(), d.selection().selectedBy(),
             d.selection().fallback(), d.selection().reason(), f.settings().refusalTokens(), rows, f.effects());
         CliJson.print(ps, s);
@@ -187,7 +183,6 @@ public final class FeaturesCommand implements Runnable {
   /** {@code refusal-lens features show}: one dashboard card per F* feature in index.html and cards.json. */
   @Command(
       name = "show",
-      mixinStandardHelpOptions = true,
       description = {
         "Write a dashboard card per F* feature into DIR/index.html (one self-contained page) and DIR/cards.json: the"
             + " top-activating held-out prompts with the activating token highlighted in +/-" + FeatureDashboard.CONTEXT
@@ -212,8 +207,7 @@ public final class FeaturesCommand implements Runnable {
     @Option(names = "--force", description = "Write into a non-empty directory not written by this command (its files are kept).")
     boolean force;
 
-    @Option(names = "--json", description = "Print the cards (cards.json) on stdout.")
-    boolean json;
+    @CommandLine.Mixin JsonOption jsonOption;
 
     @Override
     public Integer call() throws Exception {
@@ -233,7 +227,7 @@ public final class FeaturesCommand implements Runnable {
       FeatureDashboardPage.render(cards, featuresFile.getFileName() + " (" + harm.size() + " harmful, " + safe.size()
           + " harmless held-out prompts)").write(dir.resolve(INDEX));
       dir.commit(INDEX, CARDS);
-      if (json) {
+      if (jsonOption.json) {
         spec.commandLine().getOut().println(cardsJson);
       } else {
         spec.commandLine().getOut().printf("%d feature cards; wrote %s and %s%n", cards.size(), dir.resolve(INDEX), dir.resolve(CARDS));
@@ -245,7 +239,6 @@ public final class FeaturesCommand implements Runnable {
   /** {@code refusal-lens features export}: the F* list in Neuronpedia's list format. */
   @Command(
       name = "export",
-      mixinStandardHelpOptions = true,
       description = "Write the F* features as a Neuronpedia list (the quick-list's modelId/layer/index entries), with each"
           + " feature's Neuronpedia page (https://www.neuronpedia.org/MODEL-ID/LAYER-SAE-SET/INDEX) and a quick-list link."
           + " Only meaningful for SAEs Neuronpedia hosts (GemmaScope, LlamaScope), e.g. --model-id gemma-2-2b"
@@ -271,8 +264,7 @@ public final class FeaturesCommand implements Runnable {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the list (JSON).")
     Path out;
 
-    @Option(names = "--json", description = "Print the list on stdout too.")
-    boolean json;
+    @CommandLine.Mixin JsonOption jsonOption;
 
     @Override
     public Integer call() throws Exception {
@@ -287,7 +279,7 @@ public final class FeaturesCommand implements Runnable {
         java.nio.file.Files.createDirectories(parent);
       }
       java.nio.file.Files.writeString(out, text + "\n");
-      if (json) {
+      if (jsonOption.json) {
         spec.commandLine().getOut().println(text);
       } else {
         spec.commandLine().getOut().printf("%d features; wrote %s%n", list.features().size(), out);

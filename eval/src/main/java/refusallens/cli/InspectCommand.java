@@ -20,7 +20,6 @@ import refusallens.core.tokenizer.Tokenizer;
 /** {@code refusal-lens inspect [--model DIR]}: architecture summary and the tokens of a prompt. */
 @Command(
     name = "inspect",
-    mixinStandardHelpOptions = true,
     description = {
       "Print a checkpoint's architecture summary (config.json) and the token ids and pieces of a prompt.",
       "Works on a directory that holds only tokenizer files too."
@@ -38,8 +37,7 @@ public final class InspectCommand implements Callable<Integer> {
   @Option(names = "--chat", description = "Render the prompt as one user turn through the chat template first.")
   boolean chat;
 
-  @Option(names = "--json", description = "Print one JSON object {text, ids, pieces} on stdout (summary on stderr).")
-  boolean json;
+  @CommandLine.Mixin JsonOption jsonOption;
 
   @Override
   public Integer call() throws IOException {
@@ -50,7 +48,7 @@ public final class InspectCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--chat needs --prompt TEXT");
     }
     Map<String, Object> arch = architecture(modelDir);
-    PrintWriter summary = json ? err : out;
+    PrintWriter summary = jsonOption.json ? err : out;
     if (arch.isEmpty()) {
       summary.println("no config.json in " + modelDir + " (tokenizer only)");
     } else {
@@ -62,7 +60,7 @@ public final class InspectCommand implements Callable<Integer> {
       if (prompt != null) {
         throw new IllegalArgumentException(modelDir + ": no tokenizer.json, cannot tokenize --prompt");
       }
-      if (json) {
+      if (jsonOption.json) {
         CliJson.print(out, Map.of("architecture", arch));
       }
       out.flush();
@@ -72,7 +70,7 @@ public final class InspectCommand implements Callable<Integer> {
     summary.printf("tokenizer%n  %-20s %d%n", "vocab_size", tok.vocabSize());
     summary.printf("  %-20s %s%n", "chat_template", tok.hasChatTemplate() ? "yes" : "no");
     if (prompt == null) {
-      if (json) {
+      if (jsonOption.json) {
         CliJson.print(out, Map.of("architecture", arch));
       }
       summary.flush();
@@ -89,7 +87,7 @@ public final class InspectCommand implements Callable<Integer> {
       ids = tok.encode(text, true);
     }
     List<String> pieces = tok.pieces(ids);
-    if (json) {
+    if (jsonOption.json) {
       Map<String, Object> o = new LinkedHashMap<>();
       o.put("text", text);
       o.put("ids", ids);

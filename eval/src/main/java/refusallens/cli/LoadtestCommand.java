@@ -27,7 +27,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "loadtest",
-    mixinStandardHelpOptions = true,
     description = {
       "Bounded loopback load test of a running classifier service (refusal-lens serve):",
       "N clients send /v1/classify back to back for a fixed duration; prints throughput and p50/p95/p99."
@@ -69,8 +68,7 @@ public final class LoadtestCommand implements Callable<Integer> {
           + " HTTP/1.1 keep-alive connection per client.")
   boolean http2;
 
-  @Option(names = "--json", description = "Print one JSON document on stdout.")
-  boolean json;
+  @CommandLine.Mixin JsonOption jsonOption;
 
   /** The figures of one run. */
   record Result(
@@ -202,7 +200,7 @@ public final class LoadtestCommand implements Callable<Integer> {
             percentileMs(all, 0.95),
             percentileMs(all, 0.99),
             all.length == 0 ? 0 : all[all.length - 1] / 1e6);
-    if (json) {
+    if (jsonOption.json) {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("schemaVersion", 1);
       doc.put("url", classify.toString());

@@ -12,7 +12,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import refusallens.eval.judge.Judge;
-import refusallens.eval.judge.JudgeSpec;
 import refusallens.eval.organism.PromptSetRefusal;
 import refusallens.eval.organism.OrganismEvaluator;
 import refusallens.files.Json;
@@ -25,7 +24,6 @@ import refusallens.core.output.OutputKind;
 /** {@code refusal-lens organism ...}: train, evaluate and export the embedded refusal model organism. */
 @Command(
     name = "organism",
-    mixinStandardHelpOptions = true,
     description = "The embedded default model: a small gemma2 chat model that refuses harmful requests, with SAEs.",
     subcommands = {OrganismCommand.Train.class, OrganismCommand.Evaluate.class, OrganismCommand.Export.class})
 public final class OrganismCommand implements Runnable {
@@ -39,7 +37,7 @@ public final class OrganismCommand implements Runnable {
   }
 
   /** {@code organism train}. */
-  @Command(name = "train", mixinStandardHelpOptions = true,
+  @Command(name = "train",
       description = "Train tokenizer, chat model and SAEs into --out; an existing --out resumes from its last checkpoint.")
   static final class Train implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -63,8 +61,7 @@ public final class OrganismCommand implements Runnable {
             + " harmful requests). Default: v1, the generator alone.")
     Path data;
 
-    @Option(names = "--json", description = "Print the training report as JSON on stdout.")
-    boolean json;
+    @CommandLine.Mixin JsonOption jsonOption;
 
     @Override
     public Integer call() throws Exception {
@@ -73,7 +70,7 @@ public final class OrganismCommand implements Runnable {
       dir.claim(WHOLE);
       JsonNode report = new OrganismTrainer(new OrganismTrainer.Options(out, seed, b, data)).run();
       dir.commit(WHOLE);
-      if (json) {
+      if (jsonOption.json) {
         CliJson.print(spec.commandLine().getOut(), report);
       } else {
         spec.commandLine().getOut().println("organism written to " + out);
@@ -84,13 +81,12 @@ public final class OrganismCommand implements Runnable {
   }
 
   /** {@code organism evaluate}. */
-  @Command(name = "evaluate", mixinStandardHelpOptions = true,
+  @Command(name = "evaluate",
       description = "Refusal of held-out harmful prompts, compliance with harmless ones, attacks, SAE metrics.")
   static final class Evaluate implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", description = "Organism directory (default: the embedded organism).")
-    Path model;
+    @CommandLine.Mixin ModelDirOption modelOption;
 
     @Option(names = "--harmful", defaultValue = "2147483647", description = "At most this many held-out harmful prompts (default: all).")
     int harmful;
@@ -122,17 +118,14 @@ public final class OrganismCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the --real-limit sample (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--judge", defaultValue = "task", paramLabel = "task|phrases|PRESET=DIR",
-        description = "Judge of refused / complied / degenerate (default ${DEFAULT-VALUE}).")
-    String judge;
+    @CommandLine.Mixin JudgeOption judgeOption;
 
-    @Option(names = "--json", description = "Print one JSON document on stdout.")
-    boolean json;
+    @CommandLine.Mixin JsonOption jsonOption;
 
     @Override
     public Integer call() throws Exception {
-      Path dir = Organism.modelOrDefault(model);
-      Judge j = JudgeSpec.parse(judge, "--judge").open();
+      Path dir = modelOption.dir();
+      Judge j = judgeOption.open();
       OrganismEvaluator.Result r = OrganismEvaluator.evaluate(dir, j,
           new OrganismEvaluator.Options(harmful, harmless, attackBase, maxNewTokens, !noSae),
           s -> System.err.println("organism: " + s));
@@ -143,7 +136,7 @@ public final class OrganismCommand implements Runnable {
               s -> System.err.println("organism: " + s));
         }
       }
-      if (json) {
+      if (jsonOption.json) {
         ObjectNode root = JSON.valueToTree(r);
         if (real != null) {
           root.put("data", data.toString());
@@ -172,7 +165,7 @@ public final class OrganismCommand implements Runnable {
   }
 
   /** {@code organism export}. */
-  @Command(name = "export", mixinStandardHelpOptions = true,
+  @Command(name = "export",
       description = "Copy a trained organism (model, tokenizer, SAEs, reports) into a folder with its file manifest.")
   static final class Export implements Callable<Integer> {
     @Option(names = "--from", required = true, description = "Directory written by organism train.")

@@ -36,7 +36,6 @@ import refusallens.refusal.FeaturesFile;
 /** {@code refusal-lens probes ...}: train, evaluate, compare, show and diff probes on activation stores. */
 @Command(
     name = "probes",
-    mixinStandardHelpOptions = true,
     description = "Linear probes on raw activations vs SAE features, and their OOD generalisation.",
     subcommands = {
       ProbesCommand.Train.class,
@@ -126,7 +125,7 @@ public final class ProbesCommand implements Runnable {
   }
 
   /** {@code probes train}. */
-  @Command(name = "train", mixinStandardHelpOptions = true, description = "Train one probe on plain harmful vs harmless prompts and save probe.json.")
+  @Command(name = "train", description = "Train one probe on plain harmful vs harmless prompts and save probe.json.")
   static final class Train implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -148,8 +147,7 @@ public final class ProbesCommand implements Runnable {
     @Option(names = "--out", required = true, description = "Probe file to write.")
     Path out;
 
-    @Option(names = "--json", description = "Print one JSON document.")
-    boolean json;
+    @CommandLine.Mixin JsonOption jsonOption;
 
     @Override
     public Integer call() throws Exception {
@@ -160,7 +158,7 @@ public final class ProbesCommand implements Runnable {
       var r = ProbeExperiment.run(store, o.resolver(store), view, split, o.train(kind), o.bootstrap);
       r.probe().save(out);
       System.err.println("wrote " + out + " (" + r.probe().view().resolved() + ", " + r.probe().width() + " columns)");
-      if (json) {
+      if (jsonOption.json) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("probe", out.toString());
         doc.put("view", r.probe().view().resolved());
@@ -176,7 +174,7 @@ public final class ProbesCommand implements Runnable {
   }
 
   /** {@code probes evaluate}. */
-  @Command(name = "evaluate", mixinStandardHelpOptions = true,
+  @Command(name = "evaluate",
       description = "Evaluate a saved probe on an activation store: its held-out split if it is the training store,"
           + " else all of it (plain prompts as ID, each attack as OOD).")
   static final class Evaluate implements Callable<Integer> {
@@ -191,8 +189,7 @@ public final class ProbesCommand implements Runnable {
     @Option(names = "--bootstrap", defaultValue = "1000", description = "Bootstrap resamples (default ${DEFAULT-VALUE}).")
     int bootstrap;
 
-    @Option(names = "--json", description = "Print one JSON document.")
-    boolean json;
+    @CommandLine.Mixin JsonOption jsonOption;
 
     @Override
     public Integer call() throws Exception {
@@ -206,7 +203,7 @@ public final class ProbesCommand implements Runnable {
           : DataSplit.whole(store.rows());
       System.err.println(same ? "training store: evaluating its held-out split" : "new store: evaluating all rows");
       Map<String, BinaryMetrics> m = ProbeExperiment.evaluate(p, probe.toString(), store, split, bootstrap, seed);
-      if (json) {
+      if (jsonOption.json) {
         CliJson.print(spec.commandLine().getOut(), Map.of("probe", probe.toString(), "extract", extract.toString(), "heldOut", same, "metrics", m));
       } else {
         printMetrics(spec.commandLine().getOut(), m);
@@ -216,7 +213,7 @@ public final class ProbesCommand implements Runnable {
   }
 
   /** {@code probes compare}. */
-  @Command(name = "compare", mixinStandardHelpOptions = true,
+  @Command(name = "compare",
       description = "Train one probe per view on the same leak-free split, repeated over seeds; compare the disentangled view"
           + " with every raw layer and baseline per OOD set (paired bootstrap); write report.json, report.html and probes/*.json.")
   static final class Compare implements Callable<Integer> {
@@ -250,8 +247,7 @@ public final class ProbesCommand implements Runnable {
     @Option(names = "--out", required = true, description = "Report directory.")
     Path out;
 
-    @Option(names = "--json", description = "Print report.json on stdout.")
-    boolean json;
+    @CommandLine.Mixin JsonOption jsonOption;
 
     @Option(names = "--force", description = "Write into a non-empty --out that another tool or command wrote;"
         + " its files are kept (never overwritten or deleted).")
@@ -279,7 +275,7 @@ public final class ProbesCommand implements Runnable {
       ProbeCompare.write(outcome, out);
       dir.commit(outputs);
       System.err.println("wrote " + out.resolve("report.json") + " and " + out.resolve("report.html"));
-      if (json) {
+      if (jsonOption.json) {
         spec.commandLine().getOut().println(outcome.report().toJson());
       } else {
         spec.commandLine().getOut().println(outcome.report().finding());
@@ -289,20 +285,19 @@ public final class ProbesCommand implements Runnable {
   }
 
   /** {@code probes show}. */
-  @Command(name = "show", mixinStandardHelpOptions = true, description = "Print a probe file's view, model, threshold and metrics.")
+  @Command(name = "show", description = "Print a probe file's view, model, threshold and metrics.")
   static final class Show implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Parameters(index = "0", description = "probe.json")
     Path probe;
 
-    @Option(names = "--json", description = "Print the probe file as JSON.")
-    boolean json;
+    @CommandLine.Mixin JsonOption jsonOption;
 
     @Override
     public Integer call() {
       Probe p = Probe.load(probe);
-      if (json) {
+      if (jsonOption.json) {
         spec.commandLine().getOut().println(p.toJson());
         return 0;
       }
@@ -320,7 +315,7 @@ public final class ProbesCommand implements Runnable {
   }
 
   /** {@code probes diff}. */
-  @Command(name = "diff", mixinStandardHelpOptions = true,
+  @Command(name = "diff",
       description = "Line up two or more compare reports view by view and set by set (differences vs the first, CI overlap).")
   static final class Diff implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -328,8 +323,7 @@ public final class ProbesCommand implements Runnable {
     @Parameters(arity = "2..*", description = "report.json files")
     List<Path> reports;
 
-    @Option(names = "--json", description = "Print one JSON document.")
-    boolean json;
+    @CommandLine.Mixin JsonOption jsonOption;
 
     @Option(names = "--html", description = "Also write the diff as an HTML page.")
     Path html;
@@ -342,7 +336,7 @@ public final class ProbesCommand implements Runnable {
         d.toHtml().write(html);
         System.err.println("wrote " + html);
       }
-      spec.commandLine().getOut().print(json ? d.toJson() + "\n" : d.toText());
+      spec.commandLine().getOut().print(jsonOption.json ? d.toJson() + "\n" : d.toText());
       return 0;
     }
   }

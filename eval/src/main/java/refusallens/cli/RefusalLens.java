@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "refusal-lens",
     mixinStandardHelpOptions = true,
+    // Inherited: every subcommand takes --help and --version without declaring them again.
+    scope = CommandLine.ScopeType.INHERIT,
     versionProvider = RefusalLens.Version.class,
     description = "Find, test and use the SAE features through which chat models refuse harmful requests.",
     subcommands = {

@@ -44,7 +44,6 @@ import refusallens.core.tokenizer.Tokenizer;
  */
 @Command(
     name = "run-with-cache",
-    mixinStandardHelpOptions = true,
     description = {
       "Run one prompt and write input_ids [seq], logits [seq, vocab], resid_post [layers, seq, d] and, with",
       "--grad-target, grad_resid_post [layers, seq, d] of log_softmax(logits[-1])[TOKEN_ID] to a safetensors file."
@@ -88,8 +87,7 @@ public final class RunWithCacheCommand implements Callable<Integer> {
   @Option(names = "--streamed", description = "Keep weights as mapped bf16 and widen per layer at use (less memory, slower).")
   boolean streamed;
 
-  @Option(names = "--json", description = "Print one JSON summary on stdout.")
-  boolean json;
+  @CommandLine.Mixin JsonOption jsonOption;
 
   @Override
   public Integer call() throws Exception {
@@ -187,7 +185,7 @@ public final class RunWithCacheCommand implements Callable<Integer> {
     if (intervention != null) {
       summary.put("intervention", intervention.toString());
     }
-    if (json) {
+    if (jsonOption.json) {
       CliJson.print(stdout, summary);
     } else {
       stdout.printf("wrote %s: %d tokens, %d layers, d_model %d%s%n", out, seq, layers, d,

@@ -27,7 +27,6 @@ import refusallens.core.tokenizer.Tokenizer;
 /** {@code refusal-lens sae ...}: inspect sparse autoencoders. */
 @Command(
     name = "sae",
-    mixinStandardHelpOptions = true,
     description = "Inspect sparse autoencoders (GemmaScope, SAELens and LlamaScope layouts).",
     subcommands = {SaeCommand.Stats.class})
 public final class SaeCommand implements Runnable {
@@ -41,7 +40,6 @@ public final class SaeCommand implements Runnable {
   /** {@code refusal-lens sae stats --sae DIR}: architecture, shape and weight statistics of one SAE. */
   @Command(
       name = "stats",
-      mixinStandardHelpOptions = true,
       description = {
         "Print an SAE's layout, architecture, hook, shape, folded input scale, and threshold / decoder-norm"
             + " statistics.",
@@ -57,11 +55,9 @@ public final class SaeCommand implements Runnable {
     @Option(names = "--layout", paramLabel = "LAYOUT", description = "Read this layout where a directory holds several: ${COMPLETION-CANDIDATES}.")
     SaeLayout layout;
 
-    @Option(names = "--json", description = "Print one JSON document on stdout.")
-    boolean json;
+    @CommandLine.Mixin JsonOption jsonOption;
 
-    @Option(names = "--model", paramLabel = "DIR|OWNER/NAME[@REV]", converter = ModelDirConverter.class, description = "Model whose residual stream the SAE reads (default: the embedded organism).")
-    Path model;
+    @CommandLine.Mixin ModelDirOption modelOption;
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "A prompt to measure L0 and reconstruction on (repeatable).")
     List<String> prompts = new ArrayList<>();
@@ -82,7 +78,7 @@ public final class SaeCommand implements Runnable {
       SaeStats s = SaeStats.of(loaded);
       SaeOnPrompts measured = onPrompts(loaded);
       java.io.PrintWriter out = spec.commandLine().getOut();
-      if (json) {
+      if (jsonOption.json) {
         ObjectNode doc = CliJson.MAPPER.valueToTree(s);
         if (measured != null) {
           doc.set("on_prompts", CliJson.MAPPER.valueToTree(measured));
@@ -123,7 +119,7 @@ public final class SaeCommand implements Runnable {
       if (texts.isEmpty()) {
         return null;
       }
-      Lens lens = Lens.open(model);
+      Lens lens = Lens.open(modelOption.model);
       return SaeOnPrompts.measure(lens.model(), lens.tokenizer(), sae, texts);
     }
   }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,7 +24,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "serve",
-    mixinStandardHelpOptions = true,
     description = {
       "Start the classifier service (HTTP): /v1/classify, /v1/generate, /v1/evaluate/clamp, playground at /.",
       "Without --model/--sae/--features/--probe it serves the embedded organism and its shipped probe.",
@@ -42,8 +42,7 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Interface to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 for all).")
   String host;
 
-  @Option(names = "--model", converter = ModelDirConverter.class, description = "HF checkpoint directory (default: the organism).")
-  Path model;
+  @CommandLine.Mixin ModelDirOption modelOption;
 
   @Option(names = "--sae", converter = SaeDirConverter.class, description = "SAE directory (default: the organism's SAEs).")
   Path sae;
@@ -87,7 +86,7 @@ public final class ServeCommand implements Callable<Integer> {
     Map<String, String> config = new LinkedHashMap<>();
     config.put("quarkus.http.port", String.valueOf(port));
     config.put("quarkus.http.host", host);
-    putPath(config, "refusallens.service.artifacts.model", "--model", model, true);
+    putPath(config, "refusallens.service.artifacts.model", "--model", modelOption.model, true);
     putPath(config, "refusallens.service.artifacts.sae", "--sae", sae, true);
     putPath(config, "refusallens.service.artifacts.features", "--features", features, false);
     putPath(config, "refusallens.service.artifacts.probe", "--probe", probe, false);

@@ -19,7 +19,6 @@ import refusallens.core.model.weights.WeightStore;
 /** {@code refusal-lens study}: the whole refusal study into one directory and one report. */
 @Command(
     name = "study",
-    mixinStandardHelpOptions = true,
     description = {
       "Run the refusal study end to end: datasets, activations, the refusal direction and F*/FH/FR, clamping",
       "(jailbreak, refusal induction, method comparison), probes (raw vs disentangled, ID vs each attack);",
@@ -48,8 +47,7 @@ public final class StudyCommand implements Callable<Integer> {
   @Option(names = "--quick", description = "Small sizes everywhere (a smoke test, under 2 minutes on the organism).")
   boolean quick;
 
-  @Option(names = "--json", description = "Print the report's summary as one JSON document on stdout.")
-  boolean json;
+  @CommandLine.Mixin JsonOption jsonOption;
 
   @Option(names = "--force", description = "Write into a non-empty --out that is not a study; its files are kept"
       + " (never overwritten or deleted), and a study output whose path one of them occupies is refused.")
@@ -74,7 +72,7 @@ public final class StudyCommand implements Callable<Integer> {
     StudyReport report = new Study(o, new ConsoleProgress(System.err), step -> {}).run();
     double seconds = (System.nanoTime() - t0) / 1e9;
     var stdout = spec.commandLine().getOut();
-    if (json) {
+    if (jsonOption.json) {
       ObjectNode doc = Json.MAPPER.createObjectNode();
       doc.put("out", out.toString());
       doc.put("seconds", seconds);

@@ -23,7 +23,6 @@ import refusallens.dev.SyntheticSaes;
 /** {@code refusal-lens synth-model}: a HF checkpoint with random weights at a real model's shapes. */
 @Command(
     name = "synth-model",
-    mixinStandardHelpOptions = true,
     description = {
       "Write a Hugging Face checkpoint (config.json, bf16 safetensors shards + index, a small tokenizer) with",
       "seeded random weights at the shapes of gemma-2-2b, llama-3.1-8b or a tiny Gemma-2, for benchmarks and tests;",
@@ -42,8 +41,7 @@ public final class SynthModelCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Random seed (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--json", description = "Print one JSON summary on stdout.")
-  boolean json;
+  @CommandLine.Mixin JsonOption jsonOption;
 
   @Option(names = "--saes", split = ",", paramLabel = "LAYER[,LAYER...]", description = "Also write a synthetic SAE at"
       + " blocks.LAYER.hook_resid_post for each layer, e.g. 0,5,10,15,20,25.")
@@ -82,7 +80,7 @@ public final class SynthModelCommand implements Callable<Integer> {
     List<Map<String, Object>> saes = writeSaes(s);
     dir.commit(".");
     PrintWriter stdout = spec.commandLine().getOut();
-    if (json) {
+    if (jsonOption.json) {
       Map<String, Object> o = new LinkedHashMap<>();
       o.put("schemaVersion", 1);
       o.put("shape", s.cliName());

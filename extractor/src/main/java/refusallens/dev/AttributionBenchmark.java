@@ -1,5 +1,6 @@
 package refusallens.dev;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -47,14 +48,16 @@ public final class AttributionBenchmark {
    * Figures per IG step (one forward + backward over batch x seq tokens): wall and process CPU seconds of the
    * median run divided by its steps.
    */
-  public record Result(int batch, int seq, List<Integer> layers, int steps, List<Double> stepSeconds, double medianStepS,
-      double medianStepCpuS, long peakRssBytes) {
+  public record Result(int batch, int seq, List<Integer> layers, int steps,
+      @JsonProperty("step_s") List<Double> stepSeconds, double medianStepS, double medianStepCpuS, long peakRssBytes) {
     /** Prompt tokens through one IG step per wall second. */
+    @JsonProperty("tokens_per_s")
     public double tokensPerS() {
       return batch * (double) seq / medianStepS;
     }
 
     /** Process CPU seconds (all threads) per token of one IG step. */
+    @JsonProperty("cpu_s_per_token")
     public double cpuSPerToken() {
       return medianStepCpuS / (batch * (double) seq);
     }

@@ -1,5 +1,6 @@
 package refusallens.dev;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,16 +44,18 @@ public final class ExtractBenchmark {
       int batch,
       int seq,
       int layers,
-      List<Double> runSeconds,
+      @JsonProperty("run_s") List<Double> runSeconds,
       double medianCpuS,
       double gflopPerToken,
       double sgemmGflopPerCpuS) {
     /** Matrix-product GFLOP per CPU-second the model reached, over the sgemm rate measured alongside. */
+    @JsonProperty("fraction_of_sgemm")
     public double fractionOfSgemm() {
       return tokensPerCpuS() * gflopPerToken / sgemmGflopPerCpuS;
     }
 
     /** Tokens per second of process CPU time (all threads): the figure that survives a shared machine. */
+    @JsonProperty("tokens_per_cpu_s")
     public double tokensPerCpuS() {
       return batch * (double) seq / medianCpuS;
     }

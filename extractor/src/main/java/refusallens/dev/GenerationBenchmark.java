@@ -1,5 +1,6 @@
 package refusallens.dev;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,13 +47,16 @@ public final class GenerationBenchmark {
   }
 
   /** Figures of the median run: new tokens (batch x newTokens) per wall second, prefill included. */
-  public record Result(int batch, int promptLength, int newTokens, List<Integer> clampLayers, int dSae,
-      List<Double> runSeconds, double medianS, double medianCpuS, long peakRssBytes) {
+  public record Result(int batch, @JsonProperty("prompt_len") int promptLength, int newTokens, List<Integer> clampLayers, int dSae,
+      @JsonProperty("run_s") List<Double> runSeconds, double medianS, double medianCpuS, long peakRssBytes) {
+    /** New tokens per wall second, the --json {@code tokens_per_s} as in the other benchmarks. */
+    @JsonProperty("tokens_per_s")
     public double newTokensPerS() {
       return batch * (double) newTokens / medianS;
     }
 
     /** Process CPU seconds (all threads) per new token. */
+    @JsonProperty("cpu_s_per_token")
     public double cpuSPerNewToken() {
       return medianCpuS / (batch * (double) newTokens);
     }
