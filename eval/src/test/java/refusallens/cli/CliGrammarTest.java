@@ -87,10 +87,53 @@ class CliGrammarTest {
     assertEquals(List.of(), odd, "--model options without ModelDirConverter");
   }
 
+  private static final String MODEL_LABEL = "DIR|OWNER/NAME[@REV]";
+
+  /**
+   * One declaration per shared option: every command takes --help and --version (inherited from the root), and
+   * every --json and --judge reads the same (a command declaring its own copy shows up here as a second text).
+   */
+  @Test
+  void sharedOptionsHaveOneDeclaration() {
+    Map<String, java.util.Set<String>> texts = new java.util.TreeMap<>();
+    List<String> noHelp = new java.util.ArrayList<>();
+    collectShared(RefusalLens.newCommandLine(), texts, noHelp);
+    assertEquals(List.of(), noHelp, "commands without --help/--version");
+    for (String name : List.of("--json", "--judge", "--max-new-tokens", "--batch")) {
+      assertTrue(texts.containsKey(name), name + " is used");
+    }
+    texts.forEach((name, t) -> assertEquals(1, t.size(), name + " is declared with different texts: " + t));
+  }
+
+  private static void collectShared(CommandLine cl, Map<String, java.util.Set<String>> texts, List<String> noHelp) {
+    CommandLine.Model.CommandSpec spec = cl.getCommandSpec();
+    boolean picocliHelp = spec.userObject() instanceof CommandLine.HelpCommand;
+    if (!picocliHelp && (spec.findOption("--help") == null || spec.findOption("--version") == null)) {
+      noHelp.add(spec.qualifiedName());
+    }
+    for (String name : List.of("--json", "--judge", "--max-new-tokens")) {
+      CommandLine.Model.OptionSpec o = spec.findOption(name);
+      if (o != null) {
+        texts.computeIfAbsent(name, k -> new java.util.TreeSet<>()).add(text(o));
+      }
+    }
+    boolean modelBench = spec.qualifiedName().matches(".*bench (extract|attribution|generate)");
+    if (modelBench) {
+      texts.computeIfAbsent("--batch", k -> new java.util.TreeSet<>()).add(text(spec.findOption("--batch")));
+    }
+    cl.getSubcommands().values().forEach(sub -> collectShared(sub, texts, noHelp));
+  }
+
+  /** An option's help text with its default value (interpolated per command) left out. */
+  private static String text(CommandLine.Model.OptionSpec o) {
+    return String.join(" ", o.description()).replaceAll("\\(default [^)]*\\)", "(default)");
+  }
+
   private static void collectModelOptions(CommandLine cl, List<String> odd) {
     CommandLine.Model.OptionSpec model = cl.getCommandSpec().findOption("--model");
-    if (model != null && !model.hidden() && !cl.getCommandName().equals("evaluate")) {
-      boolean shared = model.converters().length == 1 && model.converters()[0] instanceof ModelDirConverter;
+    if (model != null && !model.hidden()) {
+      boolean shared = model.converters().length == 1 && model.converters()[0] instanceof ModelDirConverter
+          && model.paramLabel().equals(MODEL_LABEL);
       if (!shared) {
         odd.add(cl.getCommandSpec().qualifiedName());
       }

@@ -112,7 +112,7 @@ class ReadmeQuickstartIT {
     ServeCommand serve = (ServeCommand) parsed.subcommand().commandSpec().userObject();
     assertNotNull(serve.probe, "the quickstart serves the probe it trained: " + c.line());
     assertTrue(Files.isRegularFile(serve.probe), serve.probe + " was written by the block");
-    assertEquals(null, serve.model, "served on the shipped model");
+    assertEquals(null, serve.modelOption.model, "served on the shipped model");
     Path saeDir = Organism.defaultSaeDir();
     Probe.load(serve.probe).view().checkCompatible(Extraction.modelIdentity(Organism.defaultModelDir()),
         Extraction.saeIdentity(List.of(new SaeSet.Source(saeDir, OptionalInt.empty()))),
