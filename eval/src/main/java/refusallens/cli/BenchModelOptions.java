@@ -11,7 +11,6 @@ import picocli.CommandLine.Option;
 import refusallens.lens.Lens;
 import refusallens.lens.LensOptions;
 import refusallens.core.model.Transformer;
-import refusallens.core.model.weights.WeightStore;
 
 /**
  * What every {@code dev bench} command over a model takes (a picocli mixin): the model, residency, batch, seed,
@@ -32,8 +31,7 @@ final class BenchModelOptions {
   @Option(names = "--runs", defaultValue = "3", description = "Timed runs (default ${DEFAULT-VALUE}).")
   int runs;
 
-  @Option(names = "--streamed", description = "Keep weights as mapped bf16 and widen per layer at use (less memory, slower).")
-  boolean streamed;
+  @CommandLine.Mixin StreamedOption streamedOption;
 
   @CommandLine.Mixin JsonOption jsonOption = new JsonOption();
 
@@ -53,7 +51,7 @@ final class BenchModelOptions {
     Path modelDir = modelOption.existingDir();
     long t0 = System.nanoTime();
     Transformer model = Lens.open(modelDir, LensOptions.defaults()
-        .withResidency(streamed ? WeightStore.Residency.STREAMED : WeightStore.Residency.RESIDENT)).model();
+        .withResidency(streamedOption.residency())).model();
     loadSeconds = (System.nanoTime() - t0) / 1e9;
     err.printf("loaded %s (%s, %d layers) in %.1f s%n", modelDir, model.config().architecture().modelType(),
         model.config().numLayers(), loadSeconds);
@@ -84,7 +82,7 @@ final class BenchModelOptions {
   /** Adds what every model bench's --json records about the run itself: load time, residency, model type, threads. */
   void putRunContext(Map<String, Object> report, Transformer model) {
     report.put("load_s", loadSeconds);
-    report.put("weights", streamed ? "streamed" : "resident");
+    report.put("weights", streamedOption.streamed ? "streamed" : "resident");
     report.put("model_type", model.config().architecture().modelType());
     report.put("threads", Runtime.getRuntime().availableProcessors());
   }

@@ -58,8 +58,7 @@ public final class ExtractCommand implements Callable<Integer> {
 
   @CommandLine.Mixin ModelDirOption modelOption;
 
-  @Option(names = "--sae", paramLabel = "[LAYER=]DIR", description = "SAE directory (repeatable), or a directory of layers.")
-  List<String> sae = new ArrayList<>();
+  @CommandLine.Mixin SaeOption saeOption;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Activation store directory.")
   Path out;
@@ -100,7 +99,7 @@ public final class ExtractCommand implements Callable<Integer> {
     List<Prompt> prompts = PromptJsonl.read(data);
     ShardSlice slice = shard == null ? null : ShardSlice.parse(shard);
     List<Prompt> selected = slice == null ? prompts : slice.select(prompts);
-    Lens lens = sae.isEmpty() ? Lens.open(modelDir) : Lens.open(modelDir).withSaes(sae);
+    Lens lens = saeOption.sae.isEmpty() ? Lens.open(modelDir) : Lens.open(modelDir).withSaes(saeOption.sae);
     Transformer model = lens.model();
     Tokenizer tokenizer = lens.tokenizer();
     int nLayers = model.config().numLayers();
@@ -112,7 +111,7 @@ public final class ExtractCommand implements Callable<Integer> {
         rawLayers, positions.stream().map(PositionRule::parse).toList(), features, batch, seed);
     Extraction extraction = new Extraction(model, tokenizer, saes, options);
     Identity saeId = saes == null || !features.any() ? null
-        : Extraction.saeIdentity(sae.stream().map(SaeSet.Source::parse).toList());
+        : Extraction.saeIdentity(saeOption.sae.stream().map(SaeSet.Source::parse).toList());
     StoreHeader header = new StoreHeader(
         Extraction.modelIdentity(modelDir), saeId,
         new Identity(data.getFileName().toString(), ContentHash.ofFiles(List.of(data))),

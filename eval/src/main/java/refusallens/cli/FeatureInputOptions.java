@@ -1,9 +1,8 @@
 package refusallens.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
@@ -13,8 +12,7 @@ import picocli.CommandLine.Option;
 class FeatureInputOptions {
   @Mixin ModelDirOption modelOption;
 
-  @Option(names = "--sae", paramLabel = "[LAYER=]DIR", description = "SAE directory; repeatable (default: the model's saes/ folder).")
-  List<String> sae = new ArrayList<>();
+  @CommandLine.Mixin SaeOption saeOption;
 
   @Option(names = "--features", paramLabel = "FILE", description = "features.json of 'features find' (default: features.json in the model directory).")
   Path features;
@@ -27,6 +25,6 @@ class FeatureInputOptions {
 
   /** The model, SAEs and features these options name, checked against each other. */
   EvalCommand.Opened openFeatures() {
-    return EvalCommand.Opened.of(modelOption.model, sae, features);
+    return EvalCommand.Opened.of(modelOption.model, saeOption.sae, features);
   }
 }

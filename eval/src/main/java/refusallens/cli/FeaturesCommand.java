@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -62,8 +61,7 @@ public final class FeaturesCommand implements Runnable {
 
     @CommandLine.Mixin ModelDirOption modelOption;
 
-    @Option(names = "--sae", paramLabel = "[LAYER=]DIR", description = "SAE directory, or a directory of per-layer SAEs; repeatable. Default: the organism's SAEs.")
-    List<String> sae = new ArrayList<>();
+    @CommandLine.Mixin SaeOption saeOption;
 
     @Option(names = "--data", paramLabel = "builtin|DIR", defaultValue = "builtin",
         description = "Prompts: the built-in generator, or a dataset directory (harmful_/harmless_ train/val JSONL, or train.jsonl + val.jsonl). Default: ${DEFAULT-VALUE}.")
@@ -109,11 +107,11 @@ public final class FeaturesCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      if (modelOption.model != null && sae.isEmpty()) {
+      if (modelOption.model != null && saeOption.sae.isEmpty()) {
         throw new IllegalArgumentException("--sae is required with --model (the organism's SAEs fit only the organism)");
       }
       Path modelDir = modelOption.dir();
-      List<String> saeSpecs = sae.isEmpty() ? List.of(Organism.saeOrDefault(null).toString()) : sae;
+      List<String> saeSpecs = saeOption.sae.isEmpty() ? List.of(Organism.saeOrDefault(null).toString()) : saeOption.sae;
       DiscoveryOptions options = new DiscoveryOptions(k0, kStar, steps, n, seed,
           layer == null ? OptionalInt.empty() : OptionalInt.of(layer), DirectionPositions.parse(positions),
           refusalOpeners == null || refusalOpeners.isEmpty() ? DiscoveryOptions.DEFAULT_REFUSAL_OPENERS : refusalOpeners,
@@ -204,8 +202,7 @@ public final class FeaturesCommand implements Runnable {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write index.html and cards.json.")
     Path out;
 
-    @Option(names = "--force", description = "Write into a non-empty directory not written by this command (its files are kept).")
-    boolean force;
+    @CommandLine.Mixin ForceOption forceOption;
 
     @CommandLine.Mixin JsonOption jsonOption;
 
@@ -216,7 +213,7 @@ public final class FeaturesCommand implements Runnable {
       }
       Path modelDir = modelOption.dir();
       EvalCommand.Opened o = openFeatures();
-      OutputDir dir = OutputDir.open(out, "--out", OUTPUT, force, List.of(INDEX, CARDS));
+      OutputDir dir = OutputDir.open(out, "--out", OUTPUT, forceOption.force, List.of(INDEX, CARDS));
       Path featuresFile = o.featuresFile();
       List<Prompt> harm = EvalCommand.Common.heldOutPrompts(modelDir, Label.HARMFUL, harmful, seed);
       List<Prompt> safe = EvalCommand.Common.heldOutPrompts(modelDir, Label.HARMLESS, harmless, seed);

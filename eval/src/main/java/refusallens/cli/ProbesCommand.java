@@ -249,9 +249,7 @@ public final class ProbesCommand implements Runnable {
 
     @CommandLine.Mixin JsonOption jsonOption;
 
-    @Option(names = "--force", description = "Write into a non-empty --out that another tool or command wrote;"
-        + " its files are kept (never overwritten or deleted).")
-    boolean force;
+    @CommandLine.Mixin ForceOption forceOption;
 
     /** What probes compare writes; a directory without an ownership record is one when its report.json is a compare report. */
     static final List<String> OUTPUTS = List.of("report.json", "report.html", "probes");
@@ -259,7 +257,7 @@ public final class ProbesCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      OutputDir dir = OutputDir.open(out, "--out", OUTPUT, force, OUTPUTS);
+      OutputDir dir = OutputDir.open(out, "--out", OUTPUT, forceOption.force, OUTPUTS);
       TrainingOptions o = opts;
       ActivationStore store = o.store();
       FeaturesFile features = o.featuresFile();

@@ -33,7 +33,6 @@ import refusallens.core.model.LogProbMetric;
 import refusallens.core.model.ResidGradients;
 import refusallens.core.model.TokenBatch;
 import refusallens.core.model.Transformer;
-import refusallens.core.model.weights.WeightStore;
 import refusallens.chat.ChatMessage;
 import refusallens.core.tokenizer.Tokenizer;
 
@@ -46,7 +45,9 @@ import refusallens.core.tokenizer.Tokenizer;
     name = "run-with-cache",
     description = {
       "Run one prompt and write input_ids [seq], logits [seq, vocab], resid_post [layers, seq, d] and, with",
-      "--grad-target, grad_resid_post [layers, seq, d] of log_softmax(logits[-1])[TOKEN_ID] to a safetensors file."
+      "--grad-target, grad_resid_post [layers, seq, d] of log_softmax(logits[-1])[TOKEN_ID] to a safetensors file.",
+      "Each --sae is spliced at its layer's resid_post and adds sae_acts.L{layer} [seq, m] and sae_recon.L{layer}",
+      "[seq, d] of the SAE's input."
     })
 public final class RunWithCacheCommand implements Callable<Integer> {
 
@@ -75,17 +76,13 @@ public final class RunWithCacheCommand implements Callable<Integer> {
   @Option(names = "--grad-target", paramLabel = "TOKEN_ID", description = "Also write grad_resid_post of this token's log-prob at the last position.")
   Integer gradTarget;
 
-  @Option(names = "--sae", paramLabel = "[LAYER=]DIR",
-      description = "SAE spliced at its layer's resid_post (repeatable, or a directory of layers): also writes"
-          + " sae_acts.L{layer} [seq, m] and sae_recon.L{layer} [seq, d] of the SAE's input.")
-  List<String> sae = new java.util.ArrayList<>();
+  @CommandLine.Mixin SaeOption saeOption;
 
   @Option(names = "--intervention", paramLabel = "FILE.json",
       description = "Intervention applied during the pass (needs --sae): logits and resid_post are those of the edited run.")
   Path intervention;
 
-  @Option(names = "--streamed", description = "Keep weights as mapped bf16 and widen per layer at use (less memory, slower).")
-  boolean streamed;
+  @CommandLine.Mixin StreamedOption streamedOption;
 
   @CommandLine.Mixin JsonOption jsonOption;
 
@@ -98,7 +95,7 @@ public final class RunWithCacheCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--chat needs --prompt TEXT");
     }
     Lens lens = Lens.open(modelDir, LensOptions.defaults()
-        .withResidency(streamed ? WeightStore.Residency.STREAMED : WeightStore.Residency.RESIDENT));
+        .withResidency(streamedOption.residency()));
     int[] ids = input.ids != null ? input.ids : tokenize(lens, input.prompt, chat);
     if (ids.length == 0) {
       throw new IllegalArgumentException("--ids: expected at least one token id");
@@ -124,10 +121,10 @@ public final class RunWithCacheCommand implements Callable<Integer> {
     if (intervention != null && gradTarget != null) {
       throw new IllegalArgumentException("--grad-target with --intervention is not supported (gradients run unedited)");
     }
-    if (intervention != null && sae.isEmpty()) {
+    if (intervention != null && saeOption.sae.isEmpty()) {
       throw new IllegalArgumentException("--intervention " + intervention + " needs --sae (the SAEs whose features it edits)");
     }
-    SaeSet saes = sae.isEmpty() ? null : (lens = lens.withSaes(sae)).saes();
+    SaeSet saes = saeOption.sae.isEmpty() ? null : (lens = lens.withSaes(saeOption.sae)).saes();
     // Observers first, so each SAE sees its layer's input before any edit at that layer.
     Map<Integer, INDArray> saeInputs = new java.util.TreeMap<>();
     Hooks<INDArray> hooks = Hooks.none();

@@ -14,7 +14,6 @@ import refusallens.eval.study.Study;
 import refusallens.eval.study.StudyOptions;
 import refusallens.eval.study.StudyReport;
 import refusallens.files.Json;
-import refusallens.core.model.weights.WeightStore;
 
 /** {@code refusal-lens study}: the whole refusal study into one directory and one report. */
 @Command(
@@ -29,8 +28,7 @@ public final class StudyCommand implements Callable<Integer> {
 
   @CommandLine.Mixin ModelDirOption modelOption;
 
-  @Option(names = "--sae", paramLabel = "[LAYER=]DIR", description = "SAE directory, or a directory of per-layer SAEs; repeatable (required with --model).")
-  List<String> sae = new ArrayList<>();
+  @CommandLine.Mixin SaeOption saeOption;
 
   @Option(names = "--data", paramLabel = "builtin|DIR", defaultValue = "builtin",
       description = "Prompts: the built-in generator, a bundle directory (datasets make --out), or the public sets in their"
@@ -49,13 +47,9 @@ public final class StudyCommand implements Callable<Integer> {
 
   @CommandLine.Mixin JsonOption jsonOption;
 
-  @Option(names = "--force", description = "Write into a non-empty --out that is not a study; its files are kept"
-      + " (never overwritten or deleted), and a study output whose path one of them occupies is refused.")
-  boolean force;
+  @CommandLine.Mixin ForceOption forceOption;
 
-  @Option(names = "--streamed", description = "Keep the weights as mapped bf16 and widen each layer's at use (an 8B model"
-      + " in about a quarter of the memory of float32, slower).")
-  boolean streamed;
+  @CommandLine.Mixin StreamedOption streamedOption;
 
   @Option(names = "--run-void-steps", description = "Compute the refusal steps (features, dashboards, clamp, suppression,"
       + " suffix, probes) even when the early refusal check finds that the model does not refuse; by default they are"
@@ -66,8 +60,8 @@ public final class StudyCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     List<String> args = new ArrayList<>(List.of("refusal-lens"));
     args.addAll(spec.commandLine().getParseResult().originalArgs());
-    StudyOptions o = new StudyOptions(modelOption.model, sae, data, out, seed, quick, String.join(" ", args), force,
-        streamed ? WeightStore.Residency.STREAMED : WeightStore.Residency.RESIDENT, runVoidSteps);
+    StudyOptions o = new StudyOptions(modelOption.model, saeOption.sae, data, out, seed, quick, String.join(" ", args), forceOption.force,
+        streamedOption.residency(), runVoidSteps);
     long t0 = System.nanoTime();
     StudyReport report = new Study(o, new ConsoleProgress(System.err), step -> {}).run();
     double seconds = (System.nanoTime() - t0) / 1e9;
