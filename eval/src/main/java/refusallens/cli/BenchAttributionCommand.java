@@ -39,7 +39,7 @@ public final class BenchAttributionCommand implements Callable<Integer> {
     List<Integer> at = layers;
     if (at == null) {
       at = new ArrayList<>();
-      for (int l = 0; l < model.config().numLayers(); l++) {
+      for (int l = 0; l < model.config().shape().numLayers(); l++) {
         at.add(l);
       }
     }

@@ -32,7 +32,7 @@ public final class BenchExtractCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     Transformer model = bench.open(err);
-    int last = upto == null ? model.config().numLayers() - 1 : upto;
+    int last = upto == null ? model.config().shape().numLayers() - 1 : upto;
     ExtractBenchmark.Result r = ExtractBenchmark.run(model,
         new ExtractBenchmark.Options(bench.batch, seq, last, bench.warmup, bench.runs, bench.seed), BenchModelOptions.progress(err));
     PrintWriter out = spec.commandLine().getOut();

@@ -75,13 +75,13 @@ public final class BenchForwardCommand implements Callable<Integer> {
     Tokenizer tok = lens.tokenizer();
     List<int[]> pool = prompts(dir, tok);
     Set<HookName> all = new LinkedHashSet<>();
-    for (int l = 0; l < m.config().numLayers(); l++) {
+    for (int l = 0; l < m.config().shape().numLayers(); l++) {
       all.add(HookName.residPost(l));
     }
     ForwardRequest req = logits ? ForwardRequest.logitsOnly() : ForwardRequest.captureOnly(all);
     double meanTokens = pool.stream().mapToInt(r -> r.length).average().orElse(0);
     err.printf("%s: %d layers, d_model %d; %d chat prompts (mean %.1f tokens), batch %d, %s%n", dir,
-        m.config().numLayers(), m.config().dModel(), pool.size(), meanTokens, batch,
+        m.config().shape().numLayers(), m.config().shape().dModel(), pool.size(), meanTokens, batch,
         logits ? "all logits" : "resid_post of every layer");
     err.flush();
 
@@ -112,8 +112,8 @@ public final class BenchForwardCommand implements Callable<Integer> {
     Map<String, Object> o = new LinkedHashMap<>();
     o.put("schemaVersion", 1);
     o.put("model", dir.toString());
-    o.put("d_model", m.config().dModel());
-    o.put("layers", m.config().numLayers());
+    o.put("d_model", m.config().shape().dModel());
+    o.put("layers", m.config().shape().numLayers());
     o.put("batch", batch);
     o.put("iterations", iterations);
     o.put("mean_prompt_tokens", meanTokens);

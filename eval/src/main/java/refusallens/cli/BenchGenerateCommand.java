@@ -44,7 +44,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     Transformer model = bench.open(err);
-    int n = model.config().numLayers();
+    int n = model.config().shape().numLayers();
     List<Integer> at = clampLayers;
     if (at == null) {
       at = new ArrayList<>();

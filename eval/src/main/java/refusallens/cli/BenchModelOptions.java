@@ -54,7 +54,7 @@ final class BenchModelOptions {
         .withResidency(streamedOption.residency())).model();
     loadSeconds = (System.nanoTime() - t0) / 1e9;
     err.printf("loaded %s (%s, %d layers) in %.1f s%n", modelDir, model.config().architecture().modelType(),
-        model.config().numLayers(), loadSeconds);
+        model.config().shape().numLayers(), loadSeconds);
     err.flush();
     return model;
   }

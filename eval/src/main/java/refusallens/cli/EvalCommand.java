@@ -153,7 +153,7 @@ public final class EvalCommand implements Runnable {
       Path featuresFile = featuresFile(features, modelDir);
       FeaturesFile f = FeaturesFile.read(featuresFile);
       Lens lens = Lens.open(modelDir).withSaesOrDefault(sae);
-      f.requireCompatible(lens.saes(), lens.model().config().dModel(), lens.model().config().vocabSize(), featuresFile);
+      f.requireCompatible(lens.saes(), lens.model().config().shape().dModel(), lens.model().config().shape().vocabSize(), featuresFile);
       return new Opened(lens, featuresFile, f);
     }
 

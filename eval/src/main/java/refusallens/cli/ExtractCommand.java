@@ -102,7 +102,7 @@ public final class ExtractCommand implements Callable<Integer> {
     Lens lens = saeOption.sae.isEmpty() ? Lens.open(modelDir) : Lens.open(modelDir).withSaes(saeOption.sae);
     Transformer model = lens.model();
     Tokenizer tokenizer = lens.tokenizer();
-    int nLayers = model.config().numLayers();
+    int nLayers = model.config().shape().numLayers();
     SaeSet saes = lens.hasSaes() ? lens.saes() : null;
     List<Integer> rawLayers = layers != null ? layers
         : java.util.stream.IntStream.range(0, nLayers).boxed().toList();

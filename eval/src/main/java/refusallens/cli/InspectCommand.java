@@ -116,15 +116,15 @@ public final class InspectCommand implements Callable<Integer> {
     }
     ModelConfig c = ModelConfig.read(dir);
     a.put("model_type", c.architecture().modelType());
-    a.put("layers", c.numLayers());
-    a.put("d_model", c.dModel());
-    a.put("heads", c.numHeads());
-    a.put("kv_heads", c.numKvHeads());
-    a.put("head_dim", c.headDim());
-    a.put("d_mlp", c.dMlp());
-    a.put("vocab", c.vocabSize());
-    a.put("dtype", c.torchDtype());
-    a.put("tie_word_embeddings", c.tieWordEmbeddings());
+    a.put("layers", c.shape().numLayers());
+    a.put("d_model", c.shape().dModel());
+    a.put("heads", c.shape().numHeads());
+    a.put("kv_heads", c.shape().numKvHeads());
+    a.put("head_dim", c.shape().headDim());
+    a.put("d_mlp", c.shape().dMlp());
+    a.put("vocab", c.shape().vocabSize());
+    a.put("dtype", c.shape().torchDtype());
+    a.put("tie_word_embeddings", c.shape().tieWordEmbeddings());
     return a;
   }
 }

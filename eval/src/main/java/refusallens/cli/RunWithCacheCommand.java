@@ -101,7 +101,7 @@ public final class RunWithCacheCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--ids: expected at least one token id");
     }
     Transformer model = lens.model();
-    int vocab = model.config().vocabSize();
+    int vocab = model.config().shape().vocabSize();
     for (int id : ids) {
       if (id < 0 || id >= vocab) {
         throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + vocab + ")");
@@ -110,9 +110,9 @@ public final class RunWithCacheCommand implements Callable<Integer> {
     if (gradTarget != null && (gradTarget < 0 || gradTarget >= vocab)) {
       throw new IllegalArgumentException("--grad-target " + gradTarget + ": expected a token id in [0, " + vocab + ")");
     }
-    int layers = model.config().numLayers();
+    int layers = model.config().shape().numLayers();
     int seq = ids.length;
-    int d = model.config().dModel();
+    int d = model.config().shape().dModel();
     Set<HookName> names = new TreeSet<>();
     for (int l = 0; l < layers; l++) {
       names.add(HookName.residPost(l));

@@ -136,7 +136,7 @@ public final class SynthModelCommand implements Callable<Integer> {
     int width = saeWidth != null ? saeWidth : switch (shape) {
       case GEMMA_2_2B -> 16384;
       case LLAMA_3_1_8B -> 32768;
-      case TINY -> 4 * config.dModel();
+      case TINY -> 4 * config.shape().dModel();
     };
     int l0 = saeL0 != null ? saeL0 : Math.max(1, Math.min(80, width / 8));
     SaeLayout layout = saeLayout != null ? saeLayout
@@ -151,7 +151,7 @@ public final class SynthModelCommand implements Callable<Integer> {
     List<Map<String, Object>> written = new ArrayList<>();
     for (int layer : saeLayers.stream().distinct().sorted().toList()) {
       double rms = SyntheticCheckpoint.residualRms(config, layer);
-      SyntheticSaes.Spec spec = new SyntheticSaes.Spec(layer, config.dModel(), width, rms, l0, seed);
+      SyntheticSaes.Spec spec = new SyntheticSaes.Spec(layer, config.shape().dModel(), width, rms, l0, seed);
       Path sae = layout == SaeLayout.GEMMA_SCOPE ? SyntheticSaes.writeGemmaScope(root, spec)
           : SyntheticSaes.writeLlamaScope(root, LLAMA_SCOPE_PREFIX.get(shape), spec);
       err.println("wrote SAE " + sae);

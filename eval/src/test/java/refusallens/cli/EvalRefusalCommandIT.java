@@ -86,7 +86,7 @@ class EvalRefusalCommandIT {
     // a prompt shorter than --max-prompt-tokens but too long for prompt + new tokens within the model's positions
     Path dir = Organism.defaultModelDir();
     Tokenizer tok = Tokenizer.load(dir);
-    int maxPos = Transformer.open(dir).config().maxPositionEmbeddings();
+    int maxPos = Transformer.open(dir).config().shape().maxPositionEmbeddings();
     StringBuilder text = new StringBuilder("Describe");
     while (tok.encodeChat(List.of(refusallens.chat.ChatMessage.user(text.toString())), true).length < maxPos - 4) {
       text.append(" the weather");

@@ -43,7 +43,7 @@ class OrganismDiscoveryIT {
     Transformer model = Transformer.open(modelDir);
     Tokenizer tok = Tokenizer.load(modelDir);
     SaeSet saes = SaeSet.open(List.of(new SaeSet.Source(Organism.defaultSaeDir(), OptionalInt.empty())),
-        model.config().dModel(), model.config().numLayers(), SaeSet.Options.defaults());
+        model.config().shape().dModel(), model.config().shape().numLayers(), SaeSet.Options.defaults());
     DiscoveryOptions o = new DiscoveryOptions(5, 5, 4, 16, 0, OptionalInt.empty(), DirectionPositions.EACH_POST_INSTRUCTION,
         DiscoveryOptions.DEFAULT_REFUSAL_OPENERS, 8, -3.0);
     RefusalPhraseJudge judge = RefusalPhraseJudge.standard();

@@ -65,14 +65,14 @@ public final class AttributionBenchmark {
 
   /** Runs the benchmark. */
   public static Result run(Transformer model, Options o, Consumer<String> progress) {
-    int layers = model.config().numLayers();
+    int layers = model.config().shape().numLayers();
     for (int l : o.layers()) {
       if (l < 0 || l >= layers) {
         throw new IllegalArgumentException("--layers: layer " + l + " is outside the model's 0.." + (layers - 1));
       }
     }
     Random rng = new Random(o.seed());
-    int vocab = model.config().vocabSize();
+    int vocab = model.config().shape().vocabSize();
     List<int[]> rows = new ArrayList<>();
     for (int b = 0; b < o.batch(); b++) {
       int[] ids = new int[o.seq()];
@@ -82,7 +82,7 @@ public final class AttributionBenchmark {
       rows.add(ids);
     }
     TokenBatch tb = new TokenBatch(rows);
-    float[] dir = new float[model.config().dModel()];
+    float[] dir = new float[model.config().shape().dModel()];
     for (int i = 0; i < dir.length; i++) {
       dir[i] = (float) rng.nextGaussian();
     }

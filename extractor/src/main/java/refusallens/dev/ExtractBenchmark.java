@@ -16,7 +16,7 @@ import refusallens.core.model.ForwardResult;
 import refusallens.core.model.HookName;
 import refusallens.core.model.TokenBatch;
 import refusallens.core.model.Transformer;
-import refusallens.core.model.arch.ModelConfig;
+import refusallens.core.model.arch.DecoderShape;
 
 /**
  * Times eager forward passes that capture {@code hook_resid_post} at every layer up to {@code upto}
@@ -63,16 +63,16 @@ public final class ExtractBenchmark {
 
   /** Runs the benchmark on random token ids (seeded). */
   public static Result run(Transformer model, Options o, Consumer<String> progress) {
-    if (o.upto() >= model.config().numLayers()) {
+    if (o.upto() >= model.config().shape().numLayers()) {
       throw new IllegalArgumentException(
-          "--upto " + o.upto() + " is past the model's last layer " + (model.config().numLayers() - 1));
+          "--upto " + o.upto() + " is past the model's last layer " + (model.config().shape().numLayers() - 1));
     }
     Random rng = new Random(o.seed());
     List<int[]> rows = new ArrayList<>();
     for (int b = 0; b < o.batch(); b++) {
       int[] ids = new int[o.seq()];
       for (int s = 0; s < o.seq(); s++) {
-        ids[s] = rng.nextInt(model.config().vocabSize());
+        ids[s] = rng.nextInt(model.config().shape().vocabSize());
       }
       rows.add(ids);
     }
@@ -101,20 +101,20 @@ public final class ExtractBenchmark {
     }
     double median = median(times);
     double tokens = (double) o.batch() * o.seq();
-    ModelConfig c = model.config();
-    double sgemm = sgemmGflopPerCpuS(o.batch() * o.seq(), c.dModel(), c.dMlp());
+    DecoderShape shape = model.config().shape();
+    double sgemm = sgemmGflopPerCpuS(o.batch() * o.seq(), shape.dModel(), shape.dMlp());
     progress.accept(String.format("sgemm [%d x %d] x [%d x %d]^T: %.1f GFLOP per CPU-second", o.batch() * o.seq(),
-        c.dModel(), c.dMlp(), c.dModel(), sgemm));
+        shape.dModel(), shape.dMlp(), shape.dModel(), sgemm));
     return new Result(tokens / median, median, peakRssBytes(), o.batch(), o.seq(), o.upto() + 1, times,
-        median(cpuTimes), gflopPerToken(c, o.upto() + 1), sgemm);
+        median(cpuTimes), gflopPerToken(shape, o.upto() + 1), sgemm);
   }
 
   /** Matrix-product GFLOP of one token through {@code layers} layers (projections and MLP; attention scores excluded). */
-  public static double gflopPerToken(ModelConfig c, int layers) {
-    double d = c.dModel();
-    double q = (double) c.numHeads() * c.headDim();
-    double kv = (double) c.numKvHeads() * c.headDim();
-    double perLayer = 2 * (d * q * 2 + d * kv * 2 + 3 * d * c.dMlp());
+  public static double gflopPerToken(DecoderShape shape, int layers) {
+    double d = shape.dModel();
+    double q = (double) shape.numHeads() * shape.headDim();
+    double kv = (double) shape.numKvHeads() * shape.headDim();
+    double perLayer = 2 * (d * q * 2 + d * kv * 2 + 3 * d * shape.dMlp());
     return perLayer * layers / 1e9;
   }
 

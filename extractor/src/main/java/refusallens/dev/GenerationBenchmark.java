@@ -64,9 +64,9 @@ public final class GenerationBenchmark {
 
   /** Runs the benchmark; the random SAEs are written under {@code saeDir} (SAELens layout) and loaded from there. */
   public static Result run(Transformer model, Options o, Path saeDir, Consumer<String> progress) {
-    int layers = model.config().numLayers();
-    int d = model.config().dModel();
-    int vocab = model.config().vocabSize();
+    int layers = model.config().shape().numLayers();
+    int d = model.config().shape().dModel();
+    int vocab = model.config().shape().vocabSize();
     Random rng = new Random(o.seed());
     Hooks<INDArray> hooks = Hooks.none();
     for (int layer : o.clampLayers()) {

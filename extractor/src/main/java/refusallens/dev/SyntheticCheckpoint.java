@@ -19,6 +19,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import refusallens.files.Json;
 import refusallens.core.io.SafetensorsWriter;
 import refusallens.core.model.arch.Architecture;
+import refusallens.core.model.arch.DecoderShape;
 import refusallens.core.model.arch.ModelConfig;
 import refusallens.core.model.arch.TransformerDefinition;
 import refusallens.core.model.weights.WeightSpec;
@@ -179,7 +180,7 @@ public final class SyntheticCheckpoint {
       ObjectNode wm = idx.putObject("weight_map");
       weightMap.forEach(wm::put);
       Files.writeString(dir.resolve("model.safetensors.index.json"), JSON.writeValueAsString(idx));
-      Tokens.write(dir, config.architecture(), config.vocabSize());
+      Tokens.write(dir, config.architecture(), config.shape().vocabSize());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write synthetic checkpoint to " + dir + ": " + e.getMessage(), e);
     }
@@ -209,13 +210,14 @@ public final class SyntheticCheckpoint {
     double w2 = WEIGHT_SD * WEIGHT_SD;
     double perLayer;
     double embedding;
+    DecoderShape shape = c.shape();
     if (c.architecture() == Architecture.GEMMA2) {
-      embedding = w2 * c.dModel();
+      embedding = w2 * shape.dModel();
       perLayer = 2;
     } else {
       embedding = w2;
-      double proj = w2 * c.dModel(); // variance gain of one d_model-wide projection of a unit-rms input
-      perLayer = proj * w2 * c.numHeads() * c.headDim() + 0.5 * proj * proj * w2 * c.dMlp();
+      double proj = w2 * shape.dModel(); // variance gain of one d_model-wide projection of a unit-rms input
+      perLayer = proj * w2 * shape.numHeads() * shape.headDim() + 0.5 * proj * proj * w2 * shape.dMlp();
     }
     return Math.sqrt(embedding + perLayer * (layer + 1));
   }

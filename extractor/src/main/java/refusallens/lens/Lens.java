@@ -99,7 +99,8 @@ public final class Lens {
 
   /** This model with the SAEs of {@code sources}: d_model and the layer count come from the model. */
   public Lens withSaeSources(List<SaeSet.Source> sources) {
-    SaeSet set = SaeSet.open(sources, model.config().dModel(), model.config().numLayers(), options.saes());
+    SaeSet set =
+        SaeSet.open(sources, model.config().shape().dModel(), model.config().shape().numLayers(), options.saes());
     return new Lens(modelDir, options, model, tokenizer, set, sources);
   }
 

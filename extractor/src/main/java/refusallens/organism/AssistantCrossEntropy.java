@@ -16,7 +16,7 @@ public final class AssistantCrossEntropy {
   public static double of(Transformer model, List<ChatModelTrainer.Example> examples, Hooks<INDArray> hooks, int batchSize) {
     double total = 0;
     long count = 0;
-    int vocab = model.config().vocabSize();
+    int vocab = model.config().shape().vocabSize();
     for (int start = 0; start < examples.size(); start += batchSize) {
       List<ChatModelTrainer.Example> chunk = examples.subList(start, Math.min(examples.size(), start + batchSize));
       List<int[]> rows = new ArrayList<>();

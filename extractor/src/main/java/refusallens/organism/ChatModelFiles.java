@@ -67,7 +67,7 @@ public final class ChatModelFiles {
    */
   public static Map<String, INDArray> initialWeights(TransformerDefinition def, long seed) {
     Random r = new Random(seed);
-    int layers = def.config().numLayers();
+    int layers = def.config().shape().numLayers();
     Map<String, INDArray> out = new TreeMap<>();
     for (WeightSpec spec : def.weightSpecs()) {
       long n = 1;

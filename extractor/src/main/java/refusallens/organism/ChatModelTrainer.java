@@ -95,7 +95,7 @@ public final class ChatModelTrainer {
   /** Builds the training graph of {@code definition} starting from {@code initial} weights (copied). */
   public ChatModelTrainer(TransformerDefinition definition, Map<String, INDArray> initial, AdamState state, Options options) {
     this.options = options;
-    this.vocab = definition.config().vocabSize();
+    this.vocab = definition.config().shape().vocabSize();
     Map<String, INDArray> copies = new TreeMap<>();
     for (WeightSpec spec : definition.weightSpecs()) {
       INDArray w = initial.get(spec.name());

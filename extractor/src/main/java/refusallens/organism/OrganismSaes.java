@@ -48,8 +48,8 @@ public final class OrganismSaes {
    * dropped), at most {@code maxTokens} per layer.
    */
   public static INDArray[] collect(Transformer model, List<ChatModelTrainer.Example> examples, int maxTokens, int batchSize) {
-    int layers = model.config().numLayers();
-    int d = model.config().dModel();
+    int layers = model.config().shape().numLayers();
+    int d = model.config().shape().dModel();
     Set<HookName> names = new HashSet<>();
     for (int l = 0; l < layers; l++) {
       names.add(HookName.residPost(l));
@@ -153,7 +153,7 @@ public final class OrganismSaes {
     INDArray[] acts = collect(model, heldOut, Integer.MAX_VALUE, 16);
     double clean = AssistantCrossEntropy.of(model, heldOut, Hooks.none(), 16);
     List<LayerMetrics> out = new ArrayList<>();
-    for (int layer = 0; layer < model.config().numLayers(); layer++) {
+    for (int layer = 0; layer < model.config().shape().numLayers(); layer++) {
       Path dir = layerDir(saeDir, layer);
       if (exists(dir)) {
         out.add(metrics(model, read(dir), layer, heldOut, acts[layer], clean));

@@ -497,7 +497,7 @@ public final class OrganismTrainer {
   private List<OrganismSaes.LayerMetrics> saes(
       Path out, Transformer model, List<ChatModelTrainer.Example> train, List<ChatModelTrainer.Example> heldOut) {
     Path saeDir = out.resolve(SAE_DIR);
-    int layers = model.config().numLayers();
+    int layers = model.config().shape().numLayers();
     INDArray[] acts = null;
     INDArray[] heldActs = OrganismSaes.collect(model, heldOut, Integer.MAX_VALUE, 16);
     double clean = AssistantCrossEntropy.of(model, heldOut, refusallens.core.model.Hooks.none(), 16);
@@ -513,7 +513,7 @@ public final class OrganismTrainer {
           acts = OrganismSaes.collect(model, train, spec.saeTokens(), 32);
         }
         TopKSaeTrainer.Options o = new TopKSaeTrainer.Options(
-            8 * model.config().dModel(), spec.saeK(), spec.saeSteps(), 256, 1e-3, 2 * spec.saeK(),
+            8 * model.config().shape().dModel(), spec.saeK(), spec.saeSteps(), 256, 1e-3, 2 * spec.saeK(),
             Seeds.derive(options.seed(), "organism", "sae", Integer.toString(layer)));
         try (ProgressBar pb = progress("sae L" + layer, spec.saeSteps())) {
           w = new TopKSaeTrainer(o).train(acts[layer], pb::stepTo);

@@ -98,7 +98,7 @@ public final class AttributionPatching {
     int[] ref = new int[p];
     Set<HookName> capture = new TreeSet<>();
     layers.forEach(l -> capture.add(HookName.residPost(l)));
-    Hooks<INDArray> ablate = patch.everyLayer(model.config().numLayers());
+    Hooks<INDArray> ablate = patch.everyLayer(model.config().shape().numLayers());
 
     progress.start("attribution patching", (long) p * options.steps());
     for (int start = 0; start < p; start += options.batchSize()) {

@@ -56,7 +56,7 @@ public final class FeatureDiscovery {
 
   /** Runs every step on {@code data} and returns the features file. */
   public FeaturesFile run(DiscoveryData data, Inputs inputs) {
-    int layers = model.config().numLayers();
+    int layers = model.config().shape().numLayers();
     TemplateSpan span = TemplateSpan.of(tokenizer);
     int n = options.n();
     List<EncodedPrompt> harmful = EncodedPrompt.encode(tokenizer, DiscoveryData.first(data.harmfulTrain(), n));
@@ -190,7 +190,7 @@ public final class FeatureDiscovery {
     List<int[]> ids = EncodedPrompt.ids(harmful);
     progress.start("attribution prompts", ids.size());
     int[] patched = RefusalScores.argmax(PromptRuns.lastLogits(model, ids,
-        ablation.everyLayer(model.config().numLayers()), options.batchSize(), progress));
+        ablation.everyLayer(model.config().shape().numLayers()), options.batchSize(), progress));
     progress.finish();
     List<EncodedPrompt> kept = new ArrayList<>();
     for (int i = 0; i < harmful.size(); i++) {
@@ -214,7 +214,7 @@ public final class FeatureDiscovery {
     double base = RefusalScores.mean(refusal.score(
         PromptRuns.lastLogits(model, ids, Hooks.none(), options.batchSize(), progress)));
     double ablated = RefusalScores.mean(refusal.score(PromptRuns.lastLogits(model, ids,
-        ablation.everyLayer(model.config().numLayers()), options.batchSize(), progress)));
+        ablation.everyLayer(model.config().shape().numLayers()), options.batchSize(), progress)));
     double clamped = RefusalScores.mean(refusal.score(PromptRuns.lastLogits(model, ids,
         InterventionHooks.of(clampSpec(fStar, options.clampScale()), saes), options.batchSize(), progress)));
     progress.finish();

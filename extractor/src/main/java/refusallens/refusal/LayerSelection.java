@@ -101,7 +101,7 @@ public final class LayerSelection {
       Options options,
       int batchSize,
       Progress progress) {
-    int layers = model.config().numLayers();
+    int layers = model.config().shape().numLayers();
     if (options.layer().isPresent() && (options.layer().getAsInt() < 0 || options.layer().getAsInt() >= layers)) {
       throw new IllegalArgumentException("--layer " + options.layer().getAsInt() + " is outside the model's layers 0.." + (layers - 1));
     }

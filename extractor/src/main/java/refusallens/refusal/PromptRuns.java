@@ -77,7 +77,7 @@ final class PromptRuns {
   static INDArray lastLogits(
       Transformer model, List<int[]> prompts, Hooks<INDArray> hooks, int batchSize, Progress progress) {
     INDArray out = org.nd4j.linalg.factory.Nd4j.create(
-        org.nd4j.linalg.api.buffer.DataType.FLOAT, prompts.size(), model.config().vocabSize());
+        org.nd4j.linalg.api.buffer.DataType.FLOAT, prompts.size(), model.config().shape().vocabSize());
     forEachBatch(model, prompts, Set.of(), hooks, true, batchSize, progress, b -> {
       for (int i = 0; i < b.indices().length; i++) {
         out.putRow(b.indices()[i], b.lastLogits().getRow(i));

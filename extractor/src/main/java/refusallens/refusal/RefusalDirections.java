@@ -87,13 +87,13 @@ public final class RefusalDirections {
     if (prompts.isEmpty()) {
       throw new IllegalArgumentException("the difference in means needs at least one prompt of each kind");
     }
-    int layers = model.config().numLayers();
+    int layers = model.config().shape().numLayers();
     Set<Integer> all = new TreeSet<>();
     for (int l = 0; l < layers; l++) {
       all.add(l);
     }
     int npos = offsets.size();
-    INDArray sum = Nd4j.zeros(DataType.DOUBLE, npos, layers, model.config().dModel());
+    INDArray sum = Nd4j.zeros(DataType.DOUBLE, npos, layers, model.config().shape().dModel());
     PromptRuns.forEachBatch(model, prompts, all, Hooks.none(), false, batchSize, progress, batch -> {
       for (int b = 0; b < batch.indices().length; b++) {
         for (int l = 0; l < layers; l++) {

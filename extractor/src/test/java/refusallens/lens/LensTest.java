@@ -21,6 +21,7 @@ import refusallens.core.model.Hooks;
 import refusallens.core.model.LogProbMetric;
 import refusallens.core.model.TokenBatch;
 import refusallens.core.model.Transformer;
+import refusallens.core.model.arch.DecoderShape;
 import refusallens.organism.Organism;
 import refusallens.core.sae.Sae;
 
@@ -42,9 +43,9 @@ class LensTest {
   @Test
   void saesTakeTheirShapeFromTheModel() {
     assertEquals(Organism.defaultModelDir(), lens.modelDir());
-    assertEquals(lens.model().config().numLayers(), lens.saes().layers().size());
+    assertEquals(lens.model().config().shape().numLayers(), lens.saes().layers().size());
     for (int layer : lens.saes().layers()) {
-      assertEquals(lens.model().config().dModel(), lens.saes().config(layer).dIn());
+      assertEquals(lens.model().config().shape().dModel(), lens.saes().config(layer).dIn());
     }
     assertThrows(IllegalStateException.class, () -> Lens.organism().saes());
   }
@@ -112,8 +113,8 @@ class LensTest {
   void gradientsCoverEveryLayer() {
     TokenBatch b = TokenBatch.of(prompt);
     var g = lens.gradients(b, LogProbMetric.lastToken(b, prompt[0]));
-    assertArrayEquals(new long[] {lens.model().config().numLayers(), 1, prompt.length, lens.model().config().dModel()},
-        g.gradResidPost().shape());
+    DecoderShape shape = lens.model().config().shape();
+    assertArrayEquals(new long[] {shape.numLayers(), 1, prompt.length, shape.dModel()}, g.gradResidPost().shape());
   }
 
   @Test

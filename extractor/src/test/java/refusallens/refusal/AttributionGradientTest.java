@@ -81,7 +81,8 @@ class AttributionGradientTest {
     DirectionAblation patch = DirectionAblation.of(RefusalFixture.gauss(new Random(5), 1, 64));
     // R holds "I" and the patched run's own greedy first token of prompt 0: the compliance token must avoid it
     int patchedTop = RefusalScores.argmax(model.forward(TokenBatch.of(prompts.get(0)),
-        new ForwardRequest(Set.of(), patch.everyLayer(model.config().numLayers()), LogitScope.LAST)).logits())[0];
+        new ForwardRequest(Set.of(), patch.everyLayer(model.config().shape().numLayers()), LogitScope.LAST))
+            .logits())[0];
     RefusalTokens refusal = RefusalTokens.of(tok, Set.of(tok.encode("I", false)[0], patchedTop));
     TemplateSpan span = TemplateSpan.of(tok);
     AttributionPatching.Result r = AttributionPatching.run(model, saes, prompts, patch, refusal, span,

@@ -149,8 +149,8 @@ class DirectionAndSelectionTest {
 
   /** Mean over prompts, each run alone (no padding), of resid_post at an offset (null: post-instruction mean): [layers, d]. */
   private static INDArray meanAlone(Transformer model, List<int[]> prompts, Integer offset, TemplateSpan span) {
-    int layers = model.config().numLayers();
-    INDArray sum = Nd4j.zeros(DataType.FLOAT, layers, model.config().dModel());
+    int layers = model.config().shape().numLayers();
+    INDArray sum = Nd4j.zeros(DataType.FLOAT, layers, model.config().shape().dModel());
     Set<HookName> all = new java.util.TreeSet<>();
     for (int l = 0; l < layers; l++) {
       all.add(HookName.residPost(l));

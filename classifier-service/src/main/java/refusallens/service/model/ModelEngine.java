@@ -98,8 +98,8 @@ public final class ModelEngine implements ClassificationEngine, GenerationEngine
                 + saes.layers() + ")");
       }
     }
-    ProbeInput input =
-        new ProbeInput(probe, saes, tokenizer, model.config().dModel(), model.config().numLayers(), probeFile.toString());
+    ProbeInput input = new ProbeInput(probe, saes, tokenizer, model.config().shape().dModel(),
+        model.config().shape().numLayers(), probeFile.toString());
 
     List<ModelInfo.SaeInfo> saeInfos = new ArrayList<>();
     saes.configs().forEach(
@@ -112,9 +112,9 @@ public final class ModelEngine implements ClassificationEngine, GenerationEngine
         new ModelInfo(
             name(modelDir),
             model.config().architecture().modelType(),
-            model.config().numLayers(),
-            model.config().dModel(),
-            model.config().vocabSize(),
+            model.config().shape().numLayers(),
+            model.config().shape().dModel(),
+            model.config().shape().vocabSize(),
             modelId.hash(),
             saeId.hash(),
             saeInfos);

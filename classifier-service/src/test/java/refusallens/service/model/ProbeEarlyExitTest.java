@@ -27,8 +27,8 @@ class ProbeEarlyExitTest {
     FixtureArtifacts fx = new FixtureArtifacts();
     Transformer model = Transformer.open(fx.model);
     Tokenizer tokenizer = Tokenizer.load(fx.model);
-    int d = model.config().dModel();
-    int layers = model.config().numLayers();
+    int d = model.config().shape().dModel();
+    int layers = model.config().shape().numLayers();
     SaeSet saes = SaeSet.open(List.of(new SaeSet.Source(fx.sae, OptionalInt.empty())), d, layers, SaeSet.Options.defaults());
     ProbeInput input = new ProbeInput(fx.probe, saes, tokenizer, d, layers, fx.probeFile.toString());
 

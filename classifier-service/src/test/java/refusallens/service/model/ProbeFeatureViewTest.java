@@ -58,7 +58,8 @@ class ProbeFeatureViewTest {
     Transformer model = Transformer.open(fx.model);
     Tokenizer tok = Tokenizer.load(fx.model);
     List<SaeSet.Source> sources = List.of(new SaeSet.Source(fx.sae, OptionalInt.empty()));
-    SaeSet saes = SaeSet.open(sources, model.config().dModel(), model.config().numLayers(), SaeSet.Options.defaults());
+    SaeSet saes = SaeSet.open(sources, model.config().shape().dModel(), model.config().shape().numLayers(),
+        SaeSet.Options.defaults());
     Extraction ex = new Extraction(model, tok, saes, new Extraction.Options(
         List.of(1), List.of(PositionRule.POST_INSTRUCTION_MEAN, PositionRule.PROMPT_MEAN, PositionRule.LAST),
         Extraction.SaeFeatures.ALL, 2, 0));

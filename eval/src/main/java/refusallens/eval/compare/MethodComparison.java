@@ -125,7 +125,7 @@ public final class MethodComparison {
     Steering steering = null;
     if (f.refusalDirection() != null && f.refusalDirection().direction() != null) {
       INDArray direction = Nd4j.createFromArray(f.refusalDirection().direction());
-      int layers = ctx.model().config().numLayers();
+      int layers = ctx.model().config().shape().numLayers();
       int layer = f.refusalDirection().layer();
       steering = steeringAlpha(o.steerAlpha(), direction);
       // Arditi et al.: ablation projects V*_R out at every layer and position (it cannot induce refusal);

@@ -83,7 +83,7 @@ public final class FeatureDashboard {
 
   /** W_U [vocab, d]: lm_head, or the embedding where the model ties them. */
   private INDArray unembedding() {
-    String name = model.config().tieWordEmbeddings() ? WeightSpec.EMBED : WeightSpec.LM_HEAD;
+    String name = model.config().shape().tieWordEmbeddings() ? WeightSpec.EMBED : WeightSpec.LM_HEAD;
     return model.weights().get(name).castTo(DataType.FLOAT);
   }
 

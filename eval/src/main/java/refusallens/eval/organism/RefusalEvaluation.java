@@ -52,7 +52,7 @@ public final class RefusalEvaluation {
    * (a longer prompt would run past {@code max_position_embeddings} while generating).
    */
   public int maxPromptTokens() {
-    return model.config().maxPositionEmbeddings() - maxNewTokens;
+    return model.config().shape().maxPositionEmbeddings() - maxNewTokens;
   }
 
   /** Completes every prompt (chat template, generation prompt, greedy, {@code hooks} active) and judges it. */

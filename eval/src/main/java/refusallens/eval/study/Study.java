@@ -343,7 +343,7 @@ public final class Study {
     step("extract", inputs, List.of("extract"), () -> {
       loadModel();
       List<Prompt> prompts = extractionPrompts(bundle);
-      List<Integer> layers = IntStream.range(0, model.config().numLayers()).boxed().toList();
+      List<Integer> layers = IntStream.range(0, model.config().shape().numLayers()).boxed().toList();
       Extraction extraction = new Extraction(model, tokenizer, saes, new Extraction.Options(
           layers, List.of(PositionRule.LAST), Extraction.SaeFeatures.ALL, sizes.batch(), options.seed()));
       StoreHeader header = new StoreHeader(Extraction.modelIdentity(modelDir),
@@ -435,7 +435,8 @@ public final class Study {
   private EvalContext context() {
     loadModel();
     FeaturesFile f = FeaturesFile.read(out.resolve("features.json"));
-    f.requireCompatible(saes, model.config().dModel(), model.config().vocabSize(), out.resolve("features.json"));
+    f.requireCompatible(saes, model.config().shape().dModel(), model.config().shape().vocabSize(),
+        out.resolve("features.json"));
     TaskJudge judge = TaskJudge.standard();
     EvalReport.RunProvenance prov = EvalReport.provenance(modelDir,
         saeSpecs.stream().map(s -> SaeSet.Source.parse(s).dir()).toList(), out.resolve("features.json"), options.seed(), judge.name());

@@ -45,12 +45,13 @@ class ClampEvaluationTest {
 
     // a strong own intervention for prompt 1 only; the global "clamp" is no intervention
     Transformer model = lens.model();
-    float[] v = new float[model.config().dModel()];
+    float[] v = new float[model.config().shape().dModel()];
     Random r = new Random(4);
     for (int i = 0; i < v.length; i++) {
       v[i] = (float) r.nextGaussian();
     }
-    Hooks<INDArray> strong = DirectionAddition.of(Nd4j.createFromArray(v), 40).everyLayer(model.config().numLayers());
+    Hooks<INDArray> strong =
+        DirectionAddition.of(Nd4j.createFromArray(v), 40).everyLayer(model.config().shape().numLayers());
     Prompt own = harmful.get(1);
     ClampEvaluation.Arm arm = eval.arm("per-prompt", Map.of(own.id(), strong), Hooks.none(), null);
     int[] alone = ctx.generator().run(List.of(own), strong).get(0).completionIds();

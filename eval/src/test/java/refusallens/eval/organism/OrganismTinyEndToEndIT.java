@@ -30,7 +30,7 @@ class OrganismTinyEndToEndIT {
     JsonNode report = JSON.readTree(cli("organism", "train", "--out", a.toString(), "--budget", "tiny", "--seed", "7", "--json"));
     assertEquals("tiny", report.get("budget").asText());
     Transformer model = Transformer.open(a);
-    assertEquals(2, model.config().numLayers());
+    assertEquals(2, model.config().shape().numLayers());
     for (int layer = 0; layer < 2; layer++) {
       JsonNode l = report.get("sae").get(Integer.toString(layer));
       assertTrue(l.get("l0").asDouble() <= 8.0 + 1e-9, "TopK SAE L0 must not exceed k: " + l);

@@ -44,7 +44,7 @@ class OrganismV2TinyEndToEndIT {
     assertEquals(pd.stage2Steps(), report.get("stage2").get("steps").asInt());
     assertTrue(report.get("corpus").get("public_harmful").asInt() > 0);
     Transformer model = Transformer.open(a);
-    assertEquals(pd.spec().layers(), model.config().numLayers());
+    assertEquals(pd.spec().layers(), model.config().shape().numLayers());
     assertEquals(pd.spec().layers(), report.get("sae").size());
     assertTrue(Tokenizer.load(a).vocabSize() > OrganismBudget.TINY.spec().vocabSize(), "v2 vocabulary is sized for real text");
     Path stage1 = a.resolve("stage1");

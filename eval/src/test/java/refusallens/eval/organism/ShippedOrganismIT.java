@@ -23,8 +23,8 @@ class ShippedOrganismIT {
     Path dir = Organism.defaultModelDir();
     Transformer model = Transformer.open(dir);
     Tokenizer tokenizer = Tokenizer.load(dir);
-    assertEquals(tokenizer.vocabSize(), model.config().vocabSize());
-    for (int layer = 0; layer < model.config().numLayers(); layer++) {
+    assertEquals(tokenizer.vocabSize(), model.config().shape().vocabSize());
+    for (int layer = 0; layer < model.config().shape().numLayers(); layer++) {
       assertTrue(Files.isRegularFile(Organism.defaultSaeDir(layer).resolve("cfg.json")), "SAE of layer " + layer);
     }
   }

@@ -37,8 +37,8 @@ final class GreedyGenerator {
     }
     TensorOps<T> ops = plan.ops();
     Hooks<T> hooks = plan.hooks(callerHooks);
-    KvCache<T> cache = options.useKvCache() ? KvCache.growing(ops, model.config().numLayers()) : KvCache.none();
-    int vocab = model.config().vocabSize();
+    KvCache<T> cache = options.useKvCache() ? KvCache.growing(ops, model.config().shape().numLayers()) : KvCache.none();
+    int vocab = model.config().shape().vocabSize();
     boolean[] done = new boolean[b];
     List<int[]> slots = new ArrayList<>(); // generated ids per step, [B] each
     int[] allIds = prompts.paddedIds(model.padId());

@@ -9,7 +9,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import refusallens.core.model.arch.ModelConfig;
+import refusallens.core.model.arch.DecoderShape;
 import refusallens.core.model.ops.TapeOps;
 
 /**
@@ -29,14 +29,14 @@ public final class ResidGradients {
 
   /** Computes the metric and d metric / d resid_post for every layer; {@code hooks} act on the tape. */
   public static Result compute(Transformer model, TokenBatch batch, LogProbMetric metric, Hooks<TapeOps.Var> hooks) {
-    ModelConfig c = model.config();
+    DecoderShape shape = model.config().shape();
     int b = batch.size();
     int s = batch.maxLength();
-    int d = c.dModel();
-    int layers = c.numLayers();
+    int d = shape.dModel();
+    int layers = shape.numLayers();
     List<LogProbMetric.Term> terms = metric.terms();
     for (LogProbMetric.Term t : terms) {
-      if (t.row() >= b || t.position() >= batch.row(t.row()).length || t.token() >= c.vocabSize()) {
+      if (t.row() >= b || t.position() >= batch.row(t.row()).length || t.token() >= shape.vocabSize()) {
         throw new IllegalArgumentException("metric term " + t + " is outside the batch or the vocabulary");
       }
     }
@@ -57,7 +57,7 @@ public final class ResidGradients {
     // the metric's rows [K, d] -> log-probs [K, vocab] -> sum of coefficient * log p(token)
     int k = terms.size();
     int[] rows = new int[k];
-    INDArray coefficients = Nd4j.zeros(DataType.FLOAT, k, c.vocabSize());
+    INDArray coefficients = Nd4j.zeros(DataType.FLOAT, k, shape.vocabSize());
     for (int i = 0; i < k; i++) {
       LogProbMetric.Term t = terms.get(i);
       rows[i] = t.row() * s + batch.padLeft(t.row()) + t.position();

@@ -14,6 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import refusallens.core.io.SafetensorsCheckpoint;
 import refusallens.core.model.arch.AttentionContext;
+import refusallens.core.model.arch.DecoderShape;
 import refusallens.core.model.arch.HfConfigJson;
 import refusallens.core.model.arch.ModelConfig;
 import refusallens.core.model.arch.RopeTables;
@@ -54,8 +55,8 @@ public final class Transformer {
 
   /** A model from a definition and weights already loaded, on the AUTO backend; stop tokens from config.json. */
   public Transformer(TransformerDefinition definition, WeightStore weights) {
-    this(definition, weights, new LinkedHashSet<>(definition.config().eosTokenIds()), "config.json", Backend.AUTO,
-        new PlainJavaOps.Weights(weights));
+    this(definition, weights, new LinkedHashSet<>(definition.config().shape().eosTokenIds()), "config.json",
+        Backend.AUTO, new PlainJavaOps.Weights(weights));
   }
 
   private Transformer(TransformerDefinition definition, WeightStore weights, Set<Integer> stopTokens,
@@ -64,10 +65,10 @@ public final class Transformer {
     this.definition = definition;
     this.weights = weights;
     this.floatWeights = floatWeights;
-    ModelConfig c = definition.config();
-    this.plan = EagerPlan.of(backend, c, weights, floatWeights);
-    this.rope = new RopeTables(c.rope(), c.headDim());
-    this.padId = c.padTokenId().orElse(0);
+    DecoderShape shape = definition.config().shape();
+    this.plan = EagerPlan.of(backend, definition.config(), weights, floatWeights);
+    this.rope = new RopeTables(shape.rope(), shape.headDim());
+    this.padId = shape.padTokenId().orElse(0);
     this.stopTokens = Set.copyOf(stopTokens);
     this.configSource = configSource;
   }
@@ -92,7 +93,7 @@ public final class Transformer {
     TransformerDefinition def = config.architecture().definition(config);
     Path configFile = dir.resolve("config.json");
     SafetensorsCheckpoint ckpt = SafetensorsCheckpoint.open(dir);
-    WeightStore.requireNoLayersPast(ckpt, def.weightSpecs(), config.numLayers(), configFile);
+    WeightStore.requireNoLayersPast(ckpt, def.weightSpecs(), config.shape().numLayers(), configFile);
     WeightStore store;
     try {
       store = WeightStore.load(ckpt, def.weightSpecs(), residency);
@@ -102,7 +103,7 @@ public final class Transformer {
     if (residency == WeightStore.Residency.RESIDENT) {
       ckpt.close();
     }
-    Set<Integer> stops = new LinkedHashSet<>(config.eosTokenIds());
+    Set<Integer> stops = new LinkedHashSet<>(config.shape().eosTokenIds());
     Path genConfig = dir.resolve("generation_config.json");
     if (java.nio.file.Files.isRegularFile(genConfig)) {
       stops.addAll(HfConfigJson.read(genConfig).intOrIntList("eos_token_id"));
@@ -165,7 +166,7 @@ public final class Transformer {
 
   /** Whether AUTO picks the plain-Java backend for a model of this shape. */
   public static boolean isSmall(ModelConfig c) {
-    return c.dModel() <= JVM_MAX_D_MODEL;
+    return c.shape().dModel() <= JVM_MAX_D_MODEL;
   }
 
   /** The eager plan: package-private, for {@link GreedyGenerator}. */
@@ -214,7 +215,7 @@ public final class Transformer {
     }
     Optional<INDArray> out = Optional.empty();
     if (request.logits() == LogitScope.ALL) {
-      out = Optional.of(logits.reshape(batch.size(), chunk.length(), config().vocabSize()));
+      out = Optional.of(logits.reshape(batch.size(), chunk.length(), config().shape().vocabSize()));
     } else if (request.logits() == LogitScope.LAST) {
       out = Optional.of(logits);
     }
@@ -248,9 +249,9 @@ public final class Transformer {
       Map<HookName, INDArray> captured) {
     int rows = batch.size();
     int s = batch.maxLength();
-    int d = config().dModel();
+    int d = config().shape().dModel();
     Map<HookName, float[]> assembled = new HashMap<>();
-    int vocab = config().vocabSize();
+    int vocab = config().shape().vocabSize();
     for (HookName name : request.capture()) {
       assembled.put(name, new float[rows * s * d]);
     }
@@ -339,7 +340,7 @@ public final class Transformer {
    * {@code batch} written with {@code ops}; {@code definition().unembed} turns chosen rows into logits.
    */
   public <T> T finalResidual(TensorOps<T> ops, TokenBatch batch, Hooks<T> hooks) {
-    Set<HookName> last = Set.of(HookName.residPost(config().numLayers() - 1));
+    Set<HookName> last = Set.of(HookName.residPost(config().shape().numLayers() - 1));
     return pass(ops, Chunk.prompt(batch, padId), hooks, last, new HashMap<>(), LogitScope.NONE, KvCache.none(), false)
         .finalResid();
   }
@@ -417,8 +418,8 @@ public final class Transformer {
       LogitScope logits,
       KvCache<T> cache,
       boolean lastSlotsOnly) {
-    ModelConfig c = config();
-    int layers = c.numLayers();
+    DecoderShape shape = config().shape();
+    int layers = shape.numLayers();
     for (HookName n : capture) {
       requireLayer(n);
     }
@@ -435,13 +436,13 @@ public final class Transformer {
     int b = chunk.batch();
     int s = chunk.length();
     long n = (long) b * s;
-    int d = c.dModel();
+    int d = shape.dModel();
 
     // rotary tables for the chunk's positions [N, 1, hd] and masks [B, 1, 1, S, T] per window
     int[] positions = chunk.positions();
     requireWithinPositions(positions);
     float[][] cosSin = rope.cosSinValues(positions);
-    long[] ropeShape = {n, 1, c.headDim()};
+    long[] ropeShape = {n, 1, shape.headDim()};
     Map<OptionalInt, float[]> maskValues = new HashMap<>();
     Map<OptionalInt, T> masks = new HashMap<>();
     for (int layer = 0; layer <= last; layer++) {
@@ -458,7 +459,7 @@ public final class Transformer {
     HookContext<T> lastHookCtx = hookCtx;
     if (lastSlotsOnly && s > 1 && last >= 0) {
       // the last slot's row of the pass's own rotary tables and masks
-      int hd = c.headDim();
+      int hd = shape.headDim();
       int t = chunk.total();
       int[] rows = new int[b];
       float[] qCos = new float[b * hd];
@@ -524,7 +525,7 @@ public final class Transformer {
     for (int p : positions) {
       max = Math.max(max, p);
     }
-    int limit = config().maxPositionEmbeddings();
+    int limit = config().shape().maxPositionEmbeddings();
     if (max >= limit) {
       throw new IllegalArgumentException("a sequence of " + (max + 1) + " tokens is longer than max_position_embeddings "
           + limit + " in " + configSource + "; shorten the prompt (or generate fewer tokens)");
@@ -540,9 +541,9 @@ public final class Transformer {
   }
 
   private void requireLayer(HookName name) {
-    if (name.layer() >= config().numLayers()) {
+    if (name.layer() >= config().shape().numLayers()) {
       throw new IllegalArgumentException(
-          "hook " + name + " is past the model's last layer (" + (config().numLayers() - 1) + ")");
+          "hook " + name + " is past the model's last layer (" + (config().shape().numLayers() - 1) + ")");
     }
   }
 

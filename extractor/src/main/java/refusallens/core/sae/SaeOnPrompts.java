@@ -25,10 +25,10 @@ public record SaeOnPrompts(int prompts, long tokens, double l0, double fvu, doub
     if (prompts.isEmpty()) {
       throw new IllegalArgumentException("no prompts to measure the SAE on");
     }
-    int d = model.config().dModel();
-    if (sae.dIn() != d || sae.layer() >= model.config().numLayers()) {
+    int d = model.config().shape().dModel();
+    if (sae.dIn() != d || sae.layer() >= model.config().shape().numLayers()) {
       throw new IllegalArgumentException("the SAE at " + sae.hookName() + " (d_in " + sae.dIn() + ") does not fit the model ("
-          + model.config().numLayers() + " layers, d_model " + d + "): pass the SAE's own --model");
+          + model.config().shape().numLayers() + " layers, d_model " + d + "): pass the SAE's own --model");
     }
     long tokens = 0;
     double active = 0;

@@ -89,7 +89,7 @@ public final class Extraction {
     this.saes = saes;
     this.options = options;
     this.summaries = new PositionSummaries(tokenizer, saes);
-    int n = model.config().numLayers();
+    int n = model.config().shape().numLayers();
     for (int l : options.layers()) {
       if (l < 0 || l >= n) {
         throw new IllegalArgumentException("--layers: layer " + l + " outside the model's 0.." + (n - 1));
@@ -119,7 +119,7 @@ public final class Extraction {
   /** The tensors this extraction writes. */
   public List<StoreTensor> tensors() {
     List<StoreTensor> out = new ArrayList<>();
-    int d = model.config().dModel();
+    int d = model.config().shape().dModel();
     for (PositionRule rule : options.positions()) {
       for (int l : options.layers()) {
         out.add(StoreTensor.residPost(l, rule, d));

@@ -1,45 +1,28 @@
 package refusallens.refusal.extract;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import refusallens.files.WireName;
 
-/** Which token positions of a prompt an extracted activation summarises. */
-public enum PositionRule {
+/**
+ * Which token positions of a prompt an extracted activation summarises; the wire name is used in tensor names,
+ * manifests and on the command line.
+ */
+public enum PositionRule implements WireName {
   /** The last prompt token (the last token of the chat template's post-instruction part). */
-  LAST("last"),
+  LAST,
   /** The mean over the post-instruction template tokens (after the user's text). */
-  POST_INSTRUCTION_MEAN("post_instruction_mean"),
+  POST_INSTRUCTION_MEAN,
   /** The mean over all prompt tokens after the BOS/system header. */
-  PROMPT_MEAN("prompt_mean");
+  PROMPT_MEAN;
 
-  private final String id;
-
-  PositionRule(String id) {
-    this.id = id;
-  }
-
-  /** The name used in tensor names, manifests and on the command line. */
-  @JsonValue
-  public String id() {
-    return id;
-  }
-
-  /** Parses the id (also accepts the enum name in any case). */
+  /** Parses {@code last}, {@code post_instruction_mean} or {@code prompt_mean} (any case). */
   @JsonCreator
   public static PositionRule parse(String s) {
-    for (PositionRule r : values()) {
-      if (r.id.equalsIgnoreCase(s) || r.name().equalsIgnoreCase(s)) return r;
-    }
-    throw new IllegalArgumentException(
-        "position rule '" + s + "': expected one of "
-            + Arrays.stream(values()).map(PositionRule::id).collect(Collectors.joining(", ")));
+    return WireName.parse(PositionRule.class, "position rule", s);
   }
 
   @Override
   public String toString() {
-    return id.toLowerCase(Locale.ROOT);
+    return wireName();
   }
 }

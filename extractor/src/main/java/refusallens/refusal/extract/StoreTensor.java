@@ -42,7 +42,7 @@ public record StoreTensor(
   /** The canonical tensor name. */
   public static String nameOf(Kind kind, int layer, PositionRule position) {
     String prefix = kind == Kind.RESID_POST ? "resid_post" : "sae_acts";
-    return prefix + ".L" + layer + "." + position.id();
+    return prefix + ".L" + layer + "." + position.wireName();
   }
 
   /** Raw residual stream after block {@code layer}, d_model columns. */

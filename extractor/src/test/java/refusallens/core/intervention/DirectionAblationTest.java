@@ -60,8 +60,8 @@ class DirectionAblationTest {
   @Test
   void everyLayerHooksLeaveNoComponentInTheStreamOnBothPaths() {
     Transformer model = Transformer.open(SharedFixtures.arch("gemma2").resolve("model"));
-    int layers = model.config().numLayers();
-    DirectionAblation abl = DirectionAblation.of(gauss(new Random(2), model.config().dModel()));
+    int layers = model.config().shape().numLayers();
+    DirectionAblation abl = DirectionAblation.of(gauss(new Random(2), model.config().shape().dModel()));
     TokenBatch tb = TokenBatch.of(new int[] {2, 10, 20, 30, 40, 50}, new int[] {2, 15, 25});
     Set<HookName> capture = new TreeSet<>();
     for (int l = 0; l < layers; l++) {
@@ -70,12 +70,12 @@ class DirectionAblationTest {
     Hooks<INDArray> hooks = abl.everyLayer(layers);
     ForwardResult res = model.forward(tb, new ForwardRequest(capture, hooks, LogitScope.ALL));
     ForwardResult plain = model.forward(tb, new ForwardRequest(capture, Hooks.none(), LogitScope.ALL));
-    INDArray unit = abl.unit().reshape(model.config().dModel(), 1);
+    INDArray unit = abl.unit().reshape(model.config().shape().dModel(), 1);
     for (HookName n : capture) {
-      INDArray acts = res.activation(n).reshape(-1, model.config().dModel());
+      INDArray acts = res.activation(n).reshape(-1, model.config().shape().dModel());
       double rms = Math.sqrt(acts.mul(acts).meanNumber().doubleValue());
       assertTrue(acts.mmul(unit).amaxNumber().doubleValue() < 1e-4 * Math.max(1, rms), n + " keeps no component");
-      INDArray before = plain.activation(n).reshape(-1, model.config().dModel());
+      INDArray before = plain.activation(n).reshape(-1, model.config().shape().dModel());
       assertTrue(before.mmul(unit).amaxNumber().doubleValue() > 1e-3, n + " had a component before");
     }
     // the SameDiff path applies the same hooks: its metric equals the eager one under ablation

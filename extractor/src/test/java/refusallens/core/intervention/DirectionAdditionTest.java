@@ -51,8 +51,8 @@ class DirectionAdditionTest {
   @Test
   void everyLayerHookChangesResidPostByAlphaTimesTheUnitAtEveryLayerAndPosition() {
     Transformer model = Transformer.open(SharedFixtures.arch("gemma2").resolve("model"));
-    int layers = model.config().numLayers();
-    int d = model.config().dModel();
+    int layers = model.config().shape().numLayers();
+    int d = model.config().shape().dModel();
     Random rnd = new Random(3);
     float[] v = new float[d];
     for (int i = 0; i < d; i++) {

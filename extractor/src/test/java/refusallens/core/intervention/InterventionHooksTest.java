@@ -52,8 +52,8 @@ class InterventionHooksTest {
         InterventionSpec.of(List.of(FeatureIntervention.scale(layer, feats, sae.get("clamp_c").asDouble(), Positions.ALL)));
     // on each backend: the plain-Java pass runs the clamp's own plain-Java implementation (no ND4J copy)
     Transformer model = Transformer.open(dir.resolve("model")).withBackend(backend);
-    int d = model.config().dModel();
-    int n = model.config().numLayers();
+    int d = model.config().shape().dModel();
+    int n = model.config().shape().numLayers();
     try (SafetensorsFile ref = SafetensorsFile.open(dir.resolve("reference.safetensors"))) {
       List<int[]> prompts = new ArrayList<>();
       for (int p = 0; ref.contains("p" + p + ".input_ids"); p++) {

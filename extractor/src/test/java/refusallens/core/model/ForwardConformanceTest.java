@@ -18,7 +18,7 @@ class ForwardConformanceTest {
   @ValueSource(strings = {"gemma2", "llama3"})
   void logitsAndResidPostMatchReference(String arch) {
     Fixture f = Fixture.of(arch);
-    int layers = f.model.config().numLayers();
+    int layers = f.model.config().shape().numLayers();
     Set<HookName> all = new LinkedHashSet<>();
     for (int l = 0; l < layers; l++) {
       all.add(HookName.residPost(l));
@@ -26,7 +26,7 @@ class ForwardConformanceTest {
     for (int p = 0; p < f.promptCount(); p++) {
       int[] ids = f.inputIds(p);
       ForwardResult r = f.model.runWithCache(TokenBatch.of(ids), all);
-      INDArray logits = r.logits().reshape(ids.length, f.model.config().vocabSize());
+      INDArray logits = r.logits().reshape(ids.length, f.model.config().shape().vocabSize());
       INDArray expectedLogits = f.ref(p, "logits");
       assertArrayEquals(expectedLogits.shape(), logits.shape());
       double errLogits = Fixture.relFrobenius(logits, expectedLogits);

@@ -55,7 +55,7 @@ class GenerationAndLossTest {
     }
     assertEquals(firstStop + 1, got.get(0).length);
     assertEquals(stop, got.get(0)[firstStop]);
-    assertTrue(f.model.stopTokens().containsAll(f.model.config().eosTokenIds()));
+    assertTrue(f.model.stopTokens().containsAll(f.model.config().shape().eosTokenIds()));
   }
 
   @Test

@@ -30,7 +30,8 @@ class GradientTest {
       int target = f.prompt(p).get("metric_target").asInt();
       ResidGradients.Result r = ResidGradients.compute(f.model, tb, LogProbMetric.lastToken(tb, target), Hooks.none());
       assertEquals(f.prompt(p).get("metric_value").asDouble(), r.metric(), 1e-4, arch + " p" + p + " metric");
-      INDArray grad = r.gradResidPost().reshape(f.model.config().numLayers(), ids.length, f.model.config().dModel());
+      INDArray grad =
+          r.gradResidPost().reshape(f.model.config().shape().numLayers(), ids.length, f.model.config().shape().dModel());
       double err = Fixture.relFrobenius(grad, f.ref(p, "grad_resid_post"));
       System.err.printf("%s p%d grad_resid_post %.2e%n", arch, p, err);
       assertTrue(err <= 1e-3, arch + " p" + p + " grad_resid_post rel err " + err);
@@ -72,7 +73,7 @@ class GradientTest {
     LogProbMetric metric = new LogProbMetric(List.of(new LogProbMetric.Term(0, ids.length - 1, target, 1.0),
         new LogProbMetric.Term(0, ids.length - 2, ids[ids.length - 1], -0.5)));
     ResidGradients.Result r = ResidGradients.compute(f.model, tb, metric, Hooks.none());
-    for (int layer = 0; layer < f.model.config().numLayers(); layer++) {
+    for (int layer = 0; layer < f.model.config().shape().numLayers(); layer++) {
       INDArray g = r.gradResidPost().get(NDArrayIndex.point(layer)).dup(); // [1, S, d]
       double norm = g.norm2Number().doubleValue();
       INDArray dir = g.div(norm);
@@ -121,13 +122,14 @@ class GradientTest {
     TokenBatch tb = TokenBatch.of(a, b);
     LogProbMetric metric = new LogProbMetric(List.of(new LogProbMetric.Term(0, a.length - 1, 7, 1.0),
         new LogProbMetric.Term(1, b.length - 1, 11, -1.0), new LogProbMetric.Term(1, b.length - 2, 3, 0.5)));
-    int layers = f.model.config().numLayers();
+    int layers = f.model.config().shape().numLayers();
     java.util.Random random = new java.util.Random(11);
-    float[] values = new float[2 * tb.maxLength() * f.model.config().dModel()];
+    float[] values = new float[2 * tb.maxLength() * f.model.config().shape().dModel()];
     for (int i = 0; i < values.length; i++) {
       values[i] = (float) random.nextGaussian();
     }
-    INDArray target = org.nd4j.linalg.factory.Nd4j.create(values, new long[] {2, tb.maxLength(), f.model.config().dModel()}, 'c');
+    INDArray target =
+        org.nd4j.linalg.factory.Nd4j.create(values, new long[] {2, tb.maxLength(), f.model.config().shape().dModel()}, 'c');
     HookName splice = HookName.residPost(layers - 2);
     HookName scale = HookName.residPre(1);
     ResidGradients.Result tape = ResidGradients.compute(f.model, tb, metric, Hooks.<TapeOps.Var>of(splice,

@@ -130,7 +130,7 @@ class HookAndBatchTest {
     }
     TokenBatch batch = new TokenBatch(rows);
     assertTrue(IntStream.range(0, n).map(batch::padLeft).max().getAsInt() > 0, "fixture prompts differ in length");
-    int layers = f.model.config().numLayers();
+    int layers = f.model.config().shape().numLayers();
     Set<HookName> all = new LinkedHashSet<>();
     for (int l = 0; l < layers; l++) {
       all.add(HookName.residPost(l));

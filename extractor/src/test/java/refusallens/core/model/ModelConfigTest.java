@@ -36,39 +36,39 @@ class ModelConfigTest {
     ObjectNode raw = (ObjectNode) JSON.readTree(file.toFile());
     Gemma2Config c = (Gemma2Config) ModelConfig.read(Fixture.modelDir("gemma2"));
     assertEquals(Architecture.GEMMA2, c.architecture());
-    assertEquals(raw.get("hidden_size").asInt(), c.dModel());
-    assertEquals(raw.get("head_dim").asInt(), c.headDim());
-    assertEquals(raw.get("num_key_value_heads").asInt(), c.numKvHeads());
+    assertEquals(raw.get("hidden_size").asInt(), c.shape().dModel());
+    assertEquals(raw.get("head_dim").asInt(), c.shape().headDim());
+    assertEquals(raw.get("num_key_value_heads").asInt(), c.shape().numKvHeads());
     assertEquals(raw.get("query_pre_attn_scalar").asDouble(), c.queryPreAttnScalar());
     assertEquals(OptionalDouble.of(raw.get("attn_logit_softcapping").asDouble()), c.attnLogitSoftcapping());
     assertEquals(OptionalDouble.of(raw.get("final_logit_softcapping").asDouble()), c.finalLogitSoftcapping());
     assertEquals(raw.get("sliding_window").asInt(), c.slidingWindow());
     assertEquals(List.of(true, false, true, false), c.slidingLayers());
-    assertEquals(List.of(1, 5), c.eosTokenIds());
-    assertEquals(Activation.GELU_TANH, c.hiddenActivation());
-    assertTrue(c.tieWordEmbeddings());
-    assertEquals("bfloat16", c.torchDtype());
-    assertTrue(c.rope().llama3Scaling().isEmpty());
+    assertEquals(List.of(1, 5), c.shape().eosTokenIds());
+    assertEquals(Activation.GELU_TANH, c.shape().hiddenActivation());
+    assertTrue(c.shape().tieWordEmbeddings());
+    assertEquals("bfloat16", c.shape().torchDtype());
+    assertTrue(c.shape().rope().llama3Scaling().isEmpty());
   }
 
   @Test
   void parsesLlama3FixtureConfigWithRopeScaling() {
     LlamaConfig c = (LlamaConfig) ModelConfig.read(Fixture.modelDir("llama3"));
     assertEquals(Architecture.LLAMA, c.architecture());
-    assertEquals(500000.0, c.rope().theta());
-    RopeConfig.Llama3Scaling s = c.rope().llama3Scaling().orElseThrow();
+    assertEquals(500000.0, c.shape().rope().theta());
+    RopeConfig.Llama3Scaling s = c.shape().rope().llama3Scaling().orElseThrow();
     assertEquals(8.0, s.factor());
     assertEquals(64, s.originalMaxPositionEmbeddings());
-    assertTrue(!c.tieWordEmbeddings());
-    assertEquals(16, c.headDim());
-    assertEquals(Activation.SILU, c.hiddenActivation());
-    assertEquals(OptionalInt.of(550), c.bosTokenId());
+    assertTrue(!c.shape().tieWordEmbeddings());
+    assertEquals(16, c.shape().headDim());
+    assertEquals(Activation.SILU, c.shape().hiddenActivation());
+    assertEquals(OptionalInt.of(550), c.shape().bosTokenId());
   }
 
   @Test
   void eosTokenIdMayBeASingleInt() throws IOException {
     Path dir = editedConfig("llama3", n -> n.put("eos_token_id", 7));
-    assertEquals(List.of(7), ModelConfig.read(dir).eosTokenIds());
+    assertEquals(List.of(7), ModelConfig.read(dir).shape().eosTokenIds());
   }
 
   @Test

@@ -31,9 +31,9 @@ final class SameDiffResidGradients {
     ModelConfig c = model.config();
     int b = batch.size();
     int s = batch.maxLength();
-    int layers = c.numLayers();
+    int layers = c.shape().numLayers();
     for (LogProbMetric.Term t : metric.terms()) {
-      if (t.row() >= b || t.position() >= batch.row(t.row()).length || t.token() >= c.vocabSize()) {
+      if (t.row() >= b || t.position() >= batch.row(t.row()).length || t.token() >= c.shape().vocabSize()) {
         throw new IllegalArgumentException("metric term " + t + " is outside the batch or the vocabulary");
       }
     }
@@ -58,7 +58,7 @@ final class SameDiffResidGradients {
     int k = terms.size();
     long n = (long) b * s;
     INDArray select = Nd4j.zeros(DataType.FLOAT, k, n);
-    INDArray weights = Nd4j.zeros(DataType.FLOAT, k, c.vocabSize());
+    INDArray weights = Nd4j.zeros(DataType.FLOAT, k, c.shape().vocabSize());
     for (int i = 0; i < k; i++) {
       LogProbMetric.Term t = terms.get(i);
       int slot = batch.padLeft(t.row()) + t.position();
@@ -84,10 +84,10 @@ final class SameDiffResidGradients {
         System.setOut(stdout);
       }
     }
-    INDArray grads = Nd4j.zeros(DataType.FLOAT, layers, b, s, c.dModel());
+    INDArray grads = Nd4j.zeros(DataType.FLOAT, layers, b, s, c.shape().dModel());
     for (int layer = 0; layer < layers; layer++) {
       INDArray g = result.getGradients().get(gradNames.get(layer));
-      grads.get(org.nd4j.linalg.indexing.NDArrayIndex.point(layer)).assign(g.reshape(b, s, c.dModel()));
+      grads.get(org.nd4j.linalg.indexing.NDArrayIndex.point(layer)).assign(g.reshape(b, s, c.shape().dModel()));
     }
     double metricValue = result.getOutputs().get(value.name()).getDouble(0);
     return new ResidGradients.Result(metricValue, grads);

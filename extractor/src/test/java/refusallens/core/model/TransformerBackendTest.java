@@ -46,7 +46,7 @@ class TransformerBackendTest {
   /** Fixture prompts (the organism: the gemma2 fixture's ids, in its vocab too), of different lengths. */
   private static TokenBatch batch(String which) {
     Fixture f = Fixture.of(which.equals("llama3") ? "llama3" : "gemma2");
-    int vocab = model(which).config().vocabSize();
+    int vocab = model(which).config().shape().vocabSize();
     int[][] rows = new int[f.promptCount()][];
     for (int p = 0; p < rows.length; p++) {
       rows[p] = Arrays.stream(f.inputIds(p)).map(id -> id % vocab).toArray();
@@ -89,7 +89,7 @@ class TransformerBackendTest {
     TokenBatch batch = batch(which);
     assertTrue(batch.padLeft(0) != batch.padLeft(1) || batch.padLeft(1) != batch.padLeft(2), "rows need padding");
     Set<HookName> all = new LinkedHashSet<>();
-    for (int l = 0; l < m.config().numLayers(); l++) {
+    for (int l = 0; l < m.config().shape().numLayers(); l++) {
       all.add(HookName.residPost(l));
     }
     for (LogitScope scope : LogitScope.values()) {
@@ -122,7 +122,7 @@ class TransformerBackendTest {
   @ValueSource(strings = {"gemma2", "llama3", "organism"})
   void lastSlotOnlyPassMatchesTheFullPassAtTheLastSlot(String which) {
     Transformer m = model(which);
-    int deepest = m.config().numLayers() - 1;
+    int deepest = m.config().shape().numLayers() - 1;
     Set<HookName> names = Set.of(HookName.residPost(0), HookName.residPost(deepest));
     TokenBatch ragged = batch(which);
     TokenBatch even = TokenBatch.of(ragged.row(0), ragged.row(0));

@@ -60,7 +60,7 @@ public sealed interface ViewSpec {
   }
 
   private static String suffix(PositionRule p) {
-    return p == PositionRule.LAST ? "" : "@" + p.id();
+    return p == PositionRule.LAST ? "" : "@" + p.wireName();
   }
 
   /** Parses a view spec; errors name the spec and what was expected. */

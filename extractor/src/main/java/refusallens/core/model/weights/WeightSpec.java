@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import refusallens.core.model.arch.ModelConfig;
+import refusallens.core.model.arch.DecoderShape;
 
 /**
  * A tensor the architecture needs: checkpoint name, the shape the config implies, and which config
@@ -27,14 +27,14 @@ public record WeightSpec(String name, long[] shape, String impliedBy) {
    * projections plus {@code layerNorms}, final norm, lm_head unless tied); the architectures differ only
    * in their per-layer norms.
    */
-  public static List<WeightSpec> hfDecoder(ModelConfig config, List<String> layerNorms) {
-    long d = config.dModel();
-    long q = (long) config.numHeads() * config.headDim();
-    long kv = (long) config.numKvHeads() * config.headDim();
-    long m = config.dMlp();
+  public static List<WeightSpec> hfDecoder(DecoderShape decoder, List<String> layerNorms) {
+    long d = decoder.dModel();
+    long q = (long) decoder.numHeads() * decoder.headDim();
+    long kv = (long) decoder.numKvHeads() * decoder.headDim();
+    long m = decoder.dMlp();
     List<WeightSpec> specs = new ArrayList<>();
-    specs.add(new WeightSpec(EMBED, new long[] {config.vocabSize(), d}, "vocab_size x hidden_size"));
-    for (int layer = 0; layer < config.numLayers(); layer++) {
+    specs.add(new WeightSpec(EMBED, new long[] {decoder.vocabSize(), d}, "vocab_size x hidden_size"));
+    for (int layer = 0; layer < decoder.numLayers(); layer++) {
       String p = "model.layers." + layer + ".";
       String heads = "num_attention_heads*head_dim x hidden_size";
       String kvHeads = "num_key_value_heads*head_dim x hidden_size";
@@ -50,8 +50,9 @@ public record WeightSpec(String name, long[] shape, String impliedBy) {
       }
     }
     specs.add(new WeightSpec(FINAL_NORM, new long[] {d}, "hidden_size"));
-    if (!config.tieWordEmbeddings()) {
-      specs.add(new WeightSpec(LM_HEAD, new long[] {config.vocabSize(), d}, "vocab_size x hidden_size, tie_word_embeddings=false"));
+    if (!decoder.tieWordEmbeddings()) {
+      specs.add(new WeightSpec(LM_HEAD, new long[] {decoder.vocabSize(), d},
+          "vocab_size x hidden_size, tie_word_embeddings=false"));
     }
     return specs;
   }

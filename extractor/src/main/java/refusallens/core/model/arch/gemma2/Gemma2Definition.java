@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import refusallens.core.model.arch.Attention;
 import refusallens.core.model.arch.AttentionContext;
+import refusallens.core.model.arch.DecoderShape;
 import refusallens.core.model.arch.GatedMlp;
 import refusallens.core.model.arch.RmsNorm;
 import refusallens.core.model.ops.TensorOps;
@@ -28,15 +29,16 @@ public final class Gemma2Definition implements TransformerDefinition {
 
   public Gemma2Definition(Gemma2Config config) {
     this.config = config;
+    DecoderShape shape = config.shape();
     double scaling = 1.0 / Math.sqrt(config.queryPreAttnScalar());
-    for (int layer = 0; layer < config.numLayers(); layer++) {
+    for (int layer = 0; layer < shape.numLayers(); layer++) {
       attention.add(
           new Attention.Spec(
-              config.numHeads(), config.numKvHeads(), config.headDim(), scaling,
+              shape.numHeads(), shape.numKvHeads(), shape.headDim(), scaling,
               config.attnLogitSoftcapping(), slidingWindow(layer)));
     }
     // HF multiplies by sqrt(d_model) rounded to the hidden dtype (float32 here)
-    embedScale = (float) Math.sqrt(config.dModel());
+    embedScale = (float) Math.sqrt(shape.dModel());
   }
 
   @Override
@@ -55,7 +57,8 @@ public final class Gemma2Definition implements TransformerDefinition {
 
   @Override
   public List<WeightSpec> weightSpecs() {
-    return WeightSpec.hfDecoder(config, List.of("input_layernorm", "post_attention_layernorm", "pre_feedforward_layernorm", "post_feedforward_layernorm"));
+    return WeightSpec.hfDecoder(config.shape(),
+        List.of("input_layernorm", "post_attention_layernorm", "pre_feedforward_layernorm", "post_feedforward_layernorm"));
   }
 
   @Override
@@ -67,7 +70,7 @@ public final class Gemma2Definition implements TransformerDefinition {
   @Override
   public <T> T block(TensorOps<T> ops, int layer, T resid, AttentionContext<T> ctx) {
     String p = layerPrefix(layer);
-    double eps = config.rmsNormEps();
+    double eps = config.shape().rmsNormEps();
     // attention sub-block, normed before and after: [N, d]
     T h = RmsNorm.apply(ops, resid, ops.weight(p + "input_layernorm.weight"), eps, NORM_OFFSET);
     h = Attention.apply(ops, h, Attention.Weights.hf(p + "self_attn."), attention.get(layer), ctx, layer);
@@ -76,7 +79,7 @@ public final class Gemma2Definition implements TransformerDefinition {
     // MLP sub-block, normed before and after: [N, d]
     h = RmsNorm.apply(ops, resid, ops.weight(p + "pre_feedforward_layernorm.weight"), eps, NORM_OFFSET);
     h = GatedMlp.apply(ops, h, p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight", p + "mlp.down_proj.weight",
-        config.hiddenActivation());
+        config.shape().hiddenActivation());
     h = RmsNorm.apply(ops, h, ops.weight(p + "post_feedforward_layernorm.weight"), eps, NORM_OFFSET);
     return ops.add(resid, h);
   }
@@ -84,8 +87,8 @@ public final class Gemma2Definition implements TransformerDefinition {
   @Override
   public <T> T unembed(TensorOps<T> ops, T resid) {
     // final norm [N, d] -> unembedding (tied by default) [N, vocab] -> soft-cap
-    T normed = RmsNorm.apply(ops, resid, ops.weight(FINAL_NORM), config.rmsNormEps(), NORM_OFFSET);
-    T logits = ops.linear(normed, ops.weight(config.tieWordEmbeddings() ? EMBED : LM_HEAD));
+    T normed = RmsNorm.apply(ops, resid, ops.weight(FINAL_NORM), config.shape().rmsNormEps(), NORM_OFFSET);
+    T logits = ops.linear(normed, ops.weight(config.shape().tieWordEmbeddings() ? EMBED : LM_HEAD));
     if (config.finalLogitSoftcapping().isPresent()) {
       logits = ops.softcap(logits, config.finalLogitSoftcapping().getAsDouble());
     }

@@ -6,6 +6,7 @@ import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import refusallens.core.model.arch.Attention;
 import refusallens.core.model.arch.AttentionContext;
+import refusallens.core.model.arch.DecoderShape;
 import refusallens.core.model.arch.GatedMlp;
 import refusallens.core.model.arch.RmsNorm;
 import refusallens.core.model.ops.TensorOps;
@@ -23,9 +24,10 @@ public final class LlamaDefinition implements TransformerDefinition {
 
   public LlamaDefinition(LlamaConfig config) {
     this.config = config;
+    DecoderShape shape = config.shape();
     attention =
         new Attention.Spec(
-            config.numHeads(), config.numKvHeads(), config.headDim(), 1.0 / Math.sqrt(config.headDim()),
+            shape.numHeads(), shape.numKvHeads(), shape.headDim(), 1.0 / Math.sqrt(shape.headDim()),
             OptionalDouble.empty(), OptionalInt.empty());
   }
 
@@ -45,7 +47,7 @@ public final class LlamaDefinition implements TransformerDefinition {
 
   @Override
   public List<WeightSpec> weightSpecs() {
-    return WeightSpec.hfDecoder(config, List.of("input_layernorm", "post_attention_layernorm"));
+    return WeightSpec.hfDecoder(config.shape(), List.of("input_layernorm", "post_attention_layernorm"));
   }
 
   @Override
@@ -57,7 +59,7 @@ public final class LlamaDefinition implements TransformerDefinition {
   @Override
   public <T> T block(TensorOps<T> ops, int layer, T resid, AttentionContext<T> ctx) {
     String p = layerPrefix(layer);
-    double eps = config.rmsNormEps();
+    double eps = config.shape().rmsNormEps();
     // attention sub-block: resid + attn(norm(resid)) [N, d]
     T h = RmsNorm.apply(ops, resid, ops.weight(p + "input_layernorm.weight"), eps, 0);
     // from here on, the query slots only (every slot unless the context asks for the last ones)
@@ -66,13 +68,13 @@ public final class LlamaDefinition implements TransformerDefinition {
     // MLP sub-block: resid + mlp(norm(resid)) [N, d]
     h = RmsNorm.apply(ops, resid, ops.weight(p + "post_attention_layernorm.weight"), eps, 0);
     return ops.add(resid, GatedMlp.apply(ops, h, p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight",
-        p + "mlp.down_proj.weight", config.hiddenActivation()));
+        p + "mlp.down_proj.weight", config.shape().hiddenActivation()));
   }
 
   @Override
   public <T> T unembed(TensorOps<T> ops, T resid) {
     // final norm [N, d] -> lm_head (or tied embedding) [N, vocab]
-    T normed = RmsNorm.apply(ops, resid, ops.weight(FINAL_NORM), config.rmsNormEps(), 0);
-    return ops.linear(normed, ops.weight(config.tieWordEmbeddings() ? EMBED : LM_HEAD));
+    T normed = RmsNorm.apply(ops, resid, ops.weight(FINAL_NORM), config.shape().rmsNormEps(), 0);
+    return ops.linear(normed, ops.weight(config.shape().tieWordEmbeddings() ? EMBED : LM_HEAD));
   }
 }
