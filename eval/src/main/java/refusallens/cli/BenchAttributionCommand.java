@@ -21,10 +21,7 @@ import refusallens.dev.AttributionBenchmark;
 public final class BenchAttributionCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @CommandLine.Mixin BenchModelOptions bench = new BenchModelOptions(1);
-
-  @Option(names = "--seq", defaultValue = "64", description = "Tokens per prompt (default ${DEFAULT-VALUE}).")
-  int seq;
+  @CommandLine.Mixin BenchModelOptions bench = new BenchModelOptions(1, 64);
 
   @Option(names = "--layers", split = ",", paramLabel = "L", description = "SAE layers differentiated to (default: every layer).")
   List<Integer> layers;
@@ -44,7 +41,7 @@ public final class BenchAttributionCommand implements Callable<Integer> {
       }
     }
     AttributionBenchmark.Result r = AttributionBenchmark.run(model,
-        new AttributionBenchmark.Options(bench.batch, seq, at, steps, bench.warmup, bench.runs, bench.seed), BenchModelOptions.progress(err));
+        new AttributionBenchmark.Options(bench.batch, bench.seq, at, steps, bench.warmup, bench.runs, bench.seed), BenchModelOptions.progress(err));
     PrintWriter out = spec.commandLine().getOut();
     if (bench.jsonOption.json) {
       bench.printJson(out, r, model);

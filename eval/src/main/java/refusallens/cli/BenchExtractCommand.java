@@ -22,9 +22,6 @@ public final class BenchExtractCommand implements Callable<Integer> {
 
   @CommandLine.Mixin BenchModelOptions bench;
 
-  @Option(names = "--seq", defaultValue = "64", description = "Tokens per prompt (default ${DEFAULT-VALUE}).")
-  int seq;
-
   @Option(names = "--upto", paramLabel = "L", description = "Last layer captured (default: the last layer).")
   Integer upto;
 
@@ -34,7 +31,7 @@ public final class BenchExtractCommand implements Callable<Integer> {
     Transformer model = bench.open(err);
     int last = upto == null ? model.config().shape().numLayers() - 1 : upto;
     ExtractBenchmark.Result r = ExtractBenchmark.run(model,
-        new ExtractBenchmark.Options(bench.batch, seq, last, bench.warmup, bench.runs, bench.seed), BenchModelOptions.progress(err));
+        new ExtractBenchmark.Options(bench.batch, bench.seq, last, bench.warmup, bench.runs, bench.seed), BenchModelOptions.progress(err));
     PrintWriter out = spec.commandLine().getOut();
     if (bench.jsonOption.json) {
       bench.printJson(out, r, model);

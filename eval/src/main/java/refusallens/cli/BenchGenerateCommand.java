@@ -22,10 +22,13 @@ import refusallens.core.model.Transformer;
 public final class BenchGenerateCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @CommandLine.Mixin BenchModelOptions bench;
+  @CommandLine.Mixin BenchModelOptions bench = new BenchModelOptions(4, 32);
 
-  @Option(names = "--prompt-len", defaultValue = "32", description = "Tokens per prompt (default ${DEFAULT-VALUE}).")
-  int promptLength;
+  /** The old name of --seq here, kept so that recorded commands still run. */
+  @Option(names = "--prompt-len", hidden = true, paramLabel = "S", description = "Deprecated: use --seq.")
+  void promptLength(int tokens) {
+    bench.seq = tokens;
+  }
 
   @Option(names = "--new-tokens", defaultValue = "32", description = "Tokens generated per prompt (default ${DEFAULT-VALUE}).")
   int newTokens;
@@ -55,7 +58,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
     Path saeDir = Files.createTempDirectory("bench-generate-saes");
     GenerationBenchmark.Result r;
     try {
-      r = GenerationBenchmark.run(model, new GenerationBenchmark.Options(bench.batch, promptLength, newTokens, at, dSae,
+      r = GenerationBenchmark.run(model, new GenerationBenchmark.Options(bench.batch, bench.seq, newTokens, at, dSae,
           clampedFeatures, bench.warmup, bench.runs, bench.seed), saeDir, BenchModelOptions.progress(err));
     } finally {
       try (var files = Files.walk(saeDir)) {

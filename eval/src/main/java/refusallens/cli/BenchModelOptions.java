@@ -13,14 +13,18 @@ import refusallens.lens.LensOptions;
 import refusallens.core.model.Transformer;
 
 /**
- * What every {@code dev bench} command over a model takes (a picocli mixin): the model, residency, batch, seed,
- * runs, --json. A command with another default batch initialises the mixin field with {@link #BenchModelOptions(int)}.
+ * What every {@code dev bench} command over a model takes (a picocli mixin): the model, residency, batch, tokens per
+ * prompt, seed, runs, --json. A command with other default sizes initialises the mixin field with
+ * {@link #BenchModelOptions(int, int)}.
  */
 final class BenchModelOptions {
   @CommandLine.Mixin ModelOption modelOption;
 
   @Option(names = "--batch", description = "Prompts per pass (default ${DEFAULT-VALUE}).")
   int batch;
+
+  @Option(names = "--seq", description = "Tokens per prompt (default ${DEFAULT-VALUE}).")
+  int seq;
 
   @Option(names = "--seed", description = "Seed of the random tokens, and of the direction or SAEs the benchmark draws (default ${DEFAULT-VALUE}).")
   long seed = 1;
@@ -36,11 +40,12 @@ final class BenchModelOptions {
   @CommandLine.Mixin JsonOption jsonOption = new JsonOption();
 
   BenchModelOptions() {
-    this(4);
+    this(4, 64);
   }
 
-  BenchModelOptions(int defaultBatch) {
+  BenchModelOptions(int defaultBatch, int defaultSeq) {
     this.batch = defaultBatch;
+    this.seq = defaultSeq;
   }
 
   /** Seconds the last {@link #open} took. */

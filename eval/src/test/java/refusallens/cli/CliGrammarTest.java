@@ -87,6 +87,34 @@ class CliGrammarTest {
     assertEquals(List.of(), odd, "--model options without ModelDirConverter");
   }
 
+  /** The model benches share --batch/--seq/--seed with their own defaults; generate's old --prompt-len still parses. */
+  @Test
+  void benchSizesAreOneOptionSetWithPerCommandDefaults() {
+    BenchModelOptions extract = benchOptions("extract");
+    BenchModelOptions attribution = benchOptions("attribution");
+    BenchModelOptions generate = benchOptions("generate");
+    assertEquals(List.of(4, 64), List.of(extract.batch, extract.seq));
+    assertEquals(List.of(1, 64), List.of(attribution.batch, attribution.seq));
+    assertEquals(List.of(4, 32), List.of(generate.batch, generate.seq));
+    assertEquals(7, benchOptions("generate", "--prompt-len", "7").seq);
+    assertEquals(9, benchOptions("generate", "--seq", "9").seq);
+  }
+
+  private static BenchModelOptions benchOptions(String bench, String... args) {
+    List<String> all = new java.util.ArrayList<>(List.of("dev", "bench", bench));
+    all.addAll(List.of(args));
+    CommandLine.ParseResult r = RefusalLens.newCommandLine().parseArgs(all.toArray(String[]::new));
+    while (r.hasSubcommand()) {
+      r = r.subcommand();
+    }
+    Object command = r.commandSpec().userObject();
+    return switch (bench) {
+      case "extract" -> ((BenchExtractCommand) command).bench;
+      case "attribution" -> ((BenchAttributionCommand) command).bench;
+      default -> ((BenchGenerateCommand) command).bench;
+    };
+  }
+
   private static final String MODEL_LABEL = "DIR|OWNER/NAME[@REV]";
 
   /**
