@@ -66,11 +66,8 @@ public final class ProbesCommand implements Runnable {
         + " primary seed, whose probes are saved (default ${DEFAULT-VALUE}, as study and eval).")
     long seed;
 
-    @Option(names = "--val-frac", defaultValue = "0.2", description = "Fraction of plain prompts for validation (default ${DEFAULT-VALUE}).")
-    double valFrac;
-
-    @Option(names = "--test-frac", defaultValue = "0.2", description = "Fraction of plain prompts for the ID test (default ${DEFAULT-VALUE}).")
-    double testFrac;
+    /** Shares of the plain prompts held out for validation and the ID test. */
+    @CommandLine.Mixin SplitSharesOptions shares = new SplitSharesOptions(0.2, 0.2);
 
     @Option(names = "--target-fpr", defaultValue = "0.01", description = "FPR on validation that sets the decision threshold (default ${DEFAULT-VALUE}).")
     double targetFpr;
@@ -108,7 +105,7 @@ public final class ProbesCommand implements Runnable {
     }
 
     DataSplit.Fractions fractions() {
-      return new DataSplit.Fractions(valFrac, testFrac);
+      return new DataSplit.Fractions(shares.val, shares.test);
     }
 
     ProbeTrainer.Options train(ProbeKind kind) {

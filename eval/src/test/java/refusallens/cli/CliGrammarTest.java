@@ -100,6 +100,28 @@ class CliGrammarTest {
     assertEquals(9, benchOptions("generate", "--seq", "9").seq);
   }
 
+  /** Split shares are one option pair: probes keep their 0.2 defaults and their old --val-frac/--test-frac names. */
+  @Test
+  void splitSharesAreOneOptionPair() {
+    SplitSharesOptions probes = probeShares();
+    assertEquals(List.of(0.2, 0.2), List.of(probes.val, probes.test));
+    SplitSharesOptions old = probeShares("--val-frac", "0.3", "--test-frac", "0.1");
+    assertEquals(List.of(0.3, 0.1), List.of(old.val, old.test));
+    SplitSharesOptions now = probeShares("--val", "0.25", "--test", "0.05");
+    assertEquals(List.of(0.25, 0.05), List.of(now.val, now.test));
+    CommandLine.ParseResult split = RefusalLens.newCommandLine().parseArgs("datasets", "make", "--out", "x");
+    DatasetsMakeCommand make = (DatasetsMakeCommand) split.subcommand().subcommand().commandSpec().userObject();
+    assertEquals(List.of(0.15, 0.15), List.of(make.shares.val, make.shares.test));
+  }
+
+  private static SplitSharesOptions probeShares(String... args) {
+    List<String> all = new java.util.ArrayList<>(List.of("probes", "train", "--extract", "s", "--view", "raw:1",
+        "--out", "p.json"));
+    all.addAll(List.of(args));
+    CommandLine.ParseResult r = RefusalLens.newCommandLine().parseArgs(all.toArray(String[]::new));
+    return ((ProbesCommand.Train) r.subcommand().subcommand().commandSpec().userObject()).opts.shares;
+  }
+
   private static BenchModelOptions benchOptions(String bench, String... args) {
     List<String> all = new java.util.ArrayList<>(List.of("dev", "bench", bench));
     all.addAll(List.of(args));
