@@ -63,6 +63,8 @@ class StudyRandomModelIT {
         skipped.err());
     String quickHtml = Files.readString(out.resolve("report.html"));
     assertTrue(quickHtml.contains("The model does not refuse") && quickHtml.contains("were not computed"), "html says so");
+    assertFalse(quickHtml.contains("raw probes stand"), "the skipped probes step ran no raw probe either");
+    assertTrue(quickHtml.contains("the raw probes (part of the probes step) were not run"), "html says so");
 
     // --run-void-steps: the same study resumes (datasets and refusal check reused) and computes them; the activations
     // again, now with the attacks' jailbroken flags the probes use
@@ -98,6 +100,8 @@ class StudyRandomModelIT {
     for (String step : List.of("datasets", "extraction")) {
       assertFalse(report.get("sections").get(step).has("void"), step + " stands");
     }
+    assertTrue(Files.readString(out.resolve("report.html")).contains("only the datasets, the activations and the raw probes"
+        + " stand"), "computed void steps: the raw probes were run and stand");
     String html = Files.readString(out.resolve("report.html"));
     assertTrue(html.contains("The model does not refuse"), "the html summary says so");
     assertTrue(html.contains("4. Clamping (computed) - VOID"), "the clamp section is marked void");
