@@ -63,8 +63,9 @@ class StudyRandomModelIT {
         skipped.err());
     String quickHtml = Files.readString(out.resolve("report.html"));
     assertTrue(quickHtml.contains("The model does not refuse") && quickHtml.contains("were not computed"), "html says so");
-    assertFalse(quickHtml.contains("raw probes stand"), "the skipped probes step ran no raw probe either");
-    assertTrue(quickHtml.contains("the raw probes (part of the probes step) were not run"), "html says so");
+    // the skipped probes step ran no raw probe either: nothing in the report may say they stand
+    assertTrue(quickHtml.contains("Only the datasets and the activations stand."), "html says what stands");
+    assertFalse(quick.toString().contains("probes stand") || quickHtml.contains("probes stand"), "raw probes not claimed");
 
     // --run-void-steps: the same study resumes (datasets and refusal check reused) and computes them; the activations
     // again, now with the attacks' jailbroken flags the probes use
@@ -100,8 +101,8 @@ class StudyRandomModelIT {
     for (String step : List.of("datasets", "extraction")) {
       assertFalse(report.get("sections").get(step).has("void"), step + " stands");
     }
-    assertTrue(Files.readString(out.resolve("report.html")).contains("only the datasets, the activations and the raw probes"
-        + " stand"), "computed void steps: the raw probes were run and stand");
+    assertTrue(Files.readString(out.resolve("report.html")).contains("only the datasets, the activations and the"
+        + " raw probes stand"), "computed void steps: the raw probes ran and stand");
     String html = Files.readString(out.resolve("report.html"));
     assertTrue(html.contains("The model does not refuse"), "the html summary says so");
     assertTrue(html.contains("4. Clamping (computed) - VOID"), "the clamp section is marked void");

@@ -43,7 +43,7 @@ public record RefusalCheck(
       new VoidStep("suppression", "FH and FR come from the void feature step"),
       new VoidStep("suffix", "FR comes from the void feature step"),
       new VoidStep("probes", "the disentangled views (F*, FH, FR) and the raw-vs-disentangled verdict rest on the void"
-          + " features; the raw probes (harmful vs harmless text) stand"));
+          + " features; only its raw probes (harmful vs harmless text) are not void"));
 
   /** The check of {@code k} of {@code n} harmful and {@code kHarmless} of {@code nHarmless} harmless refusals. */
   public static RefusalCheck of(int harmfulRefused, int nHarmful, int harmlessRefused, int nHarmless) {

@@ -479,14 +479,10 @@ public final class StudyReport {
     if (!refuses) {
       List<String> steps = new ArrayList<>();
       s.path("void_steps").forEach(x -> steps.add(x.asText()));
-      boolean skipped = s.path("void_steps_skipped").size() > 0;
-      // Skipping drops the whole probes step, raw probes included: say so rather than claim they stand.
       h.finding("The model does not refuse: " + s.path("refusal_check").path("reason").asText() + ". There is no refusal"
-          + " behaviour to explain, so the findings of these steps would be void"
-          + (skipped ? " and were not computed (--run-void-steps computes them): " : " (computed, but they measure noise): ")
-          + String.join(", ", steps) + ". Why each is void is in its section; "
-          + (skipped ? "the datasets and the activations stand, and the raw probes (part of the probes step) were not"
-              + " run either." : "only the datasets, the activations and the raw probes stand."));
+          + " behaviour to explain, so the findings of these steps are void (computed, but they measure noise): "
+          + String.join(", ", steps) + ". Why each is void is in its section; only the datasets, the activations and the"
+          + " raw probes stand.");
     }
     String voidMark = refuses ? "" : "VOID (the model does not refuse): ";
     h.finding(String.format(Locale.ROOT,
