@@ -54,14 +54,19 @@ public final class ResidGradients {
     TapeOps.Var finalResid =
         model.pass(ops, chunk, all, capture, captured, LogitScope.NONE, KvCache.none(), false).finalResid(); // [N, d]
 
-    // the metric's rows [K, d] -> log-probs [K, vocab] -> sum of coefficient * log p(token)
-    int k = terms.size();
-    int[] rows = new int[k];
+    // the metric's distinct slots [K, d] -> log-probs [K, vocab] -> sum of coefficient * log p(token); each slot
+    // is unembedded once however many terms read it (a difference of two tokens reads one slot twice), since
+    // the unembedding of a few rows against the whole vocabulary is the costliest op of the pass
+    Map<Integer, Integer> slotIndex = new java.util.LinkedHashMap<>();
+    for (LogProbMetric.Term t : terms) {
+      slotIndex.putIfAbsent(t.row() * s + batch.padLeft(t.row()) + t.position(), slotIndex.size());
+    }
+    int k = slotIndex.size();
+    int[] rows = slotIndex.keySet().stream().mapToInt(Integer::intValue).toArray();
     INDArray coefficients = Nd4j.zeros(DataType.FLOAT, k, c.vocabSize());
-    for (int i = 0; i < k; i++) {
-      LogProbMetric.Term t = terms.get(i);
-      rows[i] = t.row() * s + batch.padLeft(t.row()) + t.position();
-      coefficients.putScalar(i, t.token(), (float) t.coefficient());
+    for (LogProbMetric.Term t : terms) {
+      int i = slotIndex.get(t.row() * s + batch.padLeft(t.row()) + t.position());
+      coefficients.putScalar(i, t.token(), coefficients.getFloat(i, t.token()) + (float) t.coefficient());
     }
     TapeOps.Var logProbs = ops.logSoftmax(model.definition().unembed(ops, ops.gatherRows(finalResid, rows)), 1);
     TapeOps.Var value = ops.sumAll(ops.mul(logProbs, ops.constant(coefficients)));
