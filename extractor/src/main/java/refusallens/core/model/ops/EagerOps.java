@@ -179,7 +179,8 @@ public final class EagerOps implements TensorOps<INDArray> {
 
   // ---- composites of TensorOps, the same ops in the same order, on one fresh array edited in place: each
   // intermediate of the default composition is a new off-heap buffer (allocation, first touch, a collection to
-  // free it), which cost a fifth of an extraction pass at the gemma-2-2b shape ----
+  // free it). On [256, 9216] (the gemma-2-2b MLP of 4 x 64 tokens) the GELU takes 40 ms instead of 85; RMSNorm
+  // and softmax showed no gain (their in-place broadcasts are no faster) and keep the default ----
 
   @Override
   public INDArray geluTanh(INDArray x) {
@@ -188,23 +189,12 @@ public final class EagerOps implements TensorOps<INDArray> {
     return track(x.mul(0.5).muli(gate));
   }
 
-  @Override
-  public INDArray rmsNorm(INDArray x, INDArray weight, double eps, double offset) {
-    INDArray scale = Transforms.pow(x.mul(x).mean(true, 1).addi(eps), -0.5, false); // [N, 1]
-    INDArray normed = x.mul(scale); // [N, d]
-    return track(offset == 0 ? normed.muli(weight) : normed.muli(weight.add(offset)));
-  }
 
   @Override
   public INDArray softcap(INDArray x, double cap) {
     return track(Transforms.tanh(x.mul(1.0 / cap), false).muli(cap));
   }
 
-  @Override
-  public INDArray softmax(INDArray x, int dim) {
-    INDArray e = Transforms.exp(x.sub(x.max(true, dim)), false);
-    return track(e.divi(e.sum(true, dim)));
-  }
 
   /** A c-ordered array with default strides (views from permute are copied). */
   public static INDArray contiguous(INDArray x) {
