@@ -54,16 +54,34 @@ public final class ResidGradients {
     TapeOps.Var finalResid =
         model.pass(ops, chunk, all, capture, captured, LogitScope.NONE, KvCache.none(), false).finalResid(); // [N, d]
 
-    // the metric's rows [K, d] -> log-probs [K, vocab] -> sum of coefficient * log p(token)
-    int k = terms.size();
-    int[] rows = new int[k];
-    INDArray coefficients = Nd4j.zeros(DataType.FLOAT, k, shape.vocabSize());
-    for (int i = 0; i < k; i++) {
-      LogProbMetric.Term t = terms.get(i);
-      rows[i] = t.row() * s + batch.padLeft(t.row()) + t.position();
-      coefficients.putScalar(i, t.token(), (float) t.coefficient());
+    // the metric's distinct slots [K, d] -> log-probs [K, vocab] -> sum of coefficient * log p(token); each slot
+    // is unembedded once however many terms read it (a difference of two tokens reads one slot twice), since
+    // the unembedding of a few rows against the whole vocabulary is the costliest op of the pass
+    Map<Integer, Integer> slotIndex = new java.util.LinkedHashMap<>();
+    Map<Integer, Integer> tokenIndex = new java.util.LinkedHashMap<>();
+    for (LogProbMetric.Term t : terms) {
+      slotIndex.putIfAbsent(slotOf(batch, s, t), slotIndex.size());
+      tokenIndex.putIfAbsent(t.token(), tokenIndex.size());
     }
-    TapeOps.Var logProbs = ops.logSoftmax(model.definition().unembed(ops, ops.gatherRows(finalResid, rows)), 1);
+    int k = slotIndex.size();
+    int[] rows = slotIndex.keySet().stream().mapToInt(Integer::intValue).toArray();
+    double[] coefficientSums = new double[k];
+    for (LogProbMetric.Term t : terms) {
+      coefficientSums[slotIndex.get(slotOf(batch, s, t))] += t.coefficient();
+    }
+    // where every slot's coefficients sum to zero (log p(a) - log p(b)), the log-softmax normaliser cancels in
+    // value and gradient: the metric is the same sum over the logits of its tokens, so only those columns of the
+    // unembedding are computed and differentiated, not the whole vocabulary
+    boolean normaliserCancels = java.util.Arrays.stream(coefficientSums).allMatch(x -> x == 0.0);
+    int[] tokens = normaliserCancels ? tokenIndex.keySet().stream().mapToInt(Integer::intValue).toArray() : null;
+    INDArray coefficients = Nd4j.zeros(DataType.FLOAT, k, normaliserCancels ? tokens.length : shape.vocabSize());
+    for (LogProbMetric.Term t : terms) {
+      int i = slotIndex.get(slotOf(batch, s, t));
+      int j = normaliserCancels ? tokenIndex.get(t.token()) : t.token();
+      coefficients.putScalar(i, j, coefficients.getFloat(i, j) + (float) t.coefficient());
+    }
+    TapeOps.Var logits = model.definition().unembed(ops, ops.gatherRows(finalResid, rows), tokens);
+    TapeOps.Var logProbs = normaliserCancels ? logits : ops.logSoftmax(logits, 1);
     TapeOps.Var value = ops.sumAll(ops.mul(logProbs, ops.constant(coefficients)));
     double metricValue = ops.value(value).getDouble(0);
     ops.backward(value);
@@ -73,5 +91,10 @@ public final class ResidGradients {
       grads.get(NDArrayIndex.point(layer)).assign(captured.get(HookName.residPost(layer)).grad().reshape(b, s, d));
     }
     return new Result(metricValue, grads);
+  }
+
+  /** The row of a term's slot in the pass's [B * S, d] stream. */
+  private static int slotOf(TokenBatch batch, int s, LogProbMetric.Term t) {
+    return t.row() * s + batch.padLeft(t.row()) + t.position();
   }
 }

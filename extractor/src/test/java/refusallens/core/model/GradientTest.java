@@ -60,6 +60,36 @@ class GradientTest {
   }
 
   /**
+   * Terms reading one slot (a difference of two tokens, a token counted twice) share that slot's unembedding:
+   * the metric and its gradients are the sums of the terms' own. A difference (coefficients summing to zero at
+   * its slot) takes the path without the log-softmax normaliser, over the two tokens' logits only; the single
+   * terms take the whole-vocabulary one.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"gemma2", "llama3"})
+  void termsAtOneSlotAddUp(String arch) {
+    Fixture f = Fixture.of(arch);
+    int[] ids = f.inputIds(1);
+    TokenBatch tb = TokenBatch.of(ids);
+    int last = ids.length - 1;
+    int plus = f.prompt(1).get("metric_target").asInt();
+    int minus = (plus + 7) % f.model.config().shape().vocabSize();
+    ResidGradients.Result p = ResidGradients.compute(f.model, tb,
+        new LogProbMetric(List.of(new LogProbMetric.Term(0, last, plus, 1.0))), Hooks.none());
+    ResidGradients.Result m = ResidGradients.compute(f.model, tb,
+        new LogProbMetric(List.of(new LogProbMetric.Term(0, last, minus, 1.0))), Hooks.none());
+    ResidGradients.Result both = ResidGradients.compute(f.model, tb, LogProbMetric.lastTokenDifference(tb, plus, minus),
+        Hooks.none());
+    assertEquals(p.metric() - m.metric(), both.metric(), 1e-5);
+    double err = Fixture.relFrobenius(both.gradResidPost(), p.gradResidPost().sub(m.gradResidPost()));
+    assertTrue(err <= 1e-5, arch + " difference gradient rel err " + err);
+    ResidGradients.Result twice = ResidGradients.compute(f.model, tb, new LogProbMetric(List.of(
+        new LogProbMetric.Term(0, last, plus, 1.0), new LogProbMetric.Term(0, last, plus, 0.5))), Hooks.none());
+    assertEquals(1.5 * p.metric(), twice.metric(), 1e-5);
+    assertTrue(Fixture.relFrobenius(twice.gradResidPost(), p.gradResidPost().mul(1.5)) <= 1e-5);
+  }
+
+  /**
    * Directional finite difference on the eager path: nudging resid_post of a layer along the unit
    * gradient by +-eps changes the metric by about +-eps * |grad|.
    */

@@ -223,4 +223,17 @@ class SaeSemanticsTest {
     }
     assertClose(pre, sae.encode(x), 1e-5, "gemmascope acts");
   }
+
+  /** The column gather reads the selected elements only, from c-ordered arrays, f-ordered ones and views alike. */
+  @Test
+  void selectColumnsMatchesNd4jOnEveryLayout() {
+    INDArray a = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 7, 11);
+    int[] cols = {10, 0, 3, 3};
+    for (INDArray x : new INDArray[] {a, a.dup('f'), a.transpose(),
+        a.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2, 5), org.nd4j.linalg.indexing.NDArrayIndex.all()),
+        a.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(4, 9))}) {
+      int[] in = Arrays.stream(cols).map(c -> c % (int) x.size(1)).toArray();
+      assertEquals(x.getColumns(in), Sae.selectColumns(x, in), Arrays.toString(x.shape()) + " " + x.ordering());
+    }
+  }
 }

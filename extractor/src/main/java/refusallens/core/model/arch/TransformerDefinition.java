@@ -25,5 +25,13 @@ public interface TransformerDefinition {
   <T> T block(TensorOps<T> ops, int layer, T resid, AttentionContext<T> ctx);
 
   /** Final norm and unembedding (with any final soft-cap): [N, d] -> logits [N, vocab]. */
-  <T> T unembed(TensorOps<T> ops, T resid);
+  default <T> T unembed(TensorOps<T> ops, T resid) {
+    return unembed(ops, resid, null);
+  }
+
+  /**
+   * {@link #unembed(TensorOps, Object)} restricted to the vocabulary entries {@code tokens} (null: all): [N, d]
+   * -> logits [N, tokens.length], for a metric that reads a few logits only.
+   */
+  <T> T unembed(TensorOps<T> ops, T resid, int[] tokens);
 }

@@ -177,6 +177,25 @@ public final class EagerOps implements TensorOps<INDArray> {
     return x;
   }
 
+  // ---- composites of TensorOps, the same ops in the same order, on one fresh array edited in place: each
+  // intermediate of the default composition is a new off-heap buffer (allocation, first touch, a collection to
+  // free it). On [256, 9216] (the gemma-2-2b MLP of 4 x 64 tokens) the GELU takes 40 ms instead of 85; RMSNorm
+  // and softmax showed no gain (their in-place broadcasts are no faster) and keep the default ----
+
+  @Override
+  public INDArray geluTanh(INDArray x) {
+    INDArray inner = x.mul(x).muli(x).muli(0.044715).addi(x).muli(Math.sqrt(2.0 / Math.PI)); // (x + 0.044715 x^3) c
+    INDArray gate = Transforms.tanh(inner, false).addi(1.0); // 1 + tanh(..)
+    return track(x.mul(0.5).muli(gate));
+  }
+
+
+  @Override
+  public INDArray softcap(INDArray x, double cap) {
+    return track(Transforms.tanh(x.mul(1.0 / cap), false).muli(cap));
+  }
+
+
   /** A c-ordered array with default strides (views from permute are copied). */
   public static INDArray contiguous(INDArray x) {
     if (x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x) && !x.isView()) {

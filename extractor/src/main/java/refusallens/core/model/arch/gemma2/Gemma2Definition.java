@@ -85,10 +85,11 @@ public final class Gemma2Definition implements TransformerDefinition {
   }
 
   @Override
-  public <T> T unembed(TensorOps<T> ops, T resid) {
+  public <T> T unembed(TensorOps<T> ops, T resid, int[] tokens) {
     // final norm [N, d] -> unembedding (tied by default) [N, vocab] -> soft-cap
     T normed = RmsNorm.apply(ops, resid, ops.weight(FINAL_NORM), config.shape().rmsNormEps(), NORM_OFFSET);
-    T logits = ops.linear(normed, ops.weight(config.shape().tieWordEmbeddings() ? EMBED : LM_HEAD));
+    T w = ops.weight(config.shape().tieWordEmbeddings() ? EMBED : LM_HEAD);
+    T logits = ops.linear(normed, tokens == null ? w : ops.gatherRows(w, tokens));
     if (config.finalLogitSoftcapping().isPresent()) {
       logits = ops.softcap(logits, config.finalLogitSoftcapping().getAsDouble());
     }

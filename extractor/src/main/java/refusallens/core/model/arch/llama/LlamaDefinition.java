@@ -72,9 +72,10 @@ public final class LlamaDefinition implements TransformerDefinition {
   }
 
   @Override
-  public <T> T unembed(TensorOps<T> ops, T resid) {
+  public <T> T unembed(TensorOps<T> ops, T resid, int[] tokens) {
     // final norm [N, d] -> lm_head (or tied embedding) [N, vocab]
     T normed = RmsNorm.apply(ops, resid, ops.weight(FINAL_NORM), config.shape().rmsNormEps(), 0);
-    return ops.linear(normed, ops.weight(config.shape().tieWordEmbeddings() ? EMBED : LM_HEAD));
+    T w = ops.weight(config.shape().tieWordEmbeddings() ? EMBED : LM_HEAD);
+    return ops.linear(normed, tokens == null ? w : ops.gatherRows(w, tokens));
   }
 }
