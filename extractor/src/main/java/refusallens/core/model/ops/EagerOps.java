@@ -189,12 +189,10 @@ public final class EagerOps implements TensorOps<INDArray> {
     return track(x.mul(0.5).muli(gate));
   }
 
-
   @Override
   public INDArray softcap(INDArray x, double cap) {
     return track(Transforms.tanh(x.mul(1.0 / cap), false).muli(cap));
   }
-
 
   /** A c-ordered array with default strides (views from permute are copied). */
   public static INDArray contiguous(INDArray x) {
